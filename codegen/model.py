@@ -1,0 +1,402 @@
+"""Read a WSDL with zeep, offline, into a small model that the renderer writes out.
+
+zeep does the WSDL and XML Schema work (imports, type resolution, bindings); this
+module only walks what zeep built and keeps what the runtime needs. Nothing here
+touches the network: the SOAP-encoding schema that ASMX WSDLs import without a
+location comes from ``codegen/schemas/``, and any other remote load is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from .naming import pascal, snake
+
+SCHEMAS = Path(__file__).parent / "schemas"
+LOCAL_SCHEMAS = {
+    "http://schemas.xmlsoap.org/soap/encoding": SCHEMAS / "soap-encoding.xsd",
+}
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+MS_TYPES_NS = "http://microsoft.com/wsdl/types/"
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+
+# XSD built-in types the runtime can carry, with their Python annotation.
+PY_TYPES = {
+    "string": "str",
+    "anyURI": "str",
+    "normalizedString": "str",
+    "token": "str",
+    "int": "int",
+    "long": "int",
+    "short": "int",
+    "byte": "int",
+    "unsignedInt": "int",
+    "unsignedLong": "int",
+    "unsignedShort": "int",
+    "unsignedByte": "int",
+    "integer": "int",
+    "boolean": "bool",
+    "decimal": "decimal.Decimal",
+    "double": "float",
+    "float": "float",
+    "dateTime": "datetime.datetime",
+    "date": "datetime.date",
+    "base64Binary": "bytes",
+    "guid": "uuid.UUID",
+    "char": "int",
+}
+
+CREDENTIALS = ("contactemail", "contactapikey")
+BINDING_KINDS = {
+    "Soap11Binding": "SOAP11",
+    "Soap12Binding": "SOAP12",
+    "HttpGetBinding": "HTTP_GET",
+    "HttpPostBinding": "HTTP_POST",
+}
+
+
+class CodegenError(Exception):
+    """The WSDL uses something the generator does not support."""
+
+
+@dataclass
+class FieldModel:
+    attr: str
+    name: str
+    namespace: str | None
+    xsd: str | None = None
+    model: str | None = None  # generated class name
+    item: FieldModel | None = None
+    min_occurs: int = 0
+    max_occurs: int | None = 1
+    nillable: bool = False
+    attribute: bool = False
+    type_name: str = ""
+
+    @property
+    def repeated(self) -> bool:
+        return self.max_occurs is None or self.max_occurs > 1
+
+    def scalar_annotation(self) -> str:
+        if self.model is not None:
+            return self.model
+        assert self.xsd is not None
+        return PY_TYPES[self.xsd]
+
+    def annotation(self) -> str:
+        """The Python annotation, and whether the attribute has a default."""
+        if self.item is not None:
+            inner = self.item.scalar_annotation()
+            if self.item.nillable:
+                inner += " | None"
+            base = f"list[{inner}]"
+        else:
+            base = self.scalar_annotation()
+            if self.repeated:
+                return f"list[{base}]"
+        if self.min_occurs == 0 and self.nillable:
+            return f"{base} | None | UnsetType"
+        if self.min_occurs == 0 or self.nillable:
+            return f"{base} | None"
+        return base
+
+    def default(self) -> str | None:
+        if self.repeated and self.item is None:
+            return "field(default_factory=list)"
+        if self.min_occurs == 0 and self.nillable:
+            return "UNSET"
+        if self.min_occurs == 0:
+            return "None"
+        return None
+
+
+@dataclass
+class TypeModel:
+    class_name: str
+    name: str
+    namespace: str
+    fields: list[FieldModel]
+
+
+@dataclass
+class OperationModel:
+    name: str
+    python_name: str
+    namespace: str
+    soap_actions: dict[str, str]
+    request_element: str
+    params: list[FieldModel]
+    credential_params: tuple[str, str]
+    response_element: str
+    result: FieldModel
+    bindings: list[str]
+    http_location: str | None = None
+    http_params: list[tuple[str, str, bool]] = field(default_factory=list)
+    http_result_element: str | None = None
+    documentation: str = ""
+
+
+@dataclass
+class ServiceModel:
+    key: str
+    wsdl_path: str
+    name: str
+    namespace: str
+    client_class: str
+    endpoints: dict[str, str]
+    types: list[TypeModel]
+    operations: list[OperationModel]
+
+
+def _offline_transport() -> Any:
+    from zeep.transports import Transport
+
+    class OfflineTransport(Transport):  # type: ignore[misc]
+        """Serves the local copies of well-known schemas and refuses the network."""
+
+        def load(self, url: str) -> bytes:
+            local = LOCAL_SCHEMAS.get(url.rstrip("/"))
+            if local is not None:
+                return local.read_bytes()
+            if url.startswith(("http://", "https://")):
+                raise CodegenError(
+                    f"the WSDL asks for {url}; codegen runs offline: add a local copy "
+                    f"of that document to codegen/schemas/ and to LOCAL_SCHEMAS"
+                )
+            data: bytes = super().load(url)
+            return data
+
+    return OfflineTransport()
+
+
+def load_wsdl(path: Path) -> Any:
+    import zeep
+
+    settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True)
+    return zeep.Client(str(path), transport=_offline_transport(), settings=settings).wsdl
+
+
+def _local(qname: Any) -> tuple[str | None, str]:
+    q = etree.QName(qname)
+    return q.namespace, q.localname
+
+
+def _simple_name(ztype: Any) -> str:
+    """The built-in (or ``guid``) name of a zeep simple type."""
+    ns, local = _local(ztype.qname) if ztype.qname is not None else (None, "")
+    if ns == MS_TYPES_NS and local in PY_TYPES:
+        return local
+    for klass in type(ztype).__mro__:
+        qn = getattr(klass, "_default_qname", None)
+        if qn is not None:
+            bns, blocal = _local(qn)
+            if bns == XSD_NS and blocal in PY_TYPES:
+                return blocal
+    raise CodegenError(f"unsupported simple type {ztype.qname}")
+
+
+def _is_complex(ztype: Any) -> bool:
+    from zeep.xsd.types.complex import ComplexType
+
+    return isinstance(ztype, ComplexType)
+
+
+def _array_item(ztype: Any) -> Any | None:
+    """The repeated child if ``ztype`` is an ASMX array wrapper (ArrayOfX)."""
+    if not _is_complex(ztype) or ztype.attributes:
+        return None
+    elements = ztype.elements
+    if len(elements) != 1:
+        return None
+    _, child = elements[0]
+    if child.max_occurs == "unbounded" or (
+        isinstance(child.max_occurs, int) and child.max_occurs > 1
+    ):
+        return child
+    return None
+
+
+class _Builder:
+    def __init__(self, wsdl: Any) -> None:
+        self.wsdl = wsdl
+        self.types: dict[str, TypeModel] = {}
+        self.order: list[str] = []
+
+    def class_for(self, ztype: Any) -> str:
+        ns, local = _local(ztype.qname)
+        assert ns is not None
+        key = f"{{{ns}}}{local}"
+        if key not in self.types:
+            class_name = pascal(local)
+            if any(t.class_name == class_name for t in self.types.values()):
+                raise CodegenError(f"two schema types map to class {class_name}")
+            model = TypeModel(class_name, local, ns, [])
+            self.types[key] = model  # register first: types may refer to themselves
+            model.fields = self.fields_of(ztype)
+            self.order.append(key)
+        return self.types[key].class_name
+
+    def field_for(self, attr_source: str, element: Any) -> FieldModel:
+        ns, local = _local(element.qname)
+        max_occurs = None if element.max_occurs == "unbounded" else int(element.max_occurs)
+        fm = FieldModel(
+            attr=snake(attr_source),
+            name=local,
+            namespace=ns,
+            min_occurs=int(element.min_occurs),
+            max_occurs=max_occurs,
+            nillable=bool(element.nillable),
+        )
+        ztype = element.type
+        if ztype.qname is not None:
+            fm.type_name = _local(ztype.qname)[1]
+        item = _array_item(ztype)
+        if item is not None:
+            fm.item = self.field_for(item.name, item)
+            fm.item.attr = "item"
+        elif _is_complex(ztype):
+            if ztype.qname is None:
+                raise CodegenError(f"anonymous complex type under {element.qname}")
+            fm.model = self.class_for(ztype)
+        else:
+            fm.xsd = _simple_name(ztype)
+        return fm
+
+    def fields_of(self, ztype: Any) -> list[FieldModel]:
+        out = [self.field_for(name, el) for name, el in ztype.elements]
+        for name, attribute in ztype.attributes:
+            ns, local = _local(attribute.qname)
+            out.append(
+                FieldModel(
+                    attr=snake(name),
+                    name=local,
+                    namespace=ns,
+                    xsd=_simple_name(attribute.type),
+                    min_occurs=1 if attribute.required else 0,
+                    attribute=True,
+                )
+            )
+        attrs = [f.attr for f in out]
+        if len(set(attrs)) != len(attrs):
+            raise CodegenError(f"{ztype.qname}: two children share a Python name: {attrs}")
+        return out
+
+
+def _documentation(path: Path) -> dict[str, str]:
+    """``wsdl:documentation`` of each portType operation, when the service has any."""
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    docs: dict[str, str] = {}
+    for op in tree.iterfind(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation"):
+        doc = op.find(f"{{{WSDL_NS}}}documentation")
+        if doc is not None and (doc.text or "").strip():
+            docs.setdefault(op.get("name", ""), " ".join((doc.text or "").split()))
+    return docs
+
+
+def build(key: str, path: Path, client_class: str, root: Path) -> ServiceModel:
+    wsdl = load_wsdl(path)
+    builder = _Builder(wsdl)
+    docs = _documentation(path)
+    if len(wsdl.services) != 1:
+        raise CodegenError("expected exactly one wsdl:service")
+    service = next(iter(wsdl.services.values()))
+    endpoints: dict[str, str] = {}
+    per_binding: dict[str, Any] = {}
+    for port in service.ports.values():
+        kind = BINDING_KINDS.get(type(port.binding).__name__)
+        if kind is None:
+            continue
+        endpoints[kind] = port.binding_options["address"]
+        per_binding[kind] = port.binding
+
+    soap = per_binding.get("SOAP11") or per_binding.get("SOAP12")
+    if soap is None:
+        raise CodegenError("the WSDL has no SOAP binding")
+    namespace = _local(soap.name)[0] or ""
+    operations: list[OperationModel] = []
+    for op_name in sorted(soap._operations):
+        op = soap._operations[op_name]
+        req = op.input.body
+        resp = op.output.body
+        params = builder.fields_of(req.type)
+        creds = [p.name for p in params if p.name.lower() in CREDENTIALS]
+        if sorted(c.lower() for c in creds) != sorted(CREDENTIALS):
+            raise CodegenError(f"{op_name}: no contactEmail/contactAPIkey parameters")
+        email = next(c for c in creds if c.lower() == "contactemail")
+        key_param = next(c for c in creds if c.lower() == "contactapikey")
+        result_children = resp.type.elements
+        if len(result_children) != 1:
+            raise CodegenError(f"{op_name}: the response wrapper must have one child")
+        result = builder.field_for(result_children[0][0], result_children[0][1])
+        if result.model is None:
+            raise CodegenError(f"{op_name}: the result must be a complex type")
+        bindings: list[str] = []
+        actions: dict[str, str] = {}
+        http_location = None
+        http_params: list[tuple[str, str, bool]] = []
+        http_result = None
+        for kind in ("SOAP11", "SOAP12", "HTTP_GET", "HTTP_POST"):
+            binding = per_binding.get(kind)
+            if binding is None or op_name not in binding._operations:
+                continue
+            bop = binding._operations[op_name]
+            bindings.append(kind)
+            if kind.startswith("SOAP"):
+                actions[kind] = bop.soapaction or ""
+                continue
+            location = bop.location
+            if http_location not in (None, location):
+                raise CodegenError(f"{op_name}: HTTP GET and POST locations differ")
+            http_location = location
+            parts = [
+                (name, snake(name), _array_item(el.type) is not None or _is_complex(el.type))
+                for name, el in bop.input.body.type.elements
+            ]
+            if http_params and parts != http_params:
+                raise CodegenError(f"{op_name}: HTTP GET and POST parameters differ")
+            http_params = parts
+            http_result = _local(bop.output.body.qname)[1]
+        operations.append(
+            OperationModel(
+                name=op_name,
+                python_name=snake(op_name),
+                namespace=namespace,
+                soap_actions=actions,
+                request_element=_local(req.qname)[1],
+                params=params,
+                credential_params=(email, key_param),
+                response_element=_local(resp.qname)[1],
+                result=result,
+                bindings=bindings,
+                http_location=http_location,
+                http_params=http_params,
+                http_result_element=http_result,
+                documentation=docs.get(op_name, ""),
+            )
+        )
+    names = [o.python_name for o in operations]
+    if len(set(names)) != len(names):
+        raise CodegenError(f"two operations share a Python name: {names}")
+    # Every named complex type of the schema gets a class, used or not.
+    for ztype in sorted(wsdl.types.types, key=lambda t: str(t.qname)):
+        if ztype.qname is None or not _is_complex(ztype):
+            continue
+        ns, _ = _local(ztype.qname)
+        if ns != namespace or _array_item(ztype) is not None:
+            continue
+        builder.class_for(ztype)
+    types = [builder.types[k] for k in builder.order]
+    return ServiceModel(
+        key=key,
+        wsdl_path=path.relative_to(root).as_posix(),
+        name=_local(service.name)[1],
+        namespace=namespace,
+        client_class=client_class,
+        endpoints=endpoints,
+        types=types,
+        operations=operations,
+    )

@@ -1,0 +1,307 @@
+"""Write a :class:`~codegen.model.ServiceModel` out as Python source and a golden file."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .model import FieldModel, OperationModel, ServiceModel, TypeModel
+
+BINDING_TITLES = {
+    "SOAP11": "SOAP 1.1",
+    "SOAP12": "SOAP 1.2",
+    "HTTP_GET": "HTTP GET",
+    "HTTP_POST": "HTTP POST",
+}
+
+
+def header(service: ServiceModel, root: Path, comment: str = "#") -> str:
+    digest = hashlib.sha256((root / service.wsdl_path).read_bytes()).hexdigest()
+    return (
+        f"{comment} Generated from {service.wsdl_path} by codegen; do not edit.\n"
+        f"{comment} WSDL sha256: {digest}\n"
+        f"{comment} Regenerate with `make codegen`; `make codegen-check` fails when stale.\n"
+    )
+
+
+def _ns_expr(ns: str | None, service: ServiceModel) -> str:
+    if ns is None:
+        return "None"
+    return "NS" if ns == service.namespace else repr(ns)
+
+
+def _field_expr(f: FieldModel, service: ServiceModel) -> str:
+    args = [repr(f.attr), repr(f.name), _ns_expr(f.namespace, service)]
+    if f.xsd is not None:
+        args.append(f"xsd={f.xsd!r}")
+    if f.model is not None:
+        args.append(f"model={f.model}")
+    if f.item is not None:
+        args.append(f"item={_field_expr(f.item, service)}")
+    if f.min_occurs != 0:
+        args.append(f"min_occurs={f.min_occurs}")
+    if f.max_occurs != 1:
+        args.append(f"max_occurs={f.max_occurs!r}")
+    if f.nillable:
+        args.append("nillable=True")
+    if f.attribute:
+        args.append("attribute=True")
+    if f.type_name:
+        args.append(f"type_name={f.type_name!r}")
+    return f"Field({', '.join(args)})"
+
+
+def _occurs(f: FieldModel) -> str:
+    upper = "unbounded" if f.max_occurs is None else str(f.max_occurs)
+    nil = ", nillable" if f.nillable else ""
+    return f"[{f.min_occurs}..{upper}{nil}]"
+
+
+def _xml_type(f: FieldModel) -> str:
+    if f.item is not None:
+        return f"{f.type_name} of {f.item.name}"
+    return f.type_name or f.xsd or f.model or "?"
+
+
+def _render_type(t: TypeModel) -> list[str]:
+    lines = [
+        "@dataclass(kw_only=True, slots=True)",
+        f"class {t.class_name}(WireModel):",
+        f'    """Schema type ``{t.name}``.',
+        "",
+    ]
+    if not t.fields:
+        lines.append("    It has no children: an empty element.")
+    for f in t.fields:
+        kind = "attribute" if f.attribute else "element"
+        lines.append(f"    - ``{f.attr}``: {kind} ``{f.name}`` ({_xml_type(f)}) {_occurs(f)}")
+    lines.append('    """')
+    if t.fields:
+        lines.append("")
+    for f in t.fields:
+        default = f.default()
+        suffix = f" = {default}" if default is not None else ""
+        lines.append(f"    {f.attr}: {f.annotation()}{suffix}")
+    return lines
+
+
+def _signature_params(op: OperationModel) -> list[FieldModel]:
+    return [p for p in op.params if p.name not in op.credential_params]
+
+
+def _param_decl(p: FieldModel) -> str:
+    default = p.default() or "None"
+    if default.startswith("field("):
+        default = "None"
+        return f"{p.attr}: {p.annotation()} | None = None"
+    return f"{p.attr}: {p.annotation()} = {default}"
+
+
+def _op_const(op: OperationModel) -> str:
+    return f"OP_{op.python_name.upper()}"
+
+
+def _result_class(op: OperationModel) -> str:
+    assert op.result.model is not None
+    return op.result.model
+
+
+def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[str]:
+    lines = [f"{_op_const(op)}: Operation[{_result_class(op)}] = Operation("]
+    lines.append(f"    name={op.name!r},")
+    lines.append(f"    python_name={op.python_name!r},")
+    lines.append("    namespace=NS,")
+    actions = ", ".join(f"Binding.{k}: {v!r}" for k, v in op.soap_actions.items())
+    lines.append(f"    soap_actions={{{actions}}},")
+    lines.append(f"    request_element={op.request_element!r},")
+    lines.append("    params=(")
+    for p in op.params:
+        lines.append(f"        {_field_expr(p, service)},")
+    lines.append("    ),")
+    lines.append(f"    credential_params={op.credential_params!r},")
+    lines.append(f"    response_element={op.response_element!r},")
+    lines.append(f"    result={_field_expr(op.result, service)},")
+    lines.append(f"    result_model={_result_class(op)},")
+    bindings = ", ".join(f"Binding.{b}" for b in op.bindings)
+    lines.append(f"    bindings=frozenset(({bindings},)),")
+    if op.http_location is not None:
+        lines.append(f"    http_location={op.http_location!r},")
+        lines.append("    http_params=(")
+        for name, attr, array in op.http_params:
+            extra = ", array=True" if array else ""
+            lines.append(f"        HttpParam({name!r}, {attr!r}{extra}),")
+        lines.append("    ),")
+        lines.append(f"    http_result_element={op.http_result_element!r},")
+    if op.documentation:
+        lines.append(f"    documentation={op.documentation!r},")
+    lines.append(")")
+    return lines
+
+
+def _render_method(op: OperationModel) -> list[str]:
+    params = _signature_params(op)
+    result = _result_class(op)
+    lines = [f"    def {op.python_name}("]
+    lines.append("        self,")
+    if params:
+        lines.append("        *,")
+    for p in params:
+        lines.append(f"        {_param_decl(p)},")
+    lines.append(f"    ) -> {result}:")
+    bindings = ", ".join(BINDING_TITLES[b] for b in op.bindings)
+    missing = [BINDING_TITLES[b] for b in BINDING_TITLES if b not in op.bindings]
+    doc = [f'        """Call ``{op.name}``.', ""]
+    if op.documentation:
+        doc += [f"        {op.documentation}", ""]
+    for kind, action in op.soap_actions.items():
+        doc.append(f"        SOAPAction ({BINDING_TITLES[kind]}): ``{action}``")
+    doc.append(f"        Bindings: {bindings}.")
+    if missing:
+        doc.append(
+            f"        Not offered on {', '.join(missing)}: calling it there raises "
+            "UnsupportedBindingError before anything is sent."
+        )
+    if op.http_location:
+        doc.append(
+            f"        HTTP location: ``{op.http_location}``; answer root ``{op.http_result_element}``."
+        )
+    doc.append(f"        Returns the ``{op.result.name}`` element as :class:`{result}`.")
+    if params:
+        doc.append("")
+        doc.append("        Parameters (XML element names):")
+        for p in params:
+            doc.append(f"        - ``{p.attr}``: ``{p.name}`` ({_xml_type(p)}) {_occurs(p)}")
+    doc.append('        """')
+    lines += doc
+    args = ", ".join(f"{p.attr!r}: {p.attr}" for p in params)
+    lines.append(f"        return self._call({_op_const(op)}, {{{args}}})")
+    return lines
+
+
+def render_module(service: ServiceModel, root: Path) -> str:
+    annotations = " ".join(f.annotation() for t in service.types for f in t.fields) + " ".join(
+        p.annotation() for op in service.operations for p in op.params
+    )
+    imports = ["from __future__ import annotations", ""]
+    for mod in ("datetime", "decimal", "uuid"):
+        if f"{mod}." in annotations:
+            imports.append(f"import {mod}")
+    uses_field = any(
+        f.default() == "field(default_factory=list)" for t in service.types for f in t.fields
+    )
+    imports.append("from dataclasses import dataclass" + (", field" if uses_field else ""))
+    imports.append("")
+    imports.append("from ..client import ServiceClient")
+    wire_names = ["Binding", "Field", "Operation", "Service", "TypeSpec", "WireModel"]
+    if any(op.http_location for op in service.operations):
+        wire_names.append("HttpParam")
+    if "UnsetType" in annotations:
+        wire_names += ["UNSET", "UnsetType"]
+    imports.append(f"from ..wire import {', '.join(sorted(wire_names))}")
+
+    out: list[str] = [header(service, root).rstrip("\n")]
+    out.append(f'"""Typed client for the ``{service.name}`` service of ``{service.wsdl_path}``.')
+    out.append("")
+    out.append("Every schema type is a dataclass; every operation is a method of")
+    out.append(f":class:`{service.client_class}`; the ``OP_*`` constants and ``SERVICE`` are the")
+    out.append("wire facts the runtime and the sandbox read and write XML from.")
+    out.append('"""')
+    out.append("")
+    out += imports
+    out.append("")
+    exported = [t.class_name for t in service.types] + [service.client_class, "SERVICE"]
+    exported += [_op_const(op) for op in service.operations]
+    out.append("__all__ = [")
+    for name in sorted(exported):
+        out.append(f"    {name!r},")
+    out.append("]")
+    out.append("")
+    out.append(f"NS = {service.namespace!r}")
+    out.append("")
+    for t in service.types:
+        out.append("")
+        out += _render_type(t)
+        out.append("")
+    out.append("")
+    out.append("# Wire facts: element names, order, XSD types and occurrence of every type.")
+    for t in service.types:
+        out.append("")
+        if t.fields:
+            out.append(f"{t.class_name}.__wire__ = TypeSpec(")
+            out.append(f"    {t.name!r},")
+            out.append(f"    {_ns_expr(t.namespace, service)},")
+            out.append("    (")
+            for f in t.fields:
+                out.append(f"        {_field_expr(f, service)},")
+            out.append("    ),")
+            out.append(")")
+        else:
+            out.append(
+                f"{t.class_name}.__wire__ = TypeSpec({t.name!r}, {_ns_expr(t.namespace, service)}, ())"
+            )
+    for op in service.operations:
+        out.append("")
+        out += _render_operation_fact(op, service)
+    out.append("")
+    out.append("SERVICE = Service(")
+    out.append(f"    name={service.name!r},")
+    out.append("    namespace=NS,")
+    wsdl_name = Path(service.wsdl_path).name
+    out.append(f"    wsdl_resource={f'wsdl/{service.key}/{wsdl_name}'!r},")
+    endpoints = ", ".join(f"Binding.{k}: {v!r}" for k, v in service.endpoints.items())
+    out.append(f"    default_endpoints={{{endpoints}}},")
+    ops = ", ".join(f"{op.name!r}: {_op_const(op)}" for op in service.operations)
+    out.append(f"    operations={{{ops}}},")
+    out.append(f"    models=({', '.join(t.class_name for t in service.types)},),")
+    out.append(")")
+    out.append("")
+    out.append("")
+    out.append(f"class {service.client_class}(ServiceClient):")
+    out.append(
+        f'    """Client of ``{service.name}`` ({service.namespace}), from ``{service.wsdl_path}``.'
+    )
+    out.append("")
+    out.append("    Construction and bindings are described on :class:`ServiceClient`.")
+    out.append('    """')
+    out.append("")
+    out.append("    SERVICE = SERVICE")
+    for op in service.operations:
+        out.append("")
+        out += _render_method(op)
+    out.append("")
+    return "\n".join(out)
+
+
+def render_golden(service: ServiceModel, root: Path) -> str:
+    out = [header(service, root).rstrip("\n")]
+    out.append(
+        f"service {service.name} namespace {service.namespace} client {service.client_class}"
+    )
+    for kind, url in service.endpoints.items():
+        out.append(f"  endpoint {kind} {url}")
+    for op in service.operations:
+        out.append("")
+        params = ", ".join(_param_decl(p) for p in _signature_params(op))
+        out.append(f"operation {op.name}")
+        out.append(f"  def {op.python_name}(*, {params}) -> {_result_class(op)}")
+        out.append(f"  bindings {' '.join(op.bindings)}")
+        for kind, action in op.soap_actions.items():
+            out.append(f"  soap_action {kind} {action}")
+        out.append(
+            f"  request {op.request_element}: "
+            + ", ".join(f"{p.name} {_xml_type(p)} {_occurs(p)}" for p in op.params)
+        )
+        out.append(f"  response {op.response_element}/{op.result.name} -> {_result_class(op)}")
+        if op.http_location:
+            keys = ", ".join(f"{n}{'[]' if a else ''}" for n, _, a in op.http_params)
+            out.append(f"  http {op.http_location} ({keys}) -> {op.http_result_element}")
+    for t in service.types:
+        out.append("")
+        out.append(f"type {t.class_name} ({t.name})")
+        for f in t.fields:
+            kind = "@" if f.attribute else ""
+            out.append(
+                f"  {f.attr}: {f.annotation()} <- {kind}{f.name} {_xml_type(f)} {_occurs(f)}"
+            )
+    out.append("")
+    return "\n".join(out)

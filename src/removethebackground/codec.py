@@ -1,0 +1,373 @@
+"""Read and write XML from the generated wire facts, with lxml.
+
+The same functions serve the client (requests out, results in) and the sandbox
+(requests in, results out). Values are checked against the schema's types on
+the way out; on the way in, unknown elements are ignored (as .NET's
+XmlSerializer does), so a service that adds elements does not break clients.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import decimal
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from lxml import etree
+
+from .errors import InvalidParameterError, MalformedResponseError
+from .wire import UNSET, Field, TypeSpec, WireModel
+
+__all__ = [
+    "XSI_NIL",
+    "XSI_NS",
+    "XSD_NS",
+    "SOAP11_ENV",
+    "SOAP12_ENV",
+    "build_children",
+    "format_scalar",
+    "parse_children",
+    "parse_model",
+    "parse_scalar",
+    "safe_fromstring",
+    "to_element",
+]
+
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+XSI_NIL = f"{{{XSI_NS}}}nil"
+SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
+
+M = TypeVar("M", bound=WireModel)
+
+_INT_RANGES = {
+    "int": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-(2**7), 2**7 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 2**8 - 1),
+    "char": (0, 2**16 - 1),
+    "integer": (None, None),
+}
+_STRINGS = {"string", "anyURI", "normalizedString", "token"}
+
+
+# --- scalars ---------------------------------------------------------------
+
+
+def format_scalar(xsd: str, value: object, where: str) -> str:
+    """A Python value as the text of an element of XSD type ``xsd``.
+
+    Raises :class:`InvalidParameterError` naming ``where`` when the value does not
+    fit the type.
+    """
+    if xsd in _STRINGS:
+        if not isinstance(value, str):
+            raise InvalidParameterError(
+                where, f"expected str, got {type(value).__name__}: pass str({value!r})"
+            )
+        return value
+    if xsd in _INT_RANGES:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidParameterError(where, f"expected int, got {type(value).__name__}")
+        low, high = _INT_RANGES[xsd]
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise InvalidParameterError(where, f"{value} is outside the range of xsd:{xsd}")
+        return str(value)
+    if xsd == "boolean":
+        if not isinstance(value, bool):
+            raise InvalidParameterError(where, f"expected bool, got {type(value).__name__}")
+        return "true" if value else "false"
+    if xsd == "guid":
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        if isinstance(value, str):
+            try:
+                return str(uuid.UUID(value))
+            except ValueError:
+                pass
+        raise InvalidParameterError(where, f"expected a GUID (uuid.UUID), got {value!r}")
+    if xsd == "decimal":
+        if isinstance(value, bool) or not isinstance(value, (decimal.Decimal, int)):
+            raise InvalidParameterError(where, "expected decimal.Decimal or int")
+        if isinstance(value, decimal.Decimal) and not value.is_finite():
+            raise InvalidParameterError(where, "xsd:decimal cannot carry NaN or infinity")
+        return format(value, "f") if isinstance(value, decimal.Decimal) else str(value)
+    if xsd in ("double", "float"):
+        if isinstance(value, bool) or not isinstance(value, (float, int)):
+            raise InvalidParameterError(where, "expected float")
+        f = float(value)
+        if f != f:
+            return "NaN"
+        if f in (float("inf"), float("-inf")):
+            return "INF" if f > 0 else "-INF"
+        return repr(f)
+    if xsd == "dateTime":
+        if not isinstance(value, datetime.datetime):
+            raise InvalidParameterError(where, "expected datetime.datetime")
+        return value.isoformat()
+    if xsd == "date":
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            raise InvalidParameterError(where, "expected datetime.date")
+        return value.isoformat()
+    if xsd == "base64Binary":
+        if not isinstance(value, (bytes, bytearray)):
+            raise InvalidParameterError(where, "expected bytes")
+        return base64.b64encode(bytes(value)).decode("ascii")
+    raise InvalidParameterError(where, f"unsupported XSD type {xsd}")
+
+
+def parse_scalar(xsd: str, text: str | None, where: str) -> Any:
+    """The text of an element as a Python value; :class:`MalformedResponseError` if it is not."""
+    raw = text or ""
+    if xsd in _STRINGS:
+        return raw
+    value = raw.strip()
+    try:
+        if xsd in _INT_RANGES:
+            number = int(value)
+            low, high = _INT_RANGES[xsd]
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValueError("out of range")
+            return number
+        if xsd == "boolean":
+            if value in ("true", "1"):
+                return True
+            if value in ("false", "0"):
+                return False
+            raise ValueError("not a boolean")
+        if xsd == "guid":
+            return uuid.UUID(value)
+        if xsd == "decimal":
+            return decimal.Decimal(value)
+        if xsd in ("double", "float"):
+            return float({"INF": "inf", "-INF": "-inf"}.get(value, value))
+        if xsd == "dateTime":
+            return datetime.datetime.fromisoformat(value)
+        if xsd == "date":
+            return datetime.date.fromisoformat(value[:10])
+        if xsd == "base64Binary":
+            return base64.b64decode(value, validate=True)
+    except (ValueError, ArithmeticError, TypeError) as exc:
+        raise MalformedResponseError(f"{where}: {raw[:60]!r} is not a valid xsd:{xsd}") from exc
+    raise MalformedResponseError(f"{where}: unsupported XSD type {xsd}")
+
+
+# --- writing ---------------------------------------------------------------
+
+
+def _set_text(el: etree._Element, text: str, where: str) -> None:
+    try:
+        el.text = text
+    except ValueError:
+        bad = next((c for c in text if not _xml_char(c)), "?")
+        raise InvalidParameterError(
+            where,
+            f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry: remove control characters",
+        ) from None
+
+
+def _xml_char(c: str) -> bool:
+    o = ord(c)
+    return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or o >= 0x10000
+
+
+def _append_value(parent: etree._Element, f: Field, value: object, where: str) -> None:
+    if f.attribute:
+        if value is None:
+            return
+        assert f.xsd is not None
+        text = format_scalar(f.xsd, value, where)
+        try:
+            parent.set(f.tag, text)
+        except ValueError:
+            _set_text(etree.Element("x"), text, where)
+        return
+    if value is None:
+        if f.nillable:
+            el = etree.SubElement(parent, f.tag)
+            el.set(XSI_NIL, "true")
+            return
+        if f.min_occurs > 0:
+            raise InvalidParameterError(where, "is required (minOccurs=1) and cannot be None")
+        return
+    el = etree.SubElement(parent, f.tag)
+    if f.item is not None:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise InvalidParameterError(
+                where, f"expected a list, got {type(value).__name__}: wrap it in [...]"
+            )
+        for index, item in enumerate(value):
+            _append_value(el, f.item, item, f"{where}[{index}]")
+        return
+    if f.model is not None:
+        if not isinstance(value, f.model):
+            raise InvalidParameterError(
+                where, f"expected {f.model.__name__}, got {type(value).__name__}"
+            )
+        _fill(el, value.__wire__, value, where)
+        return
+    assert f.xsd is not None
+    _set_text(el, format_scalar(f.xsd, value, where), where)
+
+
+def _fill(el: etree._Element, spec: TypeSpec, obj: WireModel, where: str) -> None:
+    for f in spec.fields:
+        _append_field(el, f, getattr(obj, f.attr), f"{where}.{f.attr}")
+
+
+def _append_field(parent: etree._Element, f: Field, value: object, where: str) -> None:
+    if value is UNSET:
+        if f.required:
+            raise InvalidParameterError(where, "is required (minOccurs=1) and cannot be UNSET")
+        return
+    if f.repeated and f.item is None:
+        if not isinstance(value, (list, tuple)):
+            raise InvalidParameterError(where, "expected a list")
+        for index, item in enumerate(value):
+            _append_value(parent, f, item, f"{where}[{index}]")
+        return
+    _append_value(parent, f, value, where)
+
+
+def build_children(
+    parent: etree._Element,
+    fields: Iterable[Field],
+    values: Mapping[str, object],
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """Append one child per field to ``parent``, in schema order.
+
+    ``values`` is keyed by Python attribute name; a missing key is ``None``.
+    ``names`` maps attribute names to the names used in error messages.
+    """
+    for f in fields:
+        where = (names or {}).get(f.attr, f.attr)
+        _append_field(parent, f, values.get(f.attr), where)
+
+
+def to_element(
+    obj: WireModel, tag: str, nsmap: Mapping[str | None, str] | None = None
+) -> etree._Element:
+    """A generated dataclass as an element named ``tag`` (Clark notation)."""
+    el = etree.Element(tag, nsmap=dict(nsmap) if nsmap else None)  # type: ignore[arg-type]
+    _fill(el, obj.__wire__, obj, type(obj).__name__)
+    return el
+
+
+# --- reading ---------------------------------------------------------------
+
+
+def _is_nil(el: etree._Element) -> bool:
+    return el.get(XSI_NIL) in ("true", "1")
+
+
+def _read_value(el: etree._Element, f: Field, where: str) -> Any:
+    if _is_nil(el):
+        return None
+    if f.item is not None:
+        items = []
+        for index, child in enumerate(el):
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag != f.item.tag:
+                continue
+            items.append(_read_value(child, f.item, f"{where}[{index}]"))
+        return items
+    if f.model is not None:
+        return parse_model(el, f.model, where)
+    assert f.xsd is not None
+    return parse_scalar(f.xsd, el.text, where)
+
+
+def parse_children(
+    el: etree._Element, fields: tuple[Field, ...], by_tag: Mapping[str, Field], where: str
+) -> dict[str, Any]:
+    """Read the children of ``el`` into a dict keyed by attribute name.
+
+    Absent optional elements are ``None`` (or :data:`UNSET` when also nillable);
+    an absent required element raises :class:`MalformedResponseError`.
+    """
+    out: dict[str, Any] = {}
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        f = by_tag.get(tag)
+        if f is None:
+            continue
+        value = _read_value(child, f, f"{where}/{f.name}")
+        if f.repeated and f.item is None:
+            out.setdefault(f.attr, []).append(value)
+        else:
+            out[f.attr] = value
+    for f in fields:
+        if f.attribute:
+            raw = el.get(f.tag)
+            assert f.xsd is not None
+            out[f.attr] = None if raw is None else parse_scalar(f.xsd, raw, f"{where}/@{f.name}")
+            continue
+        if f.attr in out:
+            continue
+        if f.repeated and f.item is None:
+            out[f.attr] = []
+        elif f.required:
+            raise MalformedResponseError(f"{where}: required element {f.name} is missing")
+        elif f.min_occurs == 0 and f.nillable:
+            out[f.attr] = UNSET
+        else:
+            out[f.attr] = None
+    return out
+
+
+def parse_model(el: etree._Element, model: type[M], where: str = "") -> M:
+    """Read ``el`` as an instance of the generated dataclass ``model``."""
+    spec = model.__wire__
+    values = parse_children(el, spec.fields, spec.by_tag, where or spec.name)
+    return model(**values)
+
+
+# --- safe parsing ------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+def safe_fromstring(data: bytes, what: str = "response") -> etree._Element:
+    """Parse untrusted XML: no DTD, no entities, no network.
+
+    A document that declares a DOCTYPE is refused outright, so neither entity
+    expansion ("billion laughs") nor external entities can happen.
+    """
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise MalformedResponseError(f"the {what} declares a DTD, which SOAP forbids")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise MalformedResponseError(f"the {what} is not well-formed XML: {exc}") from None
+    if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
+        raise MalformedResponseError(f"the {what} declares a DTD, which SOAP forbids")
+    return root
