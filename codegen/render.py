@@ -90,9 +90,11 @@ def _signature_params(op: OperationModel) -> list[FieldModel]:
 
 
 def _param_decl(p: FieldModel) -> str:
-    default = p.default() or "None"
+    """A keyword parameter; required elements (minOccurs >= 1) have no default."""
+    default = p.default()
+    if default is None:
+        return f"{p.attr}: {p.annotation()}"
     if default.startswith("field("):
-        default = "None"
         return f"{p.attr}: {p.annotation()} | None = None"
     return f"{p.attr}: {p.annotation()} = {default}"
 
@@ -163,7 +165,8 @@ def _render_method(op: OperationModel) -> list[str]:
         )
     if op.http_location:
         doc.append(
-            f"        HTTP location: ``{op.http_location}``; answer root ``{op.http_result_element}``."
+            f"        HTTP location: ``{op.http_location}``; "
+            f"answer root ``{op.http_result_element}``."
         )
     doc.append(f"        Returns the ``{op.result.name}`` element as :class:`{result}`.")
     if params:
@@ -236,9 +239,8 @@ def render_module(service: ServiceModel, root: Path) -> str:
             out.append("    ),")
             out.append(")")
         else:
-            out.append(
-                f"{t.class_name}.__wire__ = TypeSpec({t.name!r}, {_ns_expr(t.namespace, service)}, ())"
-            )
+            ns = _ns_expr(t.namespace, service)
+            out.append(f"{t.class_name}.__wire__ = TypeSpec({t.name!r}, {ns}, ())")
     for op in service.operations:
         out.append("")
         out += _render_operation_fact(op, service)

@@ -513,7 +513,7 @@ def _form_text(text: str, where: str) -> str:
 def _local_code(el: etree._Element | None, raw: str) -> str:
     """The local part of a fault code QName such as ``soap:Client``."""
     raw = (raw or "").strip()
-    prefix, sep, local = raw.rpartition(":")
+    _prefix, sep, local = raw.rpartition(":")
     return local if sep else raw
 
 

@@ -274,7 +274,7 @@ def fault_class(code: str | None, text: str) -> type[ServiceFault]:
         return ProtocolFault
     if code == "Server":
         return ServerFault
-    message, inner = split_fault_text(text)
+    message = split_fault_text(text)[0]
     if code == "Client" or code is None:
         for pattern, cls in FAULT_CLASSES:
             if pattern.search(message):

@@ -1,0 +1,60 @@
+# Set-up is automatic: every target below creates .venv and installs the project
+# (with its pinned dev extras) the first time, and again when pyproject.toml changes.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install codegen codegen-check lint format typecheck test unit demo sandbox record bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Regenerate src/removethebackground/generated and codegen/golden from wsdl/.
+codegen: $(STAMP)
+	$(PY) -m codegen
+
+## Fail when the generated code is stale against wsdl/.
+codegen-check: $(STAMP)
+	$(PY) -m codegen --check
+
+lint: $(STAMP)
+	$(PY) -m ruff check src codegen tests bench scripts
+	$(PY) -m ruff format --check src codegen
+
+format: $(STAMP)
+	$(PY) -m ruff format src codegen
+	$(PY) -m ruff check --fix src codegen tests bench scripts
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict src
+
+unit: $(STAMP)
+	$(PY) -m pytest -q
+
+## Everything CI runs: codegen freshness, lint, types, tests.
+test: codegen-check lint typecheck unit
+
+## The main job against the local sandbox: upload, process, download.
+demo: $(STAMP)
+	$(PY) scripts/demo.py
+
+## Run the sandbox service in the foreground.
+sandbox: $(STAMP)
+	$(VENV)/bin/rtb sandbox
+
+## Re-record the cassettes in tests/cassettes against a fresh sandbox.
+record: $(STAMP)
+	$(PY) -m pytest -q tests/test_cassettes.py --record-mode=rewrite
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output

@@ -1,0 +1,298 @@
+"""SOAP-aware cassettes for vcrpy / pytest-recording.
+
+Plain vcrpy matches requests on method and URI, which cannot tell two SOAP calls
+apart (every SOAP 1.1/1.2 call is ``POST /soap.asmx``), and writes bodies as they
+are, API key included. This module gives:
+
+- matchers that compare what identifies a call: ``rtb_method``, ``rtb_path`` (the
+  URL path, ignoring scheme, host and port so a cassette recorded against a
+  sandbox on one port replays on any other), ``rtb_query`` (query pairs with
+  secrets masked), ``soap_action`` (the ``SOAPAction`` header or the SOAP 1.2
+  ``action=`` parameter) and ``soap_body`` (the body canonicalised: XML
+  canonicalised with C14N and whitespace between elements dropped, form bodies
+  as ordered pairs; secrets masked on both sides);
+- a scrubber that removes the API key, the email and other credentials from XML
+  bodies, form bodies, query strings and headers *before anything is written*,
+  and any literal secret you name from responses too;
+- :func:`vcr_config` and :func:`register_matchers` to wire both into vcrpy, and
+  :mod:`removethebackground.testing.pytest_plugin` to do it for pytest-recording.
+
+Usage with pytest-recording (in ``conftest.py``)::
+
+    pytest_plugins = ["removethebackground.testing.pytest_plugin"]
+
+then mark tests with ``@pytest.mark.vcr``. Plain vcrpy::
+
+    my_vcr = vcr.VCR(**vcr_config(secrets=[api_key, email]))
+    register_matchers(my_vcr)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from lxml import etree
+
+__all__ = [
+    "EMAIL_PLACEHOLDER",
+    "MATCH_ON",
+    "SECRET_PARAMS",
+    "SECRET_PLACEHOLDER",
+    "canonical_body",
+    "make_request_scrubber",
+    "make_response_scrubber",
+    "register_matchers",
+    "scrub_text",
+    "soap_action",
+    "vcr_config",
+]
+
+SECRET_PLACEHOLDER = "***"  # noqa: S105 (a placeholder, not a secret)
+EMAIL_PLACEHOLDER = "user@example.invalid"
+# Parameter and element names whose values are credentials (case-insensitive).
+SECRET_PARAMS = frozenset({"contactapikey", "developerapikey", "applicationcode", "apikey"})
+EMAIL_PARAMS = frozenset({"contactemail"})
+MATCH_ON = ("rtb_method", "rtb_path", "rtb_query", "soap_action", "soap_body")
+SECRET_HEADERS = ("authorization", "cookie", "set-cookie", "proxy-authorization")
+
+_ACTION = re.compile(r'action\s*=\s*"?([^";]+)"?', re.I)
+
+
+def _mask(name: str, value: str) -> str:
+    lower = name.lower()
+    if lower in SECRET_PARAMS:
+        return SECRET_PLACEHOLDER
+    if lower in EMAIL_PARAMS:
+        return EMAIL_PLACEHOLDER
+    return value
+
+
+def scrub_text(text: str, secrets: Iterable[str]) -> str:
+    """Replace each literal secret (and its URL-encoded forms) in ``text``."""
+    from urllib.parse import quote, quote_plus
+
+    for secret in secrets:
+        if not secret:
+            continue
+        for form in {secret, quote_plus(secret), quote(secret, safe="")}:
+            placeholder = EMAIL_PLACEHOLDER if "@" in secret else SECRET_PLACEHOLDER
+            text = text.replace(form, placeholder)
+    return text
+
+
+def _as_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    return b""
+
+
+def _parse_xml(data: bytes) -> etree._Element | None:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=True
+    )
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _scrub_xml(root: etree._Element) -> None:
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = etree.QName(el).localname
+        if el.text is not None and len(el) == 0:
+            masked = _mask(local, el.text)
+            if masked is not el.text:
+                el.text = masked
+
+
+def _scrub_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, _mask(k, v)) for k, v in pairs]
+
+
+def _looks_like_form(data: bytes) -> bool:
+    return bool(data) and b"<" not in data[:1] and b"=" in data
+
+
+def _scrub_body(data: bytes, secrets: Iterable[str]) -> bytes:
+    if not data:
+        return data
+    root = _parse_xml(data) if data.lstrip()[:1] == b"<" else None
+    if root is not None:
+        _scrub_xml(root)
+        had_decl = data.lstrip().startswith(b"<?xml")
+        out: bytes = etree.tostring(root, xml_declaration=had_decl, encoding="utf-8")
+        return scrub_text(out.decode("utf-8"), secrets).encode("utf-8")
+    if _looks_like_form(data):
+        try:
+            text = data.decode("ascii")
+        except UnicodeDecodeError:
+            return data
+        pairs = _scrub_pairs(parse_qsl(text, keep_blank_values=True))
+        return scrub_text(urlencode(pairs), secrets).encode("ascii")
+    try:
+        return scrub_text(data.decode("utf-8"), secrets).encode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+def _scrub_uri(uri: str, secrets: Iterable[str]) -> str:
+    parts = urlsplit(uri)
+    if not parts.query:
+        return scrub_text(uri, secrets)
+    pairs = _scrub_pairs(parse_qsl(parts.query, keep_blank_values=True))
+    return scrub_text(urlunsplit(parts._replace(query=urlencode(pairs))), secrets)
+
+
+def make_request_scrubber(secrets: Iterable[str] = ()) -> Callable[[Any], Any]:
+    """A ``before_record_request`` hook: mask credentials in URI, body and headers."""
+    literal = tuple(s for s in secrets if s)
+
+    def scrub(request: Any) -> Any:
+        request.uri = _scrub_uri(request.uri, literal)
+        request.body = _scrub_body(_as_bytes(request.body), literal) or None
+        for name in list(request.headers):
+            if name.lower() in SECRET_HEADERS:
+                del request.headers[name]
+        return request
+
+    return scrub
+
+
+def make_response_scrubber(secrets: Iterable[str] = ()) -> Callable[[Any], Any]:
+    """A ``before_record_response`` hook: mask credential elements and literal secrets."""
+    literal = tuple(s for s in secrets if s)
+
+    def scrub(response: Any) -> Any:
+        body = response.get("body", {})
+        data = _as_bytes(body.get("string"))
+        if data:
+            body["string"] = _scrub_body(data, literal)
+        headers = response.get("headers", {})
+        for name in list(headers):
+            if name.lower() in SECRET_HEADERS:
+                del headers[name]
+        return response
+
+    return scrub
+
+
+# --- matching ---------------------------------------------------------------------
+
+
+def _header(request: Any, name: str) -> str:
+    headers: Mapping[str, Any] = request.headers
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value[0] if isinstance(value, list) else value)
+    return ""
+
+
+def soap_action(request: Any) -> str:
+    """The SOAPAction header, or the ``action`` of a SOAP 1.2 Content-Type ('' if neither)."""
+    action = _header(request, "soapaction").strip().strip('"')
+    if action:
+        return action
+    match = _ACTION.search(_header(request, "content-type"))
+    return match.group(1) if match else ""
+
+
+def canonical_body(body: Any) -> bytes:
+    """A body in a form where equivalent SOAP requests compare equal, secrets masked."""
+    data = _as_bytes(body)
+    if not data:
+        return b""
+    if data.lstrip()[:1] == b"<":
+        root = _parse_xml(data)
+        if root is not None:
+            _scrub_xml(root)
+            for el in root.iter():
+                if isinstance(el.tag, str) and len(el) and el.text and not el.text.strip():
+                    el.text = None
+                if el.tail is not None and not el.tail.strip():
+                    el.tail = None
+            out: bytes = etree.tostring(root, method="c14n")
+            return out
+    if _looks_like_form(data):
+        try:
+            pairs = _scrub_pairs(parse_qsl(data.decode("ascii"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            return data
+        return urlencode(pairs).encode("ascii")
+    return data
+
+
+def _query_pairs(uri: str) -> list[tuple[str, str]]:
+    return _scrub_pairs(parse_qsl(urlsplit(uri).query, keep_blank_values=True))
+
+
+def _check(ok: bool, what: str, a: object, b: object) -> None:
+    if not ok:
+        raise AssertionError(f"{what} differs: {a!r} != {b!r}")
+
+
+def _match_method(r1: Any, r2: Any) -> None:
+    _check(r1.method.upper() == r2.method.upper(), "method", r1.method, r2.method)
+
+
+def _match_path(r1: Any, r2: Any) -> None:
+    p1, p2 = urlsplit(r1.uri).path, urlsplit(r2.uri).path
+    _check(p1 == p2, "path", p1, p2)
+
+
+def _match_query(r1: Any, r2: Any) -> None:
+    q1, q2 = _query_pairs(r1.uri), _query_pairs(r2.uri)
+    _check(q1 == q2, "query", q1, q2)
+
+
+def _match_action(r1: Any, r2: Any) -> None:
+    a1, a2 = soap_action(r1), soap_action(r2)
+    _check(a1 == a2, "SOAP action", a1, a2)
+
+
+def _match_body(r1: Any, r2: Any) -> None:
+    b1, b2 = canonical_body(r1.body), canonical_body(r2.body)
+    _check(b1 == b2, "canonical body", b1[:200], b2[:200])
+
+
+MATCHERS: dict[str, Callable[[Any, Any], None]] = {
+    "rtb_method": _match_method,
+    "rtb_path": _match_path,
+    "rtb_query": _match_query,
+    "soap_action": _match_action,
+    "soap_body": _match_body,
+}
+
+
+def register_matchers(vcr: Any) -> Any:
+    """Register the SOAP matchers on a ``vcr.VCR`` instance; returns it."""
+    for name, matcher in MATCHERS.items():
+        vcr.register_matcher(name, matcher)
+    return vcr
+
+
+def vcr_config(secrets: Iterable[str] = (), **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for ``vcr.VCR`` / pytest-recording's ``vcr_config`` fixture.
+
+    ``secrets`` are literal values (the API key, the email) to remove wherever
+    they appear, on top of the credential parameters removed by name.
+    """
+    literal = tuple(secrets)
+    config: dict[str, Any] = {
+        "match_on": list(MATCH_ON),
+        "before_record_request": make_request_scrubber(literal),
+        "before_record_response": make_response_scrubber(literal),
+        "filter_headers": list(SECRET_HEADERS),
+        "decode_compressed_response": True,
+        "allow_playback_repeats": False,
+    }
+    config.update(overrides)
+    return config
