@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from codegen.__main__ import ROOT, SERVICES, outputs
 from codegen.model import CodegenError, build
 from codegen.naming import pascal, snake
@@ -27,8 +26,11 @@ def test_committed_output_matches_the_wsdls(generated: dict[Path, bytes]) -> Non
         if committed != data:
             diff = "".join(
                 difflib.unified_diff(
-                    committed.decode().splitlines(True), data.decode().splitlines(True),
-                    "committed", "generated", n=1,
+                    committed.decode().splitlines(True),
+                    data.decode().splitlines(True),
+                    "committed",
+                    "generated",
+                    n=1,
                 )
             )
             pytest.fail(f"{path.relative_to(ROOT)} is stale; run make codegen\n{diff[:3000]}")
@@ -109,7 +111,8 @@ def test_a_wsdl_change_is_a_readable_golden_diff(tmp_path: Path) -> None:
     model = build("pixelz", changed, "PixelzClient", tmp_path)
     after = render_golden(model, tmp_path)
     added = [
-        line for line in difflib.ndiff(before.splitlines(), after.splitlines())
+        line
+        for line in difflib.ndiff(before.splitlines(), after.splitlines())
         if line.startswith("+ ")
     ]
     assert any("include_history: bool" in line for line in added), added
@@ -123,8 +126,7 @@ def test_codegen_refuses_the_network(tmp_path: Path) -> None:
     text = (ROOT / "wsdl/legacy/removethebackground.wsdl").read_text(encoding="utf-8")
     text = text.replace(
         '<s:import namespace="http://microsoft.com/wsdl/types/" />',
-        '<s:import namespace="http://example.com/x" '
-        'schemaLocation="http://example.com/x.xsd" />',
+        '<s:import namespace="http://example.com/x" schemaLocation="http://example.com/x.xsd" />',
         1,
     )
     target = tmp_path / "x.wsdl"

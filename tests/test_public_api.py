@@ -15,11 +15,28 @@ from removethebackground.errors import InvalidParameterError, UnsupportedBinding
 from removethebackground.generated import legacy, pixelz
 
 PUBLIC = {
-    "UNSET", "AuthenticationError", "Binding", "ClientFault", "ConnectionFailedError",
-    "HTTPStatusError", "InvalidArgumentFault", "InvalidParameterError", "InvalidStateError",
-    "MalformedResponseError", "NotFoundError", "PixelzClient", "ProtocolFault",
-    "RemoveTheBackgroundClient", "RemoveTheBackgroundError", "ServerFault", "ServiceFault",
-    "TransportError", "TransportTimeout", "UnsetType", "UnsupportedBindingError", "__version__",
+    "UNSET",
+    "AuthenticationError",
+    "Binding",
+    "ClientFault",
+    "ConnectionFailedError",
+    "HTTPStatusError",
+    "InvalidArgumentFault",
+    "InvalidParameterError",
+    "InvalidStateError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PixelzClient",
+    "ProtocolFault",
+    "RemoveTheBackgroundClient",
+    "RemoveTheBackgroundError",
+    "ServerFault",
+    "ServiceFault",
+    "TransportError",
+    "TransportTimeout",
+    "UnsetType",
+    "UnsupportedBindingError",
+    "__version__",
 }
 
 
@@ -112,7 +129,8 @@ def test_with_binding_shares_the_session() -> None:
 
 
 def test_unsupported_binding_is_refused_before_sending() -> None:
-    client = PixelzClient("a@b.c", "k", binding=Binding.HTTP_GET,
-                          endpoint="http://127.0.0.1:9/soap.asmx")
+    client = PixelzClient(
+        "a@b.c", "k", binding=Binding.HTTP_GET, endpoint="http://127.0.0.1:9/soap.asmx"
+    )
     with pytest.raises(UnsupportedBindingError, match="AddImageToQueue"):
         client.add_image_to_queue(image_url="http://example.com/a.jpg")

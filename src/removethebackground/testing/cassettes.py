@@ -9,7 +9,8 @@ are, API key included. This module gives:
   sandbox on one port replays on any other), ``rtb_query`` (query pairs with
   secrets masked), ``soap_action`` (the ``SOAPAction`` header or the SOAP 1.2
   ``action=`` parameter) and ``soap_body`` (the body canonicalised: XML
-  canonicalised with C14N and whitespace between elements dropped, form bodies
+  compared as a tree of namespace-qualified names, attributes and text, so
+  prefixes and indentation do not matter, form bodies
   as ordered pairs; secrets masked on both sides);
 - a scrubber that removes the API key, the email and other credentials from XML
   bodies, form bodies, query strings and headers *before anything is written*,
@@ -214,13 +215,7 @@ def canonical_body(body: Any) -> bytes:
         root = _parse_xml(data)
         if root is not None:
             _scrub_xml(root)
-            for el in root.iter():
-                if isinstance(el.tag, str) and len(el) and el.text and not el.text.strip():
-                    el.text = None
-                if el.tail is not None and not el.tail.strip():
-                    el.tail = None
-            out: bytes = etree.tostring(root, method="c14n")
-            return out
+            return repr(_shape(root)).encode("utf-8")
     if _looks_like_form(data):
         try:
             pairs = _scrub_pairs(parse_qsl(data.decode("ascii"), keep_blank_values=True))
@@ -228,6 +223,15 @@ def canonical_body(body: Any) -> bytes:
             return data
         return urlencode(pairs).encode("ascii")
     return data
+
+
+def _shape(el: etree._Element) -> tuple[Any, ...]:
+    """An element as nested tuples: namespace-qualified names, prefixes ignored."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    text = el.text or ""
+    if children and not text.strip():
+        text = ""
+    return (el.tag, sorted(el.attrib.items()), text, tuple(_shape(c) for c in children))
 
 
 def _query_pairs(uri: str) -> list[tuple[str, str]]:
@@ -292,7 +296,6 @@ def vcr_config(secrets: Iterable[str] = (), **overrides: Any) -> dict[str, Any]:
         "before_record_response": make_response_scrubber(literal),
         "filter_headers": list(SECRET_HEADERS),
         "decode_compressed_response": True,
-        "allow_playback_repeats": False,
     }
     config.update(overrides)
     return config
