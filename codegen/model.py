@@ -360,6 +360,12 @@ def build(key: str, path: Path, client_class: str, root: Path) -> ServiceModel:
                 raise CodegenError(f"{op_name}: HTTP GET and POST parameters differ")
             http_params = parts
             http_result = _local(bop.output.body.qname)[1]
+            http_type = bop.output.body.type
+            if http_type.qname is None or _local(http_type.qname)[1] != result.type_name:
+                raise CodegenError(
+                    f"{op_name}: the {kind} answer is not of the SOAP result's type "
+                    f"{result.type_name}; the runtime reads both with one class"
+                )
         operations.append(
             OperationModel(
                 name=op_name,
