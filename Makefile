@@ -24,13 +24,15 @@ codegen: $(STAMP)
 codegen-check: $(STAMP)
 	$(PY) -m codegen --check
 
+LINTED := $(wildcard src codegen tests bench scripts)
+
 lint: $(STAMP)
-	$(PY) -m ruff check src codegen tests bench scripts
+	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check src codegen
 
 format: $(STAMP)
 	$(PY) -m ruff format src codegen
-	$(PY) -m ruff check --fix src codegen tests bench scripts
+	$(PY) -m ruff check --fix $(LINTED)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict src
