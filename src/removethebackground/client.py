@@ -21,6 +21,7 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 import requests
 from lxml import etree
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 
 from . import __version__
 from .codec import (
@@ -77,7 +78,8 @@ class _RedactQueryKeys(logging.Filter):
         return True
 
 
-logging.getLogger("urllib3.connectionpool").addFilter(_RedactQueryKeys())
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager"):
+    logging.getLogger(_name).addFilter(_RedactQueryKeys())
 
 
 class ServiceClient:
@@ -301,6 +303,14 @@ class ServiceClient:
                     )
                 chunks.append(chunk)
         except requests.RequestException as exc:
+            cause = exc.args[0] if exc.args else None
+            if isinstance(exc, requests.Timeout) or isinstance(cause, ReadTimeoutError):
+                raise TransportTimeout(
+                    self._redact(f"the answer stopped for over {self._timeout} s: {exc}"),
+                    http_status=response.status_code,
+                    operation=op.name,
+                    binding=binding.value,
+                ) from None
             raise MalformedResponseError(
                 self._redact(f"the answer broke off: {exc}"),
                 http_status=response.status_code,
@@ -427,8 +437,8 @@ class ServiceClient:
         text = self._redact(text)
         if detail is not None and len(detail) == 0 and not (detail.text or "").strip():
             detail = None
-        if detail is not None and self._api_key in etree.tostring(detail, encoding="unicode"):
-            detail = etree.fromstring(self._redact(etree.tostring(detail, encoding="unicode")))
+        if detail is not None:
+            detail = self._redact_element(detail)
         cls = fault_class(code or None, text)
         return cls(
             text, code=code or None, subcode=subcode, detail=detail, http_status=status, **ctx
@@ -443,10 +453,23 @@ class ServiceClient:
                 text = text.replace(form, "***")
         return text
 
+    def _redact_element(self, element: etree._Element) -> etree._Element:
+        """A copy of ``element`` with the key removed from every text, tail and attribute."""
+        copy = etree.fromstring(etree.tostring(element))
+        for el in copy.iter():
+            if el.text:
+                el.text = self._redact(el.text)
+            if el.tail:
+                el.tail = self._redact(el.tail)
+            for name, value in el.attrib.items():
+                el.set(name, self._redact(str(value)))
+        return copy
+
     def _excerpt(self, data: bytes, limit: int = 200) -> str | None:
         if not data:
             return None
-        return self._redact(data[:limit].decode("utf-8", "replace"))
+        # Redact the whole body first: a key cut by the limit would leave a prefix.
+        return self._redact(data.decode("utf-8", "replace"))[:limit]
 
 
 # --- request building, shared with the sandbox and the tests ------------------------
@@ -529,6 +552,8 @@ def _check_endpoint(endpoint: str) -> str:
 
 
 def _check_timeout(timeout: float | tuple[float, float]) -> float | tuple[float, float]:
+    if isinstance(timeout, tuple) and len(timeout) != 2:
+        raise InvalidParameterError("timeout", "a tuple must be a (connect, read) pair")
     values = timeout if isinstance(timeout, tuple) else (timeout,)
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:

@@ -154,7 +154,7 @@ def parse_scalar(xsd: str, text: str | None, where: str) -> Any:
         if xsd == "date":
             return datetime.date.fromisoformat(value[:10])
         if xsd == "base64Binary":
-            return base64.b64decode(value, validate=True)
+            return base64.b64decode("".join(value.split()), validate=True)
     except (ValueError, ArithmeticError, TypeError) as exc:
         raise MalformedResponseError(f"{where}: {raw[:60]!r} is not a valid xsd:{xsd}") from exc
     raise MalformedResponseError(f"{where}: unsupported XSD type {xsd}")
@@ -225,10 +225,12 @@ def _fill(el: etree._Element, spec: TypeSpec, obj: WireModel, where: str) -> Non
 
 def _append_field(parent: etree._Element, f: Field, value: object, where: str) -> None:
     if value is UNSET:
-        if f.required:
+        if f.min_occurs > 0 and not f.repeated:
             raise InvalidParameterError(where, "is required (minOccurs=1) and cannot be UNSET")
         return
     if f.repeated and f.item is None:
+        if value is None:
+            return
         if not isinstance(value, (list, tuple)):
             raise InvalidParameterError(where, "expected a list")
         for index, item in enumerate(value):

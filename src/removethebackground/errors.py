@@ -245,7 +245,7 @@ FAULT_CLASSES: list[tuple[re.Pattern[str], type[ClientFault]]] = [
 ]
 
 _SERVER_PREFIX = "Server was unable to process request."
-_EXC_TYPE = re.compile(r"^(?:[A-Z][A-Za-z0-9_]*\.)+[A-Z][A-Za-z0-9_]*(?:Exception|Error): ?")
+_EXC_TYPE = re.compile(r"^(?:[A-Z][A-Za-z0-9_]*\.)+[A-Za-z0-9_]*(?:Exception|Error): ?")
 _STACK = re.compile(r"\r?\n\s+at |\r?\n\s*--- End of inner exception")
 
 
