@@ -23,7 +23,8 @@ from removethebackground import (
     PixelzClient,
     RemoveTheBackgroundClient,
 )
-from removethebackground.testing.cassettes import EMAIL_PLACEHOLDER, vcr_config as kit_config
+from removethebackground.testing.cassettes import EMAIL_PLACEHOLDER
+from removethebackground.testing.cassettes import vcr_config as kit_config
 
 CASSETTES = Path(__file__).parent / "cassettes"
 DEMO_EMAIL = "demo@example.com"
