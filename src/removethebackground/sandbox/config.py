@@ -1,0 +1,74 @@
+"""Settings of one sandbox, the demo account, and the paths the two generations live at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "DEMO_API_KEY",
+    "DEMO_EMAIL",
+    "LEGACY_PATH",
+    "PIXELZ_PATH",
+    "SandboxConfig",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8110
+
+# The demo account of the recorded traffic (asmx-traffic/*): well known, not a secret.
+DEMO_EMAIL = "demo@example.com"
+DEMO_API_KEY = "demo-key"
+
+# Generation 2 (Pixelz) keeps the real service's path, as in the traffic; generation 1
+# (legacy) also lives at /soap.asmx on its own host, so in one sandbox it moves under
+# /legacy/. Both are plain prefixes: the HTTP GET/POST bindings add /<operation>.
+PIXELZ_PATH = "/soap.asmx"
+LEGACY_PATH = "/legacy/soap.asmx"
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxConfig:
+    """Behaviour knobs; every one has a default that suits ``rtb sandbox``.
+
+    Attributes:
+        step_seconds: time (on the sandbox clock) between two status steps:
+            10 New -> 60 In Production -> 70 Production Finished -> 80 Delivered.
+        webhook_attempts: how many times a notification is tried before giving up.
+        webhook_backoff: seconds before the first retry; doubled for each later one.
+        webhook_timeout: seconds to wait for the receiver (connect and read each).
+        fetch_timeout: seconds to wait when fetching an image (connect and read each).
+        max_image_bytes: larger images (downloads and uploads) are refused.
+        max_request_bytes: larger SOAP / form requests are refused with 413.
+        synthetic_example_images: serve a generated product photo for URLs on the
+            reserved example domains (example.com/.net/.org and ``*.example``)
+            instead of fetching them, so documentation and recorded examples work
+            offline.
+        processing_threads: threads that remove backgrounds.
+    """
+
+    step_seconds: float = 3.0
+    webhook_attempts: int = 5
+    webhook_backoff: float = 1.0
+    webhook_timeout: float = 5.0
+    fetch_timeout: float = 10.0
+    max_image_bytes: int = 25 * 1024 * 1024
+    max_request_bytes: int = 4 * 1024 * 1024
+    synthetic_example_images: bool = True
+    processing_threads: int = 2
+
+    def __post_init__(self) -> None:
+        if not self.step_seconds > 0:
+            raise ValueError("step_seconds must be a positive number of seconds")
+        if self.webhook_attempts < 1:
+            raise ValueError("webhook_attempts must be at least 1")
+        if not self.webhook_backoff >= 0:
+            raise ValueError("webhook_backoff must be >= 0")
+        for name in ("webhook_timeout", "fetch_timeout"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be a positive number of seconds")
+        if self.max_image_bytes < 1 or self.max_request_bytes < 1:
+            raise ValueError("size limits must be positive")
+        if self.processing_threads < 1:
+            raise ValueError("processing_threads must be at least 1")

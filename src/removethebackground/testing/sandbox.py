@@ -1,0 +1,230 @@
+"""Run the local sandbox in-process, for tests: :func:`run_sandbox` and the ``sandbox`` fixture.
+
+::
+
+    from removethebackground.testing.sandbox import run_sandbox
+
+    with run_sandbox() as sb:
+        client = sb.pixelz_client()
+        ticket = client.add_image_to_queue(template_id="1001", image_url=sb.upload(photo))
+        sb.advance(3 * sb.step_seconds)      # New -> ... -> Delivered, no sleeping
+        assert client.get_image_status(image_ticket=str(ticket.image_ticket)) ...
+
+By default the sandbox listens on a free port of 127.0.0.1, keeps its state in a
+temporary directory (removed on exit) and runs on a **frozen** clock: statuses
+change only when the test calls :meth:`SandboxHandle.advance`, which returns once
+every step that became due, and the background removal it starts, is done. Pass
+``realtime=True`` for a clock that follows wall time (and a short
+``step_seconds``), as the demo does.
+
+The pytest fixture ``sandbox`` is **function-scoped**: every test gets a fresh
+sandbox (fresh data, demo account, templates 1001 and 1002, frozen clock); starting
+one takes a few tens of milliseconds. Enable it in a test module (or conftest.py)
+with::
+
+    pytest_plugins = ["removethebackground.testing.sandbox"]
+
+(importing the name ``sandbox`` works too, but linters then flag each test
+argument that shadows it).
+
+This module has no asserts of its own, so pytest need not rewrite it (and then does
+not warn when a test module imported it before registering it): PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..generated.legacy import RemoveTheBackgroundClient
+from ..generated.pixelz import PixelzClient
+from ..sandbox import Sandbox, SandboxClock, SandboxConfig
+from ..sandbox.app import SandboxApp
+from ..sandbox.store import ImageRow, Store, WebhookRow
+from ..wire import Binding
+
+__all__ = ["SandboxHandle", "run_sandbox", "sandbox"]
+
+
+class SandboxHandle:
+    """A sandbox running in this process (see the module docstring)."""
+
+    def __init__(self, server: Sandbox) -> None:
+        self._server = server
+
+    # --- addresses and the demo account ----------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:40123``."""
+        return self._server.url
+
+    @property
+    def pixelz_endpoint(self) -> str:
+        """Generation 2 (Pixelz): ``<url>/soap.asmx``."""
+        return self._server.pixelz_endpoint
+
+    @property
+    def legacy_endpoint(self) -> str:
+        """Generation 1 (legacy): ``<url>/legacy/soap.asmx``."""
+        return self._server.legacy_endpoint
+
+    @property
+    def demo_email(self) -> str:
+        return self._server.demo_email
+
+    @property
+    def demo_api_key(self) -> str:
+        return self._server.demo_api_key
+
+    # --- time -----------------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> SandboxClock:
+        return self._server.clock
+
+    @property
+    def step_seconds(self) -> float:
+        return self._server.config.step_seconds
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward and return once the sandbox has caught up."""
+        self._server.advance(seconds)
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until every due status step and the processing it starts are done."""
+        self._server.settle(timeout)
+
+    # --- clients and helpers ----------------------------------------------------------------------
+
+    def pixelz_client(
+        self,
+        binding: Binding | str = Binding.SOAP11,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
+    ) -> PixelzClient:
+        """A generation 2 client for the demo account (or another one)."""
+        return PixelzClient(
+            email or self.demo_email,
+            api_key or self.demo_api_key,
+            binding=binding,
+            endpoint=self.pixelz_endpoint,
+            **kwargs,
+        )
+
+    def legacy_client(
+        self,
+        binding: Binding | str = Binding.SOAP11,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
+    ) -> RemoveTheBackgroundClient:
+        """A generation 1 client for the demo account (or another one)."""
+        return RemoveTheBackgroundClient(
+            email or self.demo_email,
+            api_key or self.demo_api_key,
+            binding=binding,
+            endpoint=self.legacy_endpoint,
+            **kwargs,
+        )
+
+    def upload(self, data: bytes, name: str = "image.jpg") -> str:
+        """Upload image bytes to ``PUT /uploads/<name>``; returns the URL to queue."""
+        return self._server.upload(data, name)
+
+    def seed_image(self, email: str | None = None, **kwargs: Any) -> str:
+        """Put an image straight into a status (see ``SandboxApp.seed_image``)."""
+        return self._server.seed_image(email or self.demo_email, **kwargs)
+
+    def image(self, ticket: object) -> ImageRow | None:
+        """The stored row of an image (status, job outcome, error ...)."""
+        return self._server.image(str(ticket))
+
+    def add_account(self, email: str, api_key: str) -> None:
+        self._server.add_account(email, api_key)
+
+    def webhook_deliveries(self, ticket: object | None = None) -> list[WebhookRow]:
+        return self._server.webhook_deliveries(None if ticket is None else str(ticket))
+
+    def wait_for_webhooks(self, timeout: float = 30.0) -> bool:
+        """Wait until no notification is queued or in flight (retries included)."""
+        return self._server.wait_for_webhooks(timeout)
+
+    @property
+    def store(self) -> Store:
+        return self._server.store
+
+    @property
+    def app(self) -> SandboxApp:
+        return self._server.app
+
+    @property
+    def server(self) -> Sandbox:
+        return self._server
+
+    @property
+    def data_dir(self) -> Path:
+        return self._server.data_dir
+
+    def stop(self) -> None:
+        """Stop the sandbox now (also done when the ``with`` block ends)."""
+        self._server.stop()
+
+    def __repr__(self) -> str:
+        return f"SandboxHandle({self._server!r})"
+
+
+@contextmanager
+def run_sandbox(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data_dir: str | Path | None = None,
+    accounts: Iterable[tuple[str, str]] = (),
+    step_seconds: float = 3.0,
+    realtime: bool = False,
+    clock: SandboxClock | None = None,
+    config: SandboxConfig | None = None,
+    threads: int = 4,
+) -> Iterator[SandboxHandle]:
+    """Start a sandbox in this process for the ``with`` block; yields a :class:`SandboxHandle`.
+
+    Args:
+        host, port: where to listen (default: a free port on 127.0.0.1).
+        data_dir: keep the state there (default: a temporary directory, removed after).
+        accounts: ``(email, api_key)`` pairs besides the demo account.
+        step_seconds: seconds per status step.
+        realtime: let the clock follow wall time instead of freezing it.
+        clock: a clock of your own (overrides ``realtime``).
+        config: other settings (:class:`SandboxConfig`); ``step_seconds`` wins.
+        threads: HTTP worker threads.
+    """
+    server = Sandbox(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        accounts=accounts,
+        step_seconds=step_seconds,
+        clock=clock or SandboxClock(frozen=not realtime),
+        config=config,
+        threads=threads,
+    )
+    server.start()
+    try:
+        yield SandboxHandle(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxHandle]:
+    """A fresh sandbox per test: free port, temporary data, frozen clock (3 s steps)."""
+    with run_sandbox() as handle:
+        yield handle
