@@ -9,4 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-pytest_plugins = ["removethebackground.testing.pytest_plugin"]
+pytest_plugins = [
+    "removethebackground.testing.pytest_plugin",
+    "removethebackground.testing.sandbox",
+]

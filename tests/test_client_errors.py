@@ -146,7 +146,7 @@ BAD_CALLS = [
     ("add_stack_image_to_queue", {"colorway_ids": [2**31]}, "colorway_ids[0]", "range"),
     (
         "add_image_with_instruction_to_queue",
-        {"additional_resource_file_urls": [1]},
+        {"additional_resource_file_urls": [1], "colorway_ids": [1]},
         "additional_resource_file_urls[0]",
         "str",
     ),

@@ -275,9 +275,13 @@ def test_scalars_round_trip_through_an_element(
     el = etree.Element("x")
     el.text = format_scalar(xsd, value, "p")
     back = parse_scalar(xsd, etree.fromstring(etree.tostring(el)).text, "p")
-    assert back == value
-    if xsd == "dateTime":
+    if xsd == "dateTime" and value.tzinfo is not None:
+        # Aware times are compared as instants with their offset: Python's == is False
+        # across zones for a wall time that a DST change makes ambiguous.
         assert back.utcoffset() == value.utcoffset()
+        assert back.replace(tzinfo=None) == value.replace(tzinfo=None)
+    else:
+        assert back == value
 
 
 # --- UNSET, None and values ------------------------------------------------------------------

@@ -19,8 +19,6 @@ from removethebackground.generated import legacy, pixelz
 from removethebackground.sandbox.service import SandboxService
 from removethebackground.testing.sandbox import SandboxHandle
 
-pytest_plugins = ["removethebackground.testing.sandbox"]
-
 EXAMPLE = "http://example.com/images/shoe.jpg"
 
 

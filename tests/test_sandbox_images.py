@@ -30,8 +30,6 @@ from removethebackground.testing.sandbox import run_sandbox
 if TYPE_CHECKING:
     from removethebackground.testing.sandbox import SandboxHandle
 
-pytest_plugins = ["removethebackground.testing.sandbox"]
-
 
 # --- a tiny local HTTP server: serves images, receives webhooks -------------------------
 
@@ -415,6 +413,7 @@ def test_concurrent_clients_do_not_corrupt_the_store(sandbox: SandboxHandle) -> 
                         template_id="1001",
                         image_url=f"http://example.com/{index}/{n}.jpg",
                         product_id=f"p{index % 3}",
+                        colorway_ids=[index],
                     )
                     mine.append(str(answer.image_ticket))
                     client.get_images_list(images_per_page="100")

@@ -22,7 +22,6 @@ from removethebackground.generated import pixelz
 if TYPE_CHECKING:
     from removethebackground.testing.sandbox import SandboxHandle
 
-pytest_plugins = ["removethebackground.testing.sandbox"]
 
 URL = "http://example.com/images/shoe.jpg"
 

@@ -18,6 +18,7 @@ from removethebackground import (
     Binding,
     HTTPStatusError,
     InvalidArgumentFault,
+    InvalidParameterError,
     NotFoundError,
     ProtocolFault,
     ServerFault,
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
     from removethebackground.testing.sandbox import SandboxHandle
 
-pytest_plugins = ["removethebackground.testing.sandbox"]
 
 NS = "http://removethebackground.com/"
 SOAP11 = "text/xml; charset=utf-8"
@@ -420,6 +420,53 @@ def test_http_get_missing_parameter(sandbox: SandboxHandle) -> None:
         timeout=10,
     )
     assert posted.content == b"Missing parameter: ImageTicket.\n"
+
+
+def test_http_absent_array_parameter_fails_like_asp_net(sandbox: SandboxHandle) -> None:
+    """No pair for an array parameter: ASP.NET's reader fails on the null value list."""
+    from removethebackground.client import form_pairs
+
+    op = pixelz.OP_ADD_STACK_IMAGE_TO_QUEUE
+    values = {
+        "contact_email": "demo@example.com",
+        "contact_api_key": "demo-key",
+        "template_id": "1001",
+        "image_url": "http://example.com/a.jpg",
+        "colorway_ids": [1],
+    }
+    pairs = [(k, v) for k, v in form_pairs(op, values) if k != "colorwayIds"]
+    response = requests.get(
+        f"{sandbox.pixelz_endpoint}/AddStackImageToQueue", params=pairs, timeout=10
+    )
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content == b"Object reference not set to an instance of an object.\n"
+    with_array = requests.get(
+        f"{sandbox.pixelz_endpoint}/AddStackImageToQueue",
+        params=[*pairs, ("colorwayIds", "1")],
+        timeout=10,
+    )
+    assert with_array.status_code == 200
+
+
+@pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.HTTP_POST])
+@pytest.mark.parametrize("colorway_ids", [None, []])
+def test_client_refuses_an_unsendable_array_before_sending(
+    sandbox: SandboxHandle, binding: Binding, colorway_ids: list[int] | None
+) -> None:
+    with sandbox.pixelz_client(binding) as client:
+        with pytest.raises(InvalidParameterError) as info:
+            client.add_stack_image_to_queue(
+                template_id="1001",
+                image_url="http://example.com/a.jpg",
+                colorway_ids=colorway_ids,
+            )
+    assert info.value.parameter == "colorway_ids"
+    assert "SOAP" in str(info.value)
+    assert sandbox.store.integrity_check() == "ok"
+    with sandbox.pixelz_client(Binding.SOAP11) as client:
+        listed = client.get_images_list().images or []
+    assert listed == [], "nothing may reach the service"
 
 
 def test_http_unknown_operation_and_soap_only_operation(sandbox: SandboxHandle) -> None:

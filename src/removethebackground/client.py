@@ -496,8 +496,11 @@ def build_envelope(op: Operation[Any], binding: Binding, values: Mapping[str, ob
 def form_pairs(op: Operation[Any], values: Mapping[str, object]) -> list[tuple[str, str]]:
     """The ``name=value`` pairs of an HTTP GET/POST request, every parameter present.
 
-    Arrays become repeated pairs; an empty or absent array sends no pair at all
-    (the HTTP bindings cannot express it), and ``None`` elsewhere is sent empty.
+    Arrays become repeated pairs, and ``None`` elsewhere is sent empty. An empty or
+    absent array would send no pair at all, which ASMX does not read as an empty
+    array: its HTTP parameter reader fails on the missing key (a 500
+    "Object reference not set to an instance of an object."). Such a call is
+    refused here, before anything is sent.
     """
     fields: dict[str, Field] = {f.attr: f for f in op.params}
     pairs: list[tuple[str, str]] = []
@@ -505,10 +508,16 @@ def form_pairs(op: Operation[Any], values: Mapping[str, object]) -> list[tuple[s
         value = values.get(param.attr)
         f = fields.get(param.attr)
         if param.array:
-            if value is None:
-                continue
-            if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            if value is not None and (
+                isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple))
+            ):
                 raise InvalidParameterError(param.attr, "expected a list: wrap it in [...]")
+            if not value:
+                raise InvalidParameterError(
+                    param.attr,
+                    "HTTP GET/POST cannot send an empty or absent array (the service fails on "
+                    "the missing key): pass at least one value, or call over a SOAP binding",
+                )
             item = f.item if f is not None and f.item is not None else None
             for index, element in enumerate(value):
                 where = f"{param.attr}[{index}]"

@@ -31,7 +31,10 @@ Reconstructed (the traffic does not show them; these are the texts ASP.NET uses)
 - a header block with ``mustUnderstand`` set: a ``MustUnderstand`` fault;
 - a request element that does not fit the schema (``<int>abc</int>``):
   "Server was unable to read request. ---> There is an error in XML document: ...";
-- HTTP GET/POST without one of the operation's parameters: "Missing parameter: name.";
+- HTTP GET/POST without one of the operation's scalar parameters: "Missing
+  parameter: name."; without an array parameter (which has no pair when empty):
+  "Object reference not set to an instance of an object.", as ASP.NET's HTTP
+  parameter reader fails there;
 - an operation the HTTP bindings do not offer (AddImageToQueue) or do not know:
   "Request format is unrecognized for URL unexpectedly ending in '/Name'.".
 """
@@ -258,8 +261,10 @@ def parse_soap_request(op: Operation[Any], element: etree._Element) -> dict[str,
 def parse_http_request(op: Operation[Any], pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """The parameters of an HTTP GET/POST request (names matched case-insensitively).
 
-    Every scalar parameter must be present (empty where it has no value); an absent
-    array parameter is an empty array, which these bindings cannot express otherwise.
+    Every parameter must be present, scalars empty where they have no value. An
+    absent array parameter fails as in ASP.NET, whose reader dereferences the missing
+    key's null value list: a 500 "Object reference not set to an instance of an
+    object." (the client refuses such calls before sending them).
     """
     fields = {f.attr: f for f in op.params}
     by_name: dict[str, list[str]] = {}
@@ -272,9 +277,9 @@ def parse_http_request(op: Operation[Any], pairs: Sequence[tuple[str, str]]) -> 
         if param.array:
             item = f.item if f is not None else None
             xsd = item.xsd if item is not None and item.xsd else "string"
-            values[param.attr] = (
-                None if not found else [_http_scalar(xsd, text, param.name) for text in found]
-            )
+            if not found:
+                raise RequestError("Object reference not set to an instance of an object.")
+            values[param.attr] = [_http_scalar(xsd, text, param.name) for text in found]
             continue
         if found is None:
             raise RequestError(f"Missing parameter: {param.name}.")
