@@ -39,7 +39,6 @@ from .errors import (
     HTTPStatusError,
     InvalidParameterError,
     MalformedResponseError,
-    RemoveTheBackgroundError,
     ServiceFault,
     TransportError,
     TransportTimeout,
@@ -579,7 +578,3 @@ def _new_session() -> requests.Session:
     session.mount("https://", adapter)
     session.trust_env = True
     return session
-
-
-# Referenced so that linters see the base class is part of this module's contract.
-_ = RemoveTheBackgroundError
