@@ -6,15 +6,21 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install codegen codegen-check lint format typecheck test unit demo sandbox record bench clean
+.PHONY: lock install codegen codegen-check lint format typecheck test unit demo sandbox record bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Refresh constraints.txt from the current environment (after changing pyproject.toml).
+lock: $(STAMP)
+	{ echo "# Exact versions the build, codegen and tests were verified with (pip freeze of .[dev])."; \
+	  echo "# Used by the Makefile as pip constraints; refresh with: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v "^-e\|removethebackground"; } > constraints.txt
 
 ## Regenerate src/removethebackground/generated and codegen/golden from wsdl/.
 codegen: $(STAMP)
