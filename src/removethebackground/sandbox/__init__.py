@@ -16,7 +16,7 @@ One process serves both generations of the service, each at its own path:
 Each answers ``GET <path>?WSDL`` with its vendored WSDL (addresses rewritten to the
 sandbox's scheme, host and port), SOAP 1.1 and 1.2 at ``POST <path>``, and the HTTP
 GET/POST bindings at ``<path>/<Operation>`` — every binding its WSDL offers, with
-the wire behaviour of an ASP.NET ASMX service (:mod:`.protocol`).
+the wire behaviour of an ASP.NET ASMX service (:mod:`removethebackground.asmx`).
 
 Behind that: the operations (:mod:`.service`), state in SQLite under the data
 directory (:mod:`.store`), images fetched from their URLs or uploaded to

@@ -39,13 +39,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .. import asmx as protocol
+from ..asmx import EmptyAnswer, FaultCode, RequestError
 from ..generated import legacy, pixelz
 from ..wire import Binding, Service
-from . import protocol
 from .clock import SandboxClock
 from .config import DEMO_EMAIL, LEGACY_PATH, PIXELZ_PATH, SandboxConfig
 from .fetch import ImageFetcher, save_upload, upload_file
-from .protocol import EmptyAnswer, FaultCode, RequestError
 from .service import (
     CallContext,
     SandboxService,

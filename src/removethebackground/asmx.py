@@ -1,4 +1,7 @@
-"""The ASMX wire protocol of the sandbox: binding detection, request parsing, answers, faults.
+"""The service side of the ASMX wire protocol: binding detection, request parsing, answers.
+
+Used by the sandbox (:mod:`removethebackground.sandbox`) and the stubber
+(:mod:`removethebackground.testing.stub`).
 
 Everything here is driven by the generated wire facts (``Operation.params``,
 ``Operation.result``, ``http_params``, ``http_result_element``, ``soap_actions``
@@ -51,7 +54,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
-from ..codec import (
+from .codec import (
     SOAP11_ENV,
     SOAP12_ENV,
     XSD_NS,
@@ -61,8 +64,8 @@ from ..codec import (
     parse_scalar,
     safe_fromstring,
 )
-from ..errors import MalformedResponseError
-from ..wire import Binding, Field, Operation, Service, WireModel
+from .errors import MalformedResponseError
+from .wire import Binding, Field, Operation, Service, WireModel
 
 __all__ = [
     "HTTP_CONTENT_TYPE",

@@ -1,0 +1,258 @@
+"""Canned answers for unit tests, checked against the WSDL's wire facts.
+
+Like botocore's Stubber: queue the answers a test expects, with the parameters
+each call must carry, and the client gets them through its real request and
+response path (envelope building, HTTP, parsing, fault mapping) with no server::
+
+    from removethebackground.generated import pixelz
+    from removethebackground.testing.stub import Stubber
+
+    client = PixelzClient("me@example.com", "key", endpoint="http://stub.invalid/soap.asmx")
+    with Stubber(client) as stub:
+        stub.add_response(
+            "GetImageStatus",
+            pixelz.ImageStatusResponse(image_status=pixelz.ImageStatus(
+                image_ticket=ticket, status_id=80, is_paid=True)),
+            expected_params={"image_ticket": str(ticket)},
+        )
+        stub.add_fault("GetImageStatus", "Image not found")
+        ...
+        stub.assert_no_pending_responses()
+
+Canned results are serialised with the same wire facts as the sandbox's answers,
+so a result that the schema would not allow (a missing required element, a value
+of the wrong type) is refused when it is added, not when the test runs.
+Requests are parsed back with those facts too: a call to another operation, or
+with other parameters than ``expected_params`` says, fails the test with
+:class:`StubAssertionError`. The key and email are never compared or shown.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+
+from ..asmx import (
+    FaultCode,
+    parse_http_request,
+    parse_soap_request,
+    read_envelope,
+    render_http_result,
+    render_soap_fault,
+    render_soap_result,
+    render_text_error,
+    route_soap,
+    soap_action_of,
+    soap_binding_of,
+)
+from ..client import ServiceClient
+from ..wire import Binding, Operation, WireModel
+
+__all__ = ["StubAssertionError", "Stubber"]
+
+_CONTENT_TYPES = {
+    Binding.SOAP11: "text/xml; charset=utf-8",
+    Binding.SOAP12: "application/soap+xml; charset=utf-8",
+}
+
+
+class StubAssertionError(AssertionError):
+    """A call did not match what the test queued."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Canned:
+    op: Operation[Any]
+    expected: Mapping[str, object] | None
+    result: WireModel | None = None
+    fault_code: FaultCode = FaultCode.CLIENT
+    fault_text: str = ""
+    http_status: int = 200
+
+
+class _StubAdapter(BaseAdapter):
+    def __init__(self, stubber: Stubber) -> None:
+        super().__init__()
+        self._stubber = stubber
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        return self._stubber._answer(request)
+
+    def close(self) -> None:
+        pass
+
+
+class Stubber:
+    """Queue canned answers for one client (see the module docstring)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+        self._queue: deque[_Canned] = deque()
+        self._prefix = client.endpoint.split("?")[0]
+        self._adapter = _StubAdapter(self)
+        self._replaced: BaseAdapter | None = None
+
+    # --- queueing ---------------------------------------------------------------------
+
+    def _operation(self, name: str) -> Operation[Any]:
+        service = self._client.SERVICE
+        for op in service.operations.values():
+            if name in (op.name, op.python_name):
+                return op
+        raise KeyError(f"{service.name} has no operation {name!r}")
+
+    def add_response(
+        self,
+        operation: str,
+        result: WireModel,
+        expected_params: Mapping[str, object] | None = None,
+    ) -> None:
+        """The next call must be ``operation`` (XML or Python name); it returns ``result``.
+
+        ``expected_params`` maps Python parameter names to the values the call must
+        send; parameters not named there are not compared. ``None`` skips the check.
+        """
+        op = self._operation(operation)
+        if not isinstance(result, op.result_model):
+            raise TypeError(
+                f"{op.name} returns {op.result_model.__name__}, not {type(result).__name__}"
+            )
+        self._render(_Canned(op, None, result), Binding.SOAP11)  # checks it against the schema
+        self._queue.append(_Canned(op, expected_params, result))
+
+    def add_fault(
+        self,
+        operation: str,
+        text: str,
+        *,
+        code: str = "Client",
+        expected_params: Mapping[str, object] | None = None,
+    ) -> None:
+        """The next call must be ``operation``; the service answers with a fault.
+
+        ``code`` is ``"Client"`` or ``"Server"`` (or ``"VersionMismatch"``,
+        ``"MustUnderstand"``); over HTTP GET/POST the fault is the text/plain 500
+        those bindings use.
+        """
+        op = self._operation(operation)
+        self._queue.append(
+            _Canned(
+                op, expected_params, fault_code=FaultCode(code), fault_text=text, http_status=500
+            )
+        )
+
+    def assert_no_pending_responses(self) -> None:
+        if self._queue:
+            names = ", ".join(c.op.name for c in self._queue)
+            raise StubAssertionError(f"queued answers were never requested: {names}")
+
+    # --- activation -----------------------------------------------------------------------
+
+    def activate(self) -> None:
+        """Answer the client's calls to its endpoint from the queue."""
+        session = self._client._session
+        self._replaced = session.adapters.get(self._prefix)
+        session.mount(self._prefix, self._adapter)
+
+    def deactivate(self) -> None:
+        """Give the endpoint back to whatever answered it before."""
+        session = self._client._session
+        if self._replaced is not None:
+            session.mount(self._prefix, self._replaced)
+        else:
+            session.adapters.pop(self._prefix, None)
+
+    def __enter__(self) -> Self:
+        self.activate()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.deactivate()
+
+    # --- answering ------------------------------------------------------------------------
+
+    def _answer(self, request: requests.PreparedRequest) -> requests.Response:
+        if not self._queue:
+            raise StubAssertionError(f"unexpected call: {request.method} {_path(request)}")
+        canned = self._queue.popleft()
+        binding, op, params = self._read(request)
+        if op is not canned.op:
+            raise StubAssertionError(f"expected a call to {canned.op.name}, got {op.name}")
+        if canned.expected is not None:
+            for name, want in canned.expected.items():
+                got = params.get(name)
+                if isinstance(want, (list, tuple)) and isinstance(got, list):
+                    want = list(want)
+                if got != want:
+                    raise StubAssertionError(
+                        f"{op.name}: parameter {name} is {got!r}, expected {want!r}"
+                    )
+        status, content_type, body = self._render(canned, binding)
+        response = requests.Response()
+        response.status_code = status
+        response.reason = "OK" if status == 200 else "Internal Server Error"
+        response.headers["Content-Type"] = content_type
+        response.headers["Content-Length"] = str(len(body))
+        response.raw = io.BytesIO(body)
+        response.request = request
+        response.url = request.url or ""
+        return response
+
+    def _read(
+        self, request: requests.PreparedRequest
+    ) -> tuple[Binding, Operation[Any], dict[str, Any]]:
+        service = self._client.SERVICE
+        headers = request.headers
+        body = request.body or b""
+        data = body.encode() if isinstance(body, str) else bytes(body)
+        soap = (
+            soap_binding_of(headers.get("Content-Type", "")) if request.method == "POST" else None
+        )
+        if soap is not None:
+            element = read_envelope(data, soap)
+            action = soap_action_of(
+                soap, headers.get("Content-Type", ""), headers.get("SOAPAction")
+            )
+            op = route_soap(service, soap, element, action)
+            return soap, op, parse_soap_request(op, element)
+        name = _path(request).rstrip("/").rsplit("/", 1)[-1]
+        found = [o for o in service.operations.values() if o.http_location == f"/{name}"]
+        if not found:
+            raise StubAssertionError(f"no HTTP operation at {_path(request)}")
+        op = found[0]
+        if request.method == "GET":
+            pairs = parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True)
+            binding = Binding.HTTP_GET
+        else:
+            pairs = parse_qsl(data.decode("ascii"), keep_blank_values=True)
+            binding = Binding.HTTP_POST
+        return binding, op, parse_http_request(op, pairs)
+
+    def _render(self, canned: _Canned, binding: Binding) -> tuple[int, str, bytes]:
+        if binding.is_soap:
+            ctype = _CONTENT_TYPES[binding]
+            if canned.result is None:
+                return 500, ctype, render_soap_fault(binding, canned.fault_code, canned.fault_text)
+            return 200, ctype, render_soap_result(canned.op, binding, canned.result)
+        if canned.result is None:
+            return 500, "text/plain; charset=utf-8", render_text_error(canned.fault_text)
+        return 200, "text/xml; charset=utf-8", render_http_result(canned.op, canned.result)
+
+
+def _path(request: requests.PreparedRequest) -> str:
+    return urlsplit(request.url or "").path

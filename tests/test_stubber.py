@@ -1,0 +1,128 @@
+"""The Stubber: canned answers through the client's real path, checked against the facts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from removethebackground import (
+    Binding,
+    ClientFault,
+    InvalidParameterError,
+    NotFoundError,
+    PixelzClient,
+    RemoveTheBackgroundClient,
+    ServerFault,
+    ServiceFault,
+)
+from removethebackground.generated import legacy, pixelz
+from removethebackground.testing.stub import StubAssertionError, Stubber
+
+ENDPOINT = "http://stub.invalid/soap.asmx"
+TICKET = uuid.UUID("9a4e4e16-8e77-4e8c-b579-79fba86611e3")
+
+
+def delivered() -> pixelz.ImageStatusResponse:
+    return pixelz.ImageStatusResponse(
+        image_status=pixelz.ImageStatus(
+            image_ticket=TICKET,
+            status_name="Delivered",
+            status_id=80,
+            is_paid=True,
+            final_images_url=["http://stub.invalid/out/a.png"],
+        )
+    )
+
+
+@pytest.mark.parametrize("binding", list(Binding), ids=lambda b: b.value)
+def test_a_canned_result_comes_back_typed_on_every_binding(binding: Binding) -> None:
+    client = PixelzClient("me@example.com", "key", binding=binding, endpoint=ENDPOINT)
+    with Stubber(client) as stub:
+        stub.add_response("GetImageStatus", delivered(), {"image_ticket": str(TICKET)})
+        status = client.get_image_status(image_ticket=str(TICKET))
+        stub.assert_no_pending_responses()
+    assert status == delivered()
+
+
+@pytest.mark.parametrize("binding", list(Binding), ids=lambda b: b.value)
+def test_faults_map_to_the_client_exceptions(binding: Binding) -> None:
+    client = PixelzClient("me@example.com", "key", binding=binding, endpoint=ENDPOINT)
+    with Stubber(client) as stub:
+        stub.add_fault("get_image_status", "Image not found")
+        stub.add_fault(
+            "GetImageStatus", "Server was unable to process request. ---> boom", code="Server"
+        )
+        with pytest.raises(NotFoundError):
+            client.get_image_status(image_ticket="x")
+        # Over HTTP GET/POST a fault is plain text without a code: a ServiceFault that
+        # claims neither side.
+        expected = ServerFault if binding.is_soap else ServiceFault
+        with pytest.raises(expected) as info:
+            client.get_image_status(image_ticket="x")
+        assert not isinstance(info.value, ClientFault)
+        assert info.value.code == ("Server" if binding.is_soap else None)
+
+
+def test_the_wrong_operation_or_parameter_fails_the_test() -> None:
+    client = PixelzClient("me@example.com", "key", endpoint=ENDPOINT)
+    with Stubber(client) as stub:
+        stub.add_response("GetImageStatus", delivered(), {"image_ticket": "a"})
+        with pytest.raises(StubAssertionError, match="image_ticket is 'b'"):
+            client.get_image_status(image_ticket="b")
+        stub.add_response("GetImageStatus", delivered())
+        with pytest.raises(StubAssertionError, match="expected a call to GetImageStatus"):
+            client.get_templates()
+        with pytest.raises(StubAssertionError, match="unexpected call"):
+            client.get_templates()
+
+
+def test_arrays_are_compared_after_parsing() -> None:
+    client = PixelzClient("me@example.com", "key", binding=Binding.HTTP_GET, endpoint=ENDPOINT)
+    ticket = pixelz.ImageTicketResponse(image_ticket=TICKET)
+    with Stubber(client) as stub:
+        stub.add_response("AddStackImageToQueue", ticket, {"colorway_ids": [1, 2]})
+        assert (
+            client.add_stack_image_to_queue(image_url="http://x/a.jpg", colorway_ids=[1, 2])
+            == ticket
+        )
+
+
+def test_results_the_schema_forbids_are_refused_when_queued() -> None:
+    client = PixelzClient("me@example.com", "key", endpoint=ENDPOINT)
+    stub = Stubber(client)
+    bad = pixelz.ImageStatusResponse(
+        image_status=pixelz.ImageStatus(image_ticket=TICKET, status_id="80", is_paid=True)  # type: ignore[arg-type]
+    )
+    with pytest.raises(InvalidParameterError, match="status_id"):
+        stub.add_response("GetImageStatus", bad)
+    with pytest.raises(TypeError, match="ImageStatusResponse"):
+        stub.add_response("GetImageStatus", pixelz.EmptyResponse())
+
+
+def test_pending_answers_are_reported_and_the_session_is_given_back() -> None:
+    client = RemoveTheBackgroundClient("me@example.com", "key", endpoint=ENDPOINT)
+    before = dict(client._session.adapters)
+    stub = Stubber(client)
+    stub.activate()
+    stub.add_response(
+        "getImageStatus",
+        legacy.ImageStatusResponse(
+            image_status=legacy.ImageStatus(image_ticket=TICKET, status_id=1, status_name="Queued")
+        ),
+    )
+    with pytest.raises(StubAssertionError, match="getImageStatus"):
+        stub.assert_no_pending_responses()
+    stub.deactivate()
+    assert dict(client._session.adapters) == before
+
+
+def test_the_stubber_needs_neither_the_sandbox_extras_nor_zeep() -> None:
+    code = (
+        "import sys, removethebackground.testing.stub\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PIL', 'waitress', 'zeep')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
