@@ -63,6 +63,7 @@ from .codec import (
     parse_children,
     parse_scalar,
     safe_fromstring,
+    xml_char,
 )
 from .errors import MalformedResponseError
 from .wire import Binding, Field, Operation, Service, WireModel
@@ -384,12 +385,7 @@ def render_text_error(text: str) -> bytes:
 
 
 def _xml_safe(text: str) -> str:
-    return "".join(c if _xml_char(c) else "?" for c in text)
-
-
-def _xml_char(c: str) -> bool:
-    o = ord(c)
-    return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or o >= 0x10000
+    return "".join(c if xml_char(c) else "?" for c in text)
 
 
 # --- WSDL -------------------------------------------------------------------------------------

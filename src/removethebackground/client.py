@@ -446,10 +446,8 @@ class ServiceClient:
     # --- secrets ------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        key = self._api_key
-        for form in {key, quote_plus(key), quote(key, safe=""), html.escape(key)}:
-            if form:
-                text = text.replace(form, "***")
+        for form in secret_forms(self._api_key):
+            text = text.replace(form, "***")
         return text
 
     def _redact_element(self, element: etree._Element) -> etree._Element:
@@ -472,6 +470,12 @@ class ServiceClient:
 
 
 # --- request building, shared with the sandbox and the tests ------------------------
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The ways a secret can appear on the wire: as is, URL-encoded, XML-escaped."""
+    forms = {secret, quote_plus(secret), quote(secret, safe=""), html.escape(secret)}
+    return {form for form in forms if form}
 
 
 def _credential_attrs(op: Operation[Any]) -> tuple[str, str]:

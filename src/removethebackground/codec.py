@@ -34,6 +34,7 @@ __all__ = [
     "parse_scalar",
     "safe_fromstring",
     "to_element",
+    "xml_char",
 ]
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -167,14 +168,15 @@ def _set_text(el: etree._Element, text: str, where: str) -> None:
     try:
         el.text = text
     except ValueError:
-        bad = next((c for c in text if not _xml_char(c)), "?")
+        bad = next((c for c in text if not xml_char(c)), "?")
         raise InvalidParameterError(
             where,
             f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry: remove control characters",
         ) from None
 
 
-def _xml_char(c: str) -> bool:
+def xml_char(c: str) -> bool:
+    """Whether XML 1.0 can carry the character ``c``."""
     o = ord(c)
     return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or o >= 0x10000
 

@@ -37,6 +37,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
+from ..client import secret_forms
+
 __all__ = [
     "EMAIL_PLACEHOLDER",
     "MATCH_ON",
@@ -72,14 +74,10 @@ def _mask(name: str, value: str) -> str:
 
 
 def scrub_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace each literal secret (and its URL-encoded forms) in ``text``."""
-    from urllib.parse import quote, quote_plus
-
+    """Replace each literal secret (and its URL-encoded and XML-escaped forms) in ``text``."""
     for secret in secrets:
-        if not secret:
-            continue
-        for form in {secret, quote_plus(secret), quote(secret, safe="")}:
-            placeholder = EMAIL_PLACEHOLDER if "@" in secret else SECRET_PLACEHOLDER
+        placeholder = EMAIL_PLACEHOLDER if "@" in secret else SECRET_PLACEHOLDER
+        for form in secret_forms(secret):
             text = text.replace(form, placeholder)
     return text
 
