@@ -419,18 +419,15 @@ class ServiceClient:
     ) -> ServiceFault:
         subcode = None
         if env_ns == SOAP11_ENV:
-            raw_code = fault.findtext("faultcode") or ""
             text = fault.findtext("faultstring") or ""
             detail = fault.find("detail")
-            code = _local_code(fault.find("faultcode"), raw_code)
-            code = code.split(".")[0]
+            code = _local_code(fault.findtext("faultcode")).split(".")[0]
         else:
-            value = fault.find(f"{{{env_ns}}}Code/{{{env_ns}}}Value")
-            code = _local_code(value, (value.text or "") if value is not None else "")
+            code = _local_code(fault.findtext(f"{{{env_ns}}}Code/{{{env_ns}}}Value"))
             code = _SOAP12_CODES.get(code, code)
-            sub = fault.find(f"{{{env_ns}}}Code/{{{env_ns}}}Subcode/{{{env_ns}}}Value")
+            sub = fault.findtext(f"{{{env_ns}}}Code/{{{env_ns}}}Subcode/{{{env_ns}}}Value")
             if sub is not None:
-                subcode = _local_code(sub, sub.text or "")
+                subcode = _local_code(sub)
             text = fault.findtext(f"{{{env_ns}}}Reason/{{{env_ns}}}Text") or ""
             detail = fault.find(f"{{{env_ns}}}Detail")
         text = self._redact(text)
@@ -545,7 +542,7 @@ def _form_text(text: str, where: str) -> str:
     return text
 
 
-def _local_code(el: etree._Element | None, raw: str) -> str:
+def _local_code(raw: str | None) -> str:
     """The local part of a fault code QName such as ``soap:Client``."""
     raw = (raw or "").strip()
     _prefix, sep, local = raw.rpartition(":")
