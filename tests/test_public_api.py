@@ -134,3 +134,18 @@ def test_unsupported_binding_is_refused_before_sending() -> None:
     )
     with pytest.raises(UnsupportedBindingError, match="AddImageToQueue"):
         client.add_image_to_queue(image_url="http://example.com/a.jpg")
+
+
+def test_urllib3_debug_log_hides_every_credential_parameter() -> None:
+    import logging
+
+    from removethebackground.client import _RedactQueryKeys
+    from removethebackground.wire import SECRET_PARAMS
+
+    url = "GET /soap.asmx/Op?contactAPIkey=k1&developerAPIkey=d2&applicationCode=c3&page=1"
+    record = logging.LogRecord("urllib3.connectionpool", 10, "", 0, "%s", (url,), None)
+    assert _RedactQueryKeys().filter(record)
+    text = record.getMessage()
+    assert not any(secret in text for secret in ("k1", "d2", "c3")), text
+    assert "page=1" in text
+    assert {"contactapikey", "developerapikey", "applicationcode"} <= SECRET_PARAMS

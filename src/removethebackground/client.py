@@ -45,7 +45,7 @@ from .errors import (
     UnsupportedBindingError,
     fault_class,
 )
-from .wire import Binding, Field, Operation, Service
+from .wire import SECRET_PARAMS, Binding, Field, Operation, Service
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_TIMEOUT", "ServiceClient"]
 
@@ -65,9 +65,9 @@ _SOAP12_CODES = {"Sender": "Client", "Receiver": "Server"}
 
 
 class _RedactQueryKeys(logging.Filter):
-    """Hide API keys that urllib3's debug log would print as part of a GET URL."""
+    """Hide credentials that urllib3's debug log would print as part of a GET URL."""
 
-    pattern = re.compile(r"(?i)(contactapikey=)[^&\s\"]*")
+    pattern = re.compile(r"(?i)((?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"]*")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args and isinstance(record.args, tuple):

@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Final, Generic, TypeVar
 
 __all__ = [
     "UNSET",
+    "EMAIL_PARAMS",
+    "SECRET_PARAMS",
     "Binding",
     "Field",
     "HttpParam",
@@ -46,6 +48,12 @@ Used only where the schema also allows ``xsi:nil`` (``nillable="true"``), so tha
 ``None`` (sent as ``xsi:nil="true"``) and "not sent at all" stay distinct. Where an
 element is optional but not nillable, ``None`` means "left out".
 """
+
+
+# Parameter names (lower-cased) whose values are credentials: never logged, shown or
+# recorded. One list for the client's log filter, the cassette scrubber and the sandbox.
+SECRET_PARAMS: Final = frozenset({"contactapikey", "developerapikey", "applicationcode", "apikey"})
+EMAIL_PARAMS: Final = frozenset({"contactemail"})
 
 
 class Binding(enum.StrEnum):

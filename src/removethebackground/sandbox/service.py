@@ -48,7 +48,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from ..generated import legacy, pixelz
-from ..wire import Operation, Service, WireModel
+from ..wire import EMAIL_PARAMS, SECRET_PARAMS, Operation, Service, WireModel
 from .clock import SandboxClock
 from .config import DEMO_API_KEY, DEMO_EMAIL, SandboxConfig
 from .store import Account, ImageFilter, ImageRow, InvoiceRow, Store, TemplateRow
@@ -105,7 +105,7 @@ OUTPUT_FORMATS = ("JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD")
 DELIVERY_HOURS = (24, 72, 168)
 EXTRA_IMAGE_URLS = ("image_url2", "image_url3", "image_url4", "image_url5")
 # Parameters never copied into the stored request record (credentials and keys).
-_SECRET_NAMES = frozenset({"contactemail", "contactapikey", "developerapikey", "applicationcode"})
+_SECRET_NAMES = SECRET_PARAMS | EMAIL_PARAMS
 
 Handler = Callable[[Params, Account, "CallContext"], WireModel]
 

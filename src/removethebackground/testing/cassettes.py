@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 
 from ..client import secret_forms
+from ..wire import EMAIL_PARAMS, SECRET_PARAMS
 
 __all__ = [
     "EMAIL_PLACEHOLDER",
@@ -56,8 +57,6 @@ __all__ = [
 SECRET_PLACEHOLDER = "***"  # noqa: S105 (a placeholder, not a secret)
 EMAIL_PLACEHOLDER = "user@example.invalid"
 # Parameter and element names whose values are credentials (case-insensitive).
-SECRET_PARAMS = frozenset({"contactapikey", "developerapikey", "applicationcode", "apikey"})
-EMAIL_PARAMS = frozenset({"contactemail"})
 MATCH_ON = ("rtb_method", "rtb_path", "rtb_query", "soap_action", "soap_body")
 SECRET_HEADERS = ("authorization", "cookie", "set-cookie", "proxy-authorization")
 
