@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from .config import GenerationConfig
 from .model import FieldModel, OperationModel, ServiceModel, TypeModel
 
 BINDING_TITLES = {
@@ -194,13 +195,13 @@ def render_module(service: ServiceModel, root: Path) -> str:
     )
     imports.append("from dataclasses import dataclass" + (", field" if uses_field else ""))
     imports.append("")
-    imports.append("from ..client import ServiceClient")
+    imports.append("from removethebackground.client import ServiceClient")
     wire_names = ["Binding", "Field", "Operation", "Service", "TypeSpec", "WireModel"]
     if any(op.http_location for op in service.operations):
         wire_names.append("HttpParam")
     if "UnsetType" in annotations:
         wire_names += ["UNSET", "UnsetType"]
-    imports.append(f"from ..wire import {', '.join(sorted(wire_names))}")
+    imports.append(f"from removethebackground.wire import {', '.join(sorted(wire_names))}")
 
     out: list[str] = [header(service, root).rstrip("\n")]
     out.append(f'"""Typed client for the ``{service.name}`` service of ``{service.wsdl_path}``.')
@@ -305,5 +306,58 @@ def render_golden(service: ServiceModel, root: Path) -> str:
             out.append(
                 f"  {f.attr}: {f.annotation()} <- {kind}{f.name} {_xml_type(f)} {_occurs(f)}"
             )
+    out.append("")
+    return "\n".join(out)
+
+
+def render_registry(entries: list[tuple[GenerationConfig, ServiceModel]]) -> str:
+    """``generated/__init__.py``: the registry of generations, from ``codegen/config.py``."""
+    out = ["# Generated from codegen/config.py by codegen; do not edit."]
+    out.append('"""The registry of generations: one generated module per WSDL in ``wsdl/``.')
+    out.append("")
+    for gen, model in entries:
+        count = len(model.operations)
+        plural = "operation" if count == 1 else "operations"
+        out.append(
+            f"- :mod:`.{gen.key}`: {gen.label}, service ``{model.name}`` "
+            f"({count} {plural}), client :class:`{gen.client_class}`."
+        )
+    out.append("")
+    out.append(
+        "``GENERATIONS`` maps each key to its :class:`~removethebackground.wire.Generation`;"
+    )
+    out.append("the package, the sandbox and the testing helpers loop over it.")
+    out.append('"""')
+    out.append("")
+    out.append("from __future__ import annotations")
+    out.append("")
+    out.append("from collections.abc import Mapping")
+    out.append("from types import MappingProxyType")
+    out.append("")
+    out.append("from removethebackground.wire import Generation")
+    out.append("")
+    keys = sorted(gen.key for gen, _ in entries)
+    out.append(f"from . import {', '.join(keys)}")
+    for gen, _ in sorted(entries, key=lambda e: e[0].key):
+        out.append(f"from .{gen.key} import {gen.client_class}")
+    out.append("")
+    names = sorted(["GENERATIONS", *(gen.client_class for gen, _ in entries)])
+    out.append("__all__ = [")
+    for name in names:
+        out.append(f"    {name!r},")
+    out.append("]")
+    out.append("")
+    out.append("GENERATIONS: Mapping[str, Generation] = MappingProxyType(")
+    out.append("    {")
+    for gen, _ in entries:
+        out.append(f"        {gen.key!r}: Generation(")
+        out.append(f"            key={gen.key!r},")
+        out.append(f"            client_class={gen.client_class},")
+        out.append(f"            service={gen.key}.SERVICE,")
+        out.append(f"            sandbox_path={gen.sandbox_path!r},")
+        out.append(f"            label={gen.label!r},")
+        out.append("        ),")
+    out.append("    }")
+    out.append(")")
     out.append("")
     return "\n".join(out)

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from codegen.__main__ import ROOT, SERVICES, outputs
+from codegen.__main__ import ROOT, outputs
+from codegen.config import GENERATIONS, generation
 from codegen.model import CodegenError, build
 from codegen.naming import pascal, snake
 from codegen.render import render_golden, render_module
@@ -50,14 +51,15 @@ def test_every_generated_python_file_says_it_is_generated(generated: dict[Path, 
 def test_packaged_wsdls_are_byte_copies_of_the_vendored_ones(
     generated: dict[Path, bytes],
 ) -> None:
-    for key, wsdl, _ in SERVICES:
-        copy = ROOT / "src/removethebackground/generated/wsdl" / key / Path(wsdl).name
-        assert generated[copy] == (ROOT / wsdl).read_bytes()
+    for gen in GENERATIONS:
+        copy = ROOT / "src/removethebackground/generated/wsdl" / gen.key / Path(gen.wsdl).name
+        assert generated[copy] == (ROOT / gen.wsdl).read_bytes()
 
 
 def test_models_cover_both_generations() -> None:
-    legacy = build("legacy", ROOT / SERVICES[0][1], SERVICES[0][2], ROOT)
-    pixelz = build("pixelz", ROOT / SERVICES[1][1], SERVICES[1][2], ROOT)
+    legacy_gen, pixelz_gen = generation("legacy"), generation("pixelz")
+    legacy = build("legacy", ROOT / legacy_gen.wsdl, legacy_gen.client_class, ROOT)
+    pixelz = build("pixelz", ROOT / pixelz_gen.wsdl, pixelz_gen.client_class, ROOT)
     assert [o.name for o in legacy.operations] == ["getImageStatus"]
     assert len(pixelz.operations) == 16
     by_name = {o.name: o for o in pixelz.operations}
@@ -106,7 +108,8 @@ def _changed_wsdl(tmp_path: Path) -> Path:
 
 
 def test_a_wsdl_change_is_a_readable_golden_diff(tmp_path: Path) -> None:
-    before = render_golden(build("pixelz", ROOT / SERVICES[1][1], "PixelzClient", ROOT), ROOT)
+    original = ROOT / generation("pixelz").wsdl
+    before = render_golden(build("pixelz", original, "PixelzClient", ROOT), ROOT)
     changed = _changed_wsdl(tmp_path)
     model = build("pixelz", changed, "PixelzClient", tmp_path)
     after = render_golden(model, tmp_path)

@@ -16,6 +16,7 @@ from removethebackground.generated import legacy, pixelz
 
 PUBLIC = {
     "UNSET",
+    "GENERATIONS",
     "AuthenticationError",
     "Binding",
     "ClientFault",

@@ -2,7 +2,9 @@
 
 Generated from the service's own WSDLs (``wsdl/``): see
 :class:`PixelzClient` (generation 2, 16 operations) and
-:class:`RemoveTheBackgroundClient` (generation 1, ``getImageStatus``).
+:class:`RemoveTheBackgroundClient` (generation 1, ``getImageStatus``); every
+generated client and the registry ``GENERATIONS`` come from
+:mod:`removethebackground.generated`.
 Result types live in :mod:`removethebackground.generated.pixelz` and
 :mod:`removethebackground.generated.legacy`; errors in :mod:`removethebackground.errors`.
 """
@@ -29,8 +31,8 @@ from .errors import (
     TransportTimeout,
     UnsupportedBindingError,
 )
-from .generated.legacy import RemoveTheBackgroundClient
-from .generated.pixelz import PixelzClient
+from .generated import *  # noqa: F403  (the registry: GENERATIONS and every generated client)
+from .generated import __all__ as _generated_all
 from .wire import UNSET, Binding, UnsetType
 
 __all__ = [
@@ -45,9 +47,7 @@ __all__ = [
     "InvalidStateError",
     "MalformedResponseError",
     "NotFoundError",
-    "PixelzClient",
     "ProtocolFault",
-    "RemoveTheBackgroundClient",
     "RemoveTheBackgroundError",
     "ServerFault",
     "ServiceFault",
@@ -56,4 +56,5 @@ __all__ = [
     "UnsetType",
     "UnsupportedBindingError",
     "__version__",
+    *_generated_all,
 ]

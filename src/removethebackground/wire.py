@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Final, Generic, TypeVar
 __all__ = [
     "UNSET",
     "EMAIL_PARAMS",
+    "Generation",
     "SECRET_PARAMS",
     "Binding",
     "Field",
@@ -209,3 +210,26 @@ class Service:
             return self.operations[name]
         except KeyError:
             raise KeyError(f"{self.name} has no operation {name!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """One entry of the registry of generations (``removethebackground.generated.GENERATIONS``).
+
+    Codegen writes the registry from ``codegen/config.py``; the package ``__init__``,
+    the sandbox, the testing helpers and the tests loop over it, so a third WSDL needs
+    no hand-written code to be importable, served and tested.
+
+    Attributes:
+        key: the generated module's name and the registry key (``"pixelz"``).
+        client_class: the generated client class (a ``ServiceClient`` subclass).
+        service: the generated wire facts of the WSDL.
+        sandbox_path: where the local sandbox serves this generation.
+        label: a short human name, for banners and pages.
+    """
+
+    key: str
+    client_class: type[Any]
+    service: Service
+    sandbox_path: str
+    label: str

@@ -13,8 +13,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from ..client import ServiceClient
-from ..wire import Binding, Field, HttpParam, Operation, Service, TypeSpec, WireModel
+from removethebackground.client import ServiceClient
+from removethebackground.wire import (
+    Binding,
+    Field,
+    HttpParam,
+    Operation,
+    Service,
+    TypeSpec,
+    WireModel,
+)
 
 __all__ = [
     "ImageStatus",

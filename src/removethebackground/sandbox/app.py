@@ -41,10 +41,10 @@ from urllib.parse import parse_qsl
 
 from .. import asmx as protocol
 from ..asmx import EmptyAnswer, FaultCode, RequestError
-from ..generated import legacy, pixelz
+from ..generated import GENERATIONS
 from ..wire import Binding, Service
 from .clock import SandboxClock
-from .config import DEMO_EMAIL, LEGACY_PATH, PIXELZ_PATH, SandboxConfig
+from .config import DEMO_EMAIL, SandboxConfig
 from .fetch import ImageFetcher, save_upload, upload_file
 from .service import (
     CallContext,
@@ -78,10 +78,7 @@ class Endpoint:
     label: str
 
 
-ENDPOINTS = (
-    Endpoint(PIXELZ_PATH, pixelz.SERVICE, "generation 2 (Pixelz)"),
-    Endpoint(LEGACY_PATH, legacy.SERVICE, "generation 1 (legacy)"),
-)
+ENDPOINTS = tuple(Endpoint(g.sandbox_path, g.service, g.label) for g in GENERATIONS.values())
 
 
 @dataclass(slots=True)

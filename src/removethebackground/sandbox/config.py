@@ -1,8 +1,10 @@
-"""Settings of one sandbox, the demo account, and the paths the two generations live at."""
+"""Settings of one sandbox, the demo account, and the paths the generations live at."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ..generated import GENERATIONS
 
 __all__ = [
     "DEFAULT_HOST",
@@ -21,11 +23,10 @@ DEFAULT_PORT = 8110
 DEMO_EMAIL = "demo@example.com"
 DEMO_API_KEY = "demo-key"
 
-# Generation 2 (Pixelz) keeps the real service's path, as in the traffic; generation 1
-# (legacy) also lives at /soap.asmx on its own host, so in one sandbox it moves under
-# /legacy/. Both are plain prefixes: the HTTP GET/POST bindings add /<operation>.
-PIXELZ_PATH = "/soap.asmx"
-LEGACY_PATH = "/legacy/soap.asmx"
+# Where each generation is served comes from the registry (codegen/config.py); these two
+# names are kept for callers that predate it.
+PIXELZ_PATH = GENERATIONS["pixelz"].sandbox_path
+LEGACY_PATH = GENERATIONS["legacy"].sandbox_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Self
 
+from ..generated import GENERATIONS
 from .app import SandboxApp
 from .clock import SandboxClock
 from .config import (
@@ -176,6 +177,14 @@ class Sandbox:
     def url(self) -> str:
         """The base URL, e.g. ``http://127.0.0.1:8110``."""
         return f"http://{_display_host(self.host)}:{self.port}"
+
+    def endpoint(self, generation: str) -> str:
+        """The address of one generation (a key of ``GENERATIONS``), e.g. ``pixelz``."""
+        try:
+            return self.url + GENERATIONS[generation].sandbox_path
+        except KeyError:
+            known = ", ".join(GENERATIONS)
+            raise KeyError(f"no generation {generation!r} (known: {known})") from None
 
     @property
     def pixelz_endpoint(self) -> str:

@@ -40,8 +40,8 @@ from typing import Any
 
 import pytest
 
-from ..generated.legacy import RemoveTheBackgroundClient
-from ..generated.pixelz import PixelzClient
+from ..client import ServiceClient
+from ..generated import GENERATIONS, PixelzClient, RemoveTheBackgroundClient
 from ..sandbox import Sandbox, SandboxClock, SandboxConfig
 from ..sandbox.app import SandboxApp
 from ..sandbox.store import ImageRow, Store, WebhookRow
@@ -100,6 +100,29 @@ class SandboxHandle:
         self._server.settle(timeout)
 
     # --- clients and helpers ----------------------------------------------------------------------
+
+    def endpoint(self, generation: str) -> str:
+        """The address of one generation (a key of ``GENERATIONS``)."""
+        return self._server.endpoint(generation)
+
+    def client(
+        self,
+        generation: str,
+        binding: Binding | str = Binding.SOAP11,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
+    ) -> ServiceClient:
+        """A client of any generation in the registry, for the demo account (or another)."""
+        cls: type[ServiceClient] = GENERATIONS[generation].client_class
+        return cls(
+            email or self.demo_email,
+            api_key or self.demo_api_key,
+            binding=binding,
+            endpoint=self.endpoint(generation),
+            **kwargs,
+        )
 
     def pixelz_client(
         self,
