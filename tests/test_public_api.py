@@ -140,7 +140,7 @@ def test_unsupported_binding_is_refused_before_sending() -> None:
 def test_urllib3_debug_log_hides_every_credential_parameter() -> None:
     import logging
 
-    from removethebackground.client import _RedactQueryKeys
+    from removethebackground.transport import _RedactQueryKeys
     from removethebackground.wire import SECRET_PARAMS
 
     url = "GET /soap.asmx/Op?contactAPIkey=k1&developerAPIkey=d2&applicationCode=c3&page=1"

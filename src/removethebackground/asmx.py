@@ -1,7 +1,11 @@
-"""The service side of the ASMX wire protocol: binding detection, request parsing, answers.
+"""The service side of the ASMX wire protocol: which binding and operation a request is for.
 
 Used by the sandbox (:mod:`removethebackground.sandbox`) and the stubber
-(:mod:`removethebackground.testing.stub`).
+(:mod:`removethebackground.testing.stub`). Choosing the binding of a request (by
+its Content-Type) and the operation (by its body element and action) is done
+here; reading the request and writing answers and faults is each binding
+engine's own work (:mod:`removethebackground.bindings`), and the functions below
+of the same names hand over to the engine in :data:`~removethebackground.bindings.BINDINGS`.
 
 Everything here is driven by the generated wire facts (``Operation.params``,
 ``Operation.result``, ``http_params``, ``http_result_element``, ``soap_actions``
@@ -44,31 +48,25 @@ Reconstructed (the traffic does not show them; these are the texts ASP.NET uses)
 
 from __future__ import annotations
 
-import enum
 import importlib.resources
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from email.message import Message
+from types import MappingProxyType
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
-from .codec import (
-    SOAP11_ENV,
-    SOAP12_ENV,
-    XSD_NS,
-    XSI_NS,
-    build_children,
-    parse_children,
-    parse_scalar,
-    safe_fromstring,
-    xml_char,
-)
+from .bindings import HTTP_BINDINGS, SOAP_BINDINGS, EmptyAnswer, FaultCode, RequestError
+from .bindings.http import TEXT_ERROR_CONTENT_TYPE, html_encode
+from .bindings.soap import READ_ERROR
+from .codec import parse_children
 from .errors import MalformedResponseError
 from .wire import Binding, Field, Operation, Service, WireModel
 
 __all__ = [
+    "ENVELOPE_NS",
     "HTTP_CONTENT_TYPE",
     "PLAIN_CONTENT_TYPE",
     "SOAP_CONTENT_TYPES",
@@ -90,53 +88,17 @@ __all__ = [
     "wsdl_for",
 ]
 
-XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SOAP_CONTENT_TYPES = {
-    Binding.SOAP11: "text/xml; charset=utf-8",
-    Binding.SOAP12: "application/soap+xml; charset=utf-8",
-}
-HTTP_CONTENT_TYPE = "text/xml; charset=utf-8"
-PLAIN_CONTENT_TYPE = "text/plain; charset=utf-8"
-ENVELOPE_NS = {Binding.SOAP11: SOAP11_ENV, Binding.SOAP12: SOAP12_ENV}
-_BINDING_OF_MIME = {"text/xml": Binding.SOAP11, "application/soap+xml": Binding.SOAP12}
-READ_ERROR = "Server was unable to read request. ---> "
-
-
-class FaultCode(enum.Enum):
-    CLIENT = "Client"
-    SERVER = "Server"
-    VERSION_MISMATCH = "VersionMismatch"
-    MUST_UNDERSTAND = "MustUnderstand"
-
-    def qname(self, binding: Binding) -> str:
-        if binding is Binding.SOAP12:
-            local = {"Client": "Sender", "Server": "Receiver"}.get(self.value, self.value)
-        else:
-            local = self.value
-        return f"soap:{local}"
-
-
-class RequestError(Exception):
-    """The protocol layer refuses a request before (or instead of) running an operation.
-
-    ``soap11`` forces a SOAP 1.1 answer (a VersionMismatch fault is always SOAP 1.1).
-    """
-
-    def __init__(self, text: str, code: FaultCode = FaultCode.CLIENT, *, soap11: bool = False):
-        super().__init__(text)
-        self.text = text
-        self.code = code
-        self.soap11 = soap11
-
-
-class EmptyAnswer(Exception):
-    """Answer with this HTTP status and an empty body (415, 400, 413)."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"{status} {reason}")
-        self.status = status
-        self.reason = reason
+#: The Content-Type of each SOAP binding's answers.
+SOAP_CONTENT_TYPES: Mapping[Binding, str] = MappingProxyType(
+    {b: e.answer_content_type for b, e in SOAP_BINDINGS.items()}
+)
+#: The envelope namespace of each SOAP binding.
+ENVELOPE_NS: Mapping[Binding, str] = MappingProxyType(
+    {b: e.envelope_ns for b, e in SOAP_BINDINGS.items()}
+)
+HTTP_CONTENT_TYPE = HTTP_BINDINGS[Binding.HTTP_GET].answer_content_type
+PLAIN_CONTENT_TYPE = TEXT_ERROR_CONTENT_TYPE
+_BINDING_OF_MIME = {e.mime: b for b, e in SOAP_BINDINGS.items()}
 
 
 # --- binding detection ------------------------------------------------------------------
@@ -153,19 +115,15 @@ def _content_type(value: str) -> tuple[str, Mapping[str, str]]:
 
 
 def soap_binding_of(content_type: str) -> Binding | None:
-    """SOAP 1.1 for ``text/xml``, SOAP 1.2 for ``application/soap+xml``, else ``None``."""
+    """The SOAP binding whose media type ``content_type`` names, else ``None``."""
     mime, _ = _content_type(content_type)
     return _BINDING_OF_MIME.get(mime)
 
 
 def soap_action_of(binding: Binding, content_type: str, soapaction_header: str | None) -> str:
-    """The action the request names: ``SOAPAction`` (1.1) or ``action=`` (1.2); ``""`` if none."""
-    if binding is Binding.SOAP12:
-        _, params = _content_type(content_type)
-        raw = params.get("action", "")
-    else:
-        raw = soapaction_header or ""
-    return raw.strip().strip('"').strip()
+    """The action the request names, where ``binding`` carries it; ``""`` if none."""
+    _, params = _content_type(content_type)
+    return SOAP_BINDINGS[binding].action_of(params, soapaction_header)
 
 
 # --- reading requests --------------------------------------------------------------------
@@ -173,40 +131,7 @@ def soap_action_of(binding: Binding, content_type: str, soapaction_header: str |
 
 def read_envelope(body: bytes, binding: Binding) -> etree._Element:
     """The operation element of a SOAP request (the first child of ``Body``)."""
-    try:
-        root = safe_fromstring(body, "request")
-    except MalformedResponseError:
-        raise EmptyAnswer(400, "Bad Request") from None
-    expected = ENVELOPE_NS[binding]
-    name = etree.QName(root)
-    if name.localname != "Envelope":
-        raise RequestError(
-            f"{READ_ERROR}The root element <{name.localname}> is not a SOAP Envelope."
-        )
-    if name.namespace != expected:
-        raise RequestError(
-            f"Possible SOAP version mismatch: Envelope namespace {name.namespace or ''} "
-            f"was unexpected. Expecting {expected}.",
-            FaultCode.VERSION_MISMATCH,
-            soap11=True,
-        )
-    header = root.find(f"{{{expected}}}Header")
-    if header is not None:
-        for block in header:
-            if not isinstance(block.tag, str):
-                continue
-            if block.get(f"{{{expected}}}mustUnderstand", "").strip() in ("1", "true"):
-                raise RequestError(
-                    f"SOAP header {etree.QName(block).localname} was not understood.",
-                    FaultCode.MUST_UNDERSTAND,
-                )
-    soap_body = root.find(f"{{{expected}}}Body")
-    if soap_body is None:
-        raise RequestError(f"{READ_ERROR}The SOAP envelope has no Body.")
-    first = next((child for child in soap_body if isinstance(child.tag, str)), None)
-    if first is None:
-        raise RequestError(f"{READ_ERROR}The SOAP Body is empty.")
-    return first
+    return SOAP_BINDINGS[binding].read_request(body)
 
 
 def route_soap(
@@ -263,42 +188,8 @@ def parse_soap_request(op: Operation[Any], element: etree._Element) -> dict[str,
 
 
 def parse_http_request(op: Operation[Any], pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The parameters of an HTTP GET/POST request (names matched case-insensitively).
-
-    Every parameter must be present, scalars empty where they have no value. An
-    absent array parameter fails as in ASP.NET, whose reader dereferences the missing
-    key's null value list: a 500 "Object reference not set to an instance of an
-    object." (the client refuses such calls before sending them).
-    """
-    fields = {f.attr: f for f in op.params}
-    by_name: dict[str, list[str]] = {}
-    for name, value in pairs:
-        by_name.setdefault(name.lower(), []).append(value)
-    values: dict[str, Any] = {}
-    for param in op.http_params:
-        found = by_name.get(param.name.lower())
-        f = fields.get(param.attr)
-        if param.array:
-            item = f.item if f is not None else None
-            xsd = item.xsd if item is not None and item.xsd else "string"
-            if not found:
-                raise RequestError("Object reference not set to an instance of an object.")
-            values[param.attr] = [_http_scalar(xsd, text, param.name) for text in found]
-            continue
-        if found is None:
-            raise RequestError(f"Missing parameter: {param.name}.")
-        xsd = f.xsd if f is not None and f.xsd else "string"
-        values[param.attr] = _http_scalar(xsd, found[0], param.name)
-    return values
-
-
-def _http_scalar(xsd: str, text: str, name: str) -> Any:
-    try:
-        return parse_scalar(xsd, text, name)
-    except MalformedResponseError:
-        raise RequestError(
-            f"Cannot convert {text} to the type of {name}: {name} is not a valid {xsd}."
-        ) from None
+    """The parameters of an HTTP GET/POST request (names matched case-insensitively)."""
+    return HTTP_BINDINGS[Binding.HTTP_GET].read_request(op, pairs)
 
 
 def unrecognized_http_operation(name: str) -> RequestError:
@@ -308,84 +199,21 @@ def unrecognized_http_operation(name: str) -> RequestError:
 # --- writing answers ------------------------------------------------------------------------
 
 
-def _serialize(element: etree._Element, *, pretty: bool = False) -> bytes:
-    for node in element.iter():
-        if node.text == "":  # an empty string is an empty element, as ASP.NET writes it
-            node.text = None
-    data: bytes = etree.tostring(element, encoding="utf-8", pretty_print=pretty)
-    # lxml writes <x/>; ASP.NET writes <x />. A literal "/>" only ever closes an empty
-    # element: in text and attribute values ">" is escaped as "&gt;".
-    return data.replace(b"/>", b" />").rstrip(b"\n")
-
-
-def _envelope(binding: Binding) -> tuple[etree._Element, etree._Element]:
-    ns = ENVELOPE_NS[binding]
-    envelope = etree.Element(f"{{{ns}}}Envelope", nsmap={"soap": ns, "xsi": XSI_NS, "xsd": XSD_NS})
-    body = etree.SubElement(envelope, f"{{{ns}}}Body")
-    return envelope, body
-
-
 def render_soap_result(op: Operation[Any], binding: Binding, result: WireModel) -> bytes:
-    envelope, body = _envelope(binding)
-    response = etree.SubElement(
-        body,
-        op.response_tag,
-        nsmap={None: op.namespace},  # type: ignore[dict-item]
-    )
-    build_children(response, (op.result,), {op.result.attr: result})
-    return XML_DECLARATION + _serialize(envelope)
+    return SOAP_BINDINGS[binding].render_result(op, result)
 
 
 def render_soap_fault(binding: Binding, code: FaultCode, text: str) -> bytes:
-    envelope, body = _envelope(binding)
-    ns = ENVELOPE_NS[binding]
-    fault = etree.SubElement(body, f"{{{ns}}}Fault")
-    if binding is Binding.SOAP12:
-        code_el = etree.SubElement(fault, f"{{{ns}}}Code")
-        etree.SubElement(code_el, f"{{{ns}}}Value").text = code.qname(binding)
-        reason = etree.SubElement(fault, f"{{{ns}}}Reason")
-        text_el = etree.SubElement(reason, f"{{{ns}}}Text")
-        text_el.set(XML_LANG, "en")
-        text_el.text = _xml_safe(text)
-        etree.SubElement(fault, f"{{{ns}}}Detail")
-    else:
-        etree.SubElement(fault, "faultcode").text = code.qname(binding)
-        etree.SubElement(fault, "faultstring").text = _xml_safe(text)
-        etree.SubElement(fault, "detail")
-    return XML_DECLARATION + _serialize(envelope)
+    return SOAP_BINDINGS[binding].render_fault(code, text)
 
 
 def render_http_result(op: Operation[Any], result: WireModel) -> bytes:
-    tag = op.http_result_tag
-    if tag is None:  # pragma: no cover - guarded by the caller
-        raise ValueError(f"{op.name} has no HTTP binding")
-    root = etree.Element(
-        tag,
-        nsmap={"xsd": XSD_NS, "xsi": XSI_NS, None: op.namespace},  # type: ignore[dict-item]
-    )
-    spec = type(result).__wire__
-    build_children(root, spec.fields, {f.attr: getattr(result, f.attr) for f in spec.fields})
-    return XML_DECLARATION + b"\n" + _serialize(root, pretty=True)
-
-
-def html_encode(text: str) -> str:
-    """HTML-encode like ASP.NET's ``HttpUtility.HtmlEncode`` (``'`` becomes ``&#39;``)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#39;")
-    )
+    return HTTP_BINDINGS[Binding.HTTP_GET].render_result(op, result)
 
 
 def render_text_error(text: str) -> bytes:
     """The body of an HTTP GET/POST error: the message, HTML-encoded, then a newline."""
-    return (html_encode(_xml_safe(text)) + "\n").encode("utf-8")
-
-
-def _xml_safe(text: str) -> str:
-    return "".join(c if xml_char(c) else "?" for c in text)
+    return HTTP_BINDINGS[Binding.HTTP_GET].render_error(text)
 
 
 # --- WSDL -------------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
+import re
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -28,10 +29,12 @@ __all__ = [
     "SOAP11_ENV",
     "SOAP12_ENV",
     "build_children",
+    "compile_writer",
     "format_scalar",
     "parse_children",
     "parse_model",
     "parse_scalar",
+    "read_model",
     "safe_fromstring",
     "to_element",
     "xml_char",
@@ -375,3 +378,272 @@ def safe_fromstring(data: bytes, what: str = "response") -> etree._Element:
     if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
         raise MalformedResponseError(f"the {what} declares a DTD, which SOAP forbids")
     return root
+
+
+# --- compiled fast paths ---------------------------------------------------------------------
+#
+# The generic functions above walk the wire facts on every call. A call's hot path uses
+# plans compiled once per field list or model instead: a writer that produces exactly
+# the bytes lxml would (checked by tests against ``build_children`` + ``etree.tostring``),
+# and a reader that converts each known child with a precomputed converter. Neither
+# loosens anything: the writer still formats every value with :func:`format_scalar`
+# and refuses what XML cannot carry, and whenever the reader meets anything unusual it
+# hands the element to :func:`parse_model`, whose result or error is then final.
+
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NIL_VALUES = frozenset({"true", "1"})
+
+Writer = Callable[[Mapping[str, object], list[str]], None]
+
+
+def _text_of(xsd: str, value: object, where: str) -> str:
+    text = format_scalar(xsd, value, where)
+    if _NOT_XML.search(text):
+        bad = _NOT_XML.search(text)
+        assert bad is not None
+        raise InvalidParameterError(
+            where,
+            f"contains U+{ord(bad.group()[0]):04X}, which XML 1.0 cannot carry: "
+            "remove control characters",
+        )
+    return text.translate(_TEXT_ESCAPES)
+
+
+def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str], None] | None:
+    """A writer of one field's elements, or ``None`` where only the generic path can."""
+    if f.attribute or f.model is not None or f.namespace != namespace:
+        return None
+    name = f.name
+    open_tag, close_tag = f"<{name}>", f"</{name}>"
+    nil_tag, empty_tag = f'<{name} xsi:nil="true"/>', f"<{name}/>"
+    if f.item is not None:
+        item = f.item
+        if item.model is not None or item.attribute or item.namespace != namespace:
+            return None
+        assert item.xsd is not None
+        item_xsd, item_open, item_close = item.xsd, f"<{item.name}>", f"</{item.name}>"
+        item_nil = f'<{item.name} xsi:nil="true"/>'
+        item_nillable = item.nillable
+
+        def write_array(value: object, out: list[str], where: str) -> None:
+            if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+                raise InvalidParameterError(
+                    where, f"expected a list, got {type(value).__name__}: wrap it in [...]"
+                )
+            parts: list[str] = []
+            for index, element in enumerate(value):
+                if element is None:
+                    if not item_nillable:
+                        if item.min_occurs > 0:
+                            raise InvalidParameterError(
+                                f"{where}[{index}]",
+                                "is required (minOccurs=1) and cannot be None",
+                            )
+                        continue
+                    parts.append(item_nil)
+                    continue
+                text = _text_of(item_xsd, element, f"{where}[{index}]")
+                parts.append(f"{item_open}{text}{item_close}")
+            out.append(f"{open_tag}{''.join(parts)}{close_tag}" if parts else empty_tag)
+
+        return write_array
+    assert f.xsd is not None
+    xsd = f.xsd
+
+    def write_scalar(value: object, out: list[str], where: str) -> None:
+        text = _text_of(xsd, value, where)
+        out.append(f"{open_tag}{text}{close_tag}")
+
+    _ = nil_tag  # nil is handled by the caller, which knows the field's rules
+    return write_scalar
+
+
+def compile_writer(fields: tuple[Field, ...], namespace: str) -> Writer | None:
+    """A fast writer of ``fields`` as children of an element in ``namespace``.
+
+    It appends, for the values (keyed by attribute name, a missing key is ``None``),
+    exactly the text lxml would serialise for :func:`build_children` under a parent
+    whose default namespace is ``namespace`` and that has ``xsi`` in scope. ``None``
+    when a field needs the generic path (complex types, attributes, foreign
+    namespaces).
+    """
+    steps: list[tuple[Field, Callable[[object, list[str], str], None]]] = []
+    for f in fields:
+        writer = _field_writer(f, namespace)
+        if writer is None:
+            return None
+        steps.append((f, writer))
+
+    def write(values: Mapping[str, object], out: list[str]) -> None:
+        for f, writer in steps:
+            value = values.get(f.attr)
+            where = f.attr
+            if value is UNSET:
+                if f.min_occurs > 0 and not f.repeated:
+                    raise InvalidParameterError(
+                        where, "is required (minOccurs=1) and cannot be UNSET"
+                    )
+                continue
+            if f.repeated and f.item is None:
+                if value is None:
+                    continue
+                if not isinstance(value, (list, tuple)):
+                    raise InvalidParameterError(where, "expected a list")
+                for index, element in enumerate(value):
+                    _write_one(f, writer, element, out, f"{where}[{index}]")
+                continue
+            _write_one(f, writer, value, out, where)
+
+    return write
+
+
+def _write_one(
+    f: Field,
+    writer: Callable[[object, list[str], str], None],
+    value: object,
+    out: list[str],
+    where: str,
+) -> None:
+    if value is None:
+        if f.nillable:
+            out.append(f'<{f.name} xsi:nil="true"/>')
+            return
+        if f.min_occurs > 0:
+            raise InvalidParameterError(where, "is required (minOccurs=1) and cannot be None")
+        return
+    writer(value, out, where)
+
+
+_Converter = Callable[[etree._Element], Any]
+_Reader = Callable[[etree._Element], Any]
+_READERS: dict[type[WireModel], _Reader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def _text(el: etree._Element) -> str:
+    return el.text or ""
+
+
+def _scalar_converter(xsd: str) -> _Converter:
+    """A converter that returns the value or raises (any exception: the caller falls back)."""
+    if xsd in _STRINGS:
+        return _text
+    if xsd in _INT_RANGES:
+        low, high = _INT_RANGES[xsd]
+
+        def to_int(el: etree._Element) -> int:
+            number = int(el.text or "")
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValueError(xsd)
+            return number
+
+        return to_int
+    if xsd == "boolean":
+        booleans = {"true": True, "1": True, "false": False, "0": False}
+
+        def to_bool(el: etree._Element) -> bool:
+            return booleans[(el.text or "").strip()]
+
+        return to_bool
+    if xsd == "guid":
+        return lambda el: uuid.UUID((el.text or "").strip())
+    if xsd == "decimal":
+        return lambda el: decimal.Decimal((el.text or "").strip())
+    if xsd == "dateTime":
+        return lambda el: datetime.datetime.fromisoformat((el.text or "").strip())
+    return lambda el: parse_scalar(xsd, el.text, xsd)
+
+
+def _converter(f: Field) -> _Converter:
+    if f.item is not None:
+        item = f.item
+        item_tag = item.tag
+        convert_item = _converter(item)
+
+        def to_list(el: etree._Element) -> list[Any]:
+            items = []
+            for child in el:
+                if child.tag == item_tag:
+                    items.append(None if child.get(XSI_NIL) in _NIL_VALUES else convert_item(child))
+            return items
+
+        return to_list
+    if f.model is not None:
+        return _reader(f.model)
+    assert f.xsd is not None
+    return _scalar_converter(f.xsd)
+
+
+def _compile_reader(model: type[WireModel]) -> _Reader:
+    spec = model.__wire__
+    if any(f.attribute for f in spec.fields):
+        return lambda el: parse_model(el, model)
+    entries: dict[str, tuple[str, _Converter | None, bool]] = {}
+    absent: dict[str, Any] = {}
+    required: list[str] = []
+    for f in spec.fields:
+        repeated = f.repeated and f.item is None
+        entries[f.tag] = (f.attr, None, repeated)
+        if repeated:
+            absent[f.attr] = None  # a fresh list is made for each object
+        elif f.required:
+            required.append(f.attr)
+        else:
+            absent[f.attr] = UNSET if f.min_occurs == 0 and f.nillable else None
+    lists = [f.attr for f in spec.fields if f.repeated and f.item is None]
+    converters: dict[str, _Converter] = {}
+
+    def read(el: etree._Element) -> Any:
+        if not converters:
+            for f in spec.fields:
+                converters[f.tag] = _converter(f)
+        out: dict[str, Any] = {}
+        for child in el:
+            tag = child.tag
+            entry = entries.get(tag)
+            if entry is None:
+                if not isinstance(tag, str):
+                    continue
+                continue
+            attr, _, repeated = entry
+            value = None if child.get(XSI_NIL) in _NIL_VALUES else converters[tag](child)
+            if repeated:
+                out.setdefault(attr, []).append(value)
+            else:
+                out[attr] = value
+        if len(out) != len(entries):
+            for attr in required:
+                if attr not in out:
+                    raise LookupError(attr)
+            for attr, default in absent.items():
+                if attr not in out:
+                    out[attr] = [] if attr in lists else default
+        return model(**out)
+
+    return read
+
+
+def _reader(model: type[WireModel]) -> _Reader:
+    reader = _READERS.get(model)
+    if reader is None:
+        with _READERS_LOCK:
+            reader = _READERS.get(model)
+            if reader is None:
+                reader = _compile_reader(model)
+                _READERS[model] = reader
+    return reader
+
+
+def read_model(el: etree._Element, model: type[M], where: str = "") -> M:
+    """:func:`parse_model`, through a plan compiled once per model.
+
+    Same result and the same errors: anything the plan does not expect (a value it
+    cannot convert, a missing required element) sends the element to
+    :func:`parse_model`, which returns the result or raises the precise error.
+    """
+    try:
+        result: M = _reader(model)(el)
+        return result
+    except Exception:
+        return parse_model(el, model, where)

@@ -41,6 +41,7 @@ from urllib.parse import parse_qsl
 
 from .. import asmx as protocol
 from ..asmx import EmptyAnswer, FaultCode, RequestError
+from ..bindings import HTTP_BY_METHOD
 from ..generated import GENERATIONS
 from ..wire import Binding, Service
 from .clock import SandboxClock
@@ -358,9 +359,10 @@ class SandboxApp:
         self, endpoint: Endpoint, name: str, environ: dict[str, Any], method: str
     ) -> Response:
         # Not HEAD: calling an operation can change state, and HEAD must not.
-        chosen = {"GET": Binding.HTTP_GET, "POST": Binding.HTTP_POST}.get(method)
-        if chosen is None:
+        engine = HTTP_BY_METHOD.get(method)
+        if engine is None:
             return Response(405, headers=[("Allow", "GET, POST")])
+        chosen = engine.binding
         ops = endpoint.service.operations
         op = ops.get(name) or next(
             (o for o in ops.values() if o.name.lower() == name.lower()), None
@@ -368,13 +370,11 @@ class SandboxApp:
         try:
             if op is None or chosen not in op.bindings:
                 raise protocol.unrecognized_http_operation(name[:100])
-            if chosen is Binding.HTTP_POST:
-                mime = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
-                if mime != "application/x-www-form-urlencoded":
-                    return Response(415)
-                text = _read_body(environ, self.config.max_request_bytes).decode("utf-8", "replace")
-            else:
-                text = str(environ.get("QUERY_STRING", ""))
+            mime = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+            if not engine.accepts(mime):
+                return Response(415)
+            body = _read_body(environ, self.config.max_request_bytes) if engine.reads_body else b""
+            text = engine.request_text(str(environ.get("QUERY_STRING", "")), body)
             try:
                 pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000)
             except ValueError:

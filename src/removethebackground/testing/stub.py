@@ -40,27 +40,17 @@ import requests
 from requests.adapters import BaseAdapter
 
 from ..asmx import (
-    FaultCode,
-    parse_http_request,
     parse_soap_request,
     read_envelope,
-    render_http_result,
-    render_soap_fault,
-    render_soap_result,
-    render_text_error,
     route_soap,
     soap_action_of,
     soap_binding_of,
 )
+from ..bindings import HTTP_BINDINGS, HTTP_BY_METHOD, SOAP_BINDINGS, FaultCode
 from ..client import ServiceClient
 from ..wire import Binding, Operation, WireModel
 
 __all__ = ["StubAssertionError", "Stubber"]
-
-_CONTENT_TYPES = {
-    Binding.SOAP11: "text/xml; charset=utf-8",
-    Binding.SOAP12: "application/soap+xml; charset=utf-8",
-}
 
 
 class StubAssertionError(AssertionError):
@@ -235,23 +225,22 @@ class Stubber:
         if not found:
             raise StubAssertionError(f"no HTTP operation at {_path(request)}")
         op = found[0]
-        if request.method == "GET":
-            pairs = parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True)
-            binding = Binding.HTTP_GET
-        else:
-            pairs = parse_qsl(data.decode("ascii"), keep_blank_values=True)
-            binding = Binding.HTTP_POST
-        return binding, op, parse_http_request(op, pairs)
+        http = HTTP_BY_METHOD[str(request.method)]
+        text = http.request_text(urlsplit(request.url or "").query, data)
+        pairs = parse_qsl(text, keep_blank_values=True)
+        return http.binding, op, http.read_request(op, pairs)
 
     def _render(self, canned: _Canned, binding: Binding) -> tuple[int, str, bytes]:
-        if binding.is_soap:
-            ctype = _CONTENT_TYPES[binding]
+        soap = SOAP_BINDINGS.get(binding)
+        if soap is not None:
+            ctype = soap.answer_content_type
             if canned.result is None:
-                return 500, ctype, render_soap_fault(binding, canned.fault_code, canned.fault_text)
-            return 200, ctype, render_soap_result(canned.op, binding, canned.result)
+                return 500, ctype, soap.render_fault(canned.fault_code, canned.fault_text)
+            return 200, ctype, soap.render_result(canned.op, canned.result)
+        http = HTTP_BINDINGS[binding]
         if canned.result is None:
-            return 500, "text/plain; charset=utf-8", render_text_error(canned.fault_text)
-        return 200, "text/xml; charset=utf-8", render_http_result(canned.op, canned.result)
+            return 500, http.error_content_type, http.render_error(canned.fault_text)
+        return 200, http.answer_content_type, http.render_result(canned.op, canned.result)
 
 
 def _path(request: requests.PreparedRequest) -> str:

@@ -1,0 +1,131 @@
+"""Pieces every binding uses: error construction with redaction, and ASMX serialisation."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from lxml import etree
+
+from ..codec import XSI_NIL, read_model, xml_char
+from ..errors import HTTPStatusError, MalformedResponseError, ServiceFault
+from ..wire import Binding, Operation
+from .base import CallContext, HttpAnswer
+
+__all__ = [
+    "excerpt",
+    "fault_error",
+    "http_status_error",
+    "local_code",
+    "redact_element",
+    "result_of",
+    "serialize_asmx",
+    "xml_safe",
+]
+
+R = TypeVar("R")
+
+
+def local_code(raw: str | None) -> str:
+    """The local part of a fault code QName such as ``soap:Client``."""
+    raw = (raw or "").strip()
+    _prefix, sep, local = raw.rpartition(":")
+    return local if sep else raw
+
+
+def excerpt(data: bytes, ctx: CallContext, limit: int = 200) -> str | None:
+    """The start of a body for an error, redacted before it is cut."""
+    if not data:
+        return None
+    # Redact the whole body first: a key cut by the limit would leave a prefix.
+    return ctx.redact(data.decode("utf-8", "replace"))[:limit]
+
+
+def redact_element(element: etree._Element, ctx: CallContext) -> etree._Element:
+    """A copy of ``element`` with the secrets removed from every text, tail and attribute."""
+    copy = etree.fromstring(etree.tostring(element))
+    for el in copy.iter():
+        if el.text:
+            el.text = ctx.redact(el.text)
+        if el.tail:
+            el.tail = ctx.redact(el.tail)
+        for name, value in el.attrib.items():
+            el.set(name, ctx.redact(str(value)))
+    return copy
+
+
+def fault_error(
+    op: Operation[Any],
+    binding: Binding,
+    status: int,
+    code: str | None,
+    subcode: str | None,
+    text: str,
+    detail: etree._Element | None,
+    ctx: CallContext,
+) -> ServiceFault:
+    """The library error for a fault the service answered (text and detail redacted)."""
+    text = ctx.redact(text)
+    if detail is not None and len(detail) == 0 and not (detail.text or "").strip():
+        detail = None
+    if detail is not None:
+        detail = redact_element(detail, ctx)
+    cls = ctx.fault_class(code or None, text)
+    return cls(
+        text,
+        code=code or None,
+        subcode=subcode,
+        detail=detail,
+        http_status=status,
+        operation=op.name,
+        binding=binding.value,
+    )
+
+
+def http_status_error(
+    op: Operation[Any], binding: Binding, answer: HttpAnswer, ctx: CallContext
+) -> HTTPStatusError:
+    """An HTTP answer that is neither a result nor a fault of this binding."""
+    ctype = answer.mime
+    return HTTPStatusError(
+        f"HTTP {answer.status} {ctx.redact(answer.reason or '')}".strip()
+        + (f" ({ctype})" if ctype else "")
+        + ("" if answer.body else ", empty body"),
+        http_status=answer.status,
+        excerpt=excerpt(answer.body, ctx),
+        operation=op.name,
+        binding=binding.value,
+    )
+
+
+def result_of(op: Operation[R], el: etree._Element | None, status: int, binding: Binding) -> R:
+    """Read the result element of ``op``; a missing or nil one is a malformed answer."""
+    if el is None or el.get(XSI_NIL) in ("true", "1"):
+        raise MalformedResponseError(
+            f"the answer has no {op.result.name}",
+            http_status=status,
+            operation=op.name,
+            binding=binding.value,
+        )
+    try:
+        result: R = read_model(el, op.result_model, op.result.name)  # type: ignore[type-var]
+        return result
+    except MalformedResponseError as exc:
+        raise MalformedResponseError(
+            str(exc.args[0]), http_status=status, operation=op.name, binding=binding.value
+        ) from None
+
+
+def serialize_asmx(element: etree._Element, *, pretty: bool = False) -> bytes:
+    """Serialise as ASP.NET writes: ``<x />`` for empty elements, an empty string as one."""
+    for node in element.iter():
+        if node.text == "":  # an empty string is an empty element, as ASP.NET writes it
+            node.text = None
+    data: bytes = etree.tostring(element, encoding="utf-8", pretty_print=pretty)
+    # lxml writes <x/>; ASP.NET writes <x />. A literal "/>" only ever closes an empty
+    # element: in text and attribute values ">" is escaped as "&gt;".
+    return data.replace(b"/>", b" />").rstrip(b"\n")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry replaced by ``?``."""
+    return "".join(c if xml_char(c) else "?" for c in text)

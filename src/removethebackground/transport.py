@@ -1,0 +1,292 @@
+"""Sending a built request and reading the whole answer: the transport seam.
+
+A call goes through three pieces (see :meth:`ServiceClient._call
+<removethebackground.client.ServiceClient._call>`)::
+
+    binding.build_request(op, values)  ->  HttpRequest
+    transport.send(request, ctx)       ->  HttpAnswer        (this module)
+    binding.read_answer(op, answer)    ->  result, or a library error
+
+A :class:`Transport` is anything with ``send`` and ``close``. The default,
+:class:`RequestsTransport`, owns the :class:`requests.Session`, the timeouts, the
+size cap and the redirect policy (redirects are never followed: a 3xx is an
+:class:`~removethebackground.errors.HTTPStatusError`, so credentials never travel
+to another address). It raises only library errors, redacted.
+
+Adding behaviour around sending is a transport or a policy wrapping one, with no
+change to the bindings or the generated code:
+
+- **retries**: a ``Transport`` whose ``send`` calls an inner transport again when
+  the error's ``retryable`` is true and ``request.operation`` is safe to repeat
+  (``HttpRequest`` carries the operation and the binding for this);
+- **a total deadline, logging, metrics**: the same shape, wrapping ``send``;
+- **an async transport**: a class with ``async def send(request, ctx)``, driven by
+  an async call path that uses the same ``build_request``/``read_answer``, which
+  do no I/O.
+
+Speed: for a session the client creates itself, the proxy, CA-bundle and netrc
+settings that requests would read from the environment on every request are
+resolved once per host, on the first request to it, and requests then go straight
+to the session's mounted adapter (no per-call environment scan, cookie merge or
+hooks, which an ASMX service does not use). Changes to ``HTTP(S)_PROXY``,
+``NO_PROXY``, ``REQUESTS_CA_BUNDLE`` and the like after that first request are
+not seen by that client: make a new client. A session you pass yourself
+(``session=``) is used as given, through ``Session.request``, on every call.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import ReadTimeoutError
+
+from .bindings.base import CallContext, HttpAnswer, HttpRequest
+from .errors import (
+    ConnectionFailedError,
+    MalformedResponseError,
+    RemoveTheBackgroundError,
+    TransportError,
+    TransportTimeout,
+)
+from .wire import SECRET_PARAMS
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "RequestsTransport",
+    "Transport",
+    "new_session",
+]
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_CHUNK = 65536
+
+Timeout = float | tuple[float, float]
+
+
+class Transport(Protocol):
+    """Sends one request and returns the whole answer, or raises a library error."""
+
+    def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        """Send ``request``; errors are :class:`~removethebackground.errors.TransportError`."""
+
+    def close(self) -> None:
+        """Release connections (if this transport owns them)."""
+
+
+class _RedactQueryKeys(logging.Filter):
+    """Hide credentials that urllib3's debug log would print as part of a GET URL."""
+
+    pattern = re.compile(r"(?i)((?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                self.pattern.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager"):
+    logging.getLogger(_name).addFilter(_RedactQueryKeys())
+
+
+def new_session() -> requests.Session:
+    """A session with a pooled adapter that never retries on its own."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.trust_env = True
+    return session
+
+
+class RequestsTransport:
+    """The default transport: requests and urllib3, a size cap, no redirects.
+
+    Args:
+        session: a session of your own, used as given (its proxies, certificates,
+            hooks and environment handling); the transport then leaves closing it
+            to you. Default: a pooled session of the transport's own.
+        timeout: seconds, or a ``(connect, read)`` pair, for each socket operation.
+        max_response_bytes: answers larger than this (after decompression) are refused.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self.owns_session = session is None
+        self.session = session if session is not None else new_session()
+        self._settings: dict[str, dict[str, Any]] = {}
+        self._settings_lock = threading.Lock()
+        self._base_headers = dict(self.session.headers) if self.owns_session else {}
+
+    def close(self) -> None:
+        if self.owns_session:
+            self.session.close()
+
+    # --- sending ---------------------------------------------------------------------------
+
+    def _send_settings(self, url: str) -> dict[str, Any]:
+        """Proxies, verify and cert for ``url``'s host, resolved once (own session only)."""
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        found = self._settings.get(key)
+        if found is None:
+            session = self.session
+            merged = session.merge_environment_settings(key + "/", {}, None, None, None)
+            found = {k: v for k, v in merged.items() if k != "stream"}
+            with self._settings_lock:
+                self._settings[key] = found
+        return found
+
+    def _open(self, request: HttpRequest) -> requests.Response:
+        if not self.owns_session:
+            return self.session.request(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=dict(request.headers),
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+            )
+        settings = self._send_settings(request.url)
+        prepared = requests.PreparedRequest()
+        prepared.method = request.method
+        prepared.url = request.url
+        headers = {**self._base_headers, **request.headers}
+        if request.body is not None:
+            headers["Content-Length"] = str(len(request.body))
+        prepared.headers = headers  # type: ignore[assignment]
+        prepared.body = request.body
+        prepared.hooks = {"response": []}
+        adapter = self.session.get_adapter(request.url)
+        response: requests.Response = adapter.send(
+            prepared, stream=True, timeout=self.timeout, **settings
+        )
+        return response
+
+    def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        failure: RemoveTheBackgroundError | None = None
+        op, binding = request.operation.name, request.binding.value
+        try:
+            response = self._open(request)
+        except requests.Timeout as exc:
+            failure = TransportTimeout(
+                ctx.redact(f"no answer within {self.timeout} s: {exc}"),
+                operation=op,
+                binding=binding,
+            )
+        except requests.ConnectionError as exc:
+            host = urlsplit(request.url).netloc
+            failure = ConnectionFailedError(
+                ctx.redact(f"cannot reach {host}: {exc}"), operation=op, binding=binding
+            )
+        except (requests.RequestException, Urllib3Error, OSError, ValueError) as exc:
+            failure = TransportError(ctx.redact(str(exc)), operation=op, binding=binding)
+        if failure is not None:
+            # Raised outside the except block: no __context__ leads back to the request.
+            raise failure
+        try:
+            body = self._read(response, request, ctx)
+            return HttpAnswer(response.status_code, response.reason or "", response.headers, body)
+        finally:
+            response.close()
+
+    def _read(self, response: requests.Response, request: HttpRequest, ctx: CallContext) -> bytes:
+        op, binding = request.operation.name, request.binding.value
+        status = response.status_code
+        cap = self.max_response_bytes
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise MalformedResponseError(
+                f"the answer is {declared} bytes, over max_response_bytes={cap}",
+                http_status=status,
+                operation=op,
+                binding=binding,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        failure: RemoveTheBackgroundError | None = None
+        try:
+            for chunk in _chunks(response.raw):
+                size += len(chunk)
+                if size > cap:
+                    failure = MalformedResponseError(
+                        f"the answer exceeds max_response_bytes={cap}",
+                        http_status=status,
+                        operation=op,
+                        binding=binding,
+                    )
+                    break
+                chunks.append(chunk)
+        except (ReadTimeoutError, TimeoutError) as exc:
+            failure = TransportTimeout(
+                ctx.redact(f"the answer stopped for over {self.timeout} s: {exc}"),
+                http_status=status,
+                operation=op,
+                binding=binding,
+            )
+        except (Urllib3Error, http.client.HTTPException, OSError, ValueError) as exc:
+            failure = MalformedResponseError(
+                ctx.redact(f"the answer broke off: {type(exc).__name__}: {exc}"),
+                http_status=status,
+                operation=op,
+                binding=binding,
+            )
+        if failure is not None:
+            raise failure
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _chunks(raw: Any) -> Iterator[bytes]:
+    """The body in chunks, decompressed: urllib3's answer is read directly; any other
+    body (a test adapter's) as requests reads it, through ``stream`` or ``read``."""
+    if isinstance(raw, urllib3.HTTPResponse):
+        while True:
+            chunk = raw.read(_CHUNK, decode_content=True)
+            if not chunk:
+                return
+            yield chunk
+    stream = getattr(raw, "stream", None)
+    if callable(stream):
+        yield from stream(_CHUNK, decode_content=True)
+        return
+    while True:
+        chunk = raw.read(_CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+def check_timeout(timeout: Timeout) -> Timeout:
+    """A valid timeout, or :class:`~removethebackground.errors.InvalidParameterError`."""
+    from .errors import InvalidParameterError
+
+    if isinstance(timeout, tuple) and len(timeout) != 2:
+        raise InvalidParameterError("timeout", "a tuple must be a (connect, read) pair")
+    values = timeout if isinstance(timeout, tuple) else (timeout,)
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
+            raise InvalidParameterError(
+                "timeout", "must be a positive number of seconds (or a (connect, read) pair)"
+            )
+    return timeout
