@@ -35,7 +35,9 @@ from .codec import (
     safe_fromstring,
 )
 from .errors import (
+    DEFAULT_FAULT_TABLE,
     ConnectionFailedError,
+    FaultTable,
     HTTPStatusError,
     InvalidParameterError,
     MalformedResponseError,
@@ -93,6 +95,9 @@ class ServiceClient:
         session: a :class:`requests.Session` of your own (proxies, certificates,
             TLS settings); the client then leaves closing it to you.
         max_response_bytes: answers larger than this are refused.
+        fault_classes: the :class:`~removethebackground.errors.FaultTable` that
+            maps fault texts to exception classes; default
+            :data:`~removethebackground.errors.DEFAULT_FAULT_TABLE`.
     """
 
     SERVICE: ClassVar[Service]
@@ -107,6 +112,7 @@ class ServiceClient:
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        fault_classes: FaultTable | None = None,
     ) -> None:
         if not isinstance(email, str) or not email.strip():
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
@@ -125,6 +131,9 @@ class ServiceClient:
         if max_response_bytes <= 0:
             raise InvalidParameterError("max_response_bytes", "must be a positive number")
         self._max_bytes = max_response_bytes
+        self._fault_classes = (
+            DEFAULT_FAULT_TABLE if fault_classes is None else FaultTable(fault_classes)
+        )
         self._email = email
         self._api_key = api_key
         self._owns_session = session is None
@@ -165,6 +174,7 @@ class ServiceClient:
             timeout=self._timeout,
             session=self._session,
             max_response_bytes=self._max_bytes,
+            fault_classes=self._fault_classes,
         )
         return clone
 
@@ -333,7 +343,7 @@ class ServiceClient:
             return self._http_result(op, root, status, ctx)
         if not binding.is_soap and status == 500 and ctype == "text/plain":
             text = self._redact(html.unescape(data.decode("utf-8", "replace")).strip())
-            cls = fault_class(None, text)
+            cls = fault_class(None, text, self._fault_classes)
             raise cls(text, code=None, http_status=status, **ctx)
         raise HTTPStatusError(
             f"HTTP {status} {response.reason or ''}".strip()
@@ -435,7 +445,7 @@ class ServiceClient:
             detail = None
         if detail is not None:
             detail = self._redact_element(detail)
-        cls = fault_class(code or None, text)
+        cls = fault_class(code or None, text, self._fault_classes)
         return cls(
             text, code=code or None, subcode=subcode, detail=detail, http_status=status, **ctx
         )
