@@ -364,6 +364,11 @@ def test_an_instance_may_override_retryable() -> None:
     assert ConnectionFailedError("x", retryable=False).retryable is False
     assert HTTPStatusError("x", http_status=503).retryable is True
     assert HTTPStatusError("x", http_status=None).retryable is False
+    fault = ServerFault("x")
+    fault.retryable = True
+    assert fault.retryable is True and pickle.loads(pickle.dumps(fault)).retryable is True
+    fault.retryable = None  # back to the class's answer
+    assert fault.retryable is False
 
 
 # --- the fault table -------------------------------------------------------------------------
@@ -459,6 +464,10 @@ def test_fault_class_keeps_working_without_a_table() -> None:
         ServerFault
     )
     assert fault_class("q0:Custom", "x") is ServiceFault
+    # the documented limit: HTTP sends no code, so an unknown client text reads as a
+    # server failure there
+    assert fault_class("Client", "Something odd") is ClientFault
+    assert fault_class(None, "Something odd") is ServerFault
     assert fault_class("Client", "quota", [("quota", QuotaFault)]) is QuotaFault
 
 

@@ -43,7 +43,8 @@ exception (System.Web.Services, reference source):
   ``Soap.Code.Server``; the messages are joined by ``ServerProtocol.GenerateFaultString``).
   A request that cannot be read is ``soap:Client``
   (``SoapServerProtocol.ReadParameters``: ``Server was unable to read request.``).
-  SOAP 1.2 writes the same codes as ``Sender``/``Receiver``
+  SOAP 1.1 writes the code as it is (``Soap11ServerProtocolHelper.WriteFault``),
+  SOAP 1.2 as ``Sender``/``Receiver``
   (``Soap12ServerProtocolHelper.TranslateFaultCode``); we normalise them back to
   ``Client``/``Server``.
 * HTTP GET/POST (``HttpServerProtocol.WriteException``): every exception, on
@@ -71,11 +72,11 @@ So the client classes a fault like this (:meth:`FaultTable.classify`):
    ``None`` on these faults: it says what came over the wire.
 5. Any other code → :class:`ServiceFault`.
 
-What this cannot see: over HTTP a ``SoapException`` thrown on purpose with
-``soap:Server`` whose text happens to match a client rule is classed as that
-client fault, and an unhandled .NET exception whose message matches a client
-rule likewise. The default rules are the service's own texts, so this does not
-happen with the texts known today.
+What this cannot see, because HTTP GET/POST send no code: a client fault whose
+text no rule knows is a :class:`ClientFault` over SOAP but a :class:`ServerFault`
+over HTTP (add a rule for it), and a server failure whose text happens to match
+a client rule is that client fault over HTTP. The default rules are the
+service's own texts, so neither happens with the texts known today.
 
 The table is data: :data:`DEFAULT_FAULT_TABLE` (also reachable as the read-only
 :data:`FAULT_CLASSES`) is immutable; build your own with
@@ -86,18 +87,16 @@ Retrying
 --------
 
 ``retryable`` says whether the same request may be sent again *as far as the
-failure itself goes*: nothing in the failure says that sending it again must
-fail the same way, and nothing says it reached the service in a state that a
-resend would make worse. A retry policy must still combine it with the
-operation: only an idempotent call (a read such as ``GetImageStatus``) may be
-resent after a failure that may have reached the service::
+failure itself goes*: the failure is one of the channel or of the service's
+capacity, which a later send can cure, not one that the request or the
+service's code causes every time. Whether a resend is *safe* is the other half:
+the first attempt may have reached the service and run (a read timeout, a reset
+after the request went out), so a retry policy combines ``retryable`` with the
+operation's idempotency; a read such as ``GetImageStatus`` may be resent, a call
+that queues an image may not::
 
-    def should_retry(exc: RemoveTheBackgroundError, idempotent: bool) -> bool:
-        if not exc.retryable:
-            return False
-        if isinstance(exc, ConnectionFailedError) and exc.http_status is None:
-            return True   # refused / reset before any answer: maybe never arrived
-        return idempotent
+    def should_retry(exc: RemoveTheBackgroundError, idempotent: bool, attempt: int) -> bool:
+        return exc.retryable and idempotent and attempt < 3   # with a backoff between
 
 Per class:
 
@@ -105,7 +104,8 @@ Per class:
   dropped before an answer: nothing usable came back, and the channel, not the
   request, failed).
 * :class:`TransportTimeout`: retryable (connect timeout: nothing reached the
-  server; read timeout: the service may have run the call, hence idempotency).
+  server; read timeout, before or during the answer: the service may have run
+  the call, hence idempotency).
 * :class:`HTTPStatusError`: retryable for 408, 429, 502, 503 and 504 (a proxy or
   the server's front end says "not now": IIS answers 503 when the application
   pool queue is full, a load balancer 502/504 when the back end is down or
@@ -122,9 +122,14 @@ Per class:
   ``productId server-error`` fails on every send), and the method may have
   changed state before it threw. A service that is briefly unable to work says
   so with 503 before the method runs. Put a rule with your own
-  :class:`ServerFault` subclass whose ``retryable`` is ``True`` in the fault
+  :class:`ServerFault` subclass whose ``default_retryable`` is ``True`` in the fault
   table for server texts you know to be passing (a database timeout, say).
 * :class:`InvalidParameterError`: not retryable (nothing was sent; fix the input).
+
+With ``SuppressReturningExceptions`` on, ASMX replaces every exception's text by
+one generic message, a ``soap:Server`` fault over SOAP
+(``SoapException.CreateSuppressedException``) and the same text over HTTP: a
+:class:`ServerFault` on every binding by the rule above.
 
 Every instance also takes ``retryable=`` to override the class's answer.
 """
@@ -251,6 +256,11 @@ class RemoveTheBackgroundError(Exception):
         if self._retryable is not None:
             return bool(self._retryable)
         return self._default_retryable()
+
+    @retryable.setter
+    def retryable(self, value: bool | None) -> None:
+        # None goes back to the class's answer
+        self._retryable = None if value is None else bool(value)
 
     def _default_retryable(self) -> bool:
         return type(self).default_retryable
