@@ -168,6 +168,8 @@ def test_the_context_is_declared_on_the_root_only() -> None:
     for cls in CLASSES:
         for name in ("operation", "binding", "http_status", "endpoint", "retryable"):
             assert name not in vars(cls) or cls is RemoveTheBackgroundError, (cls, name)
+            if cls is not RemoveTheBackgroundError:
+                assert f"self.{name} =" not in inspect.getsource(cls), (cls, name)
 
 
 @pytest.mark.parametrize(
