@@ -80,9 +80,9 @@ FAULTS: dict[str, tuple[type[ServiceFault], str | None]] = {
     "17-soap11-server-fault": (ServerFault, "Server"),
     "18-soap12-receiver-fault": (ServerFault, "Server"),
     "28-httpget-client-fault": (AuthenticationError, None),
-    # A text/plain 500 carries no code: an unexpected failure is a ServiceFault, but never
-    # blamed on the request (not a ClientFault).
-    "30-httpget-server-fault": (ServiceFault, None),
+    # A text/plain 500 carries no code: a text no client rule knows is a ServerFault, as the
+    # same failure is over SOAP (17, 18); the code stays None.
+    "30-httpget-server-fault": (ServerFault, None),
     "029-soap11-fault-invalid-credentials": (AuthenticationError, "Client"),
     "032-soap11-fault-imageURL-missing": (InvalidArgumentFault, "Client"),
     "034-soap11-fault-imageTicket-not-a-guid": (InvalidArgumentFault, "Client"),

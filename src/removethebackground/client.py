@@ -28,7 +28,14 @@ import requests
 
 from .bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from .bindings.http import form_pairs
-from .errors import InvalidParameterError, UnsupportedBindingError, fault_class
+from .errors import (
+    DEFAULT_FAULT_TABLE,
+    FaultTable,
+    InvalidParameterError,
+    RemoveTheBackgroundError,
+    UnsupportedBindingError,
+    _safe_endpoint,
+)
 from .transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -69,6 +76,10 @@ class ServiceClient:
             ``timeout`` and ``max_response_bytes``; the client leaves closing it to you.
         plugins: envelope plugins (WS-Security, WS-Addressing ...) for the SOAP
             bindings; see :class:`~removethebackground.bindings.EnvelopePlugin`.
+        fault_classes: which fault text becomes which exception class, for this
+            client (a :class:`~removethebackground.errors.FaultTable`, e.g.
+            ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
+            :data:`~removethebackground.errors.DEFAULT_FAULT_TABLE`.
     """
 
     SERVICE: ClassVar[Service]
@@ -85,6 +96,7 @@ class ServiceClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: Transport | None = None,
         plugins: Sequence[EnvelopePlugin] = (),
+        fault_classes: FaultTable | None = None,
     ) -> None:
         if not isinstance(email, str) or not email.strip():
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
@@ -120,7 +132,13 @@ class ServiceClient:
                 session, timeout=self._timeout, max_response_bytes=max_response_bytes
             )
         )
-        self._ctx = CallContext(redact=self._redact, fault_class=fault_class, plugins=self._plugins)
+        self._fault_classes = (
+            DEFAULT_FAULT_TABLE if fault_classes is None else FaultTable(fault_classes)
+        )
+        self._safe_endpoint = _safe_endpoint(self._endpoint)
+        self._ctx = CallContext(
+            redact=self._redact, fault_class=self._fault_classes.classify, plugins=self._plugins
+        )
 
     # --- construction helpers -------------------------------------------------
 
@@ -158,6 +176,7 @@ class ServiceClient:
             max_response_bytes=self._max_bytes,
             transport=self._transport,
             plugins=self._plugins if Binding.parse(binding) in SOAP_BINDINGS else (),
+            fault_classes=self._fault_classes,
         )
 
     @property
@@ -220,16 +239,21 @@ class ServiceClient:
         ctx = self._ctx
         engine = self._engine
         request = engine.build_request(op, values, self._endpoint, _NO_HEADERS, ctx)
-        answer = self._transport.send(request, ctx)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s over %s: HTTP %s, %d bytes",
-                op.name,
-                self._binding.value,
-                answer.status,
-                len(answer.body),
-            )
-        return engine.read_answer(op, answer, ctx)
+        try:
+            answer = self._transport.send(request, ctx)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s over %s: HTTP %s, %d bytes",
+                    op.name,
+                    self._binding.value,
+                    answer.status,
+                    len(answer.body),
+                )
+            return engine.read_answer(op, answer, ctx)
+        except RemoveTheBackgroundError as exc:
+            if exc.endpoint is None:  # the call context, filled in once for every error
+                exc.endpoint = self._safe_endpoint
+            raise
 
     # --- secrets ------------------------------------------------------------------
 
