@@ -375,9 +375,20 @@ def safe_fromstring(data: bytes, what: str = "response") -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise MalformedResponseError(f"the {what} is not well-formed XML: {exc}") from None
-    if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
+    # The byte scan above sees a DOCTYPE in UTF-8; in any other encoding (UTF-16, or one
+    # an XML declaration names) only the parsed tree can tell.
+    if not data.startswith(_UTF8_STARTS) and root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
         raise MalformedResponseError(f"the {what} declares a DTD, which SOAP forbids")
     return root
+
+
+# Starts of documents that are certainly UTF-8 (ASCII-compatible, no other encoding
+# declared): ASP.NET's declaration, and an element with no declaration at all.
+_UTF8_STARTS = (
+    b'<?xml version="1.0" encoding="utf-8"?>',
+    b"<?xml version='1.0' encoding='utf-8'?>",
+    *(b"<" + bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"),
+)
 
 
 # --- compiled fast paths ---------------------------------------------------------------------

@@ -193,7 +193,9 @@ class SoapBinding(BindingEngine):
             for plugin in ctx.plugins:
                 plugin.incoming(root, op, self.binding)
         body = root.find(f"{{{env_ns}}}Body")
-        first = None if body is None else next((c for c in body if isinstance(c.tag, str)), None)
+        # The parser drops comments and processing instructions: the first child is the
+        # first element.
+        first = body[0] if body is not None and len(body) else None
         if first is None:
             raise self._malformed(op, status, "the SOAP body is empty")
         if first.tag == f"{{{env_ns}}}Fault":
