@@ -17,12 +17,13 @@ Subcommands (``python -m codegen <command> --help`` for each):
   ``?WSDL`` is fetched) into ``wsdl/<generation>/``, record it in PROVENANCE.md,
   regenerate, print the API diff;
 - ``diff OLD NEW [--json]``: the API diff between two WSDLs (files or URLs);
-- ``check-live URL [--generation KEY] [--json]``: does the live ``?WSDL`` still
-  match the vendored one (service addresses and formatting aside)?
+- ``check-live URL [--generation KEY] [--strict] [--json]``: does the live ``?WSDL``
+  still match the vendored one (service addresses and formatting aside)?
 
 Exit codes of ``update``, ``diff`` and ``check-live``: 0 nothing breaking (there
 may be compatible changes), 1 at least one breaking change, 2 bad command line,
-3 a WSDL could not be read, fetched, accepted or modelled.
+3 a WSDL could not be read, fetched, accepted or modelled. ``check-live --strict``
+exits 1 on any difference.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import tempfile
 from pathlib import Path
 
 from .config import GENERATIONS, GenerationConfig, generation
-from .diff import EXIT_INPUT, EXIT_OK, ApiDiff
+from .diff import EXIT_BREAKING, EXIT_INPUT, EXIT_OK, ApiDiff
 from .fetch import MAX_BYTES
 from .model import CodegenError, build
 from .render import render_golden, render_module, render_registry
@@ -199,6 +200,8 @@ def _check_live(args: argparse.Namespace) -> int:
         print(f"{check.source.origin} no longer matches {wsdl} (generation {check.generation}):")
         print()
         _print_diff(check.diff, False)
+    if args.strict and not check.matches:
+        return EXIT_BREAKING
     return check.diff.exit_code()
 
 
@@ -234,7 +237,15 @@ def _parser() -> argparse.ArgumentParser:
     limits(dif)
     live = sub.add_parser("check-live", help="compare the live ?WSDL with the vendored one")
     live.add_argument("url", metavar="URL", help="the service address (…/soap.asmx)")
-    live.add_argument("--generation", choices=generation_keys(), metavar="KEY")
+    live.add_argument(
+        "--generation",
+        choices=generation_keys(),
+        metavar="KEY",
+        help="the generation to compare with (default: the one that differs least)",
+    )
+    live.add_argument(
+        "--strict", action="store_true", help="exit 1 on any difference, compatible ones too"
+    )
     limits(live)
     return parser
 

@@ -34,8 +34,8 @@ The rules, for a caller of the generated client:
 - types: added compatible, removed breaking (the class can no longer be imported);
 - bindings of an operation: gained compatible, lost breaking (the call now raises
   ``UnsupportedBindingError``);
-- SOAPActions, HTTP locations, request/response element names, namespace: compatible,
-  wire; default endpoint addresses: compatible (callers that pass ``endpoint=`` are
+- SOAPActions, HTTP locations and keys, request/response element names, namespace:
+  compatible, wire; default endpoint addresses: compatible (callers that pass ``endpoint=`` are
   unaffected; the others now reach the new address).
 """
 
@@ -500,6 +500,17 @@ def _operation_changes(a: OperationModel, b: OperationModel) -> list[Change]:
             True,
             old=a.http_location,
             new=b.http_location,
+        )
+    if a.http_params and b.http_params and a.http_params != b.http_params:
+        keys_a = [f"{n}{'[]' * arr}" for n, _, arr in a.http_params]
+        keys_b = [f"{n}{'[]' * arr}" for n, _, arr in b.http_params]
+        add(
+            "http_params_changed",
+            f"HTTP GET/POST keys {', '.join(keys_a)} -> {', '.join(keys_b)}",
+            False,
+            True,
+            old=keys_a,
+            new=keys_b,
         )
     if (
         a.http_result_element

@@ -773,3 +773,52 @@ def test_check_live_against_the_sandbox(tmp_path: Path, capsys: pytest.CaptureFi
         assert main(["check-live", sb.pixelz_endpoint, "--json"]) == EXIT_OK
         data = json.loads(capsys.readouterr().out)
         assert data["matches"] is True and data["generation"] == "pixelz"
+
+
+def test_http_keys_change_is_a_compatible_wire_change(
+    tmp_path: Path, original: ServiceModel
+) -> None:
+    def edit(root: etree._Element) -> None:
+        for message in ("GetImageStatusHttpGetIn", "GetImageStatusHttpPostIn"):
+            part = one(root, f"wsdl:message[@name='{message}']/wsdl:part[@name='customerImageId']")
+            part.getparent().remove(part)
+
+    path = edited(tmp_path, edit)
+    change = only(diff_models(original, new_model(path)))
+    assert (change.kind, change.breaking, change.wire) == ("http_params_changed", False, True)
+    assert change.new == ["contactEmail", "contactAPIkey", "imageTicket"]
+
+
+def test_check_live_exit_codes_for_a_compatible_drift(
+    server: _Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.answer("/soap.asmx?WSDL", edited(tmp_path, _add_param("0")).read_bytes())
+    assert main(["check-live", url, "--generation", "pixelz"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "no longer matches wsdl/pixelz/pixelz.wsdl" in out
+    assert "compatible parameter priority_level added" in out
+    assert main(["check-live", url, "--generation", "pixelz", "--strict"]) == EXIT_BREAKING
+
+
+@pytest.mark.sandbox
+def test_update_from_the_sandbox_url_records_the_fetch_and_warns_about_loopback(
+    repo: Path,
+) -> None:
+    from removethebackground.testing.sandbox import run_sandbox
+
+    with run_sandbox() as sb:
+        result = update(
+            repo,
+            "pixelz",
+            generation_wsdl("pixelz"),
+            sb.pixelz_endpoint,
+            regenerate=write_outputs,
+            today=datetime.date(2026, 12, 1),
+        )
+    assert result.diff is not None and not result.diff.breaking
+    assert {c.kind for c in result.diff.changes} == {"endpoint_changed"}
+    assert len(result.warnings) == 4 and "points at this machine" in result.warnings[0]
+    text = (repo / "wsdl/pixelz/PROVENANCE.md").read_text()
+    assert f"fetched from `{sb.pixelz_endpoint}?WSDL`" in text
+    module = (repo / "src/removethebackground/generated/pixelz.py").read_text()
+    assert f'Binding.SOAP11: "{sb.pixelz_endpoint}",' in module
