@@ -314,17 +314,20 @@ def _field_changes(
             or (sb.accepts_unset and not sa.accepts_unset)
         )
         if sa.has_default != sb.has_default:
-            kind = (
-                f"{kind_prefix}_made_optional" if sb.has_default else f"{kind_prefix}_made_required"
-            )
+            verb = "made optional" if sb.has_default else "made required"
         else:
-            kind = f"{kind_prefix}_nullability_changed"
+            verb = "nullability changed"
+        kind = f"{kind_prefix}_{verb.replace(' ', '_')}"
         breaking = (inputs and narrower) or (outputs and wider)
+        facts = []
+        if a.min_occurs != b.min_occurs:
+            facts.append(f"minOccurs {a.min_occurs} -> {b.min_occurs}")
+        if a.nillable != b.nillable:
+            facts.append(f"nillable {str(a.nillable).lower()} -> {str(b.nillable).lower()}")
         add(
             kind,
-            f"{noun} {a.attr}: {_decl(a, param)} -> {_decl(b, param)} "
-            f"(minOccurs {a.min_occurs} -> {b.min_occurs}, "
-            f"nillable {str(a.nillable).lower()} -> {str(b.nillable).lower()})",
+            f"{noun} {a.attr} {verb}: `{_decl(a, param)}` -> `{_decl(b, param)}`"
+            + (f" ({', '.join(facts)})" if facts else ""),
             breaking,
             wire=True,
             old={"min_occurs": a.min_occurs, "nillable": a.nillable},
