@@ -28,11 +28,13 @@ codegen: $(STAMP)
 
 ## Vendor a new WSDL of one generation and regenerate, printing the API diff:
 ##   make regen GENERATION=pixelz FROM=path/to/new.wsdl   (or FROM=https://host/soap.asmx)
-## Exit status 1 means the update contains breaking changes (see README).
+## It fails (after writing) when the update has breaking changes; see README.
 regen: $(STAMP)
 	@test -n "$(GENERATION)" -a -n "$(FROM)" || \
 	  { echo "usage: make regen GENERATION=<legacy|pixelz> FROM=<file or http(s) URL>" >&2; exit 2; }
-	$(PY) -m codegen update "$(GENERATION)" "$(FROM)"
+	@$(PY) -m codegen update "$(GENERATION)" "$(FROM)" || { rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "regen: files written; the update has BREAKING changes (above)" >&2; fi; \
+	  exit $$rc; }
 
 ## Fail when the generated code is stale against wsdl/.
 codegen-check: $(STAMP)
