@@ -822,3 +822,30 @@ def test_update_from_the_sandbox_url_records_the_fetch_and_warns_about_loopback(
     assert f"fetched from `{sb.pixelz_endpoint}?WSDL`" in text
     module = (repo / "src/removethebackground/generated/pixelz.py").read_text()
     assert f'Binding.SOAP11: "{sb.pixelz_endpoint}",' in module
+
+
+def test_provenance_entries_go_to_the_end_of_the_updates_section(tmp_path: Path) -> None:
+    from codegen.fetch import WsdlSource
+    from codegen.update import record_update
+
+    provenance = tmp_path / "PROVENANCE.md"
+    provenance.write_text(
+        "# Provenance\n\n- Source: x\n\n## Updates\n\n- 2026-01-01: first\n\n## Notes\n\nkept\n"
+    )
+    diff = ApiDiff("a", "b", [Change("type_added", "type", "T", "T added", False)])
+    source = WsdlSource(b"<x/>", "http://127.0.0.1:1/soap.asmx?WSDL", remote=True)
+    record_update(
+        provenance,
+        file_name="p.wsdl",
+        source=source,
+        old_sha="0" * 64,
+        diff=diff,
+        today=datetime.date(2026, 12, 1),
+    )
+    text = provenance.read_text()
+    assert text.startswith("# Provenance\n\n- Source: x\n\n## Updates\n\n- 2026-01-01: first\n- ")
+    entry = text.split("- 2026-01-01: first\n", 1)[1].split("\n## Notes", 1)[0]
+    assert entry.startswith("- 2026-12-01: `p.wsdl` replaced, fetched from `http://127.0.0.1:1/")
+    assert f"sha256 `{hashlib.sha256(b'<x/>').hexdigest()}` (was `{'0' * 64}`)" in entry
+    assert "  - compatible: type T: T added\n" in entry
+    assert text.endswith("\n\n## Notes\n\nkept\n")
