@@ -87,7 +87,8 @@ def fetch_wsdl(
             timeout=timeout,
             allow_redirects=False,
             stream=True,
-            headers={"Accept": "text/xml, application/xml"},
+            # identity: no compressed answer to inflate past the size cap
+            headers={"Accept": "text/xml, application/xml", "Accept-Encoding": "identity"},
         ) as response:
             if response.is_redirect:
                 raise WsdlSourceError(
