@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lock install codegen codegen-check lint format typecheck test unit demo sandbox record bench clean
+.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ lock: $(STAMP)
 ## Regenerate src/removethebackground/generated and codegen/golden from wsdl/.
 codegen: $(STAMP)
 	$(PY) -m codegen
+
+## Vendor a new WSDL of one generation and regenerate, printing the API diff:
+##   make regen GENERATION=pixelz FROM=path/to/new.wsdl   (or FROM=https://host/soap.asmx)
+## It fails (after writing) when the update has breaking changes; see README.
+regen: $(STAMP)
+	@test -n "$(GENERATION)" -a -n "$(FROM)" || \
+	  { echo "usage: make regen GENERATION=<legacy|pixelz> FROM=<file or http(s) URL>" >&2; exit 2; }
+	@$(PY) -m codegen update "$(GENERATION)" "$(FROM)" || { rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "regen: files written; the update has BREAKING changes (above)" >&2; fi; \
+	  exit $$rc; }
 
 ## Fail when the generated code is stale against wsdl/.
 codegen-check: $(STAMP)

@@ -9,23 +9,50 @@ Writes, for every generation in :data:`codegen.config.GENERATIONS`:
 
 With ``--check`` nothing is written: the command fails, listing the stale files,
 when any output differs from what the WSDLs in ``wsdl/`` produce.
+
+Subcommands (``python -m codegen <command> --help`` for each):
+
+- ``generate [--check]``: the above (also what no subcommand does);
+- ``update GENERATION FROM``: vendor a new WSDL (a file, or an http(s) URL whose
+  ``?WSDL`` is fetched) into ``wsdl/<generation>/``, record it in PROVENANCE.md,
+  regenerate, print the API diff;
+- ``diff OLD NEW [--json]``: the API diff between two WSDLs (files or URLs);
+- ``check-live URL [--generation KEY] [--strict] [--json]``: does the live ``?WSDL``
+  still match the vendored one (service addresses and formatting aside)?
+
+Exit codes of ``update``, ``diff`` and ``check-live``: 0 nothing breaking (there
+may be compatible changes), 1 at least one breaking change, 2 bad command line,
+3 a WSDL could not be read, fetched, accepted or modelled. ``check-live --strict``
+exits 1 on any difference.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from .config import GENERATIONS, GenerationConfig
-from .model import build
+from .config import GENERATIONS, GenerationConfig, generation
+from .diff import EXIT_BREAKING, EXIT_INPUT, EXIT_OK, ApiDiff
+from .fetch import MAX_BYTES
+from .model import CodegenError, build
 from .render import render_golden, render_module, render_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "removethebackground" / "generated"
 GOLDEN = ROOT / "codegen" / "golden"
+
+
+def generation_keys() -> list[str]:
+    return [g.key for g in GENERATIONS]
+
+
+def generation_wsdl(key: str) -> Path:
+    """The vendored WSDL of a generation, relative to the repository root."""
+    return Path(generation(key).wsdl)
 
 
 def _format(sources: dict[str, str]) -> dict[str, str]:
@@ -79,12 +106,22 @@ def outputs(
     return files
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail when generated files are stale")
-    args = parser.parse_args(argv)
+def write_outputs(root: Path = ROOT) -> list[Path]:
+    """``make codegen`` under ``root``: write what changed, return those paths."""
+    package = root / PACKAGE.relative_to(ROOT)
+    golden = root / GOLDEN.relative_to(ROOT)
+    written = []
+    for path, data in outputs(root, GENERATIONS, package, golden).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+            written.append(path)
+    return written
+
+
+def _generate(check: bool) -> int:
     files = outputs()
-    if args.check:
+    if check:
         stale = [p for p, data in files.items() if not p.exists() or p.read_bytes() != data]
         expected = set(files)
         extra = [
@@ -104,12 +141,125 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"codegen-check: {len(files)} generated files match wsdl/")
         return 0
-    for path, data in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
-            print(f"wrote {path.relative_to(ROOT)}")
+    for path in write_outputs():
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
+
+
+def _print_diff(diff: ApiDiff, as_json: bool) -> None:
+    sys.stdout.write(diff.render_json() if as_json else diff.render_text())
+
+
+def _update(args: argparse.Namespace) -> int:
+    from .update import update
+
+    wsdl = generation_wsdl(args.generation)
+    result = update(
+        ROOT, args.generation, wsdl, args.source, regenerate=write_outputs, max_bytes=args.max_bytes
+    )
+    if result.diff is None:
+        print(f"{wsdl.as_posix()} is already this WSDL (byte for byte); nothing written")
+        return EXIT_OK
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not args.json:
+        for path in result.written:
+            print(f"wrote {path.relative_to(ROOT)}")
+        print()
+    _print_diff(result.diff, args.json)
+    return result.diff.exit_code()
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .update import diff_sources
+
+    diff = diff_sources(args.old, args.new, max_bytes=args.max_bytes)
+    _print_diff(diff, args.json)
+    return diff.exit_code()
+
+
+def _check_live(args: argparse.Namespace) -> int:
+    from .update import check_live
+
+    keys = [args.generation] if args.generation else generation_keys()
+    check = check_live(
+        args.url, {k: ROOT / generation_wsdl(k) for k in keys}, max_bytes=args.max_bytes
+    )
+    wsdl = generation_wsdl(check.generation).as_posix()
+    if args.json:
+        payload = check.diff.to_json()
+        payload["generation"] = check.generation
+        payload["matches"] = check.matches
+        print(json.dumps(payload, indent=2))
+    elif check.matches:
+        print(
+            f"{check.source.origin} matches {wsdl} (generation {check.generation}); "
+            "service addresses and formatting are not compared"
+        )
+    else:
+        print(f"{check.source.origin} no longer matches {wsdl} (generation {check.generation}):")
+        print()
+        _print_diff(check.diff, False)
+    if args.strict and not check.matches:
+        return EXIT_BREAKING
+    return check.diff.exit_code()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m codegen",
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes (update, diff, check-live): 0 nothing breaking, 1 breaking, "
+        "2 bad command line, 3 WSDL refused or unreadable",
+    )
+    parser.add_argument("--check", action="store_true", help="fail when generated files are stale")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gen = sub.add_parser("generate", help="regenerate from wsdl/ (the default)")
+    gen.add_argument("--check", action="store_true", help="fail when generated files are stale")
+
+    def limits(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--max-bytes",
+            type=int,
+            default=MAX_BYTES,
+            help=f"refuse a WSDL larger than this (default {MAX_BYTES})",
+        )
+        p.add_argument("--json", action="store_true", help="print the diff as JSON")
+
+    upd = sub.add_parser("update", help="vendor a new WSDL, regenerate, print the API diff")
+    upd.add_argument("generation", choices=generation_keys(), metavar="GENERATION")
+    upd.add_argument("source", metavar="FROM", help="a WSDL file, or the service's http(s) URL")
+    limits(upd)
+    dif = sub.add_parser("diff", help="the API diff between two WSDLs")
+    dif.add_argument("old", metavar="OLD", help="a WSDL file or http(s) URL")
+    dif.add_argument("new", metavar="NEW", help="a WSDL file or http(s) URL")
+    limits(dif)
+    live = sub.add_parser("check-live", help="compare the live ?WSDL with the vendored one")
+    live.add_argument("url", metavar="URL", help="the service address (…/soap.asmx)")
+    live.add_argument(
+        "--generation",
+        choices=generation_keys(),
+        metavar="KEY",
+        help="the generation to compare with (default: the one that differs least)",
+    )
+    live.add_argument(
+        "--strict", action="store_true", help="exit 1 on any difference, compatible ones too"
+    )
+    limits(live)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = {"update": _update, "diff": _diff, "check-live": _check_live}.get(args.command)
+    if command is None:
+        return _generate(args.check)
+    try:
+        return command(args)
+    except CodegenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":
