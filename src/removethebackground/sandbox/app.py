@@ -68,12 +68,13 @@ class Route:
     args: int | None = 1
 
 
+# Tried in order, after the service endpoints (``responses.endpoint`` / ``http_binding``).
 ROUTES: tuple[Route, ...] = (
-    Route("uploads", files.uploads, methods=None, args=None),
-    Route("out", files.output),
-    Route("pay", billing.payment_page),
-    Route("invoices", billing.invoice_pdf),
-    Route("", index.index, args=0),
+    Route("uploads", files.uploads, methods=None, args=None),  # PUT/POST /uploads/<name>, GET
+    Route("out", files.output),  # GET /out/<name>
+    Route("pay", billing.payment_page),  # GET /pay/<invoice>
+    Route("invoices", billing.invoice_pdf),  # GET /invoices/<invoice>.pdf
+    Route("", index.index, args=0),  # GET /
 )
 
 

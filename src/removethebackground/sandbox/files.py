@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..asmx import EmptyAnswer
 from .fetch import save_upload, upload_file
-from .outputs import OUTPUT_NAME
+from .outputs import OUTPUT_CONTENT_TYPE, OUTPUT_NAME, upload_url
 from .web import NO_CACHE, Request, Response, not_found, text
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def uploads(app: SandboxState, request: Request) -> Response:
             token, digest = save_upload(app.uploads_dir, name, data)
         except ValueError:
             return text(400, "invalid upload name: use letters, digits, '.', '_' and '-' only")
-        url = f"{request.base_url}/uploads/{token}/{name}"
+        url = upload_url(request.base_url, token, name)
         body = json.dumps({"url": url, "name": name, "bytes": len(data), "sha256": digest})
         log.info("upload %s/%s stored (%d bytes)", token, name, len(data))
         return Response(201, body.encode("utf-8"), "application/json", [("Location", url)])
@@ -65,4 +65,4 @@ def output(app: SandboxState, request: Request) -> Response:
     path = app.out_dir / name
     if not path.is_file():
         return not_found()
-    return Response(200, path.read_bytes(), "image/png", [NO_CACHE])
+    return Response(200, path.read_bytes(), OUTPUT_CONTENT_TYPE, [NO_CACHE])

@@ -5,7 +5,9 @@ put these URLs in their answers, and the app serves them (``GET /out/<name>``):
 
 - ``<ticket>.png``: the first final image; ``<ticket>-2.png`` ... ``-5.png`` for
   imageURL2..5;
-- ``<ticket>-thumb.png``: the thumbnail of the first one;
+- ``<ticket>-thumb.png``: the thumbnail of the first one (all served as
+  :data:`OUTPUT_CONTENT_TYPE`);
+- ``/uploads/<token>/<name>``: an uploaded image (:mod:`.fetch` stores it);
 - ``/pay/<invoice>`` and ``/invoices/<invoice>.pdf``: stand-ins for the payment
   page and the invoice PDF of ``GetInvoiceList``.
 
@@ -18,6 +20,7 @@ import re
 
 __all__ = [
     "INVOICE_ID",
+    "OUTPUT_CONTENT_TYPE",
     "OUTPUT_NAME",
     "invoice_url",
     "output_name",
@@ -26,11 +29,13 @@ __all__ = [
     "payment_url",
     "thumbnail_name",
     "thumbnail_url",
+    "upload_url",
 ]
 
 OUTPUT_NAME = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(-thumb|-[2-5])?\.png"
 )
+OUTPUT_CONTENT_TYPE = "image/png"
 INVOICE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -62,3 +67,7 @@ def payment_url(base_url: str, invoice_id: str) -> str:
 
 def invoice_url(base_url: str, invoice_id: str) -> str:
     return f"{base_url}/invoices/{invoice_id}.pdf"
+
+
+def upload_url(base_url: str, token: str, name: str) -> str:
+    return f"{base_url}/uploads/{token}/{name}"

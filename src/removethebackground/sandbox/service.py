@@ -26,17 +26,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..generated import GENERATIONS
+from ..generated import GENERATIONS, pixelz
 from ..wire import Generation, Operation, Service, WireModel
 from .accounts import authenticate, ensure_account
 from .clock import SandboxClock, format_time
 from .config import SandboxConfig
 from .operations import HANDLERS, Backend, CallContext, Handler
+from .operations import pixelz as pixelz_operations
 from .operations.common import HOLD_PRODUCT_ID, SERVER_ERROR_PRODUCT_ID, SERVER_ERROR_TICKET
 from .outputs import output_name, output_urls, thumbnail_name
 from .seed import seed_demo_account
 from .statuses import LEGACY_STATUS, STATUS_NAMES
-from .store import Store
+from .store import ImageRow, Store
 from .validation import Params, SimulatedServerError
 
 __all__ = [
@@ -79,6 +80,10 @@ class SandboxService:
         self.config = config
         self.backend = Backend(store, clock, config, wake)
         self.tables = handlers
+
+    def image_status(self, row: ImageRow, base_url: str) -> pixelz.ImageStatus:
+        """A stored image as generation 2 shows it (:func:`.operations.pixelz.image_status`)."""
+        return pixelz_operations.image_status(row, base_url)
 
     def handlers(self, generation: Generation | Service | str) -> Mapping[str, Handler]:
         """The handler table of a generation (empty if it has none)."""
