@@ -71,6 +71,7 @@ def _dotnet_url_encode(text: str) -> str:
 
 
 def image_status(row: ImageRow, base_url: str) -> pixelz.ImageStatus:
+    """A stored image as GetImageStatus and GetImagesList show it (URLs once delivered)."""
     delivered = row.status == DELIVERED
     return pixelz.ImageStatus(
         image_ticket=uuid.UUID(row.ticket),
