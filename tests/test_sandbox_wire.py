@@ -26,6 +26,7 @@ from removethebackground import (
 from removethebackground.client import build_envelope
 from removethebackground.codec import SOAP11_ENV, SOAP12_ENV
 from removethebackground.generated import legacy, pixelz
+from removethebackground.sandbox.operations import HANDLERS
 from removethebackground.testing.sandbox import run_sandbox
 
 if TYPE_CHECKING:
@@ -501,7 +502,8 @@ def test_unexpected_errors_become_server_faults(
     def boom(*args: Any) -> Any:
         raise KeyError("database on fire")
 
-    monkeypatch.setitem(sandbox.app.service._pixelz, "GetTemplates", boom)
+    tables = {**HANDLERS, "pixelz": {**HANDLERS["pixelz"], "GetTemplates": boom}}
+    monkeypatch.setattr(sandbox.app.service, "tables", tables)
     response = post_soap(
         sandbox, soap_body(pixelz.OP_GET_TEMPLATES, Binding.SOAP12), content_type=SOAP12
     )

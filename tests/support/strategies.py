@@ -57,5 +57,3 @@ def instance_of(model: type[WireModel]) -> st.SearchStrategy[Any]:
 
 def params_of(op: Operation[Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({f.attr: slot_of(f) for f in op.params})
-
-

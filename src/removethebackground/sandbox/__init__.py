@@ -18,12 +18,31 @@ sandbox's scheme, host and port), SOAP 1.1 and 1.2 at ``POST <path>``, and the H
 GET/POST bindings at ``<path>/<Operation>`` — every binding its WSDL offers, with
 the wire behaviour of an ASP.NET ASMX service (:mod:`removethebackground.asmx`).
 
-Behind that: the operations (:mod:`.service`), state in SQLite under the data
-directory (:mod:`.store`), images fetched from their URLs or uploaded to
-``PUT /uploads/<name>`` (:mod:`.fetch`), real background removal and webhook
-notifications on worker threads (:mod:`.worker`), and statuses that move
-New -> In Production -> Production Finished -> Delivered every ``step_seconds``
-on a clock that tests can freeze and drive (:mod:`.clock`).
+Where things live (moto's models / responses / urls split):
+
+- routes: :mod:`.app` (:class:`SandboxApp`, a table of routes), answered by
+  :mod:`.responses` (the service endpoints: WSDL, SOAP, HTTP GET/POST, through
+  :mod:`removethebackground.asmx`), :mod:`.files` (uploads and outputs),
+  :mod:`.billing` (payment page, invoice PDF) and :mod:`.index` (``GET /``);
+  :mod:`.web` holds the request/response plumbing;
+- dispatch: :mod:`.service` (:class:`~.service.SandboxService`) looks up
+  ``HANDLERS[generation key][operation]``;
+- operations: :mod:`.operations` has one module per generation
+  (:mod:`.operations.pixelz`, :mod:`.operations.legacy`), each a table
+  ``{operation name: handler}``;
+- state (models): :mod:`.store` (SQLite), :mod:`.accounts` (authentication, new
+  accounts, template defaults), :mod:`.seed` (the demo account, templates 1001 and
+  1002, invoices, seeded images), :mod:`.state` (the wiring of one sandbox and its
+  test helpers);
+- vocabulary: :mod:`.statuses` (status ids and names of both generations) and
+  :mod:`.outputs` (output file names and URLs);
+- background work: :mod:`.worker` (status steps on the :mod:`.clock`, background
+  removal with :mod:`.imaging`, webhooks), :mod:`.fetch` (image URLs and uploads);
+- serving: :mod:`.server` (:class:`Sandbox`, waitress, the command line),
+  :mod:`.config` (settings, demo account, paths).
+
+Statuses move New -> In Production -> Production Finished -> Delivered every
+``step_seconds`` on a clock that tests can freeze and drive.
 
 What comes from the recorded traffic and what is reconstructed is listed in each
 module's docstring.
@@ -41,6 +60,7 @@ from .config import (
     SandboxConfig,
 )
 from .server import Sandbox, main
+from .state import SandboxState
 
 __all__ = [
     "DEMO_API_KEY",
@@ -51,6 +71,7 @@ __all__ = [
     "SandboxApp",
     "SandboxClock",
     "SandboxConfig",
+    "SandboxState",
     "create_app",
     "main",
 ]

@@ -11,10 +11,18 @@ test sees each status change immediately and deterministically, without sleeping
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 
-__all__ = ["SandboxClock"]
+from .validation import DATETIME_FORMAT
+
+__all__ = ["SandboxClock", "format_time"]
+
+
+def format_time(timestamp: float) -> str:
+    """A clock reading as the service writes times: ``yyyy-MM-dd HH:mm:ss`` in UTC."""
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime(DATETIME_FORMAT)
 
 
 class SandboxClock:

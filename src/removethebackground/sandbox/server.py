@@ -18,12 +18,13 @@ import signal
 import sys
 import threading
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Self
 
 from ..generated import GENERATIONS
+from ..wire import Generation
 from .app import SandboxApp
 from .clock import SandboxClock
 from .config import (
@@ -55,6 +56,10 @@ class Sandbox:
             ``SandboxClock(frozen=True)`` to drive it with :meth:`advance` only.
         config: other settings; ``step_seconds`` overrides its ``step_seconds``.
         threads: waitress worker threads.
+        generations: the generations to serve (default: ``GENERATIONS``).
+
+    The helpers below (:meth:`advance`, :meth:`seed_image`, ...) are those of
+    :attr:`app` (a :class:`SandboxApp`), where they are implemented.
 
     Use it as a context manager, or call :meth:`start` and :meth:`stop`.
     """
@@ -70,6 +75,7 @@ class Sandbox:
         clock: SandboxClock | None = None,
         config: SandboxConfig | None = None,
         threads: int = 4,
+        generations: Mapping[str, Generation] | None = None,
     ) -> None:
         base = config or SandboxConfig()
         if step_seconds is not None:
@@ -81,6 +87,9 @@ class Sandbox:
         self._accounts = list(accounts)
         self._clock = clock
         self._threads = threads
+        self.generations: Mapping[str, Generation] = (
+            GENERATIONS if generations is None else generations
+        )
         self._app: SandboxApp | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -96,7 +105,11 @@ class Sandbox:
             if self._app is not None:
                 return self
             app = SandboxApp(
-                self._data_dir, accounts=self._accounts, config=self.config, clock=self._clock
+                self._data_dir,
+                accounts=self._accounts,
+                config=self.config,
+                clock=self._clock,
+                generations=self.generations,
             )
             try:
                 # Any: the stubs type the result as a union that lacks effective_port,
@@ -116,6 +129,7 @@ class Sandbox:
             self._app = app
             self._server = server
             self._port = int(server.effective_port)
+            app.base_url = self.url
             self._thread = threading.Thread(target=server.run, name="rtb-sandbox-http", daemon=True)
             self._thread.start()
         log.info("sandbox listening on %s (data in %s)", self.url, app.data_dir)
@@ -179,11 +193,11 @@ class Sandbox:
         return f"http://{_display_host(self.host)}:{self.port}"
 
     def endpoint(self, generation: str) -> str:
-        """The address of one generation (a key of ``GENERATIONS``), e.g. ``pixelz``."""
+        """The address of one generation (a key of :attr:`generations`), e.g. ``pixelz``."""
         try:
-            return self.url + GENERATIONS[generation].sandbox_path
+            return self.url + self.generations[generation].sandbox_path
         except KeyError:
-            known = ", ".join(GENERATIONS)
+            known = ", ".join(self.generations)
             raise KeyError(f"no generation {generation!r} (known: {known})") from None
 
     @property
@@ -239,14 +253,13 @@ class Sandbox:
         return str(answer["url"])
 
     def seed_image(self, email: str = DEMO_EMAIL, **kwargs: Any) -> str:
-        kwargs.setdefault("base_url", self.url)
         return self.app.seed_image(email, **kwargs)
 
     def image(self, ticket: str) -> ImageRow | None:
-        return self.app.image(str(ticket))
+        return self.app.image(ticket)
 
     def webhook_deliveries(self, ticket: str | None = None) -> list[WebhookRow]:
-        return self.app.webhook_deliveries(None if ticket is None else str(ticket))
+        return self.app.webhook_deliveries(ticket)
 
     def wait_for_webhooks(self, timeout: float = 30.0) -> bool:
         return self.app.wait_for_webhooks(timeout)

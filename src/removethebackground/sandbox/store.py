@@ -7,8 +7,8 @@ lock and an ``IMMEDIATE`` transaction, so read-check-write sequences (delete onl
 below status 60, the status steps) are atomic and concurrent requests never
 interleave inside one. Rows come back as frozen dataclasses.
 
-Nothing in here knows the wire format; :mod:`.service` maps rows to the generated
-result types.
+Nothing in here knows the wire format; the operation handlers (:mod:`.operations`)
+map rows to the generated result types.
 """
 
 from __future__ import annotations

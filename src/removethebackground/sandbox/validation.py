@@ -44,7 +44,12 @@ class Fault(Exception):
 
 
 class SimulatedServerError(RuntimeError):
-    """An "unhandled" error, raised on request (productId ``server-error`` and the like)."""
+    """An "unhandled" server error the sandbox raises on purpose.
+
+    For the test hooks (productId ``server-error`` and the like) and for an
+    operation the sandbox has no handler for. It answers as an ASMX web method that
+    throws: a server fault over SOAP, the message as text over HTTP GET/POST.
+    """
 
 
 def quoted(value: object) -> str:

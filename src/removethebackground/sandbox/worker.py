@@ -6,6 +6,9 @@ Each step is scheduled from the previous one (not from when the worker noticed),
 so moving a frozen clock by ``3 * step`` takes a new image to Delivered in one go.
 Images with productId ``hold`` (and seeded images marked held) do not move.
 
+Status ids and names are those of :mod:`.statuses`; output names and URLs those
+of :mod:`.outputs`.
+
 **Processing.** When an image enters 60 (or is rejected back to 60), a job on a
 small thread pool fetches every image URL (:mod:`.fetch`), removes the background
 (``imaging.remove_background``) and writes ``<data>/out/<ticket>.png`` (then
@@ -56,24 +59,18 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .clock import SandboxClock
+from .clock import SandboxClock, format_time
 from .config import SandboxConfig
 from .fetch import USER_AGENT, FetchError, ImageFetcher, is_loopback, loggable_url
 from .imaging import ImageProcessingError, make_thumbnail, remove_background
-from .service import (
-    STATUS_NAMES,
-    format_time,
-    output_name,
-    output_urls,
-    thumbnail_name,
-)
+from .outputs import output_name, output_urls, thumbnail_name, thumbnail_url
+from .statuses import DELIVERED, FINISHED, IN_PRODUCTION, NEW, ON_HOLD, STATUS_NAMES
 from .store import ImageRow, Store
 
 __all__ = ["WEBHOOK_EVENT", "Processor", "WebhookSender", "process_image", "webhook_payload"]
 
 log = logging.getLogger("removethebackground.sandbox")
 
-NEW, ON_HOLD, IN_PRODUCTION, FINISHED, DELIVERED = 10, 50, 60, 70, 80
 WEBHOOK_EVENT = "image-has-been-processed"
 
 
@@ -116,7 +113,7 @@ def webhook_payload(row: ImageRow, delivered_at: float) -> dict[str, object]:
         "StatusId": DELIVERED,
         "StatusName": STATUS_NAMES[DELIVERED],
         "IsPaid": True,
-        "ThumbnailImageURL": f"{row.base_url}/out/{thumbnail_name(row.ticket)}",
+        "ThumbnailImageURL": thumbnail_url(row.base_url, row.ticket),
         "FinalImagesURL": output_urls(row.base_url, row.ticket, row.outputs),
         "DeliveredUTC": format_time(delivered_at),
     }

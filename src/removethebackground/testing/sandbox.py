@@ -33,28 +33,60 @@ not warn when a test module imported it before registering it): PYTEST_DONT_REWR
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from ..client import ServiceClient
-from ..generated import GENERATIONS, PixelzClient, RemoveTheBackgroundClient
-from ..sandbox import Sandbox, SandboxClock, SandboxConfig
+from ..generated import PixelzClient, RemoveTheBackgroundClient
+from ..sandbox import DEMO_API_KEY, DEMO_EMAIL, Sandbox, SandboxClock, SandboxConfig
 from ..sandbox.app import SandboxApp
 from ..sandbox.store import ImageRow, Store, WebhookRow
-from ..wire import Binding
+from ..wire import Binding, Generation
 
 __all__ = ["SandboxHandle", "run_sandbox", "sandbox"]
 
 
 class SandboxHandle:
-    """A sandbox running in this process (see the module docstring)."""
+    """A sandbox running in this process (see the module docstring).
+
+    The parts are exposed as they are: :attr:`server` (the
+    :class:`~removethebackground.sandbox.Sandbox` serving it), :attr:`app` (its
+    :class:`~removethebackground.sandbox.SandboxApp`: state, workers and test
+    helpers) and :attr:`store` (the SQLite state). The methods below are
+    conveniences for what tests do most; each calls the one implementation (on
+    :attr:`app`, or :attr:`server` for addresses and uploads) directly.
+    """
 
     def __init__(self, server: Sandbox) -> None:
         self._server = server
+
+    # --- the parts -----------------------------------------------------------------------
+
+    @property
+    def server(self) -> Sandbox:
+        """The server: addresses, ``upload``, ``stop``."""
+        return self._server
+
+    @property
+    def app(self) -> SandboxApp:
+        """The WSGI app and the state behind it: clock, store, workers, test helpers."""
+        return self._server.app
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    @property
+    def clock(self) -> SandboxClock:
+        return self.app.clock
+
+    @property
+    def data_dir(self) -> Path:
+        return self.app.data_dir
 
     # --- addresses and the demo account ----------------------------------------------------
 
@@ -63,47 +95,24 @@ class SandboxHandle:
         """Base URL, e.g. ``http://127.0.0.1:40123``."""
         return self._server.url
 
+    def endpoint(self, generation: str) -> str:
+        """The address of one generation (a key of ``GENERATIONS``)."""
+        return self._server.endpoint(generation)
+
     @property
     def pixelz_endpoint(self) -> str:
         """Generation 2 (Pixelz): ``<url>/soap.asmx``."""
-        return self._server.pixelz_endpoint
+        return self.endpoint("pixelz")
 
     @property
     def legacy_endpoint(self) -> str:
         """Generation 1 (legacy): ``<url>/legacy/soap.asmx``."""
-        return self._server.legacy_endpoint
+        return self.endpoint("legacy")
 
-    @property
-    def demo_email(self) -> str:
-        return self._server.demo_email
+    demo_email = DEMO_EMAIL
+    demo_api_key = DEMO_API_KEY
 
-    @property
-    def demo_api_key(self) -> str:
-        return self._server.demo_api_key
-
-    # --- time -----------------------------------------------------------------------------------
-
-    @property
-    def clock(self) -> SandboxClock:
-        return self._server.clock
-
-    @property
-    def step_seconds(self) -> float:
-        return self._server.config.step_seconds
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward and return once the sandbox has caught up."""
-        self._server.advance(seconds)
-
-    def settle(self, timeout: float = 60.0) -> None:
-        """Wait until every due status step and the processing it starts are done."""
-        self._server.settle(timeout)
-
-    # --- clients and helpers ----------------------------------------------------------------------
-
-    def endpoint(self, generation: str) -> str:
-        """The address of one generation (a key of ``GENERATIONS``)."""
-        return self._server.endpoint(generation)
+    # --- clients --------------------------------------------------------------------------------
 
     def client(
         self,
@@ -114,8 +123,8 @@ class SandboxHandle:
         api_key: str | None = None,
         **kwargs: Any,
     ) -> ServiceClient:
-        """A client of any generation in the registry, for the demo account (or another)."""
-        cls: type[ServiceClient] = GENERATIONS[generation].client_class
+        """A client of any served generation, for the demo account (or another)."""
+        cls: type[ServiceClient] = self._server.generations[generation].client_class
         return cls(
             email or self.demo_email,
             api_key or self.demo_api_key,
@@ -133,12 +142,8 @@ class SandboxHandle:
         **kwargs: Any,
     ) -> PixelzClient:
         """A generation 2 client for the demo account (or another one)."""
-        return PixelzClient(
-            email or self.demo_email,
-            api_key or self.demo_api_key,
-            binding=binding,
-            endpoint=self.pixelz_endpoint,
-            **kwargs,
+        return cast(
+            PixelzClient, self.client("pixelz", binding, email=email, api_key=api_key, **kwargs)
         )
 
     def legacy_client(
@@ -150,13 +155,26 @@ class SandboxHandle:
         **kwargs: Any,
     ) -> RemoveTheBackgroundClient:
         """A generation 1 client for the demo account (or another one)."""
-        return RemoveTheBackgroundClient(
-            email or self.demo_email,
-            api_key or self.demo_api_key,
-            binding=binding,
-            endpoint=self.legacy_endpoint,
-            **kwargs,
+        return cast(
+            RemoveTheBackgroundClient,
+            self.client("legacy", binding, email=email, api_key=api_key, **kwargs),
         )
+
+    # --- time -----------------------------------------------------------------------------------
+
+    @property
+    def step_seconds(self) -> float:
+        return self.app.config.step_seconds
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward and return once the sandbox has caught up."""
+        self.app.advance(seconds)
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until every due status step and the processing it starts are done."""
+        self.app.settle(timeout)
+
+    # --- state ----------------------------------------------------------------------------------
 
     def upload(self, data: bytes, name: str = "image.jpg") -> str:
         """Upload image bytes to ``PUT /uploads/<name>``; returns the URL to queue."""
@@ -164,37 +182,23 @@ class SandboxHandle:
 
     def seed_image(self, email: str | None = None, **kwargs: Any) -> str:
         """Put an image straight into a status (see ``SandboxApp.seed_image``)."""
-        return self._server.seed_image(email or self.demo_email, **kwargs)
+        return self.app.seed_image(email or self.demo_email, **kwargs)
 
     def image(self, ticket: object) -> ImageRow | None:
         """The stored row of an image (status, job outcome, error ...)."""
-        return self._server.image(str(ticket))
+        return self.app.image(ticket)
 
     def add_account(self, email: str, api_key: str) -> None:
-        self._server.add_account(email, api_key)
+        """Create (or re-key) an account besides the demo account."""
+        self.app.add_account(email, api_key)
 
     def webhook_deliveries(self, ticket: object | None = None) -> list[WebhookRow]:
-        return self._server.webhook_deliveries(None if ticket is None else str(ticket))
+        """The webhook deliveries (of one ticket, or all) and their outcomes."""
+        return self.app.webhook_deliveries(ticket)
 
     def wait_for_webhooks(self, timeout: float = 30.0) -> bool:
         """Wait until no notification is queued or in flight (retries included)."""
-        return self._server.wait_for_webhooks(timeout)
-
-    @property
-    def store(self) -> Store:
-        return self._server.store
-
-    @property
-    def app(self) -> SandboxApp:
-        return self._server.app
-
-    @property
-    def server(self) -> Sandbox:
-        return self._server
-
-    @property
-    def data_dir(self) -> Path:
-        return self._server.data_dir
+        return self.app.wait_for_webhooks(timeout)
 
     def stop(self) -> None:
         """Stop the sandbox now (also done when the ``with`` block ends)."""
@@ -216,6 +220,7 @@ def run_sandbox(
     clock: SandboxClock | None = None,
     config: SandboxConfig | None = None,
     threads: int = 4,
+    generations: Mapping[str, Generation] | None = None,
 ) -> Iterator[SandboxHandle]:
     """Start a sandbox in this process for the ``with`` block; yields a :class:`SandboxHandle`.
 
@@ -228,6 +233,7 @@ def run_sandbox(
         clock: a clock of your own (overrides ``realtime``).
         config: other settings (:class:`SandboxConfig`); ``step_seconds`` wins.
         threads: HTTP worker threads.
+        generations: the generations to serve (default: ``GENERATIONS``).
     """
     server = Sandbox(
         host=host,
@@ -238,6 +244,7 @@ def run_sandbox(
         clock=clock or SandboxClock(frozen=not realtime),
         config=config,
         threads=threads,
+        generations=generations,
     )
     server.start()
     try:
