@@ -85,6 +85,7 @@ __all__ = [
     "soap_action_of",
     "soap_binding_of",
     "unrecognized_http_operation",
+    "vendored_wsdl",
     "wsdl_for",
 ]
 
@@ -222,7 +223,8 @@ _WSDL_CACHE: dict[str, bytes] = {}
 _WSDL_LOCK = threading.Lock()
 
 
-def _vendored_wsdl(service: Service) -> bytes:
+def vendored_wsdl(service: Service) -> bytes:
+    """The WSDL codegen copied into the package for ``service`` (read once, then cached)."""
     with _WSDL_LOCK:
         data = _WSDL_CACHE.get(service.wsdl_resource)
         if data is None:
@@ -236,7 +238,7 @@ def _vendored_wsdl(service: Service) -> bytes:
 
 def wsdl_for(service: Service, endpoint: str) -> bytes:
     """The vendored WSDL with every service address pointing at ``endpoint``."""
-    data = _vendored_wsdl(service)
+    data = vendored_wsdl(service)
     new = xml_escape(endpoint, {'"': "&quot;"}).encode("utf-8")
     for old in _distinct(service.default_endpoints.values()):
         quoted = xml_escape(old, {'"': "&quot;"}).encode("utf-8")

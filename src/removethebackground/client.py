@@ -21,7 +21,7 @@ import html
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
@@ -54,6 +54,9 @@ __all__ = [
     "secret_forms",
 ]
 
+if TYPE_CHECKING:
+    from .strict import SchemaValidator
+
 log = logging.getLogger("removethebackground")
 
 R = TypeVar("R")
@@ -80,6 +83,8 @@ class ServiceClient:
             client (a :class:`~removethebackground.errors.FaultTable`, e.g.
             ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
             :data:`~removethebackground.errors.DEFAULT_FAULT_TABLE`.
+        strict: validate every request (before sending) and every answer against the
+            WSDL's own XML Schema; see :mod:`removethebackground.strict`.
     """
 
     SERVICE: ClassVar[Service]
@@ -97,6 +102,7 @@ class ServiceClient:
         transport: Transport | None = None,
         plugins: Sequence[EnvelopePlugin] = (),
         fault_classes: FaultTable | None = None,
+        strict: bool = False,
     ) -> None:
         if not isinstance(email, str) or not email.strip():
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
@@ -136,6 +142,11 @@ class ServiceClient:
             DEFAULT_FAULT_TABLE if fault_classes is None else FaultTable(fault_classes)
         )
         self._safe_endpoint = _safe_endpoint(self._endpoint)
+        self._strict: SchemaValidator | None = None
+        if strict:
+            from .strict import validator_for  # the schema is compiled only when asked for
+
+            self._strict = validator_for(self.SERVICE)
         self._ctx = CallContext(
             redact=self._redact, fault_class=self._fault_classes.classify, plugins=self._plugins
         )
@@ -177,6 +188,7 @@ class ServiceClient:
             transport=self._transport,
             plugins=self._plugins if Binding.parse(binding) in SOAP_BINDINGS else (),
             fault_classes=self._fault_classes,
+            strict=self._strict is not None,
         )
 
     @property
@@ -239,8 +251,13 @@ class ServiceClient:
         ctx = self._ctx
         engine = self._engine
         request = engine.build_request(op, values, self._endpoint, _NO_HEADERS, ctx)
+        strict = self._strict
+        if strict is not None:
+            strict.check_request(op, values)
         try:
             answer = self._transport.send(request, ctx)
+            if strict is not None:
+                strict.check_answer(op, self._binding, answer)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "%s over %s: HTTP %s, %d bytes",
