@@ -82,7 +82,7 @@ def test_legacy_answers_pass_strict_mode_on_every_binding(
         (GOOD.replace("true", "yes"), "IsPaid", "boolean"),
         (GOOD + "<Surprise>1</Surprise>", "Surprise", "not expected"),
         (
-            GOOD.replace(str(uuid.UUID(int=0)), "x").replace("<StatusId>80", "<StatusId>8x"),
+            GOOD.replace("<StatusId>80", "<StatusId>8x"),
             "StatusId",
             "int",
         ),
@@ -92,7 +92,7 @@ def test_an_answer_that_breaks_the_schema_is_refused(inner: str, element: str, r
     body = _answer(inner)
     lenient = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body))
     strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=True)
-    if element != "StatusId" and element != "IsPaid":
+    if element not in ("StatusId", "IsPaid"):
         lenient.get_image_status(image_ticket="t")  # what strict mode adds
     with pytest.raises(MalformedResponseError) as info:
         strict.get_image_status(image_ticket="t")
