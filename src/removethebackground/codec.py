@@ -404,6 +404,8 @@ _UTF8_STARTS = (
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NIL_VALUES = frozenset({"true", "1"})
+# A string that needs escaping or that XML cannot carry: the slow path decides.
+_NEEDS_CARE = re.compile("[&<>\r]|[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Writer = Callable[[Mapping[str, object], list[str]], None]
 
@@ -427,7 +429,7 @@ def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str]
         return None
     name = f.name
     open_tag, close_tag = f"<{name}>", f"</{name}>"
-    nil_tag, empty_tag = f'<{name} xsi:nil="true"/>', f"<{name}/>"
+    empty_tag = f"<{name}/>"
     if f.item is not None:
         item = f.item
         if item.model is not None or item.attribute or item.namespace != namespace:
@@ -461,12 +463,19 @@ def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str]
         return write_array
     assert f.xsd is not None
     xsd = f.xsd
+    if xsd in _STRINGS:
+
+        def write_string(value: object, out: list[str], where: str) -> None:
+            if type(value) is not str or _NEEDS_CARE.search(value):
+                value = _text_of(xsd, value, where)  # checks, refuses or escapes
+            out.append(f"{open_tag}{value}{close_tag}")
+
+        return write_string
 
     def write_scalar(value: object, out: list[str], where: str) -> None:
         text = _text_of(xsd, value, where)
         out.append(f"{open_tag}{text}{close_tag}")
 
-    _ = nil_tag  # nil is handled by the caller, which knows the field's rules
     return write_scalar
 
 
@@ -479,51 +488,55 @@ def compile_writer(fields: tuple[Field, ...], namespace: str) -> Writer | None:
     when a field needs the generic path (complex types, attributes, foreign
     namespaces).
     """
-    steps: list[tuple[Field, Callable[[object, list[str], str], None]]] = []
+    steps: list[tuple[str, bool, bool, Callable[[object, list[str], str], None]]] = []
     for f in fields:
         writer = _field_writer(f, namespace)
         if writer is None:
             return None
-        steps.append((f, writer))
+        present = _present_writer(f, writer)
+        steps.append(
+            (f.attr, f.min_occurs > 0 and not f.repeated, f.repeated and f.item is None, present)
+        )
 
     def write(values: Mapping[str, object], out: list[str]) -> None:
-        for f, writer in steps:
-            value = values.get(f.attr)
-            where = f.attr
+        for attr, required, repeated, writer in steps:
+            value = values.get(attr)
             if value is UNSET:
-                if f.min_occurs > 0 and not f.repeated:
+                if required:
                     raise InvalidParameterError(
-                        where, "is required (minOccurs=1) and cannot be UNSET"
+                        attr, "is required (minOccurs=1) and cannot be UNSET"
                     )
                 continue
-            if f.repeated and f.item is None:
+            if repeated:
                 if value is None:
                     continue
                 if not isinstance(value, (list, tuple)):
-                    raise InvalidParameterError(where, "expected a list")
+                    raise InvalidParameterError(attr, "expected a list")
                 for index, element in enumerate(value):
-                    _write_one(f, writer, element, out, f"{where}[{index}]")
+                    writer(element, out, f"{attr}[{index}]")
                 continue
-            _write_one(f, writer, value, out, where)
+            writer(value, out, attr)
 
     return write
 
 
-def _write_one(
-    f: Field,
-    writer: Callable[[object, list[str], str], None],
-    value: object,
-    out: list[str],
-    where: str,
-) -> None:
-    if value is None:
-        if f.nillable:
-            out.append(f'<{f.name} xsi:nil="true"/>')
+def _present_writer(
+    f: Field, writer: Callable[[object, list[str], str], None]
+) -> Callable[[object, list[str], str], None]:
+    """``writer``, with what ``None`` means for ``f``: nil, an error, or nothing."""
+    nil = f'<{f.name} xsi:nil="true"/>' if f.nillable else None
+    required = f.min_occurs > 0
+
+    def write(value: object, out: list[str], where: str) -> None:
+        if value is None:
+            if nil is not None:
+                out.append(nil)
+            elif required:
+                raise InvalidParameterError(where, "is required (minOccurs=1) and cannot be None")
             return
-        if f.min_occurs > 0:
-            raise InvalidParameterError(where, "is required (minOccurs=1) and cannot be None")
-        return
-    writer(value, out, where)
+        writer(value, out, where)
+
+    return write
 
 
 _Converter = Callable[[etree._Element], Any]
@@ -532,8 +545,11 @@ _READERS: dict[type[WireModel], _Reader] = {}
 _READERS_LOCK = threading.Lock()
 
 
-def _text(el: etree._Element) -> str:
-    return el.text or ""
+def _text(el: etree._Element) -> str | None:
+    text = el.text
+    if text is None:
+        return None if el.get(XSI_NIL) in _NIL_VALUES else ""
+    return text
 
 
 def _scalar_converter(xsd: str) -> _Converter:
@@ -563,7 +579,13 @@ def _scalar_converter(xsd: str) -> _Converter:
         return lambda el: decimal.Decimal((el.text or "").strip())
     if xsd == "dateTime":
         return lambda el: datetime.datetime.fromisoformat((el.text or "").strip())
-    return lambda el: parse_scalar(xsd, el.text, xsd)
+
+    def generic(el: etree._Element) -> Any:
+        if el.text is None and el.get(XSI_NIL) in _NIL_VALUES:
+            return None
+        return parse_scalar(xsd, el.text, xsd)
+
+    return generic
 
 
 def _converter(f: Field) -> _Converter:
@@ -572,11 +594,18 @@ def _converter(f: Field) -> _Converter:
         item_tag = item.tag
         convert_item = _converter(item)
 
-        def to_list(el: etree._Element) -> list[Any]:
-            items = []
+        item_nillable = item.nillable
+
+        def to_list(el: etree._Element) -> list[Any] | None:
+            items: list[Any] = []
             for child in el:
                 if child.tag == item_tag:
-                    items.append(None if child.get(XSI_NIL) in _NIL_VALUES else convert_item(child))
+                    if item_nillable and child.get(XSI_NIL) in _NIL_VALUES:
+                        items.append(None)
+                    else:
+                        items.append(convert_item(child))
+            if not items and el.get(XSI_NIL) in _NIL_VALUES:
+                return None
             return items
 
         return to_list
@@ -590,12 +619,12 @@ def _compile_reader(model: type[WireModel]) -> _Reader:
     spec = model.__wire__
     if any(f.attribute for f in spec.fields):
         return lambda el: parse_model(el, model)
-    entries: dict[str, tuple[str, _Converter | None, bool]] = {}
+    entries: dict[str, tuple[str, bool, bool]] = {}
     absent: dict[str, Any] = {}
     required: list[str] = []
     for f in spec.fields:
         repeated = f.repeated and f.item is None
-        entries[f.tag] = (f.attr, None, repeated)
+        entries[f.tag] = (f.attr, f.nillable, repeated)
         if repeated:
             absent[f.attr] = None  # a fresh list is made for each object
         elif f.required:
@@ -617,12 +646,19 @@ def _compile_reader(model: type[WireModel]) -> _Reader:
                 if not isinstance(tag, str):
                     continue
                 continue
-            attr, _, repeated = entry
-            value = None if child.get(XSI_NIL) in _NIL_VALUES else converters[tag](child)
+            attr, nillable, repeated = entry
+            # xsi:nil is looked at where the schema allows it; elsewhere a nil element
+            # (which has no content) is read as None by the converters themselves.
+            if nillable and child.get(XSI_NIL) in _NIL_VALUES:
+                value = None
+            else:
+                value = converters[tag](child)
             if repeated:
                 out.setdefault(attr, []).append(value)
             else:
                 out[attr] = value
+        if not out and el.get(XSI_NIL) in _NIL_VALUES:
+            return None
         if len(out) != len(entries):
             for attr in required:
                 if attr not in out:
@@ -651,7 +687,10 @@ def read_model(el: etree._Element, model: type[M], where: str = "") -> M:
 
     Same result and the same errors: anything the plan does not expect (a value it
     cannot convert, a missing required element) sends the element to
-    :func:`parse_model`, which returns the result or raises the precise error.
+    :func:`parse_model`, which returns the result or raises the precise error. (The
+    one input on which the two differ breaks the schema: an element the schema does
+    not make nillable, marked ``xsi:nil`` yet with content. The generic path reads
+    None, the plan reads the content.)
     """
     try:
         result: M = _reader(model)(el)
