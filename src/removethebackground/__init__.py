@@ -7,6 +7,8 @@ generated client and the registry ``GENERATIONS`` come from
 :mod:`removethebackground.generated`.
 Result types live in :mod:`removethebackground.generated.pixelz` and
 :mod:`removethebackground.generated.legacy`; errors in :mod:`removethebackground.errors`.
+The workflows users come for (submit, wait, download, batches, webhooks) are in
+:mod:`removethebackground.workflows`; their main names are re-exported here.
 """
 
 from __future__ import annotations
@@ -34,6 +36,30 @@ from .errors import (
 from .generated import *  # noqa: F403  (the registry: GENERATIONS and every generated client)
 from .generated import __all__ as _generated_all
 from .wire import UNSET, Binding, UnsetType
+from .workflows import (
+    Batch,
+    BatchError,
+    BatchSummary,
+    DownloadError,
+    ImageStatusName,
+    PresignedPutUploader,
+    SandboxUploader,
+    Uploader,
+    UploadError,
+    WaitTimeout,
+    WebhookNotification,
+    WebhookVerificationError,
+    download,
+    from_dict,
+    iter_images,
+    iter_product_ids,
+    submit,
+    to_dict,
+    to_json,
+    verify_webhook,
+    wait_for,
+    webhook_app,
+)
 
 __all__ = [
     "UNSET",
@@ -56,5 +82,28 @@ __all__ = [
     "UnsetType",
     "UnsupportedBindingError",
     "__version__",
+    # removethebackground.workflows
+    "Batch",
+    "BatchError",
+    "BatchSummary",
+    "DownloadError",
+    "ImageStatusName",
+    "PresignedPutUploader",
+    "SandboxUploader",
+    "UploadError",
+    "Uploader",
+    "WaitTimeout",
+    "WebhookNotification",
+    "WebhookVerificationError",
+    "download",
+    "from_dict",
+    "iter_images",
+    "iter_product_ids",
+    "submit",
+    "to_dict",
+    "to_json",
+    "verify_webhook",
+    "wait_for",
+    "webhook_app",
     *_generated_all,
 ]
