@@ -78,11 +78,11 @@ def _journal_rows(journal: Path) -> list[tuple[int, str, str, str | None]]:
 def _assert_exactly_once(sb: SandboxHandle, journal: Path, n: int) -> None:
     rows = _journal_rows(journal)
     assert len(rows) == n
-    assert all(state == "submitted" and ticket for _, _, state, ticket in rows), rows
     per_id = _images_by_customer_id(sb)
-    assert sum(per_id.values()) == n, f"{sum(per_id.values())} images for {n} rows"
+    twice = sorted(c for c, k in per_id.items() if k > 1)
+    assert not twice, f"{sum(per_id.values())} images for {n} rows; more than one: {twice}"
     assert {cid for _, cid, _, _ in rows} == set(per_id)
-    assert set(per_id.values()) == {1}, [c for c, k in per_id.items() if k > 1]
+    assert all(state == "submitted" and ticket for _, _, state, ticket in rows), rows
     for _, cid, _, ticket in rows:
         image = sb.image(ticket)
         assert image is not None and image.customer_image_id == cid
@@ -279,9 +279,9 @@ def test_exactly_once_through_dropped_connections(sandbox: SandboxHandle, tmp_pa
     journal = tmp_path / "j.sqlite"
     with Batch(journal, client, settle_seconds=0.05, rounds=10) as batch:
         summary = batch.submit(_url_rows(n), concurrency=4)
-    assert adapter.dropped_after >= 5 and adapter.counts["status"] >= 5
-    assert (summary.submitted, summary.unknown, summary.failed) == (n, 0, 0), summary
     _assert_exactly_once(sandbox, journal, n)
+    assert (summary.submitted, summary.unknown, summary.failed) == (n, 0, 0), summary
+    assert adapter.dropped_after >= 5 and adapter.counts["status"] >= 5
 
 
 def _run_child(sb: SandboxHandle, journal: Path, manifest: Path, *extra: str) -> subprocess.Popen[str]:
@@ -336,6 +336,8 @@ def test_sigkill_at_an_arbitrary_moment_then_resume(sandbox: SandboxHandle, tmp_
         child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL
     assert sum(_images_by_customer_id(sandbox).values()) < n
+    unknown = [r for r in _journal_rows(journal) if r[2] == "submitting"]
+    assert unknown  # killed with calls answered but not recorded
     _resume(sandbox, journal, manifest, n)
 
 
@@ -375,4 +377,4 @@ def test_a_10000_row_manifest_runs_in_bounded_memory(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert summary.submitted == n and fake.calls == n
     # 10,000 rows held at once would be several MB of dicts; streaming stays far below.
-    assert peak < 3 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+    assert peak < 1536 * 1024, f"peak {peak / 1e6:.1f} MB"

@@ -158,7 +158,7 @@ def _strategy(tp: Any, depth: int = 0) -> st.SearchStrategy[Any]:
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: f"{m.__module__.rsplit('.', 1)[1]}.{m.__name__}")
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(data=st.data())
 def test_every_generated_type_round_trips_through_json(model: type[Any], data: st.DataObject) -> None:
     value = data.draw(_strategy(model))

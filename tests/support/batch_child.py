@@ -4,8 +4,9 @@
 
 ``--kill-after N``: the process SIGKILLs itself right after the N-th AddImageToQueue
 answer has arrived, before the batch can record the ticket: the request reached the
-service, the journal says ``submitting``. ``--slow``: pause before each call, so that
-a parent can kill the process at an arbitrary point mid-run.
+service, the journal says ``submitting``. ``--slow``: pause after each AddImageToQueue
+answer, so that a parent killing the process at an arbitrary moment most likely hits
+calls whose images are queued but not yet recorded.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ class Adapter(HTTPAdapter):
 
     def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         adding = b"AddImageToQueue" in (request.body or b"")[:2000]
-        if self.slow and adding:
-            time.sleep(self.slow)
         response = super().send(request, *args, **kwargs)
+        if self.slow and adding:
+            time.sleep(self.slow)  # answered, not yet recorded: a kill now leaves it unknown
         if adding:
             with self.lock:
                 self.adds += 1
