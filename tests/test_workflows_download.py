@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
+from tests.support.workflows import FileServer, serve
 
 from removethebackground import (
     DownloadError,
@@ -22,7 +22,6 @@ from removethebackground import (
 )
 from removethebackground.generated import legacy, pixelz
 from removethebackground.testing.sandbox import SandboxHandle
-from tests.support.workflows import FileServer, serve
 
 
 def _png(size: int = 64, seed: int = 0) -> bytes:
@@ -54,7 +53,11 @@ def test_round_trip_with_the_sandbox_by_ticket_and_both_generations(
     photo.write_bytes(make_sample_product_photo(160, 120, seed=2))
     client = sandbox.pixelz_client()
     ticket = submit(
-        client, photo, uploader=SandboxUploader(sandbox.url), template_id="1001", customer_image_id="s1"
+        client,
+        photo,
+        uploader=SandboxUploader(sandbox.url),
+        template_id="1001",
+        customer_image_id="s1",
     )
     wait_for(client, ticket, poll=3.0, clock=sandbox.clock.now, sleep=sandbox.advance)
     paths = download(ticket, tmp_path / "out", client=client, thumbnail=True)
@@ -72,7 +75,9 @@ def test_several_finals_are_fetched_at_once_with_bounded_concurrency(tmp_path: P
     with serve(files, threads=8) as base:
         status = _delivered([f"{base}/r{i}.png" for i in range(5)], thumb=f"{base}/r5.png")
         paths = download(status, tmp_path, thumbnail=True, concurrency=2)
-    assert [p.name for p in paths] == [f"{TICKET}{s}.png" for s in ("", "-2", "-3", "-4", "-5", "-thumb")]
+    assert [p.name for p in paths] == [
+        f"{TICKET}{s}.png" for s in ("", "-2", "-3", "-4", "-5", "-thumb")
+    ]
     assert [p.read_bytes() for p in paths] == [files.files[f"/r{i}.png"] for i in range(6)]
     assert files.peak == 2
 
@@ -115,7 +120,9 @@ def test_a_server_without_range_support_restarts_the_download(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("send_length", [True, False])
-def test_the_size_cap_holds_with_and_without_content_length(tmp_path: Path, send_length: bool) -> None:
+def test_the_size_cap_holds_with_and_without_content_length(
+    tmp_path: Path, send_length: bool
+) -> None:
     data = _png(256)
     files = FileServer(files={"/a.png": data}, send_length=send_length)
     with serve(files) as base:
@@ -136,7 +143,9 @@ def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == b"<html>login page</html>"
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/a.png", "javascript:x", "http://"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://127.0.0.1/a.png", "javascript:x", "http://"]
+)
 def test_only_http_urls_are_fetched(tmp_path: Path, url: str) -> None:
     with pytest.raises(DownloadError, match="non-http"):
         download(_delivered([url]), tmp_path)
@@ -164,7 +173,9 @@ def test_an_image_that_is_not_delivered_or_has_no_url_is_refused(tmp_path: Path)
 
 
 def test_submit_sends_a_url_straight_to_add_image_to_queue(sandbox: SandboxHandle) -> None:
-    ticket = submit(sandbox.pixelz_client(), "http://127.0.0.1:9/x.jpg", template_id="1001", product_id="p")
+    ticket = submit(
+        sandbox.pixelz_client(), "http://127.0.0.1:9/x.jpg", template_id="1001", product_id="p"
+    )
     row = sandbox.image(ticket)
     assert row is not None and list(row.urls) == ["http://127.0.0.1:9/x.jpg"]
     assert row.product_id == "p"
@@ -243,5 +254,3 @@ def test_sandbox_uploader_reports_refusals(sandbox: SandboxHandle, tmp_path: Pat
         SandboxUploader(sandbox.url, max_bytes=10)(big)
     url = SandboxUploader(sandbox.url)(big)
     assert url.startswith(sandbox.url + "/uploads/") and url.endswith("/big.jpg")
-
-

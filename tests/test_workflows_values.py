@@ -58,7 +58,9 @@ from removethebackground.workflows import from_json
         (ImageStatusName.NEW, ImageStatusName.NEW),
     ],
 )
-def test_parse_reads_ids_and_names_of_both_generations(value: object, member: ImageStatusName) -> None:
+def test_parse_reads_ids_and_names_of_both_generations(
+    value: object, member: ImageStatusName
+) -> None:
     assert ImageStatusName.parse(value) is member
 
 
@@ -90,7 +92,10 @@ def test_of_reads_a_status_of_either_generation_and_tolerates_new_ids() -> None:
     assert ImageStatusName.of(legacy.ImageStatus(image_ticket=ticket, status_id=4)) is (
         ImageStatusName.DELIVERED
     )
-    assert ImageStatusName.of(pixelz.ImageStatus(image_ticket=ticket, status_id=99, is_paid=False)) is None
+    assert (
+        ImageStatusName.of(pixelz.ImageStatus(image_ticket=ticket, status_id=99, is_paid=False))
+        is None
+    )
 
 
 # --- tickets as values ----------------------------------------------------------------------
@@ -157,10 +162,14 @@ def _strategy(tp: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     return simple[tp]
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: f"{m.__module__.rsplit('.', 1)[1]}.{m.__name__}")
+@pytest.mark.parametrize(
+    "model", MODELS, ids=lambda m: f"{m.__module__.rsplit('.', 1)[1]}.{m.__name__}"
+)
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
-def test_every_generated_type_round_trips_through_json(model: type[Any], data: st.DataObject) -> None:
+def test_every_generated_type_round_trips_through_json(
+    model: type[Any], data: st.DataObject
+) -> None:
     value = data.draw(_strategy(model))
     plain = to_dict(value)
     text = json.dumps(plain)  # JSON-ready: nothing but dicts, lists, str, int, bool, None
@@ -175,7 +184,7 @@ class Sample:
     when: datetime.datetime
     day: datetime.date
     blob: bytes
-    maybe: str | None | UnsetType = UNSET
+    maybe: str | UnsetType | None = UNSET
     items: list[Sample | None] | None = None
 
 

@@ -1,4 +1,4 @@
-"""wait_for (both generations, frozen sandbox clock, backoff, timeouts, transient errors) and paging."""
+"""wait_for (both generations, frozen clock, backoff, timeouts, retries) and paging."""
 
 from __future__ import annotations
 
@@ -118,7 +118,9 @@ class _Flaky:
         if isinstance(answer, BaseException):
             raise answer
         return pixelz.ImageStatusResponse(
-            image_status=pixelz.ImageStatus(image_ticket=uuid.UUID(int=1), status_id=answer, is_paid=False)
+            image_status=pixelz.ImageStatus(
+                image_ticket=uuid.UUID(int=1), status_id=answer, is_paid=False
+            )
         )
 
 
@@ -135,7 +137,10 @@ def test_transient_errors_are_retried_and_client_faults_raised() -> None:
         sleep=lambda s: now.__setitem__(0, now[0] + s),
     )
     assert status.status_id == 80 and seen == [10, 80] and flaky.calls == 5
-    for fault in (NotFoundError("Image not found"), AuthenticationError("Invalid contact credentials")):
+    for fault in (
+        NotFoundError("Image not found"),
+        AuthenticationError("Invalid contact credentials"),
+    ):
         with pytest.raises(type(fault)):
             wait_for(_Flaky([fault]), uuid.UUID(int=1), sleep=lambda s: None)  # type: ignore[arg-type]
 
@@ -143,7 +148,9 @@ def test_transient_errors_are_retried_and_client_faults_raised() -> None:
 def test_timeout_after_only_errors_says_so_and_the_loop_is_bounded_with_a_stuck_clock() -> None:
     flaky = _Flaky([ConnectionFailedError("down")] * 1000)
     with pytest.raises(WaitTimeout) as info:
-        wait_for(flaky, uuid.UUID(int=1), timeout=10, poll=1, clock=lambda: 0.0, sleep=lambda s: None)  # type: ignore[arg-type]
+        wait_for(
+            flaky, uuid.UUID(int=1), timeout=10, poll=1, clock=lambda: 0.0, sleep=lambda s: None
+        )  # type: ignore[arg-type]
     assert info.value.last_status is None and "no answer" in str(info.value)
     assert isinstance(info.value.last_error, ConnectionFailedError)
     assert flaky.calls <= 20
@@ -166,7 +173,10 @@ def test_bad_wait_arguments_are_refused(kwargs: dict[str, Any], parameter: str) 
 
 def test_iter_images_walks_every_page_in_order(sandbox: SandboxHandle) -> None:
     client = sandbox.pixelz_client()
-    tickets = [_queue(sandbox, product_id="p1" if i % 2 else "p2", customer_image_id=f"c{i}") for i in range(7)]
+    tickets = [
+        _queue(sandbox, product_id="p1" if i % 2 else "p2", customer_image_id=f"c{i}")
+        for i in range(7)
+    ]
     calls: list[str | None] = []
     real = client.get_images_list
 
@@ -178,7 +188,11 @@ def test_iter_images_walks_every_page_in_order(sandbox: SandboxHandle) -> None:
     assert [i.image_ticket for i in iter_images(client, per_page=3)] == tickets
     assert calls == ["1", "2", "3"]
     calls.clear()
-    assert [i.customer_image_id for i in iter_images(client, per_page=2, product_id="p1")] == ["c1", "c3", "c5"]
+    assert [i.customer_image_id for i in iter_images(client, per_page=2, product_id="p1")] == [
+        "c1",
+        "c3",
+        "c5",
+    ]
     assert len(list(iter_images(client, per_page=2, max_pages=2))) == 4
     assert list(iter_images(client, image_status=ImageStatusName.DELIVERED)) == []
     assert len(list(iter_images(client, image_status="new", from_date="2000-01-01"))) == 7

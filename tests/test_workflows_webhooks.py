@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from tests.support.workflows import serve
 
 from removethebackground import (
     ImageStatusName,
@@ -21,13 +22,16 @@ from removethebackground import (
 from removethebackground.generated import pixelz
 from removethebackground.testing.sandbox import SandboxHandle
 from removethebackground.workflows import sign_webhook
-from tests.support.workflows import serve
 
 KEY = "demo-key"
 
 
 def _body(**fields: Any) -> bytes:
-    data = {"Event": "image-has-been-processed", "ImageTicket": str(uuid.UUID(int=3)), "StatusId": 80}
+    data = {
+        "Event": "image-has-been-processed",
+        "ImageTicket": str(uuid.UUID(int=3)),
+        "StatusId": 80,
+    }
     data.update(fields)
     return json.dumps(data, separators=(",", ":")).encode()
 
@@ -37,7 +41,10 @@ def test_the_signature_is_the_sandboxs_hmac_of_the_body() -> None:
     import hmac
 
     body = _body()
-    assert sign_webhook(body, KEY) == "sha256=" + hmac.new(KEY.encode(), body, hashlib.sha256).hexdigest()
+    assert (
+        sign_webhook(body, KEY)
+        == "sha256=" + hmac.new(KEY.encode(), body, hashlib.sha256).hexdigest()
+    )
 
 
 def test_a_signed_notification_is_parsed() -> None:
@@ -99,11 +106,15 @@ def test_the_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(webhooks.hmac, "compare_digest", spy)
     body = _body()
-    verify_webhook(body, {"X-RTB-Signature": sign_webhook(body, KEY).upper().replace("SHA", "sha")}, KEY)
+    verify_webhook(
+        body, {"X-RTB-Signature": sign_webhook(body, KEY).upper().replace("SHA", "sha")}, KEY
+    )
     assert len(calls) == 1
 
 
-def test_the_receiver_with_real_webhooks_from_the_sandbox(sandbox: SandboxHandle, tmp_path: Path) -> None:
+def test_the_receiver_with_real_webhooks_from_the_sandbox(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
     got: list[pixelz.ImageStatus] = []
     done = threading.Event()
 
@@ -148,9 +159,14 @@ def test_the_receiver_with_real_webhooks_from_the_sandbox(sandbox: SandboxHandle
         other = client.add_image_to_queue(
             template_id="1001", image_url="http://127.0.0.1:9/a.jpg", product_id="hold"
         )
-        lying = _body(ImageTicket=str(other.image_ticket), StatusId=80, FinalImagesURL=["http://evil/x"])
+        lying = _body(
+            ImageTicket=str(other.image_ticket), StatusId=80, FinalImagesURL=["http://evil/x"]
+        )
         answer = requests.post(
-            f"{base}/hooks/rtb", data=lying, headers={"X-RTB-Signature": sign_webhook(lying, KEY)}, timeout=5
+            f"{base}/hooks/rtb",
+            data=lying,
+            headers={"X-RTB-Signature": sign_webhook(lying, KEY)},
+            timeout=5,
         )
         assert answer.status_code == 200
         assert got[-1].image_ticket == other.image_ticket and got[-1].status_id == 10
@@ -159,7 +175,10 @@ def test_the_receiver_with_real_webhooks_from_the_sandbox(sandbox: SandboxHandle
         # A signed notification for an image the service does not know: no handler call.
         unknown = _body(ImageTicket=str(uuid.uuid4()))
         answer = requests.post(
-            f"{base}/hooks/rtb", data=unknown, headers={"X-RTB-Signature": sign_webhook(unknown, KEY)}, timeout=5
+            f"{base}/hooks/rtb",
+            data=unknown,
+            headers={"X-RTB-Signature": sign_webhook(unknown, KEY)},
+            timeout=5,
         )
         assert answer.status_code == 202 and len(got) == 2
 
@@ -168,7 +187,9 @@ def test_the_receiver_asks_for_a_retry_when_it_cannot_confirm_or_the_handler_fai
     sandbox: SandboxHandle,
 ) -> None:
     client = sandbox.pixelz_client()
-    ticket = client.add_image_to_queue(template_id="1001", image_url="http://127.0.0.1:9/a.jpg").image_ticket
+    ticket = client.add_image_to_queue(
+        template_id="1001", image_url="http://127.0.0.1:9/a.jpg"
+    ).image_ticket
     body = _body(ImageTicket=str(ticket))
     headers = {"X-RTB-Signature": sign_webhook(body, KEY)}
 

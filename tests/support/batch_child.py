@@ -41,7 +41,7 @@ class Adapter(HTTPAdapter):
             with self.lock:
                 self.adds += 1
                 if self.kill_after and self.adds >= self.kill_after:
-                    response.content  # the whole answer is here: the image is queued
+                    _ = response.content  # the whole answer is here: the image is queued
                     os.kill(os.getpid(), signal.SIGKILL)
         return response
 
