@@ -24,7 +24,7 @@ from removethebackground import (
     to_json,
 )
 from removethebackground.codec import format_scalar
-from removethebackground.generated import legacy, pixelz
+from removethebackground.generated import GENERATIONS, legacy, pixelz
 from removethebackground.testing.sandbox import SandboxHandle
 from removethebackground.wire import UnsetType
 from removethebackground.workflows import from_json
@@ -125,8 +125,10 @@ def test_the_ticket_the_client_returns_is_accepted_back_on_every_binding(
 
 # --- to_dict / from_dict --------------------------------------------------------------------
 
+# every generated type of every generation (results and their parts)
 MODELS = sorted(
-    {*pixelz.SERVICE.models, *legacy.SERVICE.models}, key=lambda m: (m.__module__, m.__name__)
+    {m for g in GENERATIONS.values() for m in g.service.models},
+    key=lambda m: (m.__module__, m.__name__),
 )
 
 
