@@ -220,6 +220,12 @@ def test_a_changed_manifest_or_another_account_is_refused(
     assert sandbox.store.count_images() == 3
 
 
+def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a database" * 100)
+    with pytest.raises(BatchError, match="cannot use"):
+        Batch(tmp_path / "notes.txt", FastFake())  # type: ignore[arg-type]
+
+
 def test_refused_rows_fail_definitely_and_are_retried_only_on_request(
     sandbox: SandboxHandle, tmp_path: Path
 ) -> None:

@@ -167,7 +167,7 @@ def _strategy(tp: Any, depth: int = 0) -> st.SearchStrategy[Any]:
 @pytest.mark.parametrize(
     "model", MODELS, ids=lambda m: f"{m.__module__.rsplit('.', 1)[1]}.{m.__name__}"
 )
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_every_generated_type_round_trips_through_json(
     model: type[Any], data: st.DataObject
@@ -190,7 +190,7 @@ class Sample:
     items: list[Sample | None] | None = None
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(value=_strategy(Sample))
 def test_uuids_decimals_datetimes_bytes_unset_and_nesting_round_trip(value: Sample) -> None:
     assert from_dict(Sample, json.loads(json.dumps(to_dict(value)))) == value
