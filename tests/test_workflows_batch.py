@@ -358,7 +358,10 @@ def test_sigkill_right_after_the_service_answered_then_resume(
     _resume(sandbox, journal, manifest, n)
 
 
-def test_sigkill_at_an_arbitrary_moment_then_resume(sandbox: SandboxHandle, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_killed_or_interrupted_at_an_arbitrary_moment_then_resume(
+    sandbox: SandboxHandle, tmp_path: Path, signum: signal.Signals
+) -> None:
     n = 40
     manifest = _manifest(tmp_path / "m.csv", _url_rows(n, given_ids=False))
     journal = tmp_path / "j.sqlite"
@@ -374,13 +377,18 @@ def test_sigkill_at_an_arbitrary_moment_then_resume(sandbox: SandboxHandle, tmp_
                 if done >= 10:
                     break
             time.sleep(0.01)
-        child.send_signal(signal.SIGKILL)
+        child.send_signal(signum)
     finally:
-        child.communicate(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+        _out, err = child.communicate(timeout=30)
     assert sum(_images_by_customer_id(sandbox).values()) < n
     unknown = [r for r in _journal_rows(journal) if r[2] == "submitting"]
-    assert unknown  # killed with calls answered but not recorded
+    if signum == signal.SIGKILL:
+        assert child.returncode == -signal.SIGKILL
+        assert unknown  # killed with calls answered but not recorded
+    else:
+        # Ctrl-C: no new calls start, the ones in flight finish and are recorded
+        assert child.returncode != 0 and "KeyboardInterrupt" in err
+        assert not unknown
     _resume(sandbox, journal, manifest, n)
 
 
