@@ -238,3 +238,25 @@ def test_from_dict_names_the_path_of_a_bad_value(data: dict[str, Any], where: st
 def test_to_dict_refuses_what_json_cannot_carry() -> None:
     with pytest.raises(InvalidParameterError, match="cannot convert"):
         to_dict(pixelz.Money(currency=object()))  # type: ignore[arg-type]
+
+
+def test_the_workflows_are_imported_on_first_use_only() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, removethebackground as r\n"
+        "r.PixelzClient(email='a@b.c', api_key='k')\n"
+        "assert 'removethebackground.workflows' not in sys.modules\n"
+        "assert 'sqlite3' not in sys.modules\n"
+        "from removethebackground import wait_for, Batch\n"
+        "from removethebackground.workflows import wait_for as w\n"
+        "assert wait_for is w and r.Batch is Batch\n"
+        "try:\n"
+        "    r.no_such_name\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

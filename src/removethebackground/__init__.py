@@ -13,6 +13,8 @@ The workflows users come for (submit, wait, download, batches, webhooks) are in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from .errors import (
@@ -36,30 +38,32 @@ from .errors import (
 from .generated import *  # noqa: F403  (the registry: GENERATIONS and every generated client)
 from .generated import __all__ as _generated_all
 from .wire import UNSET, Binding, UnsetType
-from .workflows import (
-    Batch,
-    BatchError,
-    BatchSummary,
-    DownloadError,
-    ImageStatusName,
-    PresignedPutUploader,
-    SandboxUploader,
-    Uploader,
-    UploadError,
-    WaitTimeout,
-    WebhookNotification,
-    WebhookVerificationError,
-    download,
-    from_dict,
-    iter_images,
-    iter_product_ids,
-    submit,
-    to_dict,
-    to_json,
-    verify_webhook,
-    wait_for,
-    webhook_app,
-)
+
+if TYPE_CHECKING:  # imported on first use (see __getattr__): plain client use stays lean
+    from .workflows import (
+        Batch,
+        BatchError,
+        BatchSummary,
+        DownloadError,
+        ImageStatusName,
+        PresignedPutUploader,
+        SandboxUploader,
+        Uploader,
+        UploadError,
+        WaitTimeout,
+        WebhookNotification,
+        WebhookVerificationError,
+        from_dict,
+        iter_images,
+        iter_product_ids,
+        submit,
+        to_dict,
+        to_json,
+        verify_webhook,
+        wait_for,
+        webhook_app,
+    )
+    from .workflows.download import download
 
 __all__ = [
     "UNSET",
@@ -107,3 +111,41 @@ __all__ = [
     "webhook_app",
     *_generated_all,
 ]
+
+_WORKFLOWS = frozenset(
+    {
+        "Batch",
+        "BatchError",
+        "BatchSummary",
+        "DownloadError",
+        "ImageStatusName",
+        "PresignedPutUploader",
+        "SandboxUploader",
+        "Uploader",
+        "UploadError",
+        "WaitTimeout",
+        "WebhookNotification",
+        "WebhookVerificationError",
+        "download",
+        "from_dict",
+        "iter_images",
+        "iter_product_ids",
+        "submit",
+        "to_dict",
+        "to_json",
+        "verify_webhook",
+        "wait_for",
+        "webhook_app",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """The workflow names, imported from :mod:`removethebackground.workflows` on first use."""
+    if name in _WORKFLOWS:
+        from . import workflows
+
+        value = getattr(workflows, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

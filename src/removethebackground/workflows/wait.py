@@ -31,13 +31,47 @@ import math
 import random
 import time
 from collections.abc import Callable
+from typing import Any, overload
 
 from ..errors import InvalidParameterError, ServerFault, TransportError
+from ..generated import legacy, pixelz
 from ._common import AnyClient, AnyStatus, Backoff, as_ticket, get_status
 from .errors import WaitTimeout
 from .status import ImageStatusName
 
 __all__ = ["wait_for"]
+
+
+@overload
+def wait_for(
+    client: pixelz.PixelzClient,
+    ticket: object,
+    *,
+    timeout: float = ...,
+    poll: float = ...,
+    max_poll: float = ...,
+    jitter: float = ...,
+    on_progress: Callable[[pixelz.ImageStatus], object] | None = ...,
+    clock: Callable[[], float] = ...,
+    sleep: Callable[[float], object] = ...,
+    rng: Callable[[], float] = ...,
+) -> pixelz.ImageStatus: ...
+
+
+@overload
+def wait_for(
+    client: legacy.RemoveTheBackgroundClient,
+    ticket: object,
+    *,
+    timeout: float = ...,
+    poll: float = ...,
+    max_poll: float = ...,
+    jitter: float = ...,
+    on_progress: Callable[[legacy.ImageStatus], object] | None = ...,
+    clock: Callable[[], float] = ...,
+    sleep: Callable[[float], object] = ...,
+    rng: Callable[[], float] = ...,
+) -> legacy.ImageStatus: ...
 
 
 def wait_for(
@@ -48,7 +82,7 @@ def wait_for(
     poll: float = 2.0,
     max_poll: float = 60.0,
     jitter: float = 0.25,
-    on_progress: Callable[[AnyStatus], object] | None = None,
+    on_progress: Callable[[Any], object] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], object] = time.sleep,
     rng: Callable[[], float] = random.random,
