@@ -3,8 +3,8 @@
 Run with ``python scripts/demo.py`` (or ``make demo``). It starts the sandbox in this
 process on a free port (0.5 s per status step), draws a sample product photo,
 uploads it to the sandbox, queues it with ``PixelzClient`` over SOAP 1.2, shows
-the status until the image is delivered, downloads the cut-out PNG into
-``./demo-output/`` and reports how much of it is transparent. No account, no
+the status until the image is delivered (``wait_for``), downloads the cut-out PNG
+into ``./demo-output/`` (``download``) and reports how much of it is transparent. No account, no
 internet. Exits 0 on success, 1 with a message on failure.
 """
 
@@ -17,17 +17,24 @@ from pathlib import Path
 
 import requests
 
-from removethebackground import Binding, PixelzClient, RemoveTheBackgroundError
+from removethebackground import (
+    Binding,
+    ImageStatusName,
+    PixelzClient,
+    RemoveTheBackgroundError,
+    download,
+    wait_for,
+)
+from removethebackground.generated import legacy, pixelz
 from removethebackground.sandbox import Sandbox, SandboxClock
 from removethebackground.sandbox.imaging import (
     ImageProcessingError,
     make_sample_product_photo,
     transparent_fraction,
 )
+from removethebackground.workflows import result_urls
 
 STATUS_ORDER = (10, 60, 70, 80)
-DELIVERED = 80
-ON_HOLD = 50
 
 
 def progress_line(status_id: int, status_name: str, elapsed: float, width: int = 24) -> str:
@@ -61,40 +68,35 @@ def run(output_dir: Path, *, step_seconds: float, timeout: float) -> Path:
                 customer_image_id="demo-1",
                 product_id="demo",
             )
-            ticket = str(queued.image_ticket)
+            ticket = queued.image_ticket
             print(f"Queued with AddImageToQueue over SOAP 1.2: ticket {ticket}")
 
-            deadline = time.monotonic() + timeout
-            while True:
-                answer = client.get_image_status(image_ticket=ticket).image_status
-                if answer is None:
-                    raise RuntimeError("GetImageStatus answered without an ImageStatus")
-                name = answer.status_name or str(answer.status_id)
-                sys.stdout.write(progress_line(answer.status_id, name, time.monotonic() - started))
+            def show(status: pixelz.ImageStatus | legacy.ImageStatus) -> None:
+                name = status.status_name or str(status.status_id)
+                elapsed = time.monotonic() - started
+                sys.stdout.write(progress_line(status.status_id, name, elapsed))
                 sys.stdout.flush()
-                if answer.status_id == DELIVERED:
-                    print()
-                    break
-                if answer.status_id == ON_HOLD:
-                    print()
-                    raise RuntimeError(f"the image is on hold: {sandbox.image(ticket)}")
-                if time.monotonic() > deadline:
-                    print()
-                    raise RuntimeError(f"not delivered within {timeout:g} s (still {name})")
-                time.sleep(min(0.2, step_seconds / 2))
 
-        final_urls = [url for url in answer.final_images_url or [] if url]
-        if not final_urls:
-            raise RuntimeError("the delivered image has no FinalImagesURL")
-        response = session.get(final_urls[0], timeout=10)
+            try:
+                answer = wait_for(
+                    client,
+                    ticket,  # a uuid.UUID: tickets are values
+                    timeout=timeout,
+                    poll=min(0.2, step_seconds / 2),
+                    max_poll=step_seconds,
+                    on_progress=show,
+                )
+            finally:
+                print()
+            if ImageStatusName.of(answer) is ImageStatusName.ON_HOLD:
+                raise RuntimeError(f"the image is on hold: {sandbox.image(ticket)}")
+
+        (target,) = download(answer, output_dir, session=session)
         session.close()
-        response.raise_for_status()
-        output_dir.mkdir(parents=True, exist_ok=True)
-        target = output_dir / f"{ticket}.png"
-        target.write_bytes(response.content)
-        fraction = transparent_fraction(response.content)
-        print(f"Downloaded {final_urls[0]}")
-        print(f"Wrote {target} ({len(response.content)} bytes): {fraction:.0%} transparent")
+        data = target.read_bytes()
+        fraction = transparent_fraction(data)
+        print(f"Downloaded {result_urls(answer)[0][1]}")
+        print(f"Wrote {target} ({len(data)} bytes): {fraction:.0%} transparent")
         if fraction <= 0:
             raise RuntimeError("the result has no transparent pixels")
     print(f"Sandbox stopped. Done in {time.monotonic() - started:.1f} s.")

@@ -7,9 +7,13 @@ generated client and the registry ``GENERATIONS`` come from
 :mod:`removethebackground.generated`.
 Result types live in :mod:`removethebackground.generated.pixelz` and
 :mod:`removethebackground.generated.legacy`; errors in :mod:`removethebackground.errors`.
+The workflows users come for (submit, wait, download, batches, webhooks) are in
+:mod:`removethebackground.workflows`; their main names are re-exported here.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -35,6 +39,32 @@ from .generated import *  # noqa: F403  (the registry: GENERATIONS and every gen
 from .generated import __all__ as _generated_all
 from .wire import UNSET, Binding, UnsetType
 
+if TYPE_CHECKING:  # imported on first use (see __getattr__): plain client use stays lean
+    from .workflows import (
+        Batch,
+        BatchError,
+        BatchSummary,
+        DownloadError,
+        ImageStatusName,
+        PresignedPutUploader,
+        SandboxUploader,
+        Uploader,
+        UploadError,
+        WaitTimeout,
+        WebhookNotification,
+        WebhookVerificationError,
+        from_dict,
+        iter_images,
+        iter_product_ids,
+        submit,
+        to_dict,
+        to_json,
+        verify_webhook,
+        wait_for,
+        webhook_app,
+    )
+    from .workflows.download import download
+
 __all__ = [
     "UNSET",
     "AuthenticationError",
@@ -56,5 +86,66 @@ __all__ = [
     "UnsetType",
     "UnsupportedBindingError",
     "__version__",
+    # removethebackground.workflows
+    "Batch",
+    "BatchError",
+    "BatchSummary",
+    "DownloadError",
+    "ImageStatusName",
+    "PresignedPutUploader",
+    "SandboxUploader",
+    "UploadError",
+    "Uploader",
+    "WaitTimeout",
+    "WebhookNotification",
+    "WebhookVerificationError",
+    "download",
+    "from_dict",
+    "iter_images",
+    "iter_product_ids",
+    "submit",
+    "to_dict",
+    "to_json",
+    "verify_webhook",
+    "wait_for",
+    "webhook_app",
     *_generated_all,
 ]
+
+_WORKFLOWS = frozenset(
+    {
+        "Batch",
+        "BatchError",
+        "BatchSummary",
+        "DownloadError",
+        "ImageStatusName",
+        "PresignedPutUploader",
+        "SandboxUploader",
+        "Uploader",
+        "UploadError",
+        "WaitTimeout",
+        "WebhookNotification",
+        "WebhookVerificationError",
+        "download",
+        "from_dict",
+        "iter_images",
+        "iter_product_ids",
+        "submit",
+        "to_dict",
+        "to_json",
+        "verify_webhook",
+        "wait_for",
+        "webhook_app",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """The workflow names, imported from :mod:`removethebackground.workflows` on first use."""
+    if name in _WORKFLOWS:
+        from . import workflows
+
+        value = getattr(workflows, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -73,6 +73,10 @@ def format_scalar(xsd: str, value: object, where: str) -> str:
     fit the type.
     """
     if xsd in _STRINGS:
+        if isinstance(value, uuid.UUID):
+            # Tickets come back typed guid but several operations take them as xsd:string
+            # (imageTicket of GetImageStatus, ...): accept the UUID and send its text.
+            return str(value)
         if not isinstance(value, str):
             raise InvalidParameterError(
                 where, f"expected str, got {type(value).__name__}: pass str({value!r})"

@@ -1,0 +1,280 @@
+"""``download``: fetch every final image of a delivered image to disk, safely.
+
+::
+
+    paths = download(status, "cutouts/")                        # an ImageStatus
+    paths = download(ticket, "cutouts/", client=client, thumbnail=True)
+
+- **What**: every URL of ``FinalImagesURL`` (generation 2; the service's imageURL ..
+  imageURL5 give up to five results) or ``finalImageURL`` (generation 1), and with
+  ``thumbnail=True`` the ``ThumbnailImageURL`` too. An image that is not delivered
+  raises :class:`~.errors.DownloadError` before anything is fetched.
+- **Names**: ``<ticket><ext>``, then ``<ticket>-2<ext>`` ... and ``<ticket>-thumb<ext>``,
+  the extension taken from the URL (``.png``, ``.jpg`` ...); ``name=`` replaces the
+  ticket.
+- **Safe**: only ``http``/``https`` URLs; at most ``max_bytes`` per file (checked
+  against ``Content-Length`` first and while streaming); every file is written to a
+  temporary ``.<name>.part`` in the same directory, fsynced, checked and renamed into
+  place, so a file under its final name is always complete.
+- **Resumable**: a file already under its final name is not fetched again; a partial
+  ``.part`` left by an interrupted run is continued with ``Range: bytes=<size>-`` when
+  the server answers ``206`` with a matching ``Content-Range``, and fetched again
+  from the start otherwise.
+- **Verified**: the size must match what the server announced, and when Pillow is
+  importable the file must open as an image (``Image.verify()``).
+- **Concurrent**: the files of one image are fetched by up to ``concurrency`` threads.
+
+Pass ``session=`` to use your own ``requests.Session`` (proxies, TLS settings).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import importlib.util
+import os
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import requests
+
+from ..errors import InvalidParameterError
+from ._common import AnyClient, AnyStatus, as_ticket, get_status
+from .errors import DownloadError
+from .status import ImageStatusName
+
+__all__ = ["DEFAULT_MAX_BYTES", "download", "result_urls"]
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+CHUNK = 64 * 1024
+_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".psd", ".gif", ".webp", ".bmp"}
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.I)
+
+
+def result_urls(status: AnyStatus, *, thumbnail: bool = False) -> list[tuple[str, str]]:
+    """``(kind, url)`` pairs of a status: ``("final", url)`` ..., then ``("thumb", url)``."""
+    urls: list[tuple[str, str]] = []
+    finals = getattr(status, "final_images_url", None)
+    if finals is None:
+        single = getattr(status, "final_image_url", None)
+        finals = [single] if single else []
+    urls += [("final", url) for url in finals if url]
+    if thumbnail:
+        thumb = getattr(status, "thumbnail_image_url", None)
+        if thumb:
+            urls.append(("thumb", thumb))
+    return urls
+
+
+def download(
+    status_or_ticket: object,
+    dest: str | os.PathLike[str],
+    *,
+    client: AnyClient | None = None,
+    thumbnail: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    concurrency: int = 4,
+    session: requests.Session | None = None,
+    timeout: float | tuple[float, float] = 30.0,
+    name: str | None = None,
+    verify_images: bool = True,
+) -> list[Path]:
+    """Download the results of a delivered image into the directory ``dest``.
+
+    Returns the paths written (or found complete), finals first, then the thumbnail.
+    Raises :class:`DownloadError` (after every other file has been tried) if a file
+    cannot be fetched; a partial ``.part`` is kept so that the next call resumes it.
+    """
+    status = _resolve(status_or_ticket, client)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise InvalidParameterError("max_bytes", f"must be a positive int, got {max_bytes!r}")
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
+    if name is not None and not _SAFE_NAME.fullmatch(name):
+        raise InvalidParameterError(
+            "name", f"use letters, digits, '.', '_' and '-' (no path), got {name!r}"
+        )
+    state = ImageStatusName.of(status)
+    ticket = status.image_ticket
+    if state is not ImageStatusName.DELIVERED:
+        shown = state.label if state is not None else f"status {status.status_id}"
+        raise DownloadError(f"image {ticket} is {shown}, not delivered: nothing to download")
+    urls = result_urls(status, thumbnail=thumbnail)
+    if not any(kind == "final" for kind, _ in urls):
+        raise DownloadError(f"image {ticket} is delivered but has no final image URL")
+    for _kind, url in urls:
+        _check_url(url)
+    directory = Path(dest)
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = name or str(ticket)
+    targets: list[tuple[str, Path]] = []
+    finals = 0
+    for kind, url in urls:
+        if kind == "final":
+            finals += 1
+            suffix = "" if finals == 1 else f"-{finals}"
+        else:
+            suffix = "-thumb"
+        targets.append((url, directory / f"{stem}{suffix}{_extension(url)}"))
+    own = session is None
+    http = session or requests.Session()
+    try:
+        workers = min(concurrency, len(targets))
+        with concurrent.futures.ThreadPoolExecutor(workers, "rtb-download") as pool:
+            futures = [
+                pool.submit(_fetch, http, url, path, max_bytes, timeout, verify_images)
+                for url, path in targets
+            ]
+            errors = [f.exception() for f in futures]
+    finally:
+        if own:
+            http.close()
+    for error in errors:
+        if error is not None:
+            raise error
+    return [path for _url, path in targets]
+
+
+def _resolve(value: object, client: AnyClient | None) -> AnyStatus:
+    if hasattr(value, "status_id") and hasattr(value, "image_ticket"):
+        return value  # type: ignore[return-value]
+    inner = getattr(value, "image_status", None)
+    if inner is not None and hasattr(inner, "status_id"):
+        return inner  # type: ignore[no-any-return]
+    ticket = as_ticket(value, "status_or_ticket")
+    if client is None:
+        raise InvalidParameterError(
+            "client", "a ticket alone needs client= to look up its final image URLs"
+        )
+    status = get_status(client, ticket)
+    if status is None:
+        raise DownloadError(f"GetImageStatus answered no ImageStatus for {ticket}")
+    return status
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise DownloadError(f"refusing to download a non-http(s) URL: {url[:80]!r}", url=url)
+
+
+def _extension(url: str) -> str:
+    suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    return suffix if suffix in _EXTENSIONS else ""
+
+
+def _shown(url: str) -> str:
+    """The URL without its query (a presigned URL's query is a credential)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _fetch(
+    session: requests.Session,
+    url: str,
+    path: Path,
+    max_bytes: int,
+    timeout: float | tuple[float, float],
+    verify_images: bool,
+) -> Path:
+    if path.is_file():
+        return path  # written by an earlier run: complete, since only complete files are renamed
+    part = path.with_name(f".{path.name}.part")
+    for attempt in range(2):  # a resume that the server refuses is retried once from 0
+        offset = part.stat().st_size if part.exists() and attempt == 0 else 0
+        if offset == 0 and part.exists():
+            part.unlink()
+        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        try:
+            response = session.get(url, headers=headers, stream=True, timeout=timeout)
+        except requests.RequestException as exc:
+            raise DownloadError(
+                f"cannot fetch {_shown(url)}: {type(exc).__name__}", url=url
+            ) from None
+        with response:
+            total: int | None
+            if offset and response.status_code == 206:
+                match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
+                if match is None or int(match.group(1)) != offset:
+                    continue  # not the range asked for: start again
+                total = None if match.group(3) == "*" else int(match.group(3))
+                mode = "ab"
+            elif response.status_code == 200:
+                offset = 0
+                length = response.headers.get("Content-Length", "")
+                total = int(length) if length.isdigit() else None
+                mode = "wb"
+            elif offset and response.status_code == 416:
+                continue
+            else:
+                raise DownloadError(
+                    f"cannot fetch {_shown(url)}: HTTP {response.status_code}", url=url
+                )
+            if total is not None and total > max_bytes:
+                part.unlink(missing_ok=True)
+                raise DownloadError(
+                    f"{_shown(url)} is {total} bytes, more than max_bytes={max_bytes}", url=url
+                )
+            size = offset
+            try:
+                with open(part, mode) as out:
+                    for chunk in response.iter_content(CHUNK):
+                        size += len(chunk)
+                        if size > max_bytes:
+                            break
+                        out.write(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except requests.RequestException as exc:
+                raise DownloadError(
+                    f"download of {_shown(url)} interrupted ({type(exc).__name__}) after "
+                    f"{size} bytes; the partial file is kept and resumed next time",
+                    url=url,
+                ) from None
+            if size > max_bytes:
+                part.unlink(missing_ok=True)
+                raise DownloadError(f"{_shown(url)} is larger than max_bytes={max_bytes}", url=url)
+        if total is not None and size != total:
+            raise DownloadError(
+                f"{_shown(url)}: got {size} of {total} bytes; the partial file is kept "
+                "and resumed next time",
+                url=url,
+            )
+        if verify_images:
+            _verify_image(part, url)
+        os.replace(part, path)
+        _fsync_dir(path.parent)
+        return path
+    raise DownloadError(f"{_shown(url)}: the server did not honour the range request", url=url)
+
+
+_PILLOW = importlib.util.find_spec("PIL") is not None
+
+
+def _verify_image(path: Path, url: str) -> None:
+    if not _PILLOW:
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        path.unlink(missing_ok=True)
+        raise DownloadError(
+            f"{_shown(url)} is not a decodable image ({type(exc).__name__})", url=url
+        ) from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

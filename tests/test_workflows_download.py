@@ -1,0 +1,256 @@
+"""download: atomic, resumable, capped, verified, bounded-concurrent; submit and the uploaders."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from tests.support.workflows import FileServer, serve
+
+from removethebackground import (
+    DownloadError,
+    InvalidParameterError,
+    PresignedPutUploader,
+    SandboxUploader,
+    UploadError,
+    download,
+    submit,
+    wait_for,
+)
+from removethebackground.generated import legacy, pixelz
+from removethebackground.testing.sandbox import SandboxHandle
+
+
+def _png(size: int = 64, seed: int = 0) -> bytes:
+    image = Image.effect_noise((size, size), 40 + seed).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _delivered(urls: list[str], thumb: str | None = None) -> pixelz.ImageStatus:
+    return pixelz.ImageStatus(
+        image_ticket=uuid.UUID(int=7),
+        status_id=80,
+        is_paid=True,
+        final_images_url=list(urls),
+        thumbnail_image_url=thumb,
+    )
+
+
+TICKET = str(uuid.UUID(int=7))
+
+
+def test_round_trip_with_the_sandbox_by_ticket_and_both_generations(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    from removethebackground.sandbox.imaging import make_sample_product_photo
+
+    photo = tmp_path / "shoe photo.jpg"
+    photo.write_bytes(make_sample_product_photo(160, 120, seed=2))
+    client = sandbox.pixelz_client()
+    ticket = submit(
+        client,
+        photo,
+        uploader=SandboxUploader(sandbox.url),
+        template_id="1001",
+        customer_image_id="s1",
+    )
+    wait_for(client, ticket, poll=3.0, clock=sandbox.clock.now, sleep=sandbox.advance)
+    paths = download(ticket, tmp_path / "out", client=client, thumbnail=True)
+    assert [p.name for p in paths] == [f"{ticket}.png", f"{ticket}-thumb.png"]
+    with Image.open(paths[0]) as cut:
+        assert cut.mode == "RGBA" and cut.size == (160, 120)
+    old = download(ticket, tmp_path / "legacy", client=sandbox.legacy_client(), name="shoe")
+    assert [p.name for p in old] == ["shoe.png"]
+    assert old[0].read_bytes() == paths[0].read_bytes()
+    assert not list((tmp_path / "out").glob(".*.part"))
+
+
+def test_several_finals_are_fetched_at_once_with_bounded_concurrency(tmp_path: Path) -> None:
+    files = FileServer(files={f"/r{i}.png": _png(seed=i) for i in range(6)}, delay=0.15)
+    with serve(files, threads=8) as base:
+        status = _delivered([f"{base}/r{i}.png" for i in range(5)], thumb=f"{base}/r5.png")
+        paths = download(status, tmp_path, thumbnail=True, concurrency=2)
+    assert [p.name for p in paths] == [
+        f"{TICKET}{s}.png" for s in ("", "-2", "-3", "-4", "-5", "-thumb")
+    ]
+    assert [p.read_bytes() for p in paths] == [files.files[f"/r{i}.png"] for i in range(6)]
+    assert files.peak == 2
+
+
+def test_a_complete_file_is_not_fetched_again(tmp_path: Path) -> None:
+    files = FileServer(files={"/a.png": _png()})
+    with serve(files) as base:
+        status = _delivered([f"{base}/a.png"])
+        first = download(status, tmp_path)
+        second = download(status, tmp_path)
+    assert first == second
+    assert len(files.requests) == 1
+
+
+def test_an_interrupted_download_is_resumed_with_range(tmp_path: Path) -> None:
+    data = _png(256)
+    files = FileServer(files={"/a.png": data}, cut_after={"/a.png": len(data) // 2})
+    with serve(files) as base:
+        status = _delivered([f"{base}/a.png"])
+        with pytest.raises(DownloadError, match="partial file is kept"):
+            download(status, tmp_path)
+        part = tmp_path / f".{TICKET}.png.part"
+        assert 0 < part.stat().st_size < len(data)
+        assert not (tmp_path / f"{TICKET}.png").exists()  # nothing half-written under the name
+        kept = part.stat().st_size
+        (path,) = download(status, tmp_path)
+    assert path.read_bytes() == data
+    assert files.requests[-1] == ("GET", "/a.png", f"bytes={kept}-")
+    assert not part.exists()
+
+
+def test_a_server_without_range_support_restarts_the_download(tmp_path: Path) -> None:
+    data = _png(128)
+    files = FileServer(files={"/a.png": data}, ranges=False)
+    (tmp_path / f".{TICKET}.png.part").write_bytes(b"garbage that is not the start")
+    with serve(files) as base:
+        (path,) = download(_delivered([f"{base}/a.png"]), tmp_path)
+    assert path.read_bytes() == data
+    assert files.requests[0][2] is not None  # it asked for a range and got the whole file
+
+
+@pytest.mark.parametrize("send_length", [True, False])
+def test_the_size_cap_holds_with_and_without_content_length(
+    tmp_path: Path, send_length: bool
+) -> None:
+    data = _png(256)
+    files = FileServer(files={"/a.png": data}, send_length=send_length)
+    with serve(files) as base:
+        with pytest.raises(DownloadError, match="max_bytes"):
+            download(_delivered([f"{base}/a.png"]), tmp_path, max_bytes=len(data) - 1)
+        assert list(tmp_path.iterdir()) == []
+        (path,) = download(_delivered([f"{base}/a.png"]), tmp_path, max_bytes=len(data))
+    assert path.stat().st_size == len(data)
+
+
+def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
+    files = FileServer(files={"/a.png": b"<html>login page</html>"})
+    with serve(files) as base:
+        with pytest.raises(DownloadError, match="not a decodable image"):
+            download(_delivered([f"{base}/a.png"]), tmp_path)
+        assert list(tmp_path.iterdir()) == []
+        (path,) = download(_delivered([f"{base}/a.png"]), tmp_path, verify_images=False)
+    assert path.read_bytes() == b"<html>login page</html>"
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://127.0.0.1/a.png", "javascript:x", "http://"]
+)
+def test_only_http_urls_are_fetched(tmp_path: Path, url: str) -> None:
+    with pytest.raises(DownloadError, match="non-http"):
+        download(_delivered([url]), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_image_that_is_not_delivered_or_has_no_url_is_refused(tmp_path: Path) -> None:
+    status = pixelz.ImageStatus(image_ticket=uuid.UUID(int=7), status_id=60, is_paid=False)
+    with pytest.raises(DownloadError, match="In Production, not delivered"):
+        download(status, tmp_path)
+    with pytest.raises(DownloadError, match="no final image URL"):
+        download(_delivered([]), tmp_path)
+    with pytest.raises(DownloadError, match="not delivered"):
+        download(legacy.ImageStatus(image_ticket=uuid.UUID(int=7), status_id=2), tmp_path)
+    with pytest.raises(InvalidParameterError, match="client"):
+        download(uuid.UUID(int=7), tmp_path)
+    with pytest.raises(InvalidParameterError, match="name"):
+        download(_delivered(["http://127.0.0.1:9/a.png"]), tmp_path, name="../x")
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        with serve(FileServer()) as base:
+            download(_delivered([f"{base}/missing.png"]), tmp_path)
+
+
+# --- submit and uploaders -------------------------------------------------------------------
+
+
+def test_submit_sends_a_url_straight_to_add_image_to_queue(sandbox: SandboxHandle) -> None:
+    ticket = submit(
+        sandbox.pixelz_client(), "http://127.0.0.1:9/x.jpg", template_id="1001", product_id="p"
+    )
+    row = sandbox.image(ticket)
+    assert row is not None and list(row.urls) == ["http://127.0.0.1:9/x.jpg"]
+    assert row.product_id == "p"
+
+
+def test_submit_refuses_local_files_without_an_uploader_and_other_schemes(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    client = sandbox.pixelz_client()
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(b"x")
+    with pytest.raises(InvalidParameterError, match="SandboxUploader") as info:
+        submit(client, photo)
+    assert info.value.parameter == "uploader"
+    with pytest.raises(InvalidParameterError, match="only http"):
+        submit(client, "ftp://127.0.0.1/a.jpg")
+    with pytest.raises(InvalidParameterError, match="neither"):
+        submit(client, tmp_path / "missing.jpg")
+    with pytest.raises(InvalidParameterError, match="PixelzClient"):
+        submit(sandbox.legacy_client(), "http://127.0.0.1:9/x.jpg")  # type: ignore[arg-type]
+    with pytest.raises(UploadError, match="no http"):
+        submit(client, photo, uploader=lambda p: "file:///tmp/a.jpg")
+    assert sandbox.store.count_images() == 0
+
+
+def test_any_callable_is_an_uploader(sandbox: SandboxHandle, tmp_path: Path) -> None:
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(b"bytes")
+    seen: list[Path] = []
+
+    def mine(path: Path) -> str:
+        seen.append(path)
+        return "http://127.0.0.1:9/hosted/a.jpg"
+
+    ticket = submit(sandbox.pixelz_client(), str(photo), uploader=mine, template_id="1001")
+    assert seen == [photo]
+    row = sandbox.image(ticket)
+    assert row is not None and list(row.urls) == ["http://127.0.0.1:9/hosted/a.jpg"]
+
+
+def test_presigned_put_uploader_puts_the_file_and_returns_the_get_url(tmp_path: Path) -> None:
+    photo = tmp_path / "shoe 1.jpg"
+    photo.write_bytes(b"jpeg bytes")
+    storage = FileServer()
+    names: list[str] = []
+    with serve(storage) as base:
+
+        def presign(name: str) -> tuple[str, str]:
+            names.append(name)
+            return f"{base}/bucket/{name}?X-Amz-Signature=secret", f"{base}/bucket/{name}"
+
+        uploader = PresignedPutUploader(presign)
+        url = uploader(photo)
+        assert url == f"{base}/bucket/shoe-1.jpg"
+        assert names == ["shoe-1.jpg"]
+        assert storage.puts["/bucket/shoe-1.jpg"] == b"jpeg bytes"
+
+        def failing(name: str) -> tuple[str, str]:
+            return f"{base}/nowhere?X-Amz-Signature=secret", f"{base}/x"
+
+        storage_fail = PresignedPutUploader(failing)
+        storage.files.clear()
+    with pytest.raises(UploadError) as info:
+        storage_fail(photo)  # the server is gone: a connection error
+    assert "secret" not in str(info.value)
+
+
+def test_sandbox_uploader_reports_refusals(sandbox: SandboxHandle, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    with pytest.raises(UploadError, match="empty"):
+        SandboxUploader(sandbox.url)(empty)
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"x" * 100)
+    with pytest.raises(UploadError, match="max_bytes"):
+        SandboxUploader(sandbox.url, max_bytes=10)(big)
+    url = SandboxUploader(sandbox.url)(big)
+    assert url.startswith(sandbox.url + "/uploads/") and url.endswith("/big.jpg")
