@@ -1,0 +1,41 @@
+"""A value that never shows itself in a repr, a str, a log line or a traceback."""
+
+from __future__ import annotations
+
+from typing import Generic, NoReturn, TypeVar
+
+__all__ = ["Secret"]
+
+T = TypeVar("T", str, bytes)
+
+
+class Secret(Generic[T]):
+    """Holds a password or a private key; ``repr()`` and ``str()`` show ``***``.
+
+    Read the value with :meth:`reveal`. Secrets compare by identity only and cannot
+    be pickled, so a value never leaks through an ``==`` in an assertion message or
+    a cache file.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: T) -> None:
+        self._value = value
+
+    def reveal(self) -> T:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Secret cannot be pickled")
