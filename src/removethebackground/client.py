@@ -26,8 +26,10 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 
+from .addressing import Addressing
 from .bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from .bindings.http import form_pairs
+from .connection import check_cert, check_proxies, check_verify
 from .errors import (
     DEFAULT_FAULT_TABLE,
     FaultTable,
@@ -79,6 +81,14 @@ class ServiceClient:
             ``timeout`` and ``max_response_bytes``; the client leaves closing it to you.
         plugins: envelope plugins (WS-Security, WS-Addressing ...) for the SOAP
             bindings; see :class:`~removethebackground.bindings.EnvelopePlugin`.
+        addressing: add the WS-Addressing 1.0 headers (Action, MessageID, ReplyTo,
+            To) to every SOAP request (:mod:`removethebackground.addressing`).
+        verify: TLS server verification: ``True`` (on, the default), ``False``, or the
+            path of a CA bundle for a private CA. ``None``: on, or as ``session`` says.
+        cert: a client certificate for mutual TLS: one PEM file with certificate and
+            key, or a ``(cert, key)`` pair of paths.
+        proxies, proxy: proxies by scheme (``{"https": "http://proxy:3128"}``), or one
+            proxy URL for both schemes. See :mod:`removethebackground.connection`.
         fault_classes: which fault text becomes which exception class, for this
             client (a :class:`~removethebackground.errors.FaultTable`, e.g.
             ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
@@ -103,6 +113,11 @@ class ServiceClient:
         plugins: Sequence[EnvelopePlugin] = (),
         fault_classes: FaultTable | None = None,
         strict: bool = False,
+        addressing: bool = False,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+        proxy: str | None = None,
     ) -> None:
         if not isinstance(email, str) or not email.strip():
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
@@ -121,10 +136,32 @@ class ServiceClient:
         if max_response_bytes <= 0:
             raise InvalidParameterError("max_response_bytes", "must be a positive number")
         self._max_bytes = max_response_bytes
-        self._plugins = tuple(plugins)
+        for plugin in plugins:
+            if not (
+                callable(getattr(plugin, "outgoing", None))
+                and callable(getattr(plugin, "incoming", None))
+            ):
+                raise InvalidParameterError(
+                    "plugins", f"{plugin!r} has no outgoing()/incoming() methods"
+                )
+        self._user_plugins = tuple(plugins)
+        self._addressing = bool(addressing)
+        self._plugins: tuple[EnvelopePlugin, ...] = (
+            (Addressing(self._endpoint),) if addressing else ()
+        ) + self._user_plugins
         if self._plugins and self._binding not in SOAP_BINDINGS:
             raise UnsupportedBindingError(
-                "plugins", f"envelope plugins need a SOAP binding, not {self._binding.value}"
+                "plugins",
+                f"envelope plugins and addressing= need a SOAP binding, not {self._binding.value}",
+            )
+        checked_verify = None if verify is None else check_verify(verify)
+        checked_cert = check_cert(cert)
+        checked_proxies = check_proxies(proxies, proxy)
+        if transport is not None and (
+            checked_verify is not None or checked_cert is not None or checked_proxies is not None
+        ):
+            raise InvalidParameterError(
+                "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
             )
         self._email = email
         self._api_key = api_key
@@ -135,7 +172,12 @@ class ServiceClient:
             transport
             if transport is not None
             else RequestsTransport(
-                session, timeout=self._timeout, max_response_bytes=max_response_bytes
+                session,
+                timeout=self._timeout,
+                max_response_bytes=max_response_bytes,
+                verify=checked_verify,
+                cert=checked_cert,
+                proxies=checked_proxies,
             )
         )
         self._fault_classes = (
@@ -186,7 +228,8 @@ class ServiceClient:
             timeout=self._timeout,
             max_response_bytes=self._max_bytes,
             transport=self._transport,
-            plugins=self._plugins if Binding.parse(binding) in SOAP_BINDINGS else (),
+            plugins=self._user_plugins if Binding.parse(binding) in SOAP_BINDINGS else (),
+            addressing=self._addressing and Binding.parse(binding) in SOAP_BINDINGS,
             fault_classes=self._fault_classes,
             strict=self._strict is not None,
         )

@@ -13,6 +13,7 @@
     │   └── ProtocolFault            VersionMismatch, MustUnderstand
     ├── TransportError               no usable answer
     │   ├── ConnectionFailedError    could not connect / connection dropped
+    │   │   └── TLSVerificationError untrusted issuer, wrong host name, client certificate refused
     │   ├── TransportTimeout         connect or read timeout
     │   ├── HTTPStatusError          an HTTP error whose body is not a fault (415, 400, 502 ...)
     │   └── MalformedResponseError   not XML, truncated, too large, or of the wrong shape
@@ -162,6 +163,7 @@ __all__ = [
     "RemoveTheBackgroundError",
     "ServerFault",
     "ServiceFault",
+    "TLSVerificationError",
     "TransportError",
     "TransportTimeout",
     "UnsupportedBindingError",
@@ -430,6 +432,33 @@ class ConnectionFailedError(TransportError):
     """The connection could not be made or broke before an answer came. Retryable."""
 
     default_retryable = True
+
+
+class TLSVerificationError(ConnectionFailedError):
+    """The TLS handshake failed on a certificate; ``reason`` says which side and why.
+
+    ``reason`` is one of :data:`TLS_REASONS`: ``"untrusted_issuer"`` (the server's
+    certificate does not chain to a trusted CA: pass ``verify="ca.pem"`` for a
+    private CA), ``"hostname_mismatch"`` (the certificate is for another name),
+    ``"expired"``, ``"client_certificate_refused"`` (the server wants a client
+    certificate, via ``cert=``, or refused the one sent) or ``"other"``. Not
+    retryable: the same certificates fail the same way.
+    """
+
+    default_retryable = False
+
+    def __init__(self, message: str, *, reason: str = "other", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.reason = reason
+
+
+TLS_REASONS = (
+    "untrusted_issuer",
+    "hostname_mismatch",
+    "expired",
+    "client_certificate_refused",
+    "other",
+)
 
 
 class TransportTimeout(TransportError):

@@ -40,7 +40,7 @@ import http.client
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -51,6 +51,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
 
 from .bindings.base import CallContext, HttpAnswer, HttpRequest
+from .connection import tls_error
 from .errors import (
     ConnectionFailedError,
     MalformedResponseError,
@@ -121,6 +122,11 @@ class RequestsTransport:
             to you. Default: a pooled session of the transport's own.
         timeout: seconds, or a ``(connect, read)`` pair, for each socket operation.
         max_response_bytes: answers larger than this (after decompression) are refused.
+        verify, cert, proxies: TLS verification (``True``/``False``/CA bundle path),
+            client certificate and proxies for every request; ``None`` leaves each to
+            the session and the environment (verification is then on). See
+            :mod:`removethebackground.connection`. A failed certificate check is a
+            :class:`~removethebackground.errors.TLSVerificationError`.
     """
 
     def __init__(
@@ -129,8 +135,14 @@ class RequestsTransport:
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         self.timeout = timeout
+        self.verify = verify
+        self.cert = cert
+        self.proxies = dict(proxies) if proxies is not None else None
         self.max_response_bytes = max_response_bytes
         self.owns_session = session is None
         self.session = session if session is not None else new_session()
@@ -151,7 +163,9 @@ class RequestsTransport:
         found = self._settings.get(key)
         if found is None:
             session = self.session
-            merged = session.merge_environment_settings(key + "/", {}, None, None, None)
+            merged = session.merge_environment_settings(
+                key + "/", dict(self.proxies or {}), None, self.verify, self.cert
+            )
             found = {k: v for k, v in merged.items() if k != "stream"}
             with self._settings_lock:
                 self._settings[key] = found
@@ -167,6 +181,9 @@ class RequestsTransport:
                 timeout=self.timeout,
                 stream=True,
                 allow_redirects=False,
+                verify=self.verify,
+                cert=self.cert,
+                proxies=self.proxies,
             )
         settings = self._send_settings(request.url)
         prepared = requests.PreparedRequest()
@@ -197,9 +214,13 @@ class RequestsTransport:
             )
         except requests.ConnectionError as exc:
             host = urlsplit(request.url).netloc
-            failure = ConnectionFailedError(
-                ctx.redact(f"cannot reach {host}: {exc}"), operation=op, binding=binding
-            )
+            failure = tls_error(exc, request.url, operation=op, binding=binding)
+            if failure is not None:
+                failure.args = (ctx.redact(str(failure.args[0])),)
+            else:
+                failure = ConnectionFailedError(
+                    ctx.redact(f"cannot reach {host}: {exc}"), operation=op, binding=binding
+                )
         except (requests.RequestException, Urllib3Error, OSError, ValueError) as exc:
             failure = TransportError(ctx.redact(str(exc)), operation=op, binding=binding)
         if failure is not None:

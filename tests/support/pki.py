@@ -85,7 +85,12 @@ class PKI:
         return Issued(cert_pem, key_pem, cert_file, key_file, cert, key)
 
     def issue(
-        self, stem: str, *, dns: tuple[str, ...] = (), ips: tuple[str, ...] = (), client: bool = False
+        self,
+        stem: str,
+        *,
+        dns: tuple[str, ...] = (),
+        ips: tuple[str, ...] = (),
+        client: bool = False,
     ) -> Issued:
         key = _key()
         now = datetime.datetime.now(datetime.UTC)

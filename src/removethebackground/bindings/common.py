@@ -62,14 +62,19 @@ def fault_error(
     text: str,
     detail: etree._Element | None,
     ctx: CallContext,
+    cls: type[ServiceFault] | None = None,
 ) -> ServiceFault:
-    """The library error for a fault the service answered (text and detail redacted)."""
+    """The library error for a fault the service answered (text and detail redacted).
+
+    ``cls`` overrides the fault table (a WS-Security or WS-Addressing fault code).
+    """
     text = ctx.redact(text)
     if detail is not None and len(detail) == 0 and not (detail.text or "").strip():
         detail = None
     if detail is not None:
         detail = redact_element(detail, ctx)
-    cls = ctx.fault_class(code or None, text)
+    if cls is None:
+        cls = ctx.fault_class(code or None, text)
     return cls(
         text,
         code=code or None,

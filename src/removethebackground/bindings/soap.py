@@ -20,6 +20,7 @@ traffic shows them: one line, the XML declaration, then the envelope declaring
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
@@ -37,7 +38,9 @@ from ..codec import (
     safe_fromstring,
 )
 from ..errors import MalformedResponseError, ServiceFault
+from ..faultcodes import qualified_fault
 from ..wire import Binding, Operation, WireModel
+from ..wirelog import log_envelope, wire_log
 from .base import (
     BindingEngine,
     CallContext,
@@ -164,12 +167,16 @@ class SoapBinding(BindingEngine):
     ) -> HttpRequest:
         plan = self._plan(op)
         body = self.build_envelope(op, values, ctx)
+        if wire_log.isEnabledFor(logging.DEBUG):
+            log_envelope("request", body, op.name, self.binding.value, ctx.redact)
         merged = {**plan.headers, **headers} if headers else plan.headers
         return HttpRequest("POST", endpoint, merged, body, op, self.binding)
 
     def read_answer(self, op: Operation[R], answer: HttpAnswer, ctx: CallContext) -> R:
         status = answer.status
         data = answer.body
+        if data and wire_log.isEnabledFor(logging.DEBUG):
+            log_envelope("answer", data, op.name, self.binding.value, ctx.redact)
         if not (status == 200 or (status == 500 and data and answer.mime in _XML_MIMES)):
             raise http_status_error(op, self.binding, answer, ctx)
         try:
@@ -230,6 +237,12 @@ class SoapBinding(BindingEngine):
     ) -> ServiceFault:
         engine = BINDING_OF_ENVELOPE[env_ns]
         code, subcode, text, detail = engine.read_fault(fault)
+        # A WS-Security or WS-Addressing code (SOAP 1.1 faultcode, SOAP 1.2 Subcode) is
+        # a QName of its own namespace: it picks the class, and is kept as the subcode.
+        qualified = qualified_fault(fault, env_ns)
+        if qualified is not None:
+            cls, subcode = qualified
+            return fault_error(op, self.binding, status, "Client", subcode, text, detail, ctx, cls)
         return fault_error(op, self.binding, status, code, subcode, text, detail, ctx)
 
     def read_fault(

@@ -47,6 +47,10 @@ class SandboxConfig:
             instead of fetching them, so documentation and recorded examples work
             offline.
         processing_threads: threads that remove backgrounds.
+        require_wsse: refuse SOAP requests without a valid WS-Security UsernameToken
+            (contact email / API key; see :mod:`.wsse`).
+        require_wsa: refuse SOAP requests without WS-Addressing Action and To that
+            match the SOAPAction and the endpoint.
     """
 
     step_seconds: float = 3.0
@@ -58,6 +62,8 @@ class SandboxConfig:
     max_request_bytes: int = 4 * 1024 * 1024
     synthetic_example_images: bool = True
     processing_threads: int = 2
+    require_wsse: bool = False
+    require_wsa: bool = False
 
     def __post_init__(self) -> None:
         if not self.step_seconds > 0:

@@ -30,6 +30,7 @@ from ..wire import Binding, Generation, Service
 from .operations import CallContext
 from .validation import Fault, SimulatedServerError
 from .web import NO_CACHE, Request, Response
+from .wsse import HeaderFault
 
 if TYPE_CHECKING:
     from .state import SandboxState
@@ -78,10 +79,12 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
     op_name = "?"
     try:
         body = request.body(app.config.max_request_bytes)
-        element = protocol.read_envelope(body, binding)
         action = protocol.soap_action_of(
             binding, content_type, request.environ.get("HTTP_SOAPACTION")
         )
+        if app.header_checks is not None:  # --require-wsse / --require-wsa (see .wsse)
+            body = app.header_checks.check(body, binding, action, request.base_url + ep.path)
+        element = protocol.read_envelope(body, binding)
         op = protocol.route_soap(ep.service, binding, element, action)
         op_name = op.name
         values = protocol.parse_soap_request(op, element)
@@ -92,6 +95,9 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
     except EmptyAnswer as exc:
         log.info("%s %s -> %d", binding.value, op_name, exc.status)
         return Response(exc.status)
+    except HeaderFault as exc:
+        log.info("%s -> 500 %s:%s", binding.value, exc.prefix, exc.codes[-1])
+        return Response(500, exc.render(binding), protocol.SOAP_CONTENT_TYPES[binding])
     except RequestError as exc:
         answer_binding = Binding.SOAP11 if exc.soap11 else binding
         return _soap_fault(answer_binding, exc.code, exc.text, op_name)

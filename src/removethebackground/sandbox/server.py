@@ -352,6 +352,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--threads", type=int, default=4, help="HTTP worker threads (default 4)")
     parser.add_argument(
+        "--require-wsse",
+        action="store_true",
+        help=(
+            "require a WS-Security UsernameToken on SOAP calls (username: the contact "
+            "email, password: the API key; text or digest) and answer the WSS faults"
+        ),
+    )
+    parser.add_argument(
+        "--require-wsa",
+        action="store_true",
+        help="require WS-Addressing Action (= the SOAPAction) and To (= the endpoint)",
+    )
+    parser.add_argument(
         "--quiet", action="store_true", help="log warnings only (default: one line per call)"
     )
 
@@ -390,6 +403,7 @@ def run(args: argparse.Namespace) -> int:
         accounts=args.account,
         step_seconds=args.step_seconds,
         threads=args.threads,
+        config=SandboxConfig(require_wsse=args.require_wsse, require_wsa=args.require_wsa),
     )
     try:
         sandbox.start()

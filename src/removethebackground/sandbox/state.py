@@ -30,6 +30,7 @@ from .service import SandboxService
 from .statuses import DELIVERED
 from .store import ImageRow, Store, WebhookRow
 from .worker import Processor, WebhookSender
+from .wsse import HeaderChecks
 
 __all__ = ["SandboxState"]
 
@@ -86,6 +87,8 @@ class SandboxState:
             on_delivered=self.webhooks.notify_delivered,
         )
         self.service = SandboxService(self.store, self.clock, self.config, wake=self.processor.wake)
+        # --require-wsse / --require-wsa: None unless one is on (see .wsse).
+        self.header_checks = HeaderChecks.from_config(self.config, self.store, self.clock)
         # The base URL this sandbox is served at, once known (set by ``Sandbox.start``):
         # the default base of the output URLs of seeded images.
         self.base_url: str | None = None

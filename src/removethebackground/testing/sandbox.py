@@ -33,6 +33,7 @@ not warn when a test module imported it before registering it): PYTEST_DONT_REWR
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -221,6 +222,8 @@ def run_sandbox(
     config: SandboxConfig | None = None,
     threads: int = 4,
     generations: Mapping[str, Generation] | None = None,
+    require_wsse: bool = False,
+    require_wsa: bool = False,
 ) -> Iterator[SandboxHandle]:
     """Start a sandbox in this process for the ``with`` block; yields a :class:`SandboxHandle`.
 
@@ -234,7 +237,16 @@ def run_sandbox(
         config: other settings (:class:`SandboxConfig`); ``step_seconds`` wins.
         threads: HTTP worker threads.
         generations: the generations to serve (default: ``GENERATIONS``).
+        require_wsse, require_wsa: refuse SOAP calls without a valid WS-Security
+            UsernameToken / WS-Addressing headers (``rtb sandbox --require-wsse`` ...).
     """
+    if require_wsse or require_wsa:
+        base = config or SandboxConfig()
+        config = dataclasses.replace(
+            base,
+            require_wsse=require_wsse or base.require_wsse,
+            require_wsa=require_wsa or base.require_wsa,
+        )
     server = Sandbox(
         host=host,
         port=port,

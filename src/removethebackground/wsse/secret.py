@@ -19,11 +19,14 @@ class Secret(Generic[T]):
 
     __slots__ = ("_value",)
 
+    _value: T
+
     def __init__(self, value: T) -> None:
         self._value = value
 
     def reveal(self) -> T:
-        return self._value
+        value: T = self._value
+        return value
 
     def __repr__(self) -> str:
         return "Secret('***')"

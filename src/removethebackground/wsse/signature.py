@@ -30,8 +30,8 @@ from ..errors import InvalidParameterError, TransportError
 from .header import (
     Clock,
     add_timestamp,
-    envelope_ns,
     ensure_id,
+    envelope_ns,
     parse_time,
     security_header,
     utc_now,
@@ -185,7 +185,7 @@ def sign_envelope(
     token.text = base64.b64encode(_cert_der(cert_pem, "cert")).decode("ascii")
     token_id = ensure_id(token, "X509")
 
-    signature = xmlsec.template.create(
+    signature: etree._Element = xmlsec.template.create(
         envelope, xmlsec.Transform.EXCL_C14N, xmlsec.Transform.RSA_SHA256, ns="ds"
     )
     security.append(signature)
@@ -322,7 +322,9 @@ def verify_envelope(
     try:
         ctx.key = xmlsec.Key.from_memory(key_data, key_format, None)
     except xmlsec.Error:
-        raise SignatureCheckError("InvalidSecurityToken", "the certificate cannot be read") from None
+        raise SignatureCheckError(
+            "InvalidSecurityToken", "the certificate cannot be read"
+        ) from None
     try:
         ctx.verify(signature)
     except xmlsec.Error:
@@ -349,7 +351,8 @@ class Signature:
         server_cert: the service's signing certificate (path, PEM bytes, or a
             ``cryptography`` certificate). When given, every answer must be signed
             by it over its Body and Timestamp, or :class:`SignatureVerificationError`
-            is raised and the answer is not used.
+            is raised and the answer is not used. Faults are reported as they come,
+            signed or not.
         lifetime: seconds of the Timestamp this plugin adds when none is there.
         must_understand: mark the Security header ``mustUnderstand``.
         clock: returns the current time as an aware ``datetime`` (for tests).
@@ -438,6 +441,12 @@ class Signature:
 
     def incoming(self, envelope: etree._Element, op: Any = None, binding: Any = None) -> None:
         if self.server_cert is None:
+            return
+        # A fault is reported as it came: services sign their results, rarely their
+        # faults, and a forged fault can only make a call fail.
+        env_ns = envelope_ns(envelope)
+        body = envelope.find(f"{{{env_ns}}}Body")
+        if body is not None and body.find(f"{{{env_ns}}}Fault") is not None:
             return
         try:
             verify_envelope(envelope, self.server_cert, now=self._clock())
