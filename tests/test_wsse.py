@@ -25,7 +25,13 @@ from zeep.wsse.username import UsernameToken as ZeepUsernameToken
 from removethebackground import PixelzClient
 from removethebackground.client import build_envelope
 from removethebackground.codec import SOAP11_ENV, SOAP12_ENV
-from removethebackground.errors import AuthenticationError, ClientFault, ProtocolFault
+from removethebackground.errors import (
+    AuthenticationError,
+    ClientFault,
+    HTTPStatusError,
+    ProtocolFault,
+    ServiceFault,
+)
 from removethebackground.generated import pixelz
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from removethebackground.wire import Binding
@@ -47,8 +53,7 @@ from removethebackground.wsse import (
 )
 from removethebackground.wsse.header import add_timestamp, security_header, utc_now
 from removethebackground.wsse.signature import SignatureCheckError, load_xmlsec, verify_envelope
-
-from support import LocalServer, Reply, ReplayAdapter, Seen, session_with
+from support import LocalServer, ReplayAdapter, Reply, Seen, session_with
 from support.pki import PKI, Issued
 
 EMAIL = "demo@example.com"
@@ -349,7 +354,7 @@ def test_a_fault_code_without_the_spec_namespace_is_not_a_security_fault() -> No
     )
     adapter = ReplayAdapter(Reply.soap(Binding.SOAP11, body, 500))
     client = PixelzClient(EMAIL, KEY, session=session_with(adapter))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ServiceFault) as info:
         client.get_image_status(image_ticket="x")
     assert not isinstance(info.value, SecurityFault)
 
@@ -515,7 +520,7 @@ def test_local_server_sees_no_password_with_digest(signer: Issued) -> None:
             endpoint=server.endpoint,
             plugins=[UsernameToken(EMAIL, "wsse-pass-987", digest=True)],
         )
-        with pytest.raises(Exception):
+        with pytest.raises(HTTPStatusError):
             client.get_image_status(image_ticket="x")
         seen = server.seen
     assert seen and b"wsse-pass-987" not in seen[0].body
