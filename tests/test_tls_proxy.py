@@ -66,9 +66,7 @@ def _client(url: str, **kwargs: object) -> PixelzClient:
 # --- private CA and host names ---------------------------------------------------------------
 
 
-def test_a_private_ca_given_as_verify_works(
-    tls_server: TLSServer, pki: PKI, ticket: str
-) -> None:
+def test_a_private_ca_given_as_verify_works(tls_server: TLSServer, pki: PKI, ticket: str) -> None:
     for host in ("127.0.0.1", "localhost"):
         client = _client(tls_server.url(host), verify=str(pki.ca.cert_file))
         status = client.get_image_status(image_ticket=ticket)
@@ -200,7 +198,13 @@ def test_connect_proxy_sees_no_plaintext(tls_server: TLSServer, pki: PKI, ticket
     assert proxy.log.lines[0].startswith(f"CONNECT 127.0.0.1:{tls_server.port} HTTP/1.")
     seen = bytes(proxy.log.tunnel_bytes)
     assert len(seen) > 1000  # the calls did go through the tunnel
-    for plaintext in (KEY.encode(), b"Envelope", b"contactAPIkey", b"GetImageStatus", EMAIL.encode()):
+    for plaintext in (
+        KEY.encode(),
+        b"Envelope",
+        b"contactAPIkey",
+        b"GetImageStatus",
+        EMAIL.encode(),
+    ):
         assert plaintext not in seen
     assert KEY not in proxy.log.text
 

@@ -130,7 +130,7 @@ def _wsse(code: str) -> HeaderFault:
 
 
 def _wsa(*codes: str) -> HeaderFault:
-    return HeaderFault("wsa", WSA_NS, codes, _WSA_REASONS.get(codes[0], _WSA_REASONS[codes[-1]]))
+    return HeaderFault("wsa", WSA_NS, codes, _WSA_REASONS[codes[0]])
 
 
 class HeaderChecks:

@@ -62,6 +62,30 @@ SECRET_HEADERS = ("authorization", "cookie", "set-cookie", "proxy-authorization"
 
 _ACTION = re.compile(r'action\s*=\s*"?([^";]+)"?', re.I)
 
+_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+_DS = "http://www.w3.org/2000/09/xmldsig#"
+_WSA = "http://www.w3.org/2005/08/addressing"
+# WS-Security elements whose text is a credential, or lets one be guessed offline
+# (a PasswordDigest with its Nonce): scrubbed before recording.
+WSSE_SECRET_ELEMENTS = frozenset(
+    {
+        f"{{{_WSSE}}}Password",
+        f"{{{_WSSE}}}Nonce",
+        f"{{{_WSSE}}}BinarySecurityToken",
+        f"{{{_DS}}}SignatureValue",
+    }
+)
+WSSE_EMAIL_ELEMENTS = frozenset({f"{{{_WSSE}}}Username"})
+# WS-Security and WS-Addressing values that differ on every call: ignored when matching.
+VOLATILE_ELEMENTS = WSSE_SECRET_ELEMENTS | {
+    f"{{{_WSU}}}Created",
+    f"{{{_WSU}}}Expires",
+    f"{{{_DS}}}DigestValue",
+    f"{{{_WSA}}}MessageID",
+}
+_REFERENCES = frozenset({f"{{{_DS}}}Reference", f"{{{_WSSE}}}Reference"})
+
 
 def _mask(name: str, value: str) -> str:
     lower = name.lower()
@@ -104,6 +128,12 @@ def _parse_xml(data: bytes) -> etree._Element | None:
 def _scrub_xml(root: etree._Element) -> None:
     for el in root.iter():
         if not isinstance(el.tag, str):
+            continue
+        if el.tag in WSSE_SECRET_ELEMENTS and el.text:
+            el.text = SECRET_PLACEHOLDER
+            continue
+        if el.tag in WSSE_EMAIL_ELEMENTS and el.text:
+            el.text = EMAIL_PLACEHOLDER
             continue
         local = etree.QName(el).localname
         if el.text is not None and len(el) == 0:
@@ -223,12 +253,26 @@ def canonical_body(body: Any) -> bytes:
 
 
 def _shape(el: etree._Element) -> tuple[Any, ...]:
-    """An element as nested tuples: namespace-qualified names, prefixes ignored."""
+    """An element as nested tuples: namespace-qualified names, prefixes ignored.
+
+    The values that change on every call (WS-Security nonces, times, digests and
+    signature values, ``wsu:Id`` references, WS-Addressing MessageID) are replaced by
+    ``"~"`` so that two recordings of the same call match.
+    """
     children = [c for c in el if isinstance(c.tag, str)]
     text = el.text or ""
     if children and not text.strip():
         text = ""
-    return (el.tag, sorted(el.attrib.items()), text, tuple(_shape(c) for c in children))
+    if el.tag in VOLATILE_ELEMENTS:
+        text = "~"
+    attrs = sorted(
+        (str(k), "~" if _volatile_attribute(el, str(k)) else str(v)) for k, v in el.attrib.items()
+    )
+    return (el.tag, attrs, text, tuple(_shape(c) for c in children))
+
+
+def _volatile_attribute(el: etree._Element, name: str) -> bool:
+    return name == f"{{{_WSU}}}Id" or (name == "URI" and el.tag in _REFERENCES)
 
 
 def _query_pairs(uri: str) -> list[tuple[str, str]]:
