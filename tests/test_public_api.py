@@ -33,6 +33,7 @@ PUBLIC = {
     "RemoveTheBackgroundError",
     "ServerFault",
     "ServiceFault",
+    "TLSVerificationError",
     "TransportError",
     "TransportTimeout",
     "UnsetType",
