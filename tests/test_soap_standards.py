@@ -287,3 +287,12 @@ def test_cassette_scrubber_removes_wsse_secrets(tmp_path: Path) -> None:
     root = etree.fromstring(scrubbed.body)
     assert root.findtext(".//{*}Password") == SECRET_PLACEHOLDER
     assert root.findtext(".//{*}Username") == EMAIL_PLACEHOLDER
+
+
+def test_sandbox_command_line_flags() -> None:
+    from removethebackground.sandbox.server import build_parser
+
+    args = build_parser().parse_args(["--require-wsse", "--require-wsa", "--port", "0"])
+    assert args.require_wsse and args.require_wsa
+    plain = build_parser().parse_args([])
+    assert not plain.require_wsse and not plain.require_wsa
