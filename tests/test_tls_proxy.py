@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -152,8 +153,18 @@ def test_with_binding_keeps_tls_and_proxy_options(pki: PKI, client_cert: Issued)
         proxy="http://127.0.0.1:3128",
     )
     clone = client.with_binding(Binding.SOAP12)
-    assert clone._verify == client._verify and clone._cert == client._cert
-    assert clone._proxies == {"http": "http://127.0.0.1:3128", "https": "http://127.0.0.1:3128"}
+    assert clone.transport is client.transport  # one transport, one set of TLS options
+    transport: Any = client.transport
+    assert transport.verify == str(pki.ca.cert_file)
+    assert transport.cert == (str(client_cert.cert_file), str(client_cert.key_file))
+    assert transport.proxies == {
+        "http": "http://127.0.0.1:3128",
+        "https": "http://127.0.0.1:3128",
+    }
+    # TLS options belong to a transport given explicitly
+    with pytest.raises(InvalidParameterError) as info:
+        _client("https://127.0.0.1:9/soap.asmx", transport=transport, verify=False)
+    assert info.value.parameter == "transport"
 
 
 # --- proxies -------------------------------------------------------------------------------------
@@ -212,5 +223,9 @@ def test_connect_proxy_sees_no_plaintext(tls_server: TLSServer, pki: PKI, ticket
 def test_a_caller_session_is_used_as_is(tls_server: TLSServer, pki: PKI, ticket: str) -> None:
     session = requests.Session()
     session.verify = str(pki.ca.cert_file)
-    client = _client(tls_server.url(), session=session, verify=str(pki.ca.cert_file))
+    client = _client(tls_server.url(), session=session)  # the session's own verify
     assert client.get_image_status(image_ticket=ticket).image_status is not None
+    # and the client's options still apply on top of a caller's session
+    strict = _client(tls_server.url(), session=requests.Session(), verify=True)
+    with pytest.raises(TLSVerificationError):
+        strict.get_image_status(image_ticket=ticket)

@@ -181,7 +181,9 @@ class RequestsTransport:
                 timeout=self.timeout,
                 stream=True,
                 allow_redirects=False,
-                verify=self.verify,
+                # The session's own verify wins over REQUESTS_CA_BUNDLE (requests alone
+                # would let the variable replace it when verify is not passed).
+                verify=self.verify if self.verify is not None else self.session.verify,
                 cert=self.cert,
                 proxies=self.proxies,
             )
