@@ -86,6 +86,7 @@ VALUES: dict[str, Any] = {
     "endpoint": "https://user:secret@api.example.com:8443/soap.asmx?k=1#frag",
     "excerpt": "<html>busy</html>",
     "retryable": True,
+    "reason": "hostname_mismatch",
 }
 
 
@@ -142,7 +143,7 @@ def test_every_exported_exception_class_is_found() -> None:
             defined.add(cls)
         todo.extend(cls.__subclasses__())
     assert defined == set(CLASSES)
-    assert len(CLASSES) == 16
+    assert len(CLASSES) == 17
 
 
 # --- the call context, once for all ---------------------------------------------------------

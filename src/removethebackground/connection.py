@@ -133,7 +133,13 @@ def _ssl_cause(exc: BaseException) -> BaseException | None:
     return found
 
 
-def tls_error(exc: BaseException, endpoint: str, **context: object) -> TLSVerificationError | None:
+def tls_error(
+    exc: BaseException,
+    endpoint: str,
+    *,
+    operation: str | None = None,
+    binding: str | None = None,
+) -> TLSVerificationError | None:
     """A :class:`TLSVerificationError` for a certificate failure, else ``None``."""
     cause = _ssl_cause(exc)
     if cause is None:
@@ -158,13 +164,15 @@ def tls_error(exc: BaseException, endpoint: str, **context: object) -> TLSVerifi
         return TLSVerificationError(
             f"TLS verification failed: {what} ({detail})",
             reason=reason,
-            **context,
+            operation=operation,
+            binding=binding,
         )
     if any(alert in text for alert in _CLIENT_CERT_ALERTS):
         return TLSVerificationError(
             f"TLS handshake failed: {host} refused the client certificate or wants one "
             f"(pass cert=...) ({cause})",
             reason="client_certificate_refused",
-            **context,
+            operation=operation,
+            binding=binding,
         )
     return None

@@ -447,8 +447,27 @@ class TLSVerificationError(ConnectionFailedError):
 
     default_retryable = False
 
-    def __init__(self, message: str, *, reason: str = "other", **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "other",
+        http_status: int | None = None,
+        excerpt: str | None = None,
+        operation: str | None = None,
+        binding: str | None = None,
+        endpoint: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            http_status=http_status,
+            excerpt=excerpt,
+            operation=operation,
+            binding=binding,
+            endpoint=endpoint,
+            retryable=retryable,
+        )
         self.reason = reason
 
 
