@@ -604,9 +604,32 @@ def render_text(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(" --- " for _ in rows[0]) + "|"]
-    out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+def render_markdown(
+    cases: Mapping[str, Case], targets: list[dict[str, Any]], machine: Mapping[str, Any]
+) -> str:
+    """The compact table for README.md: medians, then each target with its figure."""
+    by_case: dict[str, list[str]] = {}
+    for t in targets:
+        if t["measured"] is None:
+            continue
+        verdict = "met" if t["met"] else "**missed**"
+        by_case.setdefault(t["case"], []).append(
+            f"{t['target']} ({t['metric']} {t['measured']:.3g}): {verdict}"
+        )
+    header = ["case", *(LABELS[c] for c in CLIENTS), "target"]
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    for case in cases.values():
+        cells = [f"{case.title} ({case.unit})", *(case.shown(c) for c in CLIENTS)]
+        cells.append("<br>".join(by_case.get(case.key, [])))
+        out.append("| " + " | ".join(cells) + " |")
+    versions = machine["versions"]
+    out.append("")
+    out.append(
+        f"{machine['cpu']}, {machine['usable_cores']} cores, Python {machine['python']}, "
+        f"lxml {versions.get('lxml')}, requests {versions.get('requests')}, "
+        f"zeep {versions.get('zeep')}, suds-community {versions.get('suds-community')}; "
+        f"commit {machine['commit']}, load average {machine['load_average'][0]:.1f} at start."
+    )
     return "\n".join(out)
 
 
@@ -698,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
         "memory: X/ours); above 1 means ours is ahead."
     )
     total = time.perf_counter() - started
-    print(f"{len(cases)} cases in {total:.0f} s; results in {args.out.relative_to(ROOT)}")
+    print(f"{len(cases)} cases in {total:.0f} s; results in {args.out}")
 
     report = {
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -729,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text(render_markdown(rows) + "\n")
+    args.out.with_suffix(".md").write_text(render_markdown(cases, targets, machine) + "\n")
     return 0
 
 
