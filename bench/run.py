@@ -524,6 +524,15 @@ def machine_info() -> dict[str, Any]:
             text=True,
             check=False,
         ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", ".", ":(exclude)bench/results"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if commit and dirty:
+            commit += "+changes"
     except OSError:
         commit = ""
     return {
@@ -645,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
-    rounds, round_ms = (3, 20) if args.quick else (9, 60)
+    rounds, round_ms = (3, 20) if args.quick else (15, 40)
     loop_rounds, loop_seconds = (1, 0.5) if args.quick else (5, 0.4)
     if args.loop_seconds:
         loop_seconds = args.loop_seconds
@@ -691,7 +700,7 @@ def main(argv: list[str] | None = None) -> int:
     if wanted("list_1000"):
         run(
             Case("list_1000", "GetImagesList, 1000 images", "ms"),
-            lambda: bench_images_list(1000, rounds, round_ns * 2),
+            lambda: bench_images_list(1000, max(3, rounds // 2), round_ns * 3),
         )
     if wanted("loopback"):
         t0 = time.perf_counter()
