@@ -83,18 +83,25 @@ Fn = Callable[[], object]
 def our_envelope_builder() -> Callable[[Mapping[str, object]], bytes]:
     """Whatever function of this client builds a SOAP 1.1 request body from values.
 
-    Today ``removethebackground.client.build_envelope(op, binding, values)``; the
-    engine is moving to ``removethebackground.bindings``. This is the one place to
-    adapt when it does. ``values`` are keyed by attribute name, credentials included.
+    The one place to adapt when the engine changes. Today: the SOAP 1.1 engine of
+    ``removethebackground.bindings`` (``SOAP_BINDINGS[Binding.SOAP11].build_envelope``);
+    before it, ``removethebackground.client.build_envelope(op, binding, values)``.
+    ``values`` are keyed by attribute name, credentials included.
     """
     op = pixelz.OP_GET_IMAGE_STATUS
     try:
+        from removethebackground.bindings import SOAP_BINDINGS
+    except ImportError:  # before the bindings package
         from removethebackground.client import build_envelope
-    except ImportError:  # pragma: no cover - after the refactoring
-        from removethebackground.bindings import build_envelope  # type: ignore[no-redef]
+
+        def build_old(values: Mapping[str, object]) -> bytes:
+            return build_envelope(op, Binding.SOAP11, values)
+
+        return build_old
+    engine = SOAP_BINDINGS[Binding.SOAP11]
 
     def build(values: Mapping[str, object]) -> bytes:
-        return build_envelope(op, Binding.SOAP11, values)
+        return engine.build_envelope(op, values)
 
     return build
 
