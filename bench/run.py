@@ -707,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     if wanted("list_1000"):
         run(
             Case("list_1000", "GetImagesList, 1000 images", "ms"),
-            lambda: bench_images_list(1000, max(3, rounds // 2), round_ns * 3),
+            lambda: bench_images_list(1000, max(3, rounds // 3), round_ns * 3),
         )
     if wanted("loopback"):
         t0 = time.perf_counter()
