@@ -1,255 +1,779 @@
-"""Benchmarks: this client against zeep, the obvious alternative, in the same run.
+"""Benchmarks: this client against zeep, suds and a hand-written lxml + requests client.
 
-Each line prints both timings and the ratio (zeep / ours; above 1 means we are
-faster). Nothing here asserts a number: these machines are noisy, so targets are
-read from the ratios, not enforced in unit tests.
+One run measures the four clients on the same inputs, in the same process, and
+prints a table of medians, the ratios and the targets (met / missed); the same
+goes to ``bench/results/latest.json`` (with the machine it ran on) and
+``bench/results/latest.md``. Nothing is asserted: ratios on a shared machine are
+read, not enforced in unit tests.
 
-Measured, for GetImageStatus on the Pixelz WSDL:
-- start-up: import + client construction (zeep parses the WSDL here; we do not);
-- building a SOAP 1.1 request envelope;
-- parsing a GetImagesList answer with 100 images;
-- a whole call through requests to an in-process canned answer (no network);
-- peak memory (tracemalloc) of start-up plus one call.
+Clients (all on the vendored Pixelz WSDL, SOAP 1.1, offline):
 
-Run with ``make bench`` (or ``python bench/run.py --quick``).
+- ``ours``: ``removethebackground.PixelzClient`` with ``session=``;
+- ``zeep``: ``zeep.Client`` with ``zeep.Transport(session=...)``;
+- ``suds``: ``suds.client.Client`` on a file:// URL, ``cache=None`` (as zeep, it
+  parses the WSDL on every construction), a custom ``suds.transport.Transport``;
+- ``hand``: ``bench/handwritten.py``, the fastest honest way to make these calls.
+
+Cases:
+
+1. GetImageStatus, whole call, against an in-process answer (the recorded bytes);
+2. the GetImageStatus request envelope alone;
+3. GetImagesList with 100 and with 1000 images, whole call, in-process answer;
+4. loopback throughput against the sandbox (a real waitress server on
+   127.0.0.1), GetImageStatus calls/s with 1 and 8 threads;
+5. client construction, and peak memory (tracemalloc) of construction + one call.
+
+Timings are medians over rounds; the clients take turns round by round (so drift
+on a busy machine hits all of them alike), after a warm-up. ``--quick`` runs
+fewer, shorter rounds. tracemalloc sees Python allocations only (not libxml2's).
+
+Run with ``make bench`` or ``python bench/run.py [--quick] [--only CASE ...]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import io
+import importlib.metadata
+import json
+import logging
+import os
+import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
-from lxml import etree
-from requests.adapters import BaseAdapter
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from codegen.model import _offline_transport  # noqa: E402
-
+from bench.handwritten import HandwrittenPixelz  # noqa: E402
+from bench.inputs import (  # noqa: E402
+    API_KEY,
+    EMAIL,
+    ENDPOINT,
+    TICKET,
+    WSDL,
+    images_list_answer,
+    recorded_session,
+    status_answer,
+    suds_client,
+    suds_http_transport,
+    suds_transport,
+    zeep_service,
+    zeep_transport,
+)
 from removethebackground import Binding, PixelzClient  # noqa: E402
-from removethebackground.client import build_envelope  # noqa: E402
-from removethebackground.codec import SOAP11_ENV, to_element  # noqa: E402
 from removethebackground.generated import pixelz  # noqa: E402
 
-WSDL = ROOT / "wsdl/pixelz/pixelz.wsdl"
-NS = pixelz.NS
+CLIENTS = ("ours", "zeep", "suds", "hand")
+LABELS = {"ours": "ours", "zeep": "zeep 4.3", "suds": "suds", "hand": "hand-written"}
+RESULTS = ROOT / "bench" / "results"
+
+Fn = Callable[[], object]
 
 
-def _images_answer(count: int) -> bytes:
-    images = [
-        pixelz.ImageStatus(
-            image_ticket=uuid.UUID(int=i + 1),
-            customer_image_id=f"cust-{i}",
-            product_id=f"prod-{i % 7}",
-            status_name="Delivered",
-            status_id=80,
-            is_paid=True,
-            thumbnail_image_url=f"http://127.0.0.1/out/{i}-thumb.png",
-            final_images_url=[f"http://127.0.0.1/out/{i}.png"],
-        )
-        for i in range(count)
-    ]
-    result = to_element(
-        pixelz.ImagesListResponse(images=list(images)), f"{{{NS}}}GetImagesListResult"
-    )
-    env = etree.Element(f"{{{SOAP11_ENV}}}Envelope", nsmap={"soap": SOAP11_ENV})
-    body = etree.SubElement(env, f"{{{SOAP11_ENV}}}Body")
-    wrapper = etree.SubElement(body, f"{{{NS}}}GetImagesListResponse", nsmap={None: NS})  # type: ignore[dict-item]
-    wrapper.append(result)
-    return etree.tostring(env, xml_declaration=True, encoding="utf-8")
+def our_envelope_builder() -> Callable[[Mapping[str, object]], bytes]:
+    """Whatever function of this client builds a SOAP 1.1 request body from values.
+
+    The one place to adapt when the engine changes. Today: the SOAP 1.1 engine of
+    ``removethebackground.bindings`` (``SOAP_BINDINGS[Binding.SOAP11].build_envelope``);
+    before it, ``removethebackground.client.build_envelope(op, binding, values)``.
+    ``values`` are keyed by attribute name, credentials included.
+    """
+    op = pixelz.OP_GET_IMAGE_STATUS
+    try:
+        from removethebackground.bindings import SOAP_BINDINGS
+    except ImportError:  # before the bindings package
+        from removethebackground.client import build_envelope
+
+        def build_old(values: Mapping[str, object]) -> bytes:
+            return build_envelope(op, Binding.SOAP11, values)
+
+        return build_old
+    engine = SOAP_BINDINGS[Binding.SOAP11]
+
+    def build(values: Mapping[str, object]) -> bytes:
+        return engine.build_envelope(op, values)
+
+    return build
 
 
-def _status_answer() -> bytes:
-    status = pixelz.ImageStatusResponse(
-        image_status=pixelz.ImageStatus(
-            image_ticket=uuid.UUID(int=7),
-            status_name="Delivered",
-            status_id=80,
-            is_paid=True,
-            final_images_url=["http://127.0.0.1/out/7.png"],
-        )
-    )
-    result = to_element(status, f"{{{NS}}}GetImageStatusResult")
-    env = etree.Element(f"{{{SOAP11_ENV}}}Envelope", nsmap={"soap": SOAP11_ENV})
-    body = etree.SubElement(env, f"{{{SOAP11_ENV}}}Body")
-    wrapper = etree.SubElement(body, f"{{{NS}}}GetImageStatusResponse", nsmap={None: NS})  # type: ignore[dict-item]
-    wrapper.append(result)
-    return etree.tostring(env, xml_declaration=True, encoding="utf-8")
+# --- timing ------------------------------------------------------------------------------------
 
 
-class CannedAdapter(BaseAdapter):
-    """Answers every request with the same bytes, as a server on loopback would."""
-
-    def __init__(self, body: bytes) -> None:
-        super().__init__()
-        self.body = body
-
-    def send(self, request: Any, **kwargs: Any) -> requests.Response:
-        response = requests.Response()
-        response.status_code = 200
-        response.headers["Content-Type"] = "text/xml; charset=utf-8"
-        response.headers["Content-Length"] = str(len(self.body))
-        response.raw = io.BytesIO(self.body)
-        response.request = request
-        response.url = request.url
-        return response
-
-    def close(self) -> None:
-        pass
+@dataclass
+class Sample:
+    median: float
+    rounds: list[float]
+    number: int
 
 
-def _zeep_client(body: bytes) -> Any:
-    import zeep
-
-    transport = _offline_transport()
-    adapter = CannedAdapter(body)
-    transport.session.mount("http://", adapter)
-    client = zeep.Client(str(WSDL), transport=transport)
-    return client.create_service(
-        "{http://removethebackground.com/}soapSoap", "http://127.0.0.1:8110/soap.asmx"
-    )
-
-
-def _our_client(body: bytes) -> PixelzClient:
-    session = requests.Session()
-    session.mount("http://", CannedAdapter(body))
-    return PixelzClient(
-        "bench@example.com",
-        "bench-key",
-        binding=Binding.SOAP11,
-        endpoint="http://127.0.0.1:8110/soap.asmx",
-        session=session,
-    )
+def _calibrate(fn: Fn, round_ns: int) -> int:
+    """Calls per round so that a round lasts about ``round_ns``."""
+    calls, start = 0, time.perf_counter_ns()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter_ns() - start
+        if elapsed >= round_ns // 4 or calls >= 10_000:
+            break
+    return max(1, round(round_ns * calls / max(elapsed, 1)))
 
 
-def timeit(fn: Callable[[], object], repeat: int, number: int) -> float:
-    """Median seconds per call over ``repeat`` rounds of ``number`` calls."""
-    rounds = []
+def time_calls(fns: Mapping[str, Fn], rounds: int, round_ns: int) -> dict[str, Sample]:
+    """Median seconds per call of each function; the functions take turns round by round."""
+    numbers = {}
+    for name, fn in fns.items():
+        fn()  # warm-up: first-call caches, lazy imports
+        numbers[name] = _calibrate(fn, round_ns)
+    per_round: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            fn, number = fns[name], numbers[name]
+            gc.collect()
+            start = time.perf_counter_ns()
+            for _ in range(number):
+                fn()
+            per_round[name].append((time.perf_counter_ns() - start) / number / 1e9)
+    return {
+        name: Sample(statistics.median(values), values, numbers[name])
+        for name, values in per_round.items()
+    }
+
+
+def throughput(call: Callable[[int], object], threads: int, seconds: float) -> float:
+    """Calls per second of ``call(thread_index)`` from ``threads`` threads for ``seconds``."""
+    counts = [0] * threads
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(threads + 1)
+    deadline = [0.0]
+
+    def worker(index: int) -> None:
+        barrier.wait()
+        n = 0
+        try:
+            while time.perf_counter() < deadline[0]:
+                call(index)
+                n += 1
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        counts[index] = n
+
+    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
+    for t in pool:
+        t.start()
+    start = time.perf_counter()
+    deadline[0] = start + seconds
+    barrier.wait()
+    for t in pool:
+        t.join(seconds + 30)
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"a loopback call failed: {errors[0]!r}") from errors[0]
+    return sum(counts) / elapsed
+
+
+def peak_bytes(fn: Fn, repeat: int) -> Sample:
+    """Median tracemalloc peak of ``fn()`` (after one untraced warm-up run)."""
+    fn()
+    peaks = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
-        for _ in range(number):
+        tracemalloc.start()
+        try:
             fn()
-        rounds.append((time.perf_counter() - start) / number)
-    return statistics.median(rounds)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        peaks.append(float(peak))
+    return Sample(statistics.median(peaks), peaks, 1)
 
 
-def report(name: str, ours: float, theirs: float, unit: str = "us") -> None:
-    scale = {"us": 1e6, "ms": 1e3}[unit]
+# --- the clients -------------------------------------------------------------------------------
+
+
+def _zeep_client(session: Any = None) -> Any:
+    import zeep
+
+    return zeep.Client(str(WSDL), transport=zeep_transport(session))
+
+
+class Callers:
+    """The four clients, each on a session (or suds transport) answering ``body``."""
+
+    def __init__(self, body: bytes) -> None:
+        session, self.adapter = recorded_session(body)
+        self.ours = PixelzClient(
+            EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT, session=session
+        )
+        zeep_session, _ = recorded_session(body)
+        self.zeep = zeep_service(_zeep_client(zeep_session))
+        self.suds = suds_client(suds_transport(body))
+        hand_session, _ = recorded_session(body)
+        self.hand = HandwrittenPixelz(EMAIL, API_KEY, endpoint=ENDPOINT, session=hand_session)
+
+
+def _check(name: str, value: object, expected: object, case: str) -> None:
+    if value != expected:
+        raise RuntimeError(f"{case}: {name} returned {value!r}, expected {expected!r}")
+
+
+def bench_status_call(rounds: int, round_ns: int) -> dict[str, Sample]:
+    c = Callers(status_answer())
+    kw = {"contactEmail": EMAIL, "contactAPIkey": API_KEY, "imageTicket": TICKET}
+    fns: dict[str, Fn] = {
+        "ours": lambda: c.ours.get_image_status(image_ticket=TICKET),
+        "zeep": lambda: c.zeep.GetImageStatus(**kw),
+        "suds": lambda: c.suds.service.GetImageStatus(**kw),
+        "hand": lambda: c.hand.get_image_status(image_ticket=TICKET),
+    }
+    case = "GetImageStatus call"
+    _check("ours", c.ours.get_image_status(image_ticket=TICKET).image_status.status_id, 80, case)  # type: ignore[union-attr]
+    # zeep unwraps a result with a single element: GetImageStatusResult is the ImageStatus.
+    _check("zeep", c.zeep.GetImageStatus(**kw).StatusId, 80, case)
+    _check("suds", c.suds.service.GetImageStatus(**kw).ImageStatus.StatusId, 80, case)
+    _check("hand", c.hand.get_image_status(image_ticket=TICKET).image_status.status_id, 80, case)  # type: ignore[union-attr]
+    return time_calls(fns, rounds, round_ns)
+
+
+def bench_envelope(rounds: int, round_ns: int) -> dict[str, Sample]:
+    build = our_envelope_builder()
+    values = {
+        "contact_email": EMAIL,
+        "contact_api_key": API_KEY,
+        "image_ticket": TICKET,
+        "customer_image_id": None,
+    }
+    zeep_client = _zeep_client()
+    service = zeep_service(zeep_client)
+    suds = suds_client(suds_transport(b""), nosend=True)
+    hand = HandwrittenPixelz(EMAIL, API_KEY, endpoint=ENDPOINT)
+    kw = {"contactEmail": EMAIL, "contactAPIkey": API_KEY, "imageTicket": TICKET}
+    from lxml import etree
+
+    fns: dict[str, Fn] = {
+        "ours": lambda: build(values),
+        "zeep": lambda: etree.tostring(
+            zeep_client.create_message(service, "GetImageStatus", **kw),
+            xml_declaration=True,
+            encoding="utf-8",
+        ),
+        "suds": lambda: suds.service.GetImageStatus(**kw).envelope,
+        "hand": lambda: hand.get_image_status_envelope(image_ticket=TICKET),
+    }
+    for name, fn in fns.items():
+        body = fn()
+        if not isinstance(body, bytes) or TICKET.encode() not in body:
+            raise RuntimeError(f"envelope: {name} built {body!r}")
+    return time_calls(fns, rounds, round_ns)
+
+
+def bench_images_list(count: int, rounds: int, round_ns: int) -> dict[str, Sample]:
+    c = Callers(images_list_answer(count))
+    kw = {"contactEmail": EMAIL, "contactAPIkey": API_KEY, "page": "1"}
+    fns: dict[str, Fn] = {
+        "ours": lambda: c.ours.get_images_list(page="1"),
+        "zeep": lambda: c.zeep.GetImagesList(**kw),
+        "suds": lambda: c.suds.service.GetImagesList(**kw),
+        "hand": lambda: c.hand.get_images_list(page="1"),
+    }
+    case = f"GetImagesList {count}"
+    _check("ours", len(c.ours.get_images_list(page="1").images or []), count, case)
+    _check("zeep", len(c.zeep.GetImagesList(**kw).ImageStatus), count, case)
+    _check("suds", len(c.suds.service.GetImagesList(**kw).Images.ImageStatus), count, case)
+    _check("hand", len(c.hand.get_images_list(page="1").images or []), count, case)
+    return time_calls(fns, rounds, round_ns)
+
+
+def bench_loopback(
+    thread_counts: tuple[int, ...], rounds: int, seconds: float
+) -> dict[int, dict[str, Sample]]:
+    from removethebackground.testing.sandbox import run_sandbox
+
+    # waitress warns when requests queue up behind its threads: expected at 8 threads.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    out: dict[int, dict[str, Sample]] = {}
+    with run_sandbox(threads=max(thread_counts)) as sb:
+        ticket = sb.seed_image(status=10, held=True, product_id="bench", customer_image_id="b-1")
+        endpoint = sb.pixelz_endpoint
+        kw = {"contactEmail": sb.demo_email, "contactAPIkey": sb.demo_api_key}
+        kw["imageTicket"] = ticket
+        ours = sb.pixelz_client()
+        zeep = zeep_service(_zeep_client(), endpoint)
+        hand = HandwrittenPixelz(sb.demo_email, sb.demo_api_key, endpoint=endpoint)
+        # suds clients are not shared between threads: one each (Client.clone() cannot
+        # copy a custom transport).
+        suds_per_thread = [
+            suds_client(suds_http_transport(), endpoint) for _ in range(max(thread_counts))
+        ]
+        calls: dict[str, Callable[[int], object]] = {
+            "ours": lambda _i: ours.get_image_status(image_ticket=ticket),
+            "zeep": lambda _i: zeep.GetImageStatus(**kw),
+            "suds": lambda i: suds_per_thread[i].service.GetImageStatus(**kw),
+            "hand": lambda _i: hand.get_image_status(image_ticket=ticket),
+        }
+        for name, call in calls.items():
+            status = call(0)
+            if name == "zeep":
+                sid = status.StatusId  # type: ignore[attr-defined]
+            elif name == "suds":
+                sid = status.ImageStatus.StatusId  # type: ignore[attr-defined]
+            else:
+                sid = status.image_status.status_id  # type: ignore[attr-defined]
+            _check(name, sid, 10, "loopback")
+        for threads in thread_counts:
+            for call in calls.values():  # warm-up: open the pooled connections
+                throughput(call, threads, min(0.2, seconds))
+            per_round: dict[str, list[float]] = {name: [] for name in calls}
+            names = list(calls)
+            for r in range(rounds):
+                for name in names[r % len(names) :] + names[: r % len(names)]:
+                    gc.collect()
+                    per_round[name].append(throughput(calls[name], threads, seconds))
+            out[threads] = {
+                name: Sample(statistics.median(v), v, threads) for name, v in per_round.items()
+            }
+    return out
+
+
+def bench_construction(rounds: int, round_ns: int) -> dict[str, Sample]:
+    import zeep
+
+    fns: dict[str, Fn] = {
+        "ours": lambda: PixelzClient(EMAIL, API_KEY, endpoint=ENDPOINT),
+        "zeep": lambda: zeep.Client(str(WSDL), transport=zeep_transport()),
+        "suds": lambda: suds_client(suds_transport(b"")),
+        "hand": lambda: HandwrittenPixelz(EMAIL, API_KEY, endpoint=ENDPOINT),
+    }
+    return time_calls(fns, rounds, round_ns)
+
+
+def bench_memory(repeat: int) -> dict[str, Sample]:
+    body = status_answer()
+    kw = {"contactEmail": EMAIL, "contactAPIkey": API_KEY, "imageTicket": TICKET}
+
+    def ours() -> object:
+        session, _ = recorded_session(body)
+        client = PixelzClient(EMAIL, API_KEY, endpoint=ENDPOINT, session=session)
+        return client.get_image_status(image_ticket=TICKET)
+
+    def zeep() -> object:
+        session, _ = recorded_session(body)
+        return zeep_service(_zeep_client(session)).GetImageStatus(**kw)
+
+    def suds() -> object:
+        return suds_client(suds_transport(body)).service.GetImageStatus(**kw)
+
+    def hand() -> object:
+        session, _ = recorded_session(body)
+        client = HandwrittenPixelz(EMAIL, API_KEY, endpoint=ENDPOINT, session=session)
+        return client.get_image_status(image_ticket=TICKET)
+
+    fns = {"ours": ours, "zeep": zeep, "suds": suds, "hand": hand}
+    return {name: peak_bytes(fn, repeat) for name, fn in fns.items()}
+
+
+# --- cases, targets, report ----------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    key: str
+    title: str
+    unit: str  # "us", "ms", "calls/s", "KiB"
+    higher_is_better: bool = False
+    samples: dict[str, Sample] = field(default_factory=dict)
+
+    def value(self, client: str) -> float | None:
+        sample = self.samples.get(client)
+        return None if sample is None else sample.median
+
+    def shown(self, client: str) -> str:
+        v = self.value(client)
+        if v is None:
+            return "-"
+        scale = {"us": 1e6, "ms": 1e3, "calls/s": 1.0, "KiB": 1 / 1024}[self.unit]
+        x = v * scale
+        return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+    def advantage(self, other: str) -> float | None:
+        """How many times better ours is than ``other`` (> 1: ours is faster / leaner)."""
+        mine, theirs = self.value("ours"), self.value(other)
+        if mine is None or theirs is None or mine == 0 or theirs == 0:
+            return None
+        return mine / theirs if self.higher_is_better else theirs / mine
+
+
+@dataclass
+class Target:
+    case: str
+    against: str
+    text: str
+    # The figure the target is stated in, and its bound: "ours/hand <= 1.0" etc.
+    metric: Callable[[Case], float | None]
+    check: Callable[[float], bool]
+    metric_name: str
+
+
+def _ratio(a: str, b: str) -> Callable[[Case], float | None]:
+    def metric(case: Case) -> float | None:
+        x, y = case.value(a), case.value(b)
+        return None if x is None or y is None or y == 0 else x / y
+
+    return metric
+
+
+TARGETS = (
+    Target(
+        "status_call",
+        "hand",
+        "<= 1.0x hand-written",
+        _ratio("ours", "hand"),
+        lambda v: v <= 1.0,
+        "ours/hand time",
+    ),
+    Target(
+        "status_call",
+        "zeep",
+        ">= 4x faster than zeep",
+        _ratio("zeep", "ours"),
+        lambda v: v >= 4,
+        "zeep/ours time",
+    ),
+    Target(
+        "envelope",
+        "zeep",
+        ">= 10x faster than zeep",
+        _ratio("zeep", "ours"),
+        lambda v: v >= 10,
+        "zeep/ours time",
+    ),
+    Target(
+        "list_100",
+        "zeep",
+        ">= 5x faster than zeep",
+        _ratio("zeep", "ours"),
+        lambda v: v >= 5,
+        "zeep/ours time",
+    ),
+    Target(
+        "list_1000",
+        "hand",
+        "<= 1.2x hand-written",
+        _ratio("ours", "hand"),
+        lambda v: v <= 1.2,
+        "ours/hand time",
+    ),
+    Target(
+        "loopback_1",
+        "hand",
+        ">= 0.95x hand-written",
+        _ratio("ours", "hand"),
+        lambda v: v >= 0.95,
+        "ours/hand calls/s",
+    ),
+    Target(
+        "loopback_8",
+        "hand",
+        ">= 0.95x hand-written",
+        _ratio("ours", "hand"),
+        lambda v: v >= 0.95,
+        "ours/hand calls/s",
+    ),
+    Target(
+        "construction",
+        "zeep",
+        ">= 25x faster than zeep",
+        _ratio("zeep", "ours"),
+        lambda v: v >= 25,
+        "zeep/ours time",
+    ),
+    Target(
+        "memory",
+        "zeep",
+        "<= zeep's",
+        _ratio("ours", "zeep"),
+        lambda v: v <= 1.0,
+        "ours/zeep bytes",
+    ),
+)
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for dist in ("removethebackground", "lxml", "requests", "urllib3", "zeep", "suds-community"):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            versions[dist] = None
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", ".", ":(exclude)bench/results"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if commit and dirty:
+            commit += "+changes"
+    except OSError:
+        commit = ""
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "versions": versions,
+        "commit": commit or None,
+    }
+
+
+def evaluate(cases: Mapping[str, Case]) -> list[dict[str, Any]]:
+    out = []
+    for t in TARGETS:
+        case = cases.get(t.case)
+        value = None if case is None else t.metric(case)
+        out.append(
+            {
+                "case": t.case,
+                "title": None if case is None else case.title,
+                "target": t.text,
+                "metric": t.metric_name,
+                "measured": value,
+                "met": None if value is None else t.check(value),
+            }
+        )
+    return out
+
+
+def _fmt_ratio(v: float | None) -> str:
+    return "-" if v is None else (f"{v:.1f}x" if v >= 10 else f"{v:.2f}x")
+
+
+def table(cases: Mapping[str, Case], targets: list[dict[str, Any]]) -> list[list[str]]:
+    by_case: dict[str, list[str]] = {}
+    for t in targets:
+        verdict = "n/a" if t["met"] is None else ("met" if t["met"] else "MISSED")
+        m = "-" if t["measured"] is None else f"{t['measured']:.3g}"
+        by_case.setdefault(t["case"], []).append(f"{t['target']}: {m} {verdict}")
+    header = [
+        "case",
+        "unit",
+        *(LABELS[c] for c in CLIENTS),
+        "vs zeep",
+        "vs suds",
+        "vs hand",
+        "target: measured",
+    ]
+    rows = [header]
+    for case in cases.values():
+        rows.append(
+            [
+                case.title,
+                case.unit,
+                *(case.shown(c) for c in CLIENTS),
+                *(_fmt_ratio(case.advantage(c)) for c in ("zeep", "suds", "hand")),
+                "; ".join(by_case.get(case.key, [])) or "",
+            ]
+        )
+    return rows
+
+
+def render_text(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            cell.ljust(w) if i in (0, 1, len(row) - 1) else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render_markdown(
+    cases: Mapping[str, Case], targets: list[dict[str, Any]], machine: Mapping[str, Any]
+) -> str:
+    """The compact table for README.md: medians, then each target with its figure."""
+    by_case: dict[str, list[str]] = {}
+    for t in targets:
+        if t["measured"] is None:
+            continue
+        verdict = "met" if t["met"] else "**missed**"
+        by_case.setdefault(t["case"], []).append(
+            f"{t['target']} ({t['metric']} {t['measured']:.3g}): {verdict}"
+        )
+    header = ["case", *(LABELS[c] for c in CLIENTS), "target"]
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    for case in cases.values():
+        cells = [f"{case.title} ({case.unit})", *(case.shown(c) for c in CLIENTS)]
+        cells.append("<br>".join(by_case.get(case.key, [])))
+        out.append("| " + " | ".join(cells) + " |")
+    versions = machine["versions"]
+    out.append("")
+    out.append(
+        f"{machine['cpu']}, {machine['usable_cores']} cores, Python {machine['python']}, "
+        f"lxml {versions.get('lxml')}, requests {versions.get('requests')}, "
+        f"zeep {versions.get('zeep')}, suds-community {versions.get('suds-community')}; "
+        f"commit {machine['commit']}, load average {machine['load_average'][0]:.1f} at start."
+    )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="CASE",
+        help="status_call envelope list_100 list_1000 loopback construction memory",
+    )
+    parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args(argv)
+    rounds, round_ms = (3, 20) if args.quick else (15, 40)
+    loop_rounds, loop_seconds = (1, 0.5) if args.quick else (5, 0.4)
+    if args.loop_seconds:
+        loop_seconds = args.loop_seconds
+    round_ns = round_ms * 1_000_000
+    only = set(args.only or ())
+
+    def wanted(key: str) -> bool:
+        return not only or key in only
+
+    machine = machine_info()
     print(
-        f"{name:<42} ours {ours * scale:10.1f} {unit}   zeep {theirs * scale:10.1f} {unit}"
-        f"   zeep/ours {theirs / ours:6.1f}x"
+        f"{machine['cpu']}; {machine['usable_cores']}/{machine['cores']} cores; "
+        f"Python {machine['python']}; load {machine['load_average']}"
     )
-
-
-def startup_seconds(code: str, repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
-
-
-def peak_memory(fn: Callable[[], object]) -> int:
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    args = parser.parse_args()
-    repeat, number = (3, 50) if args.quick else (7, 300)
-
-    print(f"Python {sys.version.split()[0]}; rounds={repeat} x {number}; zeep/ours > 1: faster")
-    status_body = _status_answer()
-    list_body = _images_answer(100)
-    ours = _our_client(status_body)
-    theirs = _zeep_client(status_body)
-
-    values = {"contact_email": "a@b.c", "contact_api_key": "k", "image_ticket": str(uuid.uuid4())}
-    op = pixelz.OP_GET_IMAGE_STATUS
-    report(
-        "build a SOAP 1.1 envelope",
-        timeit(lambda: build_envelope(op, Binding.SOAP11, values), repeat, number),
-        timeit(
-            lambda: etree.tostring(
-                theirs._binding._create(
-                    "GetImageStatus",
-                    (),
-                    {
-                        "contactEmail": "a@b.c",
-                        "contactAPIkey": "k",
-                        "imageTicket": values["image_ticket"],
-                    },
-                    client=theirs._client,
-                )[0]
-            ),
-            repeat,
-            number,
-        ),
+    print(
+        "versions: " + ", ".join(f"{k} {v}" for k, v in machine["versions"].items()),
+        flush=True,
     )
+    started = time.perf_counter()
+    cases: dict[str, Case] = {}
 
-    list_ours = _our_client(list_body)
-    list_theirs = _zeep_client(list_body)
-    report(
-        "GetImagesList call, 100 images parsed",
-        timeit(lambda: list_ours.get_images_list(page="1"), repeat, max(number // 10, 5)),
-        timeit(
-            lambda: list_theirs.GetImagesList(contactEmail="a", contactAPIkey="k", page="1"),
-            repeat,
-            max(number // 10, 5),
-        ),
-        unit="ms",
-    )
-    report(
-        "GetImageStatus call (in-process answer)",
-        timeit(lambda: ours.get_image_status(image_ticket="x"), repeat, number),
-        timeit(
-            lambda: theirs.GetImageStatus(contactEmail="a", contactAPIkey="k", imageTicket="x"),
-            repeat,
-            number,
-        ),
-    )
-    ours_start = startup_seconds("import removethebackground as r; r.PixelzClient('a@b.c', 'k')", 3)
-    zeep_start = startup_seconds(
-        "import sys; sys.path.insert(0, '.');"
-        "import zeep; from codegen.model import _offline_transport;"
-        f"zeep.Client({str(WSDL)!r}, transport=_offline_transport())",
-        3,
-    )
-    report("start-up: import + client (subprocess)", ours_start, zeep_start, unit="ms")
+    def run(case: Case, fn: Callable[[], dict[str, Sample]]) -> None:
+        t0 = time.perf_counter()
+        case.samples = fn()
+        cases[case.key] = case
+        print(f"  {case.title}: done in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    def ours_once() -> None:
-        _our_client(status_body).get_image_status(image_ticket="x")
-
-    def zeep_once() -> None:
-        _zeep_client(status_body).GetImageStatus(
-            contactEmail="a", contactAPIkey="k", imageTicket="x"
+    if wanted("status_call"):
+        run(
+            Case("status_call", "GetImageStatus call", "us"),
+            lambda: bench_status_call(rounds, round_ns),
+        )
+    if wanted("envelope"):
+        run(
+            Case("envelope", "GetImageStatus envelope", "us"),
+            lambda: bench_envelope(rounds, round_ns),
+        )
+    if wanted("list_100"):
+        run(
+            Case("list_100", "GetImagesList, 100 images", "ms"),
+            lambda: bench_images_list(100, rounds, round_ns),
+        )
+    if wanted("list_1000"):
+        run(
+            Case("list_1000", "GetImagesList, 1000 images", "ms"),
+            lambda: bench_images_list(1000, max(3, rounds // 3), round_ns * 3),
+        )
+    if wanted("loopback"):
+        t0 = time.perf_counter()
+        loop = bench_loopback((1, 8), loop_rounds, loop_seconds)
+        for threads, samples in loop.items():
+            key = f"loopback_{threads}"
+            title = f"loopback, {threads} thread{'s' if threads > 1 else ''}"
+            cases[key] = Case(key, title, "calls/s", higher_is_better=True, samples=samples)
+        print(f"  loopback: done in {time.perf_counter() - t0:.1f} s", flush=True)
+    if wanted("construction"):
+        run(
+            Case("construction", "client construction", "us"),
+            lambda: bench_construction(rounds, round_ns),
+        )
+    if wanted("memory"):
+        run(
+            Case("memory", "peak memory: construct + 1 call", "KiB"),
+            lambda: bench_memory(3),
         )
 
-    mine, other = peak_memory(ours_once), peak_memory(zeep_once)
+    targets = evaluate(cases)
+    rows = table(cases, targets)
+    print()
+    print(render_text(rows))
     print(
-        f"{'peak memory: client + one call':<42} ours {mine / 1024:8.0f} KiB   "
-        f"zeep {other / 1024:8.0f} KiB   zeep/ours {other / mine:6.1f}x"
+        "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
+        "memory: X/ours); above 1 means ours is ahead."
     )
+    total = time.perf_counter() - started
+    print(f"{len(cases)} cases in {total:.0f} s; results in {args.out}")
+
+    report = {
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine,
+        "settings": {
+            "quick": args.quick,
+            "rounds": rounds,
+            "round_ms": round_ms,
+            "loopback_rounds": loop_rounds,
+            "loopback_seconds": loop_seconds,
+            "seconds": round(total, 1),
+        },
+        "cases": {
+            key: {
+                "title": case.title,
+                "unit": "seconds"
+                if case.unit in ("us", "ms")
+                else ("bytes" if case.unit == "KiB" else case.unit),
+                "better": "higher" if case.higher_is_better else "lower",
+                "median": {c: case.value(c) for c in CLIENTS},
+                # The best round of each: less sensitive to other load than the median.
+                "best": {
+                    c: (max(s.rounds) if case.higher_is_better else min(s.rounds))
+                    for c, s in case.samples.items()
+                },
+                "rounds": {c: s.rounds for c, s in case.samples.items()},
+                "calls_per_round": {c: s.number for c, s in case.samples.items()},
+                "ours_advantage": {c: case.advantage(c) for c in CLIENTS if c != "ours"},
+            }
+            for key, case in cases.items()
+        },
+        "targets": targets,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(render_markdown(cases, targets, machine) + "\n")
     return 0
 
 

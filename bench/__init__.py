@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``) and the hand-written baseline client they compare against."""
