@@ -61,6 +61,7 @@ from bench.inputs import (  # noqa: E402
     ENDPOINT,
     TICKET,
     WSDL,
+    RecordedAnswerAdapter,
     images_list_answer,
     recorded_session,
     status_answer,
@@ -208,18 +209,45 @@ def _zeep_client(session: Any = None) -> Any:
 
 
 class Callers:
-    """The four clients, each on a session (or suds transport) answering ``body``."""
+    """The four clients as a user makes them, each answering ``body`` in-process.
 
-    def __init__(self, body: bytes) -> None:
-        session, self.adapter = recorded_session(body)
-        self.ours = PixelzClient(
-            EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT, session=session
-        )
-        zeep_session, _ = recorded_session(body)
-        self.zeep = zeep_service(_zeep_client(zeep_session))
+    Every client keeps the session it makes for itself by default (ours, zeep's
+    ``Transport()``, the hand-written one's), and the recorded-answer adapter is
+    mounted on that session, so each pays exactly what its default set-up costs per
+    call; suds answers through a transport of its own. With ``passed_session`` every
+    requests-based client gets a session the caller made instead (ours then uses it
+    as given, through ``Session.request``).
+    """
+
+    def __init__(self, body: bytes, *, passed_session: bool = False) -> None:
+        if passed_session:
+            session, self.adapter = recorded_session(body)
+            self.ours = PixelzClient(
+                EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT, session=session
+            )
+            zeep_session, _ = recorded_session(body)
+            self.zeep = zeep_service(_zeep_client(zeep_session))
+            hand_session, _ = recorded_session(body)
+            self.hand = HandwrittenPixelz(
+                EMAIL, API_KEY, endpoint=ENDPOINT, session=hand_session
+            )
+        else:
+            self.ours = PixelzClient(EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT)
+            self.adapter = _mount(self.ours.transport.session, body)  # type: ignore[attr-defined]
+            zeep = _zeep_client()
+            _mount(zeep.transport.session, body)
+            self.zeep = zeep_service(zeep)
+            self.hand = HandwrittenPixelz(EMAIL, API_KEY, endpoint=ENDPOINT)
+            _mount(self.hand._session, body)
         self.suds = suds_client(suds_transport(body))
-        hand_session, _ = recorded_session(body)
-        self.hand = HandwrittenPixelz(EMAIL, API_KEY, endpoint=ENDPOINT, session=hand_session)
+
+
+def _mount(session: Any, body: bytes) -> RecordedAnswerAdapter:
+    """Answer every request of ``session`` (the client's own) with ``body``."""
+    adapter = RecordedAnswerAdapter(body)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return adapter
 
 
 def _check(name: str, value: object, expected: object, case: str) -> None:
@@ -227,8 +255,10 @@ def _check(name: str, value: object, expected: object, case: str) -> None:
         raise RuntimeError(f"{case}: {name} returned {value!r}, expected {expected!r}")
 
 
-def bench_status_call(rounds: int, round_ns: int) -> dict[str, Sample]:
-    c = Callers(status_answer())
+def bench_status_call(
+    rounds: int, round_ns: int, *, passed_session: bool = False
+) -> dict[str, Sample]:
+    c = Callers(status_answer(), passed_session=passed_session)
     kw = {"contactEmail": EMAIL, "contactAPIkey": API_KEY, "imageTicket": TICKET}
     fns: dict[str, Fn] = {
         "ours": lambda: c.ours.get_image_status(image_ticket=TICKET),
@@ -693,6 +723,10 @@ def main(argv: list[str] | None = None) -> int:
         run(
             Case("status_call", "GetImageStatus call", "us"),
             lambda: bench_status_call(rounds, round_ns),
+        )
+        run(
+            Case("status_call_session", "GetImageStatus call, caller's session", "us"),
+            lambda: bench_status_call(rounds, round_ns, passed_session=True),
         )
     if wanted("envelope"):
         run(
