@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .codec import SOAP11_ENV
 from .errors import ServiceFault
 
 __all__ = ["qualified_fault", "qualified_fault_class", "resolve_qname"]
 
-_SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+_SOAP11 = SOAP11_ENV
 
 
 def resolve_qname(element: etree._Element | None) -> tuple[str | None, str]:
