@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench clean
+.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench clean page-screenshot
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ sandbox: $(STAMP)
 ## Re-record the cassettes in tests/cassettes against a fresh sandbox.
 record: $(STAMP)
 	$(PY) -m pytest -q tests/test_cassettes.py --record-mode=rewrite
+
+## Refresh docs/sandbox-page.png: the sandbox page in headless Chromium (needs chromium).
+page-screenshot: $(STAMP)
+	RTB_PAGE_SCREENSHOT=docs/sandbox-page.png $(PY) -m pytest -q tests/test_sandbox_page_browser.py
 
 bench: $(STAMP)
 	$(PY) bench/run.py

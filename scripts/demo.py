@@ -63,13 +63,13 @@ def run(output_dir: Path, *, step_seconds: float, timeout: float) -> Path:
             session=session,
         ) as client:
             queued = client.add_image_to_queue(
-                template_id="1001",
+                template_id="1002",  # the square web-shop PNG: transparent, 1000x1000
                 image_url=image_url,
                 customer_image_id="demo-1",
                 product_id="demo",
             )
             ticket = queued.image_ticket
-            print(f"Queued with AddImageToQueue over SOAP 1.2: ticket {ticket}")
+            print(f"Queued with AddImageToQueue over SOAP 1.2 (template 1002): ticket {ticket}")
 
             def show(status: pixelz.ImageStatus | legacy.ImageStatus) -> None:
                 name = status.status_name or str(status.status_id)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import math
+import random
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -13,10 +15,24 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from removethebackground.sandbox import imaging
 from removethebackground.sandbox.imaging import (
+    ALIGN_BOTTOM,
+    ALIGN_MIDDLE,
+    ALIGN_TOP,
+    BACKGROUND_COLOUR,
+    BACKGROUND_GRADIENT,
+    MARGIN_PERCENT,
+    MARGIN_PIXELS,
+    RESIZE_CANVAS,
+    RESIZE_FIT,
+    UNIT_PERCENT,
     ImageProcessingError,
+    OutputSpec,
+    compose_output,
+    cut_out,
     make_sample_product_photo,
     make_thumbnail,
     remove_background,
+    render_output,
     sample_product_layout,
     transparent_fraction,
 )
@@ -234,7 +250,8 @@ def test_disc_on_plain_background(
     image = Image.new("RGB", size, background)
     draw = ImageDraw.Draw(image)
     draw.ellipse(disc, fill=foreground)
-    draw.ellipse(dot, fill=background)  # background-coloured, but enclosed by the disc
+    # Background-coloured and enclosed by the disc, but small (4 % of it): stays opaque.
+    draw.ellipse(dot, fill=background)
     data = encode(image, fmt, **({"quality": 92} if fmt == "JPEG" else {}))
 
     result = remove_background(data, feather=FEATHER)
@@ -423,3 +440,352 @@ def test_transparent_fraction_threshold() -> None:
         image.putpixel((x, 0), (0, 0, 0, a))
     assert transparent_fraction(encode(image)) == 0.5
     assert transparent_fraction(encode(Image.new("RGB", (5, 5)))) == 0.0
+
+
+# --------------------------------------------------------------------------- enclosed regions
+
+
+def studio_photo(
+    width: int, height: int, draw_object: Callable[[ImageDraw.ImageDraw], None], seed: int = 0
+) -> tuple[bytes, Image.Image]:
+    """A JPEG of an object (drawn white on the mask) on a studio backdrop with vignette and
+    noise, like the sample photo; returns the photo and the object's mask."""
+    rng = random.Random(seed)
+    mask = Image.new("L", (width, height), 0)
+    draw_object(ImageDraw.Draw(mask))
+    photo = Image.new("RGB", (width, height), (238, 236, 231))
+    vignette = Image.radial_gradient("L").resize((width, height), Image.Resampling.BILINEAR)
+    vignette = vignette.point([v * 12 // 255 for v in range(256)])
+    photo = ImageChops.subtract(photo, Image.merge("RGB", (vignette,) * 3))
+    photo.paste(Image.new("RGB", (width, height), (30, 60, 140)), (0, 0), mask)
+    photo = photo.filter(ImageFilter.GaussianBlur(0.7))
+    noise = Image.frombytes("L", (width, height), rng.randbytes(width * height))
+    noise = noise.point([v * 11 // 256 for v in range(256)])
+    photo = ImageChops.add(photo, Image.merge("RGB", (noise,) * 3), 1.0, -5)
+    return encode(photo, "JPEG", quality=90), mask
+
+
+def draw_mug(draw: ImageDraw.ImageDraw, fill: int = 255) -> None:
+    """A mug (400x300 canvas): a body and a ring handle whose inside shows the backdrop."""
+    draw.rounded_rectangle((100, 60, 240, 255), radius=12, fill=fill)
+    draw.ellipse((200, 90, 320, 216), fill=fill)
+    draw.ellipse((218, 108, 302, 198), fill=0)  # the handle's hole ...
+    draw.rounded_rectangle((100, 60, 240, 255), radius=12, fill=fill)  # ... behind the body
+
+
+def mug_hole() -> Image.Image:
+    hole = Image.new("L", (400, 300), 0)
+    ImageDraw.Draw(hole).ellipse((218, 108, 302, 198), fill=255)
+    ImageDraw.Draw(hole).rectangle((0, 0, 240, 299), fill=0)  # the part not behind the body
+    return hole
+
+
+def test_mug_handle_hole_becomes_background() -> None:
+    photo, mask = studio_photo(400, 300, draw_mug)
+    hole = mug_hole()
+    assert count(ImageChops.darker(hole, mask)) == 0  # the hole is no part of the object
+    # The hole is enclosed: no path of backdrop pixels joins it to the border.
+    assert count(hole) > 0.05 * count(mask)
+    alpha = cut_out(photo).getchannel("A")
+    assert alpha_range_where(alpha, shrink(hole, EDGE_BAND)) == (0, 0)
+    assert alpha_range_where(alpha, shrink(mask, EDGE_BAND)) == (255, 255)
+    assert alpha_range_where(alpha, border_region(alpha.size, 10)) == (0, 0)
+
+
+def test_enclosed_regions_stay_opaque_when_holes_are_disabled() -> None:
+    photo, _ = studio_photo(400, 300, draw_mug)
+    alpha = cut_out(photo, min_hole_fraction=1.0).getchannel("A")
+    assert alpha_range_where(alpha, shrink(mug_hole(), EDGE_BAND)) == (255, 255)
+
+
+@pytest.mark.parametrize("seed", [0, 29, 37])  # the seeds whose logo is closest to the backdrop
+def test_sample_logo_stays_opaque_for_every_close_seed(seed: int) -> None:
+    layout = sample_product_layout(320, 240, seed=seed)
+    logo = Image.new("L", (320, 240), 0)
+    ImageDraw.Draw(logo).ellipse(layout.logo, fill=255)
+    alpha = cut_out(make_sample_product_photo(320, 240, seed=seed)).getchannel("A")
+    assert alpha_range_where(alpha, shrink(logo, 2)) == (255, 255)
+
+
+def _big_enclosed_patch(fill: Callable[[Image.Image], None]) -> tuple[bytes, Image.Image]:
+    """A dark 400x300 object with a large enclosed patch (a third of it) painted by *fill*."""
+    image = Image.new("RGB", (400, 300), (240, 240, 240))
+    ImageDraw.Draw(image).rectangle((80, 50, 320, 250), fill=(25, 30, 40))
+    patch = Image.new("RGB", (120, 100))
+    fill(patch)
+    image.paste(patch, (140, 100))
+    region = Image.new("L", (400, 300), 0)
+    ImageDraw.Draw(region).rectangle((140, 100, 259, 199), fill=255)
+    return encode(image), region
+
+
+def test_large_enclosed_region_off_the_backdrop_colour_stays_opaque() -> None:
+    # 14 levels lighter than the backdrop: a candidate (tolerance 40), not a hole (8).
+    data, region = _big_enclosed_patch(
+        lambda patch: patch.paste((254, 254, 254), (0, 0, *patch.size))
+    )
+    assert alpha_range_where(cut_out(data).getchannel("A"), shrink(region, 4)) == (255, 255)
+    # The same patch in the backdrop's exact colour is a hole.
+    data, region = _big_enclosed_patch(
+        lambda patch: patch.paste((240, 240, 240), (0, 0, *patch.size))
+    )
+    assert alpha_range_where(cut_out(data).getchannel("A"), shrink(region, 4)) == (0, 0)
+
+
+def test_large_textured_enclosed_region_stays_opaque() -> None:
+    # Stripes of 225 and 255: the mean matches the backdrop (240), the texture does not.
+    def stripes(patch: Image.Image) -> None:
+        draw = ImageDraw.Draw(patch)
+        for x in range(0, patch.width, 2):
+            draw.line((x, 0, x, patch.height), fill=(225, 225, 225))
+            draw.line((x + 1, 0, x + 1, patch.height), fill=(255, 255, 255))
+
+    data, region = _big_enclosed_patch(stripes)
+    assert alpha_range_where(cut_out(data).getchannel("A"), shrink(region, 4)) == (255, 255)
+
+
+# --------------------------------------------------------------------------- template outputs
+
+RED = (200, 30, 30)
+
+
+def simple_cutout() -> Image.Image:
+    """A 200x100 cut-out: transparent, with an opaque red 100x60 box at (50, 20)."""
+    image = Image.new("RGBA", (200, 100), (240, 240, 240, 0))
+    ImageDraw.Draw(image).rectangle((50, 20, 149, 79), fill=(*RED, 255))
+    return image
+
+
+def rendered(spec: OutputSpec) -> Image.Image:
+    output = render_output(simple_cutout(), spec)
+    image = decode(output.data)
+    assert output.extension == spec.extension
+    assert output.content_type == spec.content_type
+    return image
+
+
+def close_to(value: object, colour: tuple[int, ...], slack: int = 3) -> bool:
+    assert isinstance(value, tuple)
+    return all(abs(a - b) <= slack for a, b in zip(value, colour, strict=False))
+
+
+def opaque_box(image: Image.Image) -> tuple[int, int, int, int] | None:
+    alpha = image.getchannel("A")
+    return alpha.point([255 if v >= 128 else 0 for v in range(256)]).getbbox()
+
+
+def test_default_output_is_the_transparent_png_cut_out() -> None:
+    image = rendered(OutputSpec())
+    assert (image.format, image.mode, image.size) == ("PNG", "RGBA", (200, 100))
+    assert pixel(image.getchannel("A"), (0, 0)) == 0
+    assert opaque_box(image) == (50, 20, 150, 80)
+    assert render_output(simple_cutout(), OutputSpec())[1:] == ("image/png", "png")
+
+
+@pytest.mark.parametrize("fmt", ["JPG", "JPEG"])
+def test_jpg_is_flattened_on_the_background_colour(fmt: str) -> None:
+    image = rendered(OutputSpec(output_format=fmt, background_color=(10, 200, 30)))
+    assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (200, 100))
+    assert close_to(image.getpixel((3, 3)), (10, 200, 30))
+    assert close_to(image.getpixel((100, 50)), RED)
+    assert OutputSpec(output_format=fmt).extension == "jpg"
+
+
+def test_colour_background_type_paints_a_png_too() -> None:
+    image = rendered(OutputSpec(background_type=BACKGROUND_COLOUR, background_color=(0, 0, 255)))
+    assert (image.format, image.mode) == ("PNG", "RGB")
+    assert image.getpixel((0, 0)) == (0, 0, 255)
+    assert image.getpixel((100, 50)) == RED
+
+
+def test_vertical_gradient_background() -> None:
+    spec = OutputSpec(
+        output_format="PNG",
+        background_type=BACKGROUND_GRADIENT,
+        background_color=(255, 255, 255),
+        background_vertical_gradient_color=(0, 0, 0),
+    )
+    image = rendered(spec)
+    assert close_to(image.getpixel((5, 0)), (255, 255, 255), 4)
+    assert close_to(image.getpixel((5, 99)), (0, 0, 0), 4)
+    middle = image.getpixel((5, 50))
+    assert isinstance(middle, tuple) and 100 < middle[0] < 155
+
+
+@pytest.mark.parametrize("fmt", ["TIF", "TIFF"])
+def test_tiff_keeps_transparency(fmt: str) -> None:
+    image = rendered(OutputSpec(output_format=fmt))
+    assert (image.format, image.mode, image.size) == ("TIFF", "RGBA", (200, 100))
+    assert pixel(image.getchannel("A"), (0, 0)) == 0
+    assert opaque_box(image) == (50, 20, 150, 80)
+    tiff = OutputSpec(output_format=fmt)
+    assert (tiff.extension, tiff.content_type) == ("tif", "image/tiff")
+
+
+def test_psd_is_a_flat_photoshop_file_with_the_mask_as_alpha_channel() -> None:
+    output = render_output(simple_cutout(), OutputSpec(output_format="PSD"))
+    assert output.data[:6] == b"8BPS\x00\x01"
+    assert (output.content_type, output.extension) == ("image/vnd.adobe.photoshop", "psd")
+    image = Image.open(io.BytesIO(output.data))
+    image.load()
+    assert (image.format, image.mode, image.size) == ("PSD", "RGBA", (200, 100))
+    assert image.getpixel((0, 0)) == (255, 255, 255, 0)  # composite on the white matte
+    assert image.getpixel((100, 50)) == (*RED, 255)
+    painted = Image.open(
+        io.BytesIO(
+            render_output(
+                simple_cutout(), OutputSpec(output_format="PSD", background_type=BACKGROUND_COLOUR)
+            ).data
+        )
+    )
+    assert painted.mode == "RGB"
+
+
+@pytest.mark.parametrize(
+    ("alignment", "top"),
+    [(ALIGN_MIDDLE, 230), (ALIGN_TOP, 50), (ALIGN_BOTTOM, 410)],
+)
+def test_canvas_resize_with_percent_margins_and_alignment(alignment: int, top: int) -> None:
+    spec = OutputSpec(
+        resize_type=RESIZE_CANVAS,
+        resize_width=1000,
+        resize_height=1000,
+        margin_type=MARGIN_PERCENT,
+        margin_top=5,
+        margin_bottom=5,
+        margin_left=5,
+        margin_right=5,
+        margin_vertical_alignment=alignment,
+    )
+    image = rendered(spec)
+    assert image.size == (1000, 1000)
+    # The 100x60 object fills the 900x900 box inside the margins across: 900x540.
+    assert opaque_box(image) == (50, top, 950, top + 540)
+    assert pixel(image.getchannel("A"), (500, 10)) == 0
+
+
+def test_canvas_taller_than_the_object_centres_it_horizontally() -> None:
+    spec = OutputSpec(
+        resize_type=RESIZE_CANVAS,
+        resize_width=300,
+        resize_height=300,
+        margin_type=MARGIN_PIXELS,
+        margin_top=0,
+        margin_bottom=120,  # the box inside is 300x180: the height limits the object
+    )
+    # The 100x60 object is scaled to 300x180: it fills the box exactly.
+    assert opaque_box(rendered(spec)) == (0, 0, 300, 180)
+    spec = OutputSpec(resize_type=RESIZE_CANVAS, resize_width=300, resize_height=90)
+    # No margins: the whole 200x100 cut-out is scaled into 300x90 (180x90), centred.
+    image = rendered(spec)
+    assert image.size == (300, 90)
+    assert opaque_box(image) == (105, 18, 195, 72)
+
+
+def test_pixel_margins_without_resize_crop_to_the_object() -> None:
+    spec = OutputSpec(
+        margin_type=MARGIN_PIXELS, margin_top=10, margin_bottom=20, margin_left=30, margin_right=40
+    )
+    image = rendered(spec)
+    assert image.size == (170, 90)
+    assert opaque_box(image) == (30, 10, 130, 70)
+
+
+def test_percent_margins_without_resize() -> None:
+    spec = OutputSpec(
+        margin_type=MARGIN_PERCENT, margin_top=0, margin_bottom=25, margin_left=10, margin_right=10
+    )
+    image = rendered(spec)
+    # 100 px is 80 % of the width (125), 60 px is 75 % of the height (80).
+    assert image.size == (125, 80)
+    box = opaque_box(image)
+    assert box is not None and abs(box[0] - 12.5) <= 1 and box[1] == 0 and box[3] == 60
+
+
+def test_fit_resize_keeps_the_aspect_ratio() -> None:
+    assert rendered(OutputSpec(resize_type=RESIZE_FIT, resize_width=50)).size == (50, 25)
+    assert rendered(
+        OutputSpec(resize_type=RESIZE_FIT, resize_width=500, resize_height=100)
+    ).size == (200, 100)
+    assert rendered(
+        OutputSpec(resize_type=RESIZE_FIT, resize_width=500, resize_height=150)
+    ).size == (300, 150)
+
+
+def test_resize_in_percent_of_the_input() -> None:
+    spec = OutputSpec(
+        resize_type=RESIZE_CANVAS, resize_unit=UNIT_PERCENT, resize_width=50, resize_height=50
+    )
+    assert rendered(spec).size == (100, 50)
+
+
+def test_max_and_min_size_bound_the_longest_side() -> None:
+    assert rendered(OutputSpec(resize_max_size=80)).size == (80, 40)
+    assert rendered(OutputSpec(resize_min_size=400)).size == (400, 200)
+    assert rendered(OutputSpec(resize_min_size=100, resize_max_size=150)).size == (150, 75)
+    assert rendered(OutputSpec(resize_min_size=100, resize_max_size=300)).size == (200, 100)
+
+
+def test_impossible_templates_raise_image_processing_error() -> None:
+    with pytest.raises(ImageProcessingError, match="margins leave no room"):
+        render_output(simple_cutout(), OutputSpec(margin_type=MARGIN_PERCENT, margin_top=100))
+    with pytest.raises(ImageProcessingError, match="margins leave no room"):
+        render_output(
+            simple_cutout(),
+            OutputSpec(
+                resize_type=RESIZE_CANVAS,
+                resize_width=100,
+                resize_height=100,
+                margin_type=MARGIN_PIXELS,
+                margin_left=60,
+                margin_right=60,
+            ),
+        )
+    with pytest.raises(ImageProcessingError, match="more than the limit"):
+        render_output(
+            simple_cutout(),
+            OutputSpec(resize_type=RESIZE_CANVAS, resize_width=100000, resize_height=100000),
+        )
+
+
+def test_output_spec_from_a_stored_template() -> None:
+    spec = OutputSpec.from_template(
+        {
+            "output_format": "tiff",
+            "background_type": "2",
+            "background_color": "#0a0B0c",
+            "background_vertical_gradient_color": "",
+            "resize_type": 1,
+            "resize_width": 1000,
+            "resize_height": None,
+            "margin_type": "x",
+        }
+    )
+    assert (spec.output_format, spec.extension, spec.background_type) == ("TIFF", "tif", 2)
+    assert spec.background_color == (10, 11, 12)
+    assert spec.background_vertical_gradient_color is None
+    assert (spec.resize_type, spec.resize_width, spec.resize_height, spec.margin_type) == (
+        1,
+        1000,
+        0,
+        0,
+    )
+    empty = OutputSpec.from_template({})  # AddTemplate's defaults: JPG on white
+    assert (empty.extension, empty.background_color, empty.transparent) == (
+        "jpg",
+        (255, 255, 255),
+        False,
+    )
+    assert OutputSpec.from_template({"output_format": "GIF"}).output_format == "JPG"
+    with pytest.raises(ValueError, match="output_format"):
+        OutputSpec(output_format="GIF")
+    with pytest.raises(ValueError, match="margin_top"):
+        OutputSpec(margin_top=-1)
+
+
+def test_thumbnail_of_a_composed_image_keeps_its_mode() -> None:
+    opaque = compose_output(simple_cutout(), OutputSpec(output_format="JPG"))
+    thumb = decode(make_thumbnail(opaque, size=50))
+    assert (thumb.format, thumb.mode, thumb.size) == ("PNG", "RGB", (50, 25))
+    transparent = compose_output(simple_cutout(), OutputSpec())
+    assert decode(make_thumbnail(transparent, size=50)).mode == "RGBA"

@@ -100,7 +100,7 @@ def get_image_status(c: PixelzClient, sb: SandboxHandle) -> None:
     by_customer = c.get_image_status(image_ticket="nonticket", customer_image_id="cust-9")
     assert by_customer.image_status is not None
     assert by_customer.image_status.status_id == 80
-    assert by_customer.image_status.final_images_url == [f"{sb.url}/out/{ticket}.png"]
+    assert by_customer.image_status.final_images_url == [f"{sb.url}/out/{ticket}.jpg"]
 
 
 def get_images_list(c: PixelzClient, sb: SandboxHandle) -> None:

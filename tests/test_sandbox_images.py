@@ -24,7 +24,14 @@ from PIL import Image
 
 from removethebackground import Binding, NotFoundError, PixelzClient
 from removethebackground.sandbox import SandboxConfig
-from removethebackground.sandbox.imaging import make_sample_product_photo, transparent_fraction
+from removethebackground.sandbox.imaging import (
+    OutputSpec,
+    compose_output,
+    cut_out,
+    make_sample_product_photo,
+    transparent_fraction,
+)
+from removethebackground.sandbox.store import Store
 from removethebackground.testing.sandbox import run_sandbox
 
 if TYPE_CHECKING:
@@ -125,6 +132,12 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
+def png_template(client: PixelzClient) -> str:
+    """A template that delivers the plain cut-out: transparent PNG at the input's size."""
+    created = client.add_template(template_name="Cut out", template_output_format="PNG")
+    return str(created.template_id)
+
+
 def deliver(sb: SandboxHandle, client: PixelzClient, **kwargs: object) -> str:
     kwargs.setdefault("template_id", "1001")
     ticket = str(client.add_image_to_queue(**kwargs).image_ticket)  # type: ignore[arg-type]
@@ -170,6 +183,7 @@ def test_uploaded_photo_gets_its_background_removed(sandbox: SandboxHandle) -> N
     ticket = deliver(
         sandbox,
         client,
+        template_id=png_template(client),
         image_url=sandbox.upload(photo, "front.jpg"),
         image_url2=sandbox.upload(second, "side.jpg"),
     )
@@ -204,7 +218,12 @@ def test_image_is_fetched_from_a_loopback_url(sandbox: SandboxHandle) -> None:
 
 def test_example_domain_images_are_drawn_not_fetched(sandbox: SandboxHandle) -> None:
     client = sandbox.pixelz_client()
-    ticket = deliver(sandbox, client, image_url="https://shop.example.com/a.jpg")
+    ticket = deliver(
+        sandbox,
+        client,
+        template_id=png_template(client),
+        image_url="https://shop.example.com/a.jpg",
+    )
     png = requests.get(f"{sandbox.url}/out/{ticket}.png", timeout=10).content
     assert transparent_fraction(png) > 0.3
 
@@ -318,7 +337,7 @@ def test_webhook_is_delivered_with_retries_and_a_signature() -> None:
         "prod-7",
         1001,
     )
-    assert payload["FinalImagesURL"] == [f"{sb.url}/out/{ticket}.png"]
+    assert payload["FinalImagesURL"] == [f"{sb.url}/out/{ticket}.jpg"]  # template 1001: JPG
     assert payload["ThumbnailImageURL"] == f"{sb.url}/out/{ticket}-thumb.png"
     assert [(d.state, d.attempts, d.last_status) for d in deliveries] == [("delivered", 3, 200)]
 
@@ -474,3 +493,200 @@ def test_concurrent_deletes_of_one_image_succeed_once(sandbox: SandboxHandle) ->
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(outcomes) == ["deleted"] + ["not found"] * 5
+
+
+# --- templates shape the output ---------------------------------------------------------
+
+
+def fetch_image(url: str, content_type: str) -> Image.Image:
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == content_type
+    image = Image.open(io.BytesIO(response.content))
+    image.load()
+    return image
+
+
+def delivered_urls(client: PixelzClient, ticket: str) -> tuple[list[str], str]:
+    status = client.get_image_status(image_ticket=ticket).image_status
+    assert status is not None and status.status_id == 80
+    return [str(u) for u in status.final_images_url or []], str(status.thumbnail_image_url)
+
+
+def visible_box(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """Bounding box of the object as the margins see it: alpha of at least 16 (the faint
+    outer end of the feathered edge included)."""
+    alpha = image.getchannel("A")
+    return alpha.point([255 if v >= 16 else 0 for v in range(256)]).getbbox()
+
+
+def test_template_1001_delivers_a_jpg_on_white(sandbox: SandboxHandle) -> None:
+    client = sandbox.pixelz_client()
+    photo = make_sample_product_photo(640, 480, seed=11)
+    ticket = deliver(sandbox, client, image_url=sandbox.upload(photo, "shoe.jpg"))
+    finals, thumb_url = delivered_urls(client, ticket)
+    assert finals == [f"{sandbox.url}/out/{ticket}.jpg"]
+    image = fetch_image(finals[0], "image/jpeg")
+    assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (640, 480))
+    for corner in ((0, 0), (639, 0), (0, 479), (639, 479)):
+        value = image.getpixel(corner)
+        assert isinstance(value, tuple) and min(value) >= 250  # the photo's grey became white
+    thumb = fetch_image(thumb_url, "image/png")
+    assert thumb_url == f"{sandbox.url}/out/{ticket}-thumb.png"
+    assert (thumb.mode, thumb.size) == ("RGB", (256, 192))  # the thumbnail shows the JPG
+    corner = thumb.getpixel((0, 0))
+    assert isinstance(corner, tuple) and min(corner) >= 250
+    # The old name is gone: only the template's extension is served.
+    assert requests.get(f"{sandbox.url}/out/{ticket}.png", timeout=10).status_code == 404
+
+
+def test_template_1002_delivers_a_square_transparent_png_with_margins(
+    sandbox: SandboxHandle,
+) -> None:
+    client = sandbox.pixelz_client()
+    photo = make_sample_product_photo(640, 480, seed=11)
+    ticket = deliver(
+        sandbox, client, template_id="1002", image_url=sandbox.upload(photo, "shoe.jpg")
+    )
+    finals, thumb_url = delivered_urls(client, ticket)
+    assert finals == [f"{sandbox.url}/out/{ticket}.png"]
+    image = fetch_image(finals[0], "image/png")
+    assert (image.format, image.mode, image.size) == ("PNG", "RGBA", (1000, 1000))
+    assert image.getchannel("A").getpixel((0, 0)) == 0
+    # 5 % margins, the object (wider than tall) fills the 900 px box across, centred.
+    box = visible_box(image)
+    assert box is not None
+    left, top, right, bottom = box
+    assert abs(left - 50) <= 1 and abs(right - 950) <= 1
+    assert top > 50 and bottom < 950 and abs((top + bottom) / 2 - 500) <= 3
+    thumb = fetch_image(thumb_url, "image/png")
+    assert (thumb.mode, thumb.size) == ("RGBA", (256, 256))
+    assert thumb.getchannel("A").getpixel((0, 0)) == 0
+
+
+def test_added_templates_work_the_same_way(sandbox: SandboxHandle) -> None:
+    client = sandbox.pixelz_client(Binding.HTTP_POST)
+    photo = sandbox.upload(make_sample_product_photo(400, 300, seed=4), "bag.jpg")
+    tiff = client.add_template(
+        template_name="Print (TIFF red)",
+        template_output_format="TIFF",
+        background_type="2",
+        background_color="#C00000",
+        resize_type="2",
+        resize_width="200",
+    ).template_id
+    psd = client.add_template(
+        template_name="Retouch (PSD)",
+        template_output_format="PSD",
+        resize_type="1",
+        resize_width="300",
+        resize_height="300",
+        margin_type="2",
+        margin_top="10",
+        margin_bottom="20",
+        margin_left="10",
+        margin_right="10",
+        margin_vertical_alignment="2",
+    ).template_id
+    soap = client.with_binding(Binding.SOAP11)  # AddImageToQueue has no HTTP binding
+    tiff_ticket = deliver(sandbox, soap, template_id=str(tiff), image_url=photo)
+    psd_ticket = deliver(sandbox, soap, template_id=str(psd), image_url=photo)
+
+    finals, _ = delivered_urls(client, tiff_ticket)
+    assert finals == [f"{sandbox.url}/out/{tiff_ticket}.tif"]
+    image = fetch_image(finals[0], "image/tiff")
+    assert (image.format, image.mode, image.size) == ("TIFF", "RGB", (200, 150))
+    assert image.getpixel((0, 0)) == (192, 0, 0)
+
+    finals, _ = delivered_urls(client, psd_ticket)
+    assert finals == [f"{sandbox.url}/out/{psd_ticket}.psd"]
+    image = fetch_image(finals[0], "image/vnd.adobe.photoshop")
+    assert (image.format, image.mode, image.size) == ("PSD", "RGBA", (300, 300))
+    box = visible_box(image)
+    assert box is not None
+    # Bottom-aligned inside 10/20/10/10 px margins; the object fills the 280 px width.
+    assert abs(box[0] - 10) <= 1 and abs(box[2] - 290) <= 1 and abs(box[3] - 280) <= 1
+    assert box[1] > 10
+
+
+def test_get_template_spec_describes_the_delivered_output(sandbox: SandboxHandle) -> None:
+    client = sandbox.pixelz_client()
+    created = client.add_template(
+        template_name="Catalogue",
+        template_output_format="JPEG",
+        background_color="#F0F0FF",
+        resize_type="1",
+        resize_unit="1",
+        resize_width="50",
+        resize_height="100",
+        margin_type="1",
+        margin_top="10",
+        margin_bottom="10",
+        margin_left="10",
+        margin_right="10",
+        margin_vertical_alignment="1",
+    ).template_id
+    described = client.get_template_spec(template_id=str(created)).template
+    assert described is not None
+    spec = OutputSpec.from_template(
+        {
+            name: getattr(described, name)
+            for name in OutputSpec.__dataclass_fields__
+            if name != "max_pixels"
+        }
+    )
+    photo = make_sample_product_photo(400, 300, seed=6)
+    ticket = deliver(sandbox, client, template_id=str(created), image_url=sandbox.upload(photo))
+    finals, _ = delivered_urls(client, ticket)
+    assert finals == [f"{sandbox.url}/out/{ticket}.{spec.extension}"]
+    image = fetch_image(finals[0], spec.content_type)
+    expected = compose_output(cut_out(photo), spec)
+    assert image.size == expected.size == (200, 300)  # 50 % x 100 % of the input
+    corner = image.getpixel((0, 299))
+    assert isinstance(corner, tuple) and abs(corner[0] - 240) <= 3 and corner[2] >= 250
+
+
+def test_an_impossible_template_puts_the_image_on_hold(sandbox: SandboxHandle) -> None:
+    client = sandbox.pixelz_client()
+    created = client.add_template(
+        template_name="Too wide", margin_type="1", margin_left="60", margin_right="60"
+    ).template_id
+    ticket = deliver(
+        sandbox, client, template_id=str(created), image_url="http://example.com/x.jpg"
+    )
+    row = sandbox.image(ticket)
+    assert row is not None and row.status == 50 and row.outputs == 0
+    assert row.error is not None and "margins leave no room" in row.error
+
+
+def test_a_data_directory_from_before_output_formats_is_upgraded(tmp_path: Path) -> None:
+    store = Store(tmp_path / "sandbox.sqlite3")
+    with store.transaction() as tx:
+        tx.execute("ALTER TABLE images DROP COLUMN output_ext")
+        tx.execute("ALTER TABLE webhooks DROP COLUMN answers")
+        tx.execute(
+            "INSERT INTO webhooks (ticket, email, url, body, created) VALUES ('t', 'a@b.c',"
+            " 'http://127.0.0.1:9/', '{}', 0)"
+        )
+        tx.execute(
+            "INSERT INTO images (ticket, email, operation, urls, base_url, status,"
+            " status_since, created, outputs) VALUES ('t', 'a@b.c', 'seed', '[]',"
+            " 'http://127.0.0.1', 80, 0, 0, 1)"
+        )
+    store.close()
+    reopened = Store(tmp_path / "sandbox.sqlite3")
+    row = reopened.get_image("t")
+    assert row is not None and row.output_ext == "png"
+    (webhook,) = reopened.list_webhooks()
+    assert webhook.answers == ()
+    reopened.update_webhook(
+        webhook.id,
+        state="pending",
+        attempts=1,
+        last_status=503,
+        last_error="HTTP 503",
+        finished=None,
+    )
+    answers = reopened.list_webhooks()[0].answers
+    assert answers == ({"attempt": 1, "status": 503, "error": "HTTP 503"},)
+    reopened.close()

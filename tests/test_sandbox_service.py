@@ -69,7 +69,8 @@ def test_status_steps_follow_the_driven_clock(sandbox: SandboxHandle, client: Pi
         True,
     )
     assert delivered.thumbnail_image_url == f"{sandbox.url}/out/{ticket}-thumb.png"
-    assert delivered.final_images_url == [f"{sandbox.url}/out/{ticket}.png"]
+    # Template 1001 delivers JPG: the extension follows the template's output format.
+    assert delivered.final_images_url == [f"{sandbox.url}/out/{ticket}.jpg"]
     sandbox.advance(100 * step)
     assert status(client, ticket) == (80, "Delivered")
 
@@ -510,4 +511,5 @@ def test_image_status_over_every_binding_agrees(sandbox: SandboxHandle) -> None:
                     tuple(answer.final_images_url or []),
                 )
             )
+    # A seeded image has no template: a transparent PNG.
     assert answers == {(uuid.UUID(ticket), 80, "x", (f"{sandbox.url}/out/{ticket}.png",))}

@@ -23,7 +23,8 @@ Where things live (moto's models / responses / urls split):
 - routes: :mod:`.app` (:class:`SandboxApp`, a table of routes), answered by
   :mod:`.responses` (the service endpoints: WSDL, SOAP, HTTP GET/POST, through
   :mod:`removethebackground.asmx`), :mod:`.files` (uploads and outputs),
-  :mod:`.billing` (payment page, invoice PDF) and :mod:`.index` (``GET /``);
+  :mod:`.billing` (payment page, invoice PDF) and :mod:`.page` (``GET /``, the
+  developer's page);
   :mod:`.web` holds the request/response plumbing;
 - dispatch: :mod:`.service` (:class:`~.service.SandboxService`) looks up
   ``HANDLERS[generation key][operation]``;
@@ -37,7 +38,8 @@ Where things live (moto's models / responses / urls split):
 - vocabulary: :mod:`.statuses` (status ids and names of both generations) and
   :mod:`.outputs` (output file names and URLs);
 - background work: :mod:`.worker` (status steps on the :mod:`.clock`, background
-  removal with :mod:`.imaging`, webhooks), :mod:`.fetch` (image URLs and uploads);
+  removal and the templates' outputs with :mod:`.imaging`, webhooks), :mod:`.fetch`
+  (image URLs and uploads);
 - serving: :mod:`.server` (:class:`Sandbox`, waitress, the command line),
   :mod:`.config` (settings, demo account, paths).
 

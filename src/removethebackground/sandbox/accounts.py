@@ -20,10 +20,10 @@ from typing import Any
 
 from ..wire import Operation
 from .clock import format_time
-from .store import Account, Store
+from .store import Account, Store, TemplateRow
 from .validation import Fault, Params
 
-__all__ = ["TEMPLATE_DEFAULTS", "authenticate", "ensure_account"]
+__all__ = ["TEMPLATE_DEFAULTS", "authenticate", "ensure_account", "template_spec"]
 
 log = logging.getLogger("removethebackground.sandbox")
 
@@ -52,6 +52,15 @@ TEMPLATE_DEFAULTS: Mapping[str, Any] = {
     "is_kept_mannequin": False,
     "is_kept_model": False,
 }
+
+
+def template_spec(row: TemplateRow) -> dict[str, Any]:
+    """A stored template's full spec, :data:`TEMPLATE_DEFAULTS` filled in.
+
+    GetTemplates and GetTemplateSpec show it, and the worker renders the outputs from it
+    (``imaging.OutputSpec.from_template``), so the spec describes what is delivered.
+    """
+    return {**TEMPLATE_DEFAULTS, **row.spec}
 
 
 def authenticate(store: Store, op: Operation[Any], params: Params) -> Account:

@@ -7,15 +7,16 @@
 ``... /legacy/soap.asmx ...``                   the same for generation 1 (``getImageStatus``)
 ``PUT|POST /uploads/<name>``                    store an image, answer its URL (see :mod:`.fetch`)
 ``GET /uploads/<token>/<name>``                 an uploaded file
-``GET /out/<ticket>.png``, ``-thumb.png``       final image and thumbnail (``-2.png``... for
-                                                imageURL2..5)
+``GET /out/<ticket>.<ext>``, ``-thumb.png``     final image (``ext`` by the template's format:
+                                                jpg, png, tif, psd; ``-2.<ext>``... for
+                                                imageURL2..5), its thumbnail, ``-source.png``
 ``GET /pay/<invoice>``, ``/invoices/<id>.pdf``  stand-ins for the payment page and invoice PDF
-``GET /``                                       a plain-text index
+``GET /``                                       the developer's page (:mod:`.page`)
 =============================================  ==============================================
 
 Where each answer is made: the service endpoints (one per entry of
 ``GENERATIONS``) in :mod:`.responses`, uploads and outputs in :mod:`.files`, the
-payment page and invoice PDF in :mod:`.billing`, the index in :mod:`.index`. The
+payment page and invoice PDF in :mod:`.billing`, the root page in :mod:`.page`. The
 state and workers behind them are :class:`~.state.SandboxState`, which
 :class:`SandboxApp` extends with the routing only. All answers carry
 ``Content-Length``; none is ever a traceback page.
@@ -37,7 +38,7 @@ from typing import Any
 from .. import asmx as protocol
 from ..generated import GENERATIONS
 from ..wire import Generation
-from . import billing, files, index, responses
+from . import billing, files, page, responses
 from .clock import SandboxClock
 from .config import SandboxConfig
 from .responses import Endpoint
@@ -74,7 +75,7 @@ ROUTES: tuple[Route, ...] = (
     Route("out", files.output),  # GET /out/<name>
     Route("pay", billing.payment_page),  # GET /pay/<invoice>
     Route("invoices", billing.invoice_pdf),  # GET /invoices/<invoice>.pdf
-    Route("", index.index, args=0),  # GET /
+    Route("", page.index, args=0),  # GET /
 )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..asmx import EmptyAnswer
 from .fetch import save_upload, upload_file
-from .outputs import OUTPUT_CONTENT_TYPE, OUTPUT_NAME, upload_url
+from .outputs import OUTPUT_CONTENT_TYPES, OUTPUT_NAME, upload_url
 from .web import NO_CACHE, Request, Response, not_found, text
 
 if TYPE_CHECKING:
@@ -65,4 +65,5 @@ def output(app: SandboxState, request: Request) -> Response:
     path = app.out_dir / name
     if not path.is_file():
         return not_found()
-    return Response(200, path.read_bytes(), OUTPUT_CONTENT_TYPE, [NO_CACHE])
+    content_type = OUTPUT_CONTENT_TYPES[name.rsplit(".", 1)[1]]
+    return Response(200, path.read_bytes(), content_type, [NO_CACHE])

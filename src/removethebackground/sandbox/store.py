@@ -81,6 +81,7 @@ CREATE TABLE IF NOT EXISTS images (
     held INTEGER NOT NULL DEFAULT 0,
     job TEXT NOT NULL DEFAULT 'none',
     outputs INTEGER NOT NULL DEFAULT 0,
+    output_ext TEXT NOT NULL DEFAULT 'png',
     error TEXT,
     rejections INTEGER NOT NULL DEFAULT 0,
     reject_comment TEXT,
@@ -107,7 +108,8 @@ CREATE TABLE IF NOT EXISTS webhooks (
     last_status INTEGER,
     last_error TEXT,
     created REAL NOT NULL,
-    finished REAL
+    finished REAL,
+    answers TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS webhooks_by_state ON webhooks (state, id);
 """
@@ -160,6 +162,8 @@ class ImageRow:
     rejections: int
     reject_comment: str | None
     markup_url: str | None
+    # File extension of the delivered images (jpg, png, tif, psd): the template's format.
+    output_ext: str = "png"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +188,8 @@ class WebhookRow:
     last_error: str | None
     created: float
     finished: float | None
+    # One entry per attempt: {"attempt": n, "status": HTTP status or None, "error": text or None}.
+    answers: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +222,7 @@ _IMAGE_COLUMNS = frozenset(
         "held",
         "job",
         "outputs",
+        "output_ext",
         "error",
         "rejections",
         "reject_comment",
@@ -239,6 +246,14 @@ class Store:
         conn.execute("PRAGMA journal_mode=WAL")
         with self._lock:
             conn.executescript(_SCHEMA)
+            # Columns added after the first release, for a data directory made before them.
+            for table, column, declaration in (
+                ("images", "output_ext", "TEXT NOT NULL DEFAULT 'png'"),
+                ("webhooks", "answers", "TEXT NOT NULL DEFAULT '[]'"),
+            ):
+                columns = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         with self.transaction() as tx:
             tx.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -643,11 +658,23 @@ class Store:
         last_error: str | None,
         finished: float | None,
     ) -> None:
+        """Record the outcome of attempt ``attempts`` (appended to the row's answers)."""
         with self.transaction() as tx:
+            row = tx.execute("SELECT answers FROM webhooks WHERE id = ?", (webhook_id,)).fetchone()
+            answers = [] if row is None else list(json.loads(row["answers"]))
+            answers.append({"attempt": attempts, "status": last_status, "error": last_error})
             tx.execute(
                 "UPDATE webhooks SET state = ?, attempts = ?, last_status = ?, last_error = ?,"
-                " finished = ? WHERE id = ?",
-                (state, attempts, last_status, last_error, finished, webhook_id),
+                " finished = ?, answers = ? WHERE id = ?",
+                (
+                    state,
+                    attempts,
+                    last_status,
+                    last_error,
+                    finished,
+                    json.dumps(answers),
+                    webhook_id,
+                ),
             )
 
     def get_webhook(self, webhook_id: int) -> WebhookRow | None:
@@ -723,6 +750,7 @@ def _image(row: sqlite3.Row) -> ImageRow:
         rejections=int(row["rejections"]),
         reject_comment=row["reject_comment"],
         markup_url=row["markup_url"],
+        output_ext=row["output_ext"],
     )
 
 
@@ -739,4 +767,5 @@ def _webhook(row: sqlite3.Row) -> WebhookRow:
         last_error=row["last_error"],
         created=float(row["created"]),
         finished=None if row["finished"] is None else float(row["finished"]),
+        answers=tuple(json.loads(row["answers"])),
     )

@@ -11,12 +11,17 @@ of :mod:`.outputs`.
 
 **Processing.** When an image enters 60 (or is rejected back to 60), a job on a
 small thread pool fetches every image URL (:mod:`.fetch`), removes the background
-(``imaging.remove_background``) and writes ``<data>/out/<ticket>.png`` (then
-``-2.png`` ... for imageURL2..5) and ``<ticket>-thumb.png``. The step to 70 waits
-until the job is done. If fetching or decoding fails the image goes to **50 "On
-Hold"** right away, with no output URLs; the reason is logged (WARNING, no query
-strings) and kept in the store; the image stays there and can be deleted. A job
-never takes the worker down: every exception ends as such an outcome.
+(``imaging.cut_out``), applies the image's template (``imaging.compose_output`` and
+``encode_output``: format, background, resize, margins) and writes
+``<data>/out/<ticket>.<ext>`` (then ``-2.<ext>`` ... for imageURL2..5; ``<ext>`` is
+``jpg``, ``png``, ``tif`` or ``psd`` by the template's format, ``png`` without a
+template), the PNG thumbnail of the first output, ``<ticket>-thumb.png``, and one
+of its source as fetched, ``<ticket>-source.png`` (the "before" of the page at
+``/``). The step to 70 waits until the job is done. If fetching or decoding fails
+(or the template cannot be met) the image goes to **50 "On Hold"** right away, with
+no output URLs; the reason is logged (WARNING, no query strings) and kept in the
+store; the image stays there and can be deleted. A job never takes the worker down:
+every exception ends as such an outcome.
 
 **Webhooks.** When an image reaches 80 and has a callback URL (imageCallbackURL,
 or else its template's callbackUrl), the sandbox POSTs a JSON notification there.
@@ -59,11 +64,25 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .accounts import template_spec
 from .clock import SandboxClock, format_time
 from .config import SandboxConfig
 from .fetch import USER_AGENT, FetchError, ImageFetcher, is_loopback, loggable_url
-from .imaging import ImageProcessingError, make_thumbnail, remove_background
-from .outputs import output_name, output_urls, thumbnail_name, thumbnail_url
+from .imaging import (
+    ImageProcessingError,
+    OutputSpec,
+    compose_output,
+    cut_out,
+    encode_output,
+    make_thumbnail,
+)
+from .outputs import (
+    output_name,
+    output_urls,
+    source_thumbnail_name,
+    thumbnail_name,
+    thumbnail_url,
+)
 from .statuses import DELIVERED, FINISHED, IN_PRODUCTION, NEW, ON_HOLD, STATUS_NAMES
 from .store import ImageRow, Store
 
@@ -80,25 +99,41 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
-def process_image(row: ImageRow, fetcher: ImageFetcher, out_dir: Path) -> int:
-    """Fetch, cut out and write every image of ``row``; returns how many were written.
+def output_spec_for(store: Store, row: ImageRow) -> OutputSpec:
+    """What ``row``'s outputs look like: its template's, or a transparent PNG without one."""
+    template = store.get_template(row.template_id) if row.template_id is not None else None
+    if template is None or template.email.lower() != row.email.lower():
+        return OutputSpec()
+    return OutputSpec.from_template(template_spec(template))
+
+
+def process_image(
+    row: ImageRow, fetcher: ImageFetcher, out_dir: Path, spec: OutputSpec | None = None
+) -> int:
+    """Fetch, cut out, render (``spec``) and write every image of ``row``; returns how many.
 
     Raises :class:`FetchError` or :class:`ImageProcessingError` with a readable reason.
     """
+    spec = spec or OutputSpec()
     results: list[bytes] = []
+    thumbnail = source = b""
     for index, url in enumerate(row.urls, 1):
         data = fetcher.fetch(url)
         try:
-            results.append(remove_background(data))
+            composed = compose_output(cut_out(data), spec)
+            results.append(encode_output(composed, spec).data)
+            if index == 1:
+                thumbnail = make_thumbnail(composed)
+                source = make_thumbnail(data)
         except ImageProcessingError as exc:
             raise ImageProcessingError(
                 f"cannot process image {index} ({loggable_url(url)}): {exc}"
             ) from None
-    thumbnail = make_thumbnail(results[0])
     out_dir.mkdir(parents=True, exist_ok=True)
-    for index, png in enumerate(results, 1):
-        _write_atomically(out_dir / output_name(row.ticket, index), png)
+    for index, output in enumerate(results, 1):
+        _write_atomically(out_dir / output_name(row.ticket, index, spec.extension), output)
     _write_atomically(out_dir / thumbnail_name(row.ticket), thumbnail)
+    _write_atomically(out_dir / source_thumbnail_name(row.ticket), source)
     return len(results)
 
 
@@ -114,7 +149,7 @@ def webhook_payload(row: ImageRow, delivered_at: float) -> dict[str, object]:
         "StatusName": STATUS_NAMES[DELIVERED],
         "IsPaid": True,
         "ThumbnailImageURL": thumbnail_url(row.base_url, row.ticket),
-        "FinalImagesURL": output_urls(row.base_url, row.ticket, row.outputs),
+        "FinalImagesURL": output_urls(row.base_url, row.ticket, row.outputs, row.output_ext),
         "DeliveredUTC": format_time(delivered_at),
     }
 
@@ -288,7 +323,8 @@ class Processor:
             return
         started = time.perf_counter()
         try:
-            count = process_image(row, self.fetcher, self.out_dir)
+            spec = output_spec_for(self.store, row)
+            count = process_image(row, self.fetcher, self.out_dir, spec)
         except (FetchError, ImageProcessingError) as exc:
             self._finish(ticket, job="failed", error=str(exc))
             log.warning("image %s of %s is on hold: %s", ticket, row.email, exc)
@@ -297,7 +333,7 @@ class Processor:
             self._finish(ticket, job="failed", error=f"internal error: {exc}")
             log.exception("image %s of %s: processing failed", ticket, row.email)
             return
-        self._finish(ticket, job="done", error=None, outputs=count)
+        self._finish(ticket, job="done", error=None, outputs=count, output_ext=spec.extension)
         log.info(
             "image %s processed: %d image(s) in %.0f ms",
             ticket,
@@ -305,7 +341,15 @@ class Processor:
             (time.perf_counter() - started) * 1000,
         )
 
-    def _finish(self, ticket: str, *, job: str, error: str | None, outputs: int = 0) -> None:
+    def _finish(
+        self,
+        ticket: str,
+        *,
+        job: str,
+        error: str | None,
+        outputs: int = 0,
+        output_ext: str | None = None,
+    ) -> None:
         if self._stopping.is_set():
             return
         try:
@@ -313,7 +357,10 @@ class Processor:
                 row = self.store.get_image(ticket)
                 if row is None or row.status != IN_PRODUCTION or row.job != "running":
                     return
-                self.store.update_image(ticket, job=job, error=error, outputs=outputs)
+                changes: dict[str, object] = {"job": job, "error": error, "outputs": outputs}
+                if output_ext is not None:
+                    changes["output_ext"] = output_ext
+                self.store.update_image(ticket, **changes)
         except RuntimeError:  # the store closed under us while stopping
             return
 

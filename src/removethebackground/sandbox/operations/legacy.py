@@ -28,7 +28,7 @@ def get_image_status(
     row = own_image(backend, params.guid("image_ticket"), account)
     status_id, status_name = LEGACY_STATUS.get(row.status, (0, "Unknown"))
     final = (
-        output_urls(ctx.base_url, row.ticket, 1)[0]
+        output_urls(ctx.base_url, row.ticket, 1, row.output_ext)[0]
         if row.status == DELIVERED and row.outputs
         else ""
     )

@@ -38,7 +38,7 @@ from urllib.parse import quote_plus
 
 from ...generated import pixelz
 from ...wire import EMAIL_PARAMS, SECRET_PARAMS, WireModel
-from ..accounts import TEMPLATE_DEFAULTS
+from ..accounts import TEMPLATE_DEFAULTS, template_spec
 from ..clock import format_time
 from ..outputs import invoice_url, output_urls, payment_url, thumbnail_url
 from ..statuses import DELIVERED, IN_PRODUCTION, NEW, STATUSES, status_name
@@ -82,7 +82,9 @@ def image_status(row: ImageRow, base_url: str) -> pixelz.ImageStatus:
         is_paid=delivered,
         thumbnail_image_url=thumbnail_url(base_url, row.ticket) if delivered else "",
         final_images_url=(
-            list(output_urls(base_url, row.ticket, row.outputs)) if delivered else []
+            list(output_urls(base_url, row.ticket, row.outputs, row.output_ext))
+            if delivered
+            else []
         ),
     )
 
@@ -267,7 +269,7 @@ def get_templates(
 ) -> WireModel:
     items: list[pixelz.Template | None] = []
     for row in backend.store.list_templates(account.email):
-        spec = {**TEMPLATE_DEFAULTS, **row.spec}
+        spec = template_spec(row)
         items.append(
             pixelz.Template(
                 template_id=row.id,
@@ -293,7 +295,7 @@ def get_template_spec(
     backend: Backend, params: Params, account: Account, ctx: CallContext
 ) -> WireModel:
     row = template_of(backend, account, params.required_integer("template_id", minimum=1))
-    spec = {**TEMPLATE_DEFAULTS, **row.spec}
+    spec = template_spec(row)
     known = {f.attr for f in pixelz.TemplateSpec.__wire__.fields}
     return pixelz.TemplateSpecResponse(
         template=pixelz.TemplateSpec(
