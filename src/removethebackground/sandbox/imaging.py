@@ -123,6 +123,8 @@ from PIL import (
     UnidentifiedImageError,
 )
 
+from .outputs import OUTPUT_CONTENT_TYPES
+
 __all__ = [
     "ALIGN_BOTTOM",
     "ALIGN_MIDDLE",
@@ -558,13 +560,8 @@ OUTPUT_EXTENSIONS: Final[Mapping[str, str]] = {
     "TIFF": "tif",
     "PSD": "psd",
 }
-#: Content type of each delivered extension.
-CONTENT_TYPES: Final[Mapping[str, str]] = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "tif": "image/tiff",
-    "psd": "image/vnd.adobe.photoshop",
-}
+#: Content type of each delivered extension (declared with the output names in :mod:`.outputs`).
+CONTENT_TYPES: Final[Mapping[str, str]] = OUTPUT_CONTENT_TYPES
 #: Formats that carry transparency (PSD as an extra alpha channel, see :func:`encode_output`).
 _ALPHA_EXTENSIONS: Final[frozenset[str]] = frozenset({"png", "tif", "psd"})
 

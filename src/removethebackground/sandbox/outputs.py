@@ -44,7 +44,7 @@ OUTPUT_NAME = re.compile(
 )
 #: Content type of the thumbnails (and of a PNG output).
 OUTPUT_CONTENT_TYPE = "image/png"
-#: Content type of each output extension (as ``imaging.CONTENT_TYPES``, without Pillow).
+#: Content type of each output extension (``imaging.CONTENT_TYPES``).
 OUTPUT_CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "png": "image/png",
