@@ -130,7 +130,8 @@ def test_submit_wait_download_with_urls_and_local_files(
         rows = list(batch.rows())
         generated = rows[1].customer_image_id
         assert generated.startswith(f"rtb-{batch.batch_id}-2")
-        assert names == sorted(["shoe-0.png", f"{generated}.png", "shoe-2.png"])
+        # Template 1001 delivers JPG.
+        assert names == sorted(["shoe-0.jpg", f"{generated}.jpg", "shoe-2.jpg"])
         assert batch.summary().downloaded == 3
         assert batch.download(tmp_path / "out") == []  # nothing left to fetch
         assert all(r.status is ImageStatusName.DELIVERED for r in rows)

@@ -61,11 +61,12 @@ def test_round_trip_with_the_sandbox_by_ticket_and_both_generations(
     )
     wait_for(client, ticket, poll=3.0, clock=sandbox.clock.now, sleep=sandbox.advance)
     paths = download(ticket, tmp_path / "out", client=client, thumbnail=True)
-    assert [p.name for p in paths] == [f"{ticket}.png", f"{ticket}-thumb.png"]
+    # Template 1001 delivers a JPG on white (the thumbnail is always a PNG).
+    assert [p.name for p in paths] == [f"{ticket}.jpg", f"{ticket}-thumb.png"]
     with Image.open(paths[0]) as cut:
-        assert cut.mode == "RGBA" and cut.size == (160, 120)
+        assert cut.mode == "RGB" and cut.size == (160, 120)
     old = download(ticket, tmp_path / "legacy", client=sandbox.legacy_client(), name="shoe")
-    assert [p.name for p in old] == ["shoe.png"]
+    assert [p.name for p in old] == ["shoe.jpg"]
     assert old[0].read_bytes() == paths[0].read_bytes()
     assert not list((tmp_path / "out").glob(".*.part"))
 
