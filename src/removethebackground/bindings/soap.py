@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
@@ -311,13 +311,30 @@ class SoapBinding(BindingEngine):
     def fault_qname(self, code: FaultCode) -> str:
         return f"soap:{self.code_names.get(code.value, code.value)}"
 
-    def render_fault(self, code: FaultCode, text: str) -> bytes:
+    def render_fault(
+        self,
+        code: FaultCode,
+        text: str,
+        *,
+        header_blocks: Sequence[etree._Element] = (),
+        detail: bool = True,
+    ) -> bytes:
+        """A fault envelope; ``header_blocks`` go in a ``Header`` before the ``Body``
+        (ASMX's ``Upgrade`` block), ``detail=False`` leaves out the empty detail as
+        ASMX does for a fault about a header (``SoapHeaderException``)."""
         envelope, body = self._envelope()
+        if header_blocks:
+            header = etree.Element(f"{{{self.envelope_ns}}}Header")
+            header.extend(header_blocks)
+            body.addprevious(header)
         fault = etree.SubElement(body, f"{{{self.envelope_ns}}}Fault")
         self.fill_fault(fault, code, xml_safe(text))
+        if not detail:
+            fault.remove(fault[-1])
         return XML_DECLARATION + serialize_asmx(envelope)
 
     def fill_fault(self, fault: etree._Element, code: FaultCode, text: str) -> None:
+        """Fill ``fault`` with its code, text and (last) an empty detail."""
         raise NotImplementedError
 
 
