@@ -134,7 +134,14 @@ from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
-from .bindings import HTTP_BINDINGS, SOAP_BINDINGS, EmptyAnswer, FaultCode, RequestError
+from .bindings import (
+    HTTP_BINDINGS,
+    HTTP_BY_METHOD,
+    SOAP_BINDINGS,
+    EmptyAnswer,
+    FaultCode,
+    RequestError,
+)
 from .bindings.http import TEXT_ERROR_CONTENT_TYPE, html_encode
 from .bindings.soap import READ_ERROR
 from .codec import SOAP11_ENV, SOAP12_ENV, parse_children, parse_scalar, safe_fromstring
@@ -191,7 +198,6 @@ PLAIN_CONTENT_TYPE = TEXT_ERROR_CONTENT_TYPE
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 _BINDING_OF_MIME = {e.mime: b for b, e in SOAP_BINDINGS.items()}
 _BINDING_OF_ENVELOPE = {SOAP11_ENV: Binding.SOAP11, SOAP12_ENV: Binding.SOAP12}
-_FORM_MIME = "application/x-www-form-urlencoded"
 #: ``Environment.NewLine`` of the stack the sandbox stands for (the recorded one).
 NEWLINE = "\n"
 
@@ -347,14 +353,15 @@ UNDERSTOOD_HEADERS: frozenset[str] = frozenset()
 
 
 def _supported(service: Service) -> tuple[Binding, ...]:
-    return tuple(b for b in (Binding.SOAP11, Binding.SOAP12) if b in service.default_endpoints)
+    """The SOAP versions the service offers, SOAP 1.1 first (the table's order)."""
+    return tuple(b for b in SOAP_BINDINGS if b in service.default_endpoints)
 
 
 def _by_action(service: Service) -> dict[str, Operation[Any]]:
     """``SoapServerType.methods`` keyed by action (one action per method)."""
     found: dict[str, Operation[Any]] = {}
     for op in service.operations.values():
-        for binding in (Binding.SOAP11, Binding.SOAP12):
+        for binding in SOAP_BINDINGS:
             action = op.soap_actions.get(binding)
             if action is not None:
                 found.setdefault(action, op)
@@ -422,15 +429,18 @@ def _version_mismatch(
     """``SoapServerProtocol.CheckHelperVersion``: the fault an envelope namespace calls for."""
     if request_ns not in _BINDING_OF_ENVELOPE:
         # Unknown namespace: answered in SOAP 1.1 when supported, expecting its envelope.
-        answer = Binding.SOAP11 if Binding.SOAP11 in supported else Binding.SOAP12
+        answer = supported[0]
         expected = ENVELOPE_NS[answer]
     elif _BINDING_OF_ENVELOPE[request_ns] not in supported:
-        answer = Binding.SOAP11
-        expected = SOAP11_ENV if Binding.SOAP11 in supported else SOAP12_ENV
+        # Known but not offered: always answered in SOAP 1.1.
+        answer = _BINDING_OF_ENVELOPE[SOAP11_ENV]
+        expected = ENVELOPE_NS[supported[0]]
     else:
         return None
     del helper
-    upgrade = supported if Binding.SOAP12 in supported else ()
+    # Only a SOAP 1.2 node writes SOAP 1.2's Upgrade header.
+    soap12 = any(ENVELOPE_NS[b] == SOAP12_ENV for b in supported)
+    upgrade = supported if soap12 else ()
     return SoapRefusal(
         answer,
         500,
@@ -462,8 +472,10 @@ def _guess(supported: tuple[Binding, ...], content_type: str, soapaction: str | 
     """Rule 1: ``SoapServerProtocol.GuessVersion`` (``supported`` not empty)."""
     if len(supported) < 2:
         return supported[0]
-    soap12 = soapaction is None or _matches_base(content_type, "application/soap+xml")
-    return Binding.SOAP12 if soap12 else Binding.SOAP11
+    by_header = next(b for b in supported if SOAP_BINDINGS[b].action_header)
+    other = next(b for b in supported if not SOAP_BINDINGS[b].action_header)
+    by_type = _matches_base(content_type, SOAP_BINDINGS[other].mime)
+    return other if soapaction is None or by_type else by_header
 
 
 def route_soap_request(
@@ -477,6 +489,7 @@ def route_soap_request(
     supported = _supported(service)
     if not supported:
         raise UnhandledError(500, res("WebUnrecognizedRequestFormat"))
+    # Rule 1: SoapServerProtocol.GuessVersion.
     helper = _guess(supported, content_type, soapaction)
     root = _parse(body)
     op = _route(service, supported, helper, content_type, soapaction, body, root)
@@ -491,7 +504,8 @@ def route_soap_request(
     if mismatch is not None:
         raise mismatch
     binding = _BINDING_OF_ENVELOPE[request_ns]
-    if binding is Binding.SOAP11 and not _matches_base(content_type, "text/xml"):
+    engine = SOAP_BINDINGS[binding]
+    if engine.strict_content_type and not _matches_base(content_type, engine.mime):
         raise SoapRefusal(binding, 415)
     # Rule 7: the Envelope, its optional Header, then its Body.
     unable = res("WebRequestUnableToRead")
@@ -520,7 +534,7 @@ def _route(
     root: etree._Element | None,
 ) -> Operation[Any]:
     actions = _by_action(service)
-    if helper is Binding.SOAP11:
+    if SOAP_BINDINGS[helper].action_header:
         # Rule 2: Soap11ServerProtocolHelper.RouteRequest (RoutingStyle SoapAction).
         if soapaction is None:
             raise SoapRefusal(helper, 500, text=res("UnableToHandleRequestActionRequired0"))
@@ -609,7 +623,7 @@ def route_soap(
     the element (rules 2 and 3); the texts are ASMX's.
     """
     actions = _by_action(service)
-    if binding is Binding.SOAP11:
+    if SOAP_BINDINGS[binding].action_header:
         found = actions.get(action)
         if found is None:
             raise RequestError(res("WebHttpHeader", "SOAPAction", action))
@@ -707,15 +721,16 @@ def route_http(service: Service, method: str, path_info: str) -> HttpRoute:
     Raises :class:`UnhandledError` where no protocol takes the request (rule 11) and
     :class:`RequestError` (a 500 text error) for an unknown method name (rule 12).
     """
-    if len(path_info) < 2 or method not in ("GET", "POST"):
+    engine = HTTP_BY_METHOD.get(method)
+    if len(path_info) < 2 or engine is None:
         raise UnhandledError(500, res("WebUnrecognizedRequestFormatUrl", path_info))
-    binding = Binding.HTTP_GET if method == "GET" else Binding.HTTP_POST
+    binding = engine.binding
     name = path_info[1:]
     # HttpServerType: the methods whose parameters the HTTP readers can read.
     offered = {
         op.name: op
         for op in service.operations.values()
-        if Binding.HTTP_GET in op.bindings or Binding.HTTP_POST in op.bindings
+        if any(b in op.bindings for b in HTTP_BINDINGS)
     }
     op = offered.get(name)
     if op is None:
@@ -729,10 +744,14 @@ def route_http(service: Service, method: str, path_info: str) -> HttpRoute:
 
 
 def check_http_content_type(route: HttpRoute, content_type: str) -> None:
-    """Rule 13: HTTP POST reads only a form body (operations with parameters)."""
-    if route.binding is Binding.HTTP_POST and route.op.http_params:
-        if not _matches_base(content_type, _FORM_MIME):
-            raise RequestError(res("WebInvalidRequestFormatDetails", content_type))
+    """Rule 13: HTTP POST reads only a form body (operations with parameters).
+
+    ``HtmlFormParameterReader.Read`` compares the base (``ContentType.MatchesBase``:
+    before any ``;``, untrimmed, ignoring case); HTTP GET's reader takes any.
+    """
+    engine = HTTP_BINDINGS[route.binding]
+    if route.op.http_params and not engine.accepts(_base(content_type).lower()):
+        raise RequestError(res("WebInvalidRequestFormatDetails", content_type))
 
 
 def parse_http_request(op: Operation[Any], pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -770,7 +789,7 @@ def upgrade_header(envelopes: Sequence[Binding]) -> etree._Element:
     """
     upgrade = etree.Element(f"{{{SOAP12_ENV}}}Upgrade", nsmap={"soap12": SOAP12_ENV})
     for binding in envelopes:
-        prefix = "soap" if binding is Binding.SOAP11 else "soap12"
+        prefix = SOAP_BINDINGS[binding].prefix
         supported = etree.SubElement(
             upgrade, f"{{{SOAP12_ENV}}}SupportedEnvelope", nsmap={prefix: ENVELOPE_NS[binding]}
         )

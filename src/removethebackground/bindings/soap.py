@@ -103,6 +103,14 @@ class SoapBinding(BindingEngine):
 
     envelope_ns: ClassVar[str]
     mime: ClassVar[str]
+    #: The prefix ASMX gives this envelope's namespace (``Soap.Prefix``, ``Soap12.Prefix``).
+    prefix: ClassVar[str]
+    #: The HTTP header ASMX routes this version on (service side); ``None``: the
+    #: ``action=`` parameter of the Content-Type, then the body element.
+    action_header: ClassVar[str | None]
+    #: Whether ASMX takes this version only with its own media type (SOAP 1.1 only:
+    #: ``SoapServerProtocol.ReadParameters``); SOAP 1.2 takes any SOAP media type.
+    strict_content_type: ClassVar[bool]
     #: SOAP 1.1 code names to this version's names (1.2: Client -> Sender ...).
     code_names: ClassVar[Mapping[str, str]]
 
@@ -342,6 +350,9 @@ class Soap11Binding(SoapBinding):
     binding = Binding.SOAP11
     envelope_ns = SOAP11_ENV
     mime = "text/xml"
+    prefix = "soap"
+    action_header = "SOAPAction"
+    strict_content_type = True
     code_names: ClassVar[Mapping[str, str]] = {}
 
     def request_headers(self, action: str) -> dict[str, str]:
@@ -372,6 +383,9 @@ class Soap12Binding(SoapBinding):
     binding = Binding.SOAP12
     envelope_ns = SOAP12_ENV
     mime = "application/soap+xml"
+    prefix = "soap12"
+    action_header = None
+    strict_content_type = False
     code_names: ClassVar[Mapping[str, str]] = {"Client": "Sender", "Server": "Receiver"}
 
     def request_headers(self, action: str) -> dict[str, str]:
