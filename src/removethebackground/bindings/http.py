@@ -176,7 +176,11 @@ class HttpBinding(BindingEngine):
         raise NotImplementedError
 
     def accepts(self, mime: str) -> bool:
-        """Whether a request of this media type can be read (else ASMX answers 415)."""
+        """Whether a request of this media type can be read.
+
+        ASMX answers one it cannot read with a 500 text error, "Request format is
+        invalid: <Content-Type>." (``HttpServerProtocol.ReadParameters``), never 415.
+        """
         return True
 
     @property

@@ -266,7 +266,12 @@ class SoapBinding(BindingEngine):
     # --- service side -------------------------------------------------------------------------
 
     def read_request(self, body: bytes) -> etree._Element:
-        """The operation element of a SOAP request (the first child of ``Body``)."""
+        """The operation element of a SOAP request (the first child of ``Body``).
+
+        The refusals carry ASMX's texts (``Res``); the order in which ASMX meets them,
+        and what it does instead where the body is not read at all, is
+        :func:`removethebackground.asmx.route_soap_request`'s.
+        """
         try:
             root = safe_fromstring(body, "request")
         except MalformedResponseError:
@@ -275,12 +280,13 @@ class SoapBinding(BindingEngine):
         name = etree.QName(root)
         if name.localname != "Envelope":
             raise RequestError(
-                f"{READ_ERROR}The root element <{name.localname}> is not a SOAP Envelope."
+                f"{READ_ERROR}Request format is invalid: Missing required soap:Envelope element."
             )
         if name.namespace != expected:
             raise RequestError(
+                # SoapServerProtocol.CheckHelperVersion: answered in SOAP 1.1, expecting it.
                 f"Possible SOAP version mismatch: Envelope namespace {name.namespace or ''} "
-                f"was unexpected. Expecting {expected}.",
+                f"was unexpected. Expecting {SOAP11_ENV}.",
                 FaultCode.VERSION_MISMATCH,
                 soap11=True,
             )
@@ -296,10 +302,15 @@ class SoapBinding(BindingEngine):
                     )
         soap_body = root.find(f"{{{expected}}}Body")
         if soap_body is None:
-            raise RequestError(f"{READ_ERROR}The SOAP envelope has no Body.")
+            raise RequestError(
+                f"{READ_ERROR}Request format is invalid: Missing required soap:Body element."
+            )
         first = next((child for child in soap_body if isinstance(child.tag, str)), None)
         if first is None:
-            raise RequestError(f"{READ_ERROR}The SOAP Body is empty.")
+            raise RequestError(
+                "Unable to handle request without a valid action parameter. "
+                "Please supply a valid soap action."
+            )
         return first
 
     def _envelope(self) -> tuple[etree._Element, etree._Element]:
