@@ -569,3 +569,12 @@ def test_client_sees_a_version_mismatch_as_a_protocol_fault(sb: SandboxHandle) -
     with pytest.raises(ProtocolFault) as caught:
         sb.pixelz_client(Binding.SOAP11, session=session).get_templates()
     assert caught.value.code == "VersionMismatch"
+
+
+def test_rule15_a_body_beyond_max_request_length(sb: SandboxHandle) -> None:
+    big = b"contactEmail=" + b"a" * (5 * 1024 * 1024)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for path, headers in (("/soap.asmx/GetTemplates", form), ("/soap.asmx", {})):
+        answer = send(sb, "POST", path, big, headers)
+        assert (answer.status, answer.content_type) == (500, HTML)
+        assert b"System.Web.HttpException: Maximum request length exceeded." in answer.body

@@ -524,10 +524,11 @@ def test_unexpected_errors_become_server_faults(
     assert b"Traceback" not in response.content + http.content
 
 
-def test_large_request_is_413(sandbox: SandboxHandle) -> None:
+def test_large_request_is_the_aspnet_error_page(sandbox: SandboxHandle) -> None:
     response = post_soap(sandbox, b"<x>" + b"a" * (5 * 1024 * 1024) + b"</x>")
-    assert response.status_code == 413
-    assert response.content == b""
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"<title>Maximum request length exceeded.</title>" in response.content
 
 
 def test_other_paths_and_methods(sandbox: SandboxHandle) -> None:

@@ -117,7 +117,15 @@ localhost, HTTP GET, discovery, documentation; each ``CreateIfRequestCompatible`
     name."; a missing array: "Object reference not set to an instance of an
     object." (the reader dereferences the key's null value list). Keys match
     case-insensitively (``NameValueCollection``); a repeated scalar key reads as its
-    values joined by ``,``.
+    values joined by ``,``. A value that does not convert: ``ScalarFormatter.FromString``'s
+    "Cannot convert abc to System.Int32." with its ``ArgumentException``'s parameter
+    line and the inner message.
+
+Before any of this (``System.Web``, not ``System.Web.Services``):
+
+15. ``HttpRequest.GetEntireRawContent``: a request body beyond ``maxRequestLength``
+    (4 MB by default, the sandbox's ``max_request_bytes``) is ASP.NET's 500 error page
+    "Maximum request length exceeded." (an ``HttpException``), on every binding.
 """
 
 from __future__ import annotations
@@ -423,9 +431,7 @@ class _ReadError(Exception):
     """An ``InvalidOperationException`` met while reading the envelope."""
 
 
-def _version_mismatch(
-    supported: tuple[Binding, ...], request_ns: str, helper: Binding
-) -> SoapRefusal | None:
+def _version_mismatch(supported: tuple[Binding, ...], request_ns: str) -> SoapRefusal | None:
     """``SoapServerProtocol.CheckHelperVersion``: the fault an envelope namespace calls for."""
     if request_ns not in _BINDING_OF_ENVELOPE:
         # Unknown namespace: answered in SOAP 1.1 when supported, expecting its envelope.
@@ -437,7 +443,6 @@ def _version_mismatch(
         expected = ENVELOPE_NS[supported[0]]
     else:
         return None
-    del helper
     # Only a SOAP 1.2 node writes SOAP 1.2's Upgrade header.
     soap12 = any(ENVELOPE_NS[b] == SOAP12_ENV for b in supported)
     upgrade = supported if soap12 else ()
@@ -460,6 +465,8 @@ def soap_version_of(
     the action where that guess finds it (the ``SOAPAction`` header, or ``action=``).
     """
     supported = _supported(service)
+    if not supported:
+        return Binding.SOAP11, ""
     helper = _guess(supported, content_type, soapaction)
     _, params = _content_type(content_type)
     action = SOAP_BINDINGS[helper].action_of(params, soapaction)
@@ -500,7 +507,7 @@ def route_soap_request(
         raise SoapRefusal(helper, 400)
     # Rule 6: the envelope's namespace decides the version (GetHelper, CheckHelperVersion).
     request_ns = _ns(root)
-    mismatch = _version_mismatch(supported, request_ns, helper)
+    mismatch = _version_mismatch(supported, request_ns)
     if mismatch is not None:
         raise mismatch
     binding = _BINDING_OF_ENVELOPE[request_ns]
@@ -573,7 +580,7 @@ def _route(
     try:
         tag = _request_element(root)
     except _ReadError as exc:
-        mismatch = _version_mismatch(supported, request_ns, helper)
+        mismatch = _version_mismatch(supported, request_ns)
         if mismatch is not None:
             raise mismatch from None
         raise SoapRefusal(
@@ -585,7 +592,7 @@ def _route(
     found = _by_element(service).get(tag) if tag is not None else None
     if found is not None:
         return found
-    mismatch = _version_mismatch(supported, request_ns, helper)
+    mismatch = _version_mismatch(supported, request_ns)
     if mismatch is not None:
         raise mismatch
     answer = _BINDING_OF_ENVELOPE[request_ns]

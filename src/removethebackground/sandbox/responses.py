@@ -96,8 +96,7 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
                 return Response(500, exc.render(checked), protocol.SOAP_CONTENT_TYPES[checked])
         route = protocol.route_soap_request(ep.service, request.content_type, soapaction, body)
     except EmptyAnswer as exc:
-        log.info("SOAP -> %d", exc.status)
-        return Response(exc.status)
+        return _too_large(exc)
     except protocol.SoapRefusal as exc:
         status, content_type, answer = protocol.render_soap_refusal(exc)
         log.info("%s -> %d %s: %s", exc.binding.value, status, exc.code.value, exc.text[:200])
@@ -148,6 +147,15 @@ def _soap_fault(
     )
 
 
+def _too_large(exc: EmptyAnswer) -> Response:
+    """asmx rule 15: ASP.NET refuses a body beyond ``maxRequestLength`` with its error page."""
+    if exc.status != 413:
+        return Response(exc.status)
+    return _error_page(
+        protocol.UnhandledError(500, "Maximum request length exceeded.", "System.Web.HttpException")
+    )
+
+
 def _error_page(exc: protocol.UnhandledError) -> Response:
     log.info("-> %d %s", exc.status, exc.message[:200])
     return Response(exc.status, protocol.render_error_page(exc), protocol.HTML_CONTENT_TYPE)
@@ -186,7 +194,7 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
             [NO_CACHE],
         )
     except EmptyAnswer as exc:
-        return Response(exc.status)
+        return _too_large(exc)
     except (RequestError, Fault) as exc:
         return _text_error(chosen, name, exc.text)
     except SimulatedServerError as exc:
