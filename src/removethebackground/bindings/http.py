@@ -167,7 +167,8 @@ class HttpBinding(BindingEngine):
             if found is None:
                 raise RequestError(f"Missing parameter: {param.name}.")
             xsd = f.xsd if f is not None and f.xsd else "string"
-            values[param.attr] = _http_scalar(xsd, found[0], param.name)
+            # NameValueCollection.Get joins a repeated key's values with ",".
+            values[param.attr] = _http_scalar(xsd, ",".join(found), param.name)
         return values
 
     def request_text(self, query: str, body: bytes) -> str:
@@ -175,7 +176,11 @@ class HttpBinding(BindingEngine):
         raise NotImplementedError
 
     def accepts(self, mime: str) -> bool:
-        """Whether a request of this media type can be read (else ASMX answers 415)."""
+        """Whether a request of this media type can be read.
+
+        ASMX answers one it cannot read with a 500 text error, "Request format is
+        invalid: <Content-Type>." (``HttpServerProtocol.ReadParameters``), never 415.
+        """
         return True
 
     @property
@@ -200,12 +205,31 @@ class HttpBinding(BindingEngine):
         return (html_encode(xml_safe(text)) + "\n").encode("utf-8")
 
 
+#: The .NET type of each XSD type, and the message of its parser's FormatException.
+_CLR_TYPES: Mapping[str, tuple[str, str]] = {
+    "int": ("System.Int32", "Input string was not in a correct format."),
+    "long": ("System.Int64", "Input string was not in a correct format."),
+    "short": ("System.Int16", "Input string was not in a correct format."),
+    "decimal": ("System.Decimal", "Input string was not in a correct format."),
+    "double": ("System.Double", "Input string was not in a correct format."),
+    "float": ("System.Single", "Input string was not in a correct format."),
+    "boolean": ("System.Boolean", "String was not recognized as a valid Boolean."),
+    "dateTime": ("System.DateTime", "String was not recognized as a valid DateTime."),
+    "guid": (
+        "System.Guid",
+        "Guid should contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).",
+    ),
+}
+
+
 def _http_scalar(xsd: str, text: str, name: str) -> Any:
     try:
         return parse_scalar(xsd, text, name)
     except MalformedResponseError:
+        # ScalarFormatter.FromString: ArgumentException(WebChangeTypeFailed, "type", inner).
+        clr, inner = _CLR_TYPES.get(xsd, (f"System.{xsd[:1].upper()}{xsd[1:]}", "Invalid value."))
         raise RequestError(
-            f"Cannot convert {text} to the type of {name}: {name} is not a valid {xsd}."
+            f"Cannot convert {text} to {clr}.\nParameter name: type ---> {inner}"
         ) from None
 
 

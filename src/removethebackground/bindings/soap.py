@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
@@ -103,6 +103,14 @@ class SoapBinding(BindingEngine):
 
     envelope_ns: ClassVar[str]
     mime: ClassVar[str]
+    #: The prefix ASMX gives this envelope's namespace (``Soap.Prefix``, ``Soap12.Prefix``).
+    prefix: ClassVar[str]
+    #: The HTTP header ASMX routes this version on (service side); ``None``: the
+    #: ``action=`` parameter of the Content-Type, then the body element.
+    action_header: ClassVar[str | None]
+    #: Whether ASMX takes this version only with its own media type (SOAP 1.1 only:
+    #: ``SoapServerProtocol.ReadParameters``); SOAP 1.2 takes any SOAP media type.
+    strict_content_type: ClassVar[bool]
     #: SOAP 1.1 code names to this version's names (1.2: Client -> Sender ...).
     code_names: ClassVar[Mapping[str, str]]
 
@@ -258,7 +266,12 @@ class SoapBinding(BindingEngine):
     # --- service side -------------------------------------------------------------------------
 
     def read_request(self, body: bytes) -> etree._Element:
-        """The operation element of a SOAP request (the first child of ``Body``)."""
+        """The operation element of a SOAP request (the first child of ``Body``).
+
+        The refusals carry ASMX's texts (``Res``); the order in which ASMX meets them,
+        and what it does instead where the body is not read at all, is
+        :func:`removethebackground.asmx.route_soap_request`'s.
+        """
         try:
             root = safe_fromstring(body, "request")
         except MalformedResponseError:
@@ -267,12 +280,13 @@ class SoapBinding(BindingEngine):
         name = etree.QName(root)
         if name.localname != "Envelope":
             raise RequestError(
-                f"{READ_ERROR}The root element <{name.localname}> is not a SOAP Envelope."
+                f"{READ_ERROR}Request format is invalid: Missing required soap:Envelope element."
             )
         if name.namespace != expected:
             raise RequestError(
+                # SoapServerProtocol.CheckHelperVersion: answered in SOAP 1.1, expecting it.
                 f"Possible SOAP version mismatch: Envelope namespace {name.namespace or ''} "
-                f"was unexpected. Expecting {expected}.",
+                f"was unexpected. Expecting {SOAP11_ENV}.",
                 FaultCode.VERSION_MISMATCH,
                 soap11=True,
             )
@@ -288,10 +302,15 @@ class SoapBinding(BindingEngine):
                     )
         soap_body = root.find(f"{{{expected}}}Body")
         if soap_body is None:
-            raise RequestError(f"{READ_ERROR}The SOAP envelope has no Body.")
+            raise RequestError(
+                f"{READ_ERROR}Request format is invalid: Missing required soap:Body element."
+            )
         first = next((child for child in soap_body if isinstance(child.tag, str)), None)
         if first is None:
-            raise RequestError(f"{READ_ERROR}The SOAP Body is empty.")
+            raise RequestError(
+                "Unable to handle request without a valid action parameter. "
+                "Please supply a valid soap action."
+            )
         return first
 
     def _envelope(self) -> tuple[etree._Element, etree._Element]:
@@ -311,13 +330,30 @@ class SoapBinding(BindingEngine):
     def fault_qname(self, code: FaultCode) -> str:
         return f"soap:{self.code_names.get(code.value, code.value)}"
 
-    def render_fault(self, code: FaultCode, text: str) -> bytes:
+    def render_fault(
+        self,
+        code: FaultCode,
+        text: str,
+        *,
+        header_blocks: Sequence[etree._Element] = (),
+        detail: bool = True,
+    ) -> bytes:
+        """A fault envelope; ``header_blocks`` go in a ``Header`` before the ``Body``
+        (ASMX's ``Upgrade`` block), ``detail=False`` leaves out the empty detail as
+        ASMX does for a fault about a header (``SoapHeaderException``)."""
         envelope, body = self._envelope()
+        if header_blocks:
+            header = etree.Element(f"{{{self.envelope_ns}}}Header")
+            header.extend(header_blocks)
+            body.addprevious(header)
         fault = etree.SubElement(body, f"{{{self.envelope_ns}}}Fault")
         self.fill_fault(fault, code, xml_safe(text))
+        if not detail:
+            fault.remove(fault[-1])
         return XML_DECLARATION + serialize_asmx(envelope)
 
     def fill_fault(self, fault: etree._Element, code: FaultCode, text: str) -> None:
+        """Fill ``fault`` with its code, text and (last) an empty detail."""
         raise NotImplementedError
 
 
@@ -325,6 +361,9 @@ class Soap11Binding(SoapBinding):
     binding = Binding.SOAP11
     envelope_ns = SOAP11_ENV
     mime = "text/xml"
+    prefix = "soap"
+    action_header = "SOAPAction"
+    strict_content_type = True
     code_names: ClassVar[Mapping[str, str]] = {}
 
     def request_headers(self, action: str) -> dict[str, str]:
@@ -355,6 +394,9 @@ class Soap12Binding(SoapBinding):
     binding = Binding.SOAP12
     envelope_ns = SOAP12_ENV
     mime = "application/soap+xml"
+    prefix = "soap12"
+    action_header = None
+    strict_content_type = False
     code_names: ClassVar[Mapping[str, str]] = {"Client": "Sender", "Server": "Receiver"}
 
     def request_headers(self, action: str) -> dict[str, str]:

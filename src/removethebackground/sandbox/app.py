@@ -137,10 +137,11 @@ class SandboxApp(SandboxState):
         lowered = path.lower()
         for ep in self.endpoints:
             base = ep.path.lower()
-            if lowered in (base, base + "/"):
+            if lowered == base:
                 return responses.endpoint(self, ep, request)
             if lowered.startswith(base + "/"):
-                return responses.http_binding(self, ep, path[len(base) + 1 :], request)
+                # ASP.NET's PathInfo: "/<name>" ("/" alone is no operation, see asmx).
+                return responses.http_binding(self, ep, path[len(base) :], request)
         parts = [p for p in path.split("/") if p]
         first, args = (parts[0], tuple(parts[1:])) if parts else ("", ())
         for route in self.routes:

@@ -4,11 +4,13 @@ For each generation (an :class:`Endpoint`, served at its ``sandbox_path``):
 
 - ``GET <path>?WSDL``: the vendored WSDL, addresses rewritten to the caller's base URL;
 - ``GET <path>``: a small service page listing the operations;
-- ``POST <path>``: SOAP 1.1 or 1.2, by Content-Type;
-- ``GET|POST <path>/<Operation>``: the HTTP GET / POST bindings.
+- ``POST <path>``: SOAP 1.1 or 1.2 (the version and the operation as ASMX routes
+  them: see :mod:`removethebackground.asmx`);
+- ``GET|POST <path>/<Operation>``: the HTTP GET / POST bindings;
+- anything else: ASP.NET's 405 or 500 error page, as ASMX answers it.
 
-The protocol work (reading envelopes and forms, routing by SOAPAction or body
-element, rendering results and faults exactly as ASMX does) is done by
+The protocol work (routing and refusing requests, reading envelopes and forms,
+rendering results and faults exactly as ASMX does) is done by
 :mod:`removethebackground.asmx`; this module only calls it, hands the parsed call
 to the dispatcher (``app.service``, :mod:`.service`) and turns what comes back into
 a :class:`~.web.Response`. It is the one module to switch when that protocol work
@@ -25,7 +27,7 @@ from urllib.parse import parse_qsl
 
 from .. import asmx as protocol
 from ..asmx import EmptyAnswer, FaultCode, RequestError
-from ..bindings import HTTP_BY_METHOD
+from ..bindings import HTTP_BINDINGS
 from ..wire import Binding, Generation, Service
 from .operations import CallContext
 from .validation import Fault, SimulatedServerError
@@ -55,8 +57,8 @@ class Endpoint:
 
 
 def endpoint(app: SandboxState, ep: Endpoint, request: Request) -> Response:
-    """``<path>`` itself: WSDL or service page on GET, SOAP on POST."""
-    if request.method in ("GET", "HEAD"):
+    """``<path>`` itself: WSDL or service page on GET, SOAP on POST (asmx rule 10)."""
+    if request.method == "GET":
         names = [part.split("=", 1)[0].lower() for part in request.query.split("&")]
         if "wsdl" in names:
             return Response(
@@ -68,36 +70,56 @@ def endpoint(app: SandboxState, ep: Endpoint, request: Request) -> Response:
         return service_page(ep, request)
     if request.method == "POST":
         return soap(app, ep, request)
-    return Response(405, headers=[("Allow", "GET, HEAD, POST")])
+    # SoapServerProtocolFactory, DiscoveryServerProtocolFactory and
+    # DocumentationServerProtocolFactory: UnsupportedRequestProtocol(405), HEAD included.
+    return _error_page(
+        protocol.UnhandledError(
+            405, protocol.res("WebUnrecognizedRequestFormat"), "System.Web.HttpException"
+        )
+    )
 
 
 def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
-    content_type = request.content_type
-    binding = protocol.soap_binding_of(content_type)
-    if binding is None or binding not in ep.service.default_endpoints:
-        return Response(415)
     op_name = "?"
     try:
         body = request.body(app.config.max_request_bytes)
-        action = protocol.soap_action_of(
-            binding, content_type, request.environ.get("HTTP_SOAPACTION")
-        )
+        soapaction = request.environ.get("HTTP_SOAPACTION")
         if app.header_checks is not None:  # --require-wsse / --require-wsa (see .wsse)
-            body = app.header_checks.check(body, binding, action, request.base_url + ep.path)
-        element = protocol.read_envelope(body, binding)
-        op = protocol.route_soap(ep.service, binding, element, action)
-        op_name = op.name
-        values = protocol.parse_soap_request(op, element)
+            # A SOAP extension: it runs before routing (SoapServerProtocol.Initialize).
+            checked, action = protocol.soap_version_of(
+                ep.service, request.content_type, soapaction, body
+            )
+            try:
+                body = app.header_checks.check(body, checked, action, request.base_url + ep.path)
+            except HeaderFault as exc:
+                log.info("%s -> 500 %s:%s", checked.value, exc.prefix, exc.codes[-1])
+                return Response(500, exc.render(checked), protocol.SOAP_CONTENT_TYPES[checked])
+        route = protocol.route_soap_request(ep.service, request.content_type, soapaction, body)
+    except EmptyAnswer as exc:
+        return _too_large(exc)
+    except protocol.SoapRefusal as exc:
+        status, content_type, answer = protocol.render_soap_refusal(exc)
+        log.info("%s -> %d %s: %s", exc.binding.value, status, exc.code.value, exc.text[:200])
+        headers = [NO_CACHE] if answer else []
+        return Response(status, answer, content_type, headers)
+    except protocol.UnhandledError as exc:
+        return _error_page(exc)
+    binding = route.binding
+    op = route.op
+    op_name = op.name
+    try:
+        values = protocol.parse_soap_request(op, route.element)
         result = app.service.call(ep.key, op, values, CallContext(request.base_url))
+        if route.not_understood is not None:
+            # SoapServerProtocol.WriteReturns: EnsureHeadersUnderstood, after the call.
+            text = protocol.res("WebCannotUnderstandHeader", route.not_understood)
+            return _soap_fault(binding, FaultCode.MUST_UNDERSTAND, text, op_name, detail=False)
         answer = protocol.render_soap_result(op, binding, result)
         log.info("%s %s -> 200", binding.value, op_name)
         return Response(200, answer, protocol.SOAP_CONTENT_TYPES[binding], [NO_CACHE])
     except EmptyAnswer as exc:
         log.info("%s %s -> %d", binding.value, op_name, exc.status)
         return Response(exc.status)
-    except HeaderFault as exc:
-        log.info("%s -> 500 %s:%s", binding.value, exc.prefix, exc.codes[-1])
-        return Response(500, exc.render(binding), protocol.SOAP_CONTENT_TYPES[binding])
     except RequestError as exc:
         answer_binding = Binding.SOAP11 if exc.soap11 else binding
         return _soap_fault(answer_binding, exc.code, exc.text, op_name)
@@ -113,31 +135,49 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
         return _soap_fault(binding, FaultCode.SERVER, text, op_name)
 
 
-def _soap_fault(binding: Binding, code: FaultCode, text: str, op_name: str) -> Response:
+def _soap_fault(
+    binding: Binding, code: FaultCode, text: str, op_name: str, *, detail: bool = True
+) -> Response:
     log.info("%s %s -> 500 %s fault: %s", binding.value, op_name, code.value, text[:200])
     return Response(
         500,
-        protocol.render_soap_fault(binding, code, text),
+        protocol.render_soap_fault(binding, code, text, detail=detail),
         protocol.SOAP_CONTENT_TYPES[binding],
         [NO_CACHE],
     )
 
 
-def http_binding(app: SandboxState, ep: Endpoint, name: str, request: Request) -> Response:
-    """``<path>/<name>``: the HTTP GET / POST bindings."""
-    # Not HEAD: calling an operation can change state, and HEAD must not.
-    engine = HTTP_BY_METHOD.get(request.method)
-    if engine is None:
-        return Response(405, headers=[("Allow", "GET, POST")])
-    chosen = engine.binding
-    ops = ep.service.operations
-    op = ops.get(name) or next((o for o in ops.values() if o.name.lower() == name.lower()), None)
+def _too_large(exc: EmptyAnswer) -> Response:
+    """asmx rule 15: ASP.NET refuses a body beyond ``maxRequestLength`` with its error page."""
+    if exc.status != 413:
+        return Response(exc.status)
+    return _error_page(
+        protocol.UnhandledError(500, "Maximum request length exceeded.", "System.Web.HttpException")
+    )
+
+
+def _error_page(exc: protocol.UnhandledError) -> Response:
+    log.info("-> %d %s", exc.status, exc.message[:200])
+    return Response(exc.status, protocol.render_error_page(exc), protocol.HTML_CONTENT_TYPE)
+
+
+def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Request) -> Response:
+    """``<path>/<name>``: the HTTP GET / POST bindings (asmx rules 11-14).
+
+    ``path_info`` is what follows ``<path>``, ``/`` included (ASP.NET's ``PathInfo``).
+    """
+    name = path_info[1:]
     try:
-        if op is None or chosen not in op.bindings:
-            raise protocol.unrecognized_http_operation(name[:100])
-        mime = request.content_type.split(";")[0].strip().lower()
-        if not engine.accepts(mime):
-            return Response(415)
+        route = protocol.route_http(ep.service, request.method, path_info)
+    except protocol.UnhandledError as exc:
+        return _error_page(exc)
+    except RequestError as exc:
+        return _text_error(Binding.HTTP_GET, name, exc.text)
+    chosen = route.binding
+    engine = HTTP_BINDINGS[chosen]
+    op = route.op
+    try:
+        protocol.check_http_content_type(route, request.content_type)
         body = request.body(app.config.max_request_bytes) if engine.reads_body else b""
         text = engine.request_text(request.query, body)
         try:
@@ -154,7 +194,7 @@ def http_binding(app: SandboxState, ep: Endpoint, name: str, request: Request) -
             [NO_CACHE],
         )
     except EmptyAnswer as exc:
-        return Response(exc.status)
+        return _too_large(exc)
     except (RequestError, Fault) as exc:
         return _text_error(chosen, name, exc.text)
     except SimulatedServerError as exc:

@@ -39,13 +39,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
-from ..asmx import (
-    parse_soap_request,
-    read_envelope,
-    route_soap,
-    soap_action_of,
-    soap_binding_of,
-)
+from ..asmx import SoapRefusal, parse_soap_request, route_soap_request, soap_binding_of
 from ..bindings import HTTP_BINDINGS, HTTP_BY_METHOD, SOAP_BINDINGS, FaultCode
 from ..client import ServiceClient
 from ..wire import Binding, Operation, WireModel
@@ -214,12 +208,16 @@ class Stubber:
             soap_binding_of(headers.get("Content-Type", "")) if request.method == "POST" else None
         )
         if soap is not None:
-            element = read_envelope(data, soap)
-            action = soap_action_of(
-                soap, headers.get("Content-Type", ""), headers.get("SOAPAction")
-            )
-            op = route_soap(service, soap, element, action)
-            return soap, op, parse_soap_request(op, element)
+            # Routed as the service routes it (removethebackground.asmx).
+            try:
+                route = route_soap_request(
+                    service, headers.get("Content-Type", ""), headers.get("SOAPAction"), data
+                )
+            except SoapRefusal as exc:
+                raise StubAssertionError(
+                    f"the service would refuse this request: HTTP {exc.status} {exc.text}".strip()
+                ) from None
+            return route.binding, route.op, parse_soap_request(route.op, route.element)
         name = _path(request).rstrip("/").rsplit("/", 1)[-1]
         found = [o for o in service.operations.values() if o.http_location == f"/{name}"]
         if not found:
