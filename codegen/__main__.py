@@ -39,6 +39,7 @@ from .config import GENERATIONS, GenerationConfig, generation
 from .diff import EXIT_BREAKING, EXIT_INPUT, EXIT_OK, ApiDiff
 from .fetch import MAX_BYTES
 from .model import CodegenError, build
+from .overlay import OverlayError, load_overlay
 from .render import render_golden, render_module, render_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,8 @@ def outputs(
     python: dict[str, str] = {}
     entries = []
     for gen in generations:
-        model = build(gen.key, root / gen.wsdl, gen.client_class, root)
+        overlay = None if gen.overlay is None else load_overlay(root / gen.overlay, root)
+        model = build(gen.key, root / gen.wsdl, gen.client_class, root, overlay)
         entries.append((gen, model))
         python[f"{gen.key}.py"] = render_module(model, root)
         files[golden / f"{gen.key}.txt"] = render_golden(model, root).encode()
@@ -253,11 +255,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = {"update": _update, "diff": _diff, "check-live": _check_live}.get(args.command)
-    if command is None:
-        return _generate(args.check)
     try:
+        if command is None:
+            return _generate(args.check)
         return command(args)
-    except CodegenError as exc:
+    except (CodegenError, OverlayError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
 

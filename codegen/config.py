@@ -25,6 +25,9 @@ class GenerationConfig:
         client_class: the name of the generated client class.
         sandbox_path: where the local sandbox serves this generation.
         label: a short human name, for banners and pages.
+        overlay: the reviewed overlay of what the service accepts where the WSDL
+            says ``string`` (``codegen/overlays/<key>.toml``, see
+            :mod:`codegen.overlay`), relative to the repository root; ``None``: none.
     """
 
     key: str
@@ -32,6 +35,7 @@ class GenerationConfig:
     client_class: str
     sandbox_path: str
     label: str
+    overlay: str | None = None
 
 
 # Generation 2 (Pixelz) keeps the real service's path, as in the recorded traffic;
@@ -44,6 +48,7 @@ GENERATIONS: tuple[GenerationConfig, ...] = (
         client_class="PixelzClient",
         sandbox_path="/soap.asmx",
         label="generation 2 (Pixelz)",
+        overlay="codegen/overlays/pixelz.toml",
     ),
     GenerationConfig(
         key="legacy",
@@ -51,6 +56,7 @@ GENERATIONS: tuple[GenerationConfig, ...] = (
         client_class="RemoveTheBackgroundClient",
         sandbox_path="/legacy/soap.asmx",
         label="generation 1 (legacy)",
+        overlay="codegen/overlays/legacy.toml",
     ),
 )
 

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from .naming import pascal, snake
+from .overlay import ConstraintModel, Overlay, OverlayError
 
 SCHEMAS = Path(__file__).parent / "schemas"
 LOCAL_SCHEMAS = {
@@ -76,26 +77,30 @@ class FieldModel:
     nillable: bool = False
     attribute: bool = False
     type_name: str = ""
+    constraint: ConstraintModel | None = None  # from the generation's overlay
 
     @property
     def repeated(self) -> bool:
         return self.max_occurs is None or self.max_occurs > 1
 
-    def scalar_annotation(self) -> str:
+    def scalar_annotation(self, overlay: bool = True) -> str:
+        """The Python type of one value; with ``overlay``, the overlay rule's type."""
         if self.model is not None:
             return self.model
+        if overlay and self.constraint is not None:
+            return self.constraint.python_type()
         assert self.xsd is not None
         return PY_TYPES[self.xsd]
 
-    def annotation(self) -> str:
-        """The Python annotation, and whether the attribute has a default."""
+    def annotation(self, overlay: bool = True) -> str:
+        """The Python annotation (``overlay=False``: as the WSDL alone says)."""
         if self.item is not None:
-            inner = self.item.scalar_annotation()
+            inner = self.item.scalar_annotation(overlay)
             if self.item.nillable:
                 inner += " | None"
             base = f"list[{inner}]"
         else:
-            base = self.scalar_annotation()
+            base = self.scalar_annotation(overlay)
             if self.repeated:
                 return f"list[{base}]"
         if self.min_occurs == 0 and self.nillable:
@@ -150,6 +155,7 @@ class ServiceModel:
     endpoints: dict[str, str]
     types: list[TypeModel]
     operations: list[OperationModel]
+    overlay: str | None = None  # the overlay file applied, relative to the root
 
 
 def _offline_transport() -> Any:
@@ -297,7 +303,63 @@ def _documentation(path: Path) -> dict[str, str]:
     return docs
 
 
-def build(key: str, path: Path, client_class: str, root: Path) -> ServiceModel:
+def apply_overlay(
+    overlay: Overlay, operations: list[OperationModel], types: list[TypeModel]
+) -> None:
+    """Put the overlay's rules on the fields they name; refuse what the WSDL does not have."""
+    by_op = {op.name: op for op in operations}
+    for op_name, entries in overlay.operations.items():
+        op = by_op.get(op_name)
+        if op is None:
+            raise OverlayError(
+                f"{overlay.path}: operation {op_name!r} is not in the WSDL "
+                f"(it has {', '.join(sorted(by_op))})"
+            )
+        params = {p.name: p for p in op.params}
+        for name, rule in entries.items():
+            target = params.get(name)
+            if target is None:
+                raise OverlayError(
+                    f"{overlay.path}: {op_name} has no parameter {name!r} in the WSDL "
+                    f"(its parameters: {', '.join(params)})"
+                )
+            if name in op.credential_params:
+                raise OverlayError(
+                    f"{overlay.path}: {op_name}.{name} is a credential the client fills in"
+                )
+            _constrain(overlay, f"{op_name}.{name}", target, rule)
+    by_type = {t.name: t for t in types}
+    for type_name, entries in overlay.types.items():
+        model = by_type.get(type_name)
+        if model is None:
+            raise OverlayError(
+                f"{overlay.path}: type {type_name!r} is not in the WSDL's schema "
+                f"(it has {', '.join(sorted(by_type))})"
+            )
+        fields = {f.name: f for f in model.fields}
+        for name, rule in entries.items():
+            target = fields.get(name)
+            if target is None:
+                raise OverlayError(
+                    f"{overlay.path}: type {type_name} has no element or attribute {name!r} "
+                    f"(its children: {', '.join(fields)})"
+                )
+            _constrain(overlay, f"{type_name}.{name}", target, rule)
+
+
+def _constrain(overlay: Overlay, where: str, target: FieldModel, rule: ConstraintModel) -> None:
+    if target.xsd != "string" or target.repeated or target.item is not None:
+        what = target.type_name or target.xsd or target.model
+        raise OverlayError(
+            f"{overlay.path}: {where} is {what} in the WSDL, not a single xsd:string: "
+            "the overlay only describes what a string element carries"
+        )
+    target.constraint = rule
+
+
+def build(
+    key: str, path: Path, client_class: str, root: Path, overlay: Overlay | None = None
+) -> ServiceModel:
     wsdl = load_wsdl(path)
     builder = _Builder(wsdl)
     docs = _documentation(path)
@@ -396,6 +458,8 @@ def build(key: str, path: Path, client_class: str, root: Path) -> ServiceModel:
             continue
         builder.class_for(ztype)
     types = [builder.types[k] for k in builder.order]
+    if overlay is not None:
+        apply_overlay(overlay, operations, types)
     return ServiceModel(
         key=key,
         wsdl_path=path.relative_to(root).as_posix(),
@@ -405,4 +469,5 @@ def build(key: str, path: Path, client_class: str, root: Path) -> ServiceModel:
         endpoints=endpoints,
         types=types,
         operations=operations,
+        overlay=None if overlay is None else overlay.path,
     )

@@ -18,9 +18,15 @@ BINDING_TITLES = {
 
 def header(service: ServiceModel, root: Path, comment: str = "#") -> str:
     digest = hashlib.sha256((root / service.wsdl_path).read_bytes()).hexdigest()
+    overlay = ""
+    if service.overlay is not None:
+        overlay = (
+            f"{comment} With the reviewed overlay {service.overlay} (values the WSDL cannot say).\n"
+        )
     return (
         f"{comment} Generated from {service.wsdl_path} by codegen; do not edit.\n"
         f"{comment} WSDL sha256: {digest}\n"
+        f"{overlay}"
         f"{comment} Regenerate with `make codegen`; `make codegen-check` fails when stale.\n"
     )
 
@@ -49,7 +55,17 @@ def _field_expr(f: FieldModel, service: ServiceModel) -> str:
         args.append("attribute=True")
     if f.type_name:
         args.append(f"type_name={f.type_name!r}")
+    if f.constraint is not None:
+        args.append(f"constraint={f.constraint.render()}")
     return f"Field({', '.join(args)})"
+
+
+def _rule(f: FieldModel) -> str:
+    """The overlay rule of a field and its source, for docstrings; ``""`` without one."""
+    if f.constraint is None:
+        return ""
+    text = f"; {f.constraint.describe()} (source: {f.constraint.source})"
+    return text.replace("\\", "\\\\")  # the docstring is not a raw string
 
 
 def _occurs(f: FieldModel) -> str:
@@ -75,7 +91,9 @@ def _render_type(t: TypeModel) -> list[str]:
         lines.append("    It has no children: an empty element.")
     for f in t.fields:
         kind = "attribute" if f.attribute else "element"
-        lines.append(f"    - ``{f.attr}``: {kind} ``{f.name}`` ({_xml_type(f)}) {_occurs(f)}")
+        lines.append(
+            f"    - ``{f.attr}``: {kind} ``{f.name}`` ({_xml_type(f)}) {_occurs(f)}{_rule(f)}"
+        )
     lines.append('    """')
     if t.fields:
         lines.append("")
@@ -174,7 +192,15 @@ def _render_method(op: OperationModel) -> list[str]:
         doc.append("")
         doc.append("        Parameters (XML element names):")
         for p in params:
-            doc.append(f"        - ``{p.attr}``: ``{p.name}`` ({_xml_type(p)}) {_occurs(p)}")
+            doc.append(
+                f"        - ``{p.attr}``: ``{p.name}`` ({_xml_type(p)}) {_occurs(p)}{_rule(p)}"
+            )
+        if any(p.constraint is not None for p in params):
+            doc.append("")
+            doc.append("        Values the WSDL types as strings but the service reads as numbers,")
+            doc.append("        dates, flags or closed sets take the natural Python type (or the")
+            doc.append("        string as the service reads it) and are checked before sending:")
+            doc.append("        InvalidParameterError names the parameter, value and rule.")
     doc.append('        """')
     lines += doc
     args = ", ".join(f"{p.attr!r}: {p.attr}" for p in params)
@@ -194,6 +220,8 @@ def render_module(service: ServiceModel, root: Path) -> str:
         f.default() == "field(default_factory=list)" for t in service.types for f in t.fields
     )
     imports.append("from dataclasses import dataclass" + (", field" if uses_field else ""))
+    if "Literal[" in annotations:
+        imports.append("from typing import Literal")
     imports.append("")
     imports.append("from removethebackground.client import ServiceClient")
     wire_names = ["Binding", "Field", "Operation", "Service", "TypeSpec", "WireModel"]
@@ -201,6 +229,11 @@ def render_module(service: ServiceModel, root: Path) -> str:
         wire_names.append("HttpParam")
     if "UnsetType" in annotations:
         wire_names += ["UNSET", "UnsetType"]
+    constrained = [f for t in service.types for f in t.fields] + [
+        p for op in service.operations for p in op.params
+    ]
+    if any(f.constraint is not None for f in constrained):
+        wire_names.append("Constraint")
     imports.append(f"from removethebackground.wire import {', '.join(sorted(wire_names))}")
 
     out: list[str] = [header(service, root).rstrip("\n")]
@@ -294,6 +327,9 @@ def render_golden(service: ServiceModel, root: Path) -> str:
             f"  request {op.request_element}: "
             + ", ".join(f"{p.name} {_xml_type(p)} {_occurs(p)}" for p in op.params)
         )
+        for p in op.params:
+            if p.constraint is not None:
+                out.append(f"  value {p.name}: {_golden_rule(p)}")
         out.append(f"  response {op.response_element}/{op.result.name} -> {_result_class(op)}")
         if op.http_location:
             keys = ", ".join(f"{n}{'[]' if a else ''}" for n, _, a in op.http_params)
@@ -306,8 +342,17 @@ def render_golden(service: ServiceModel, root: Path) -> str:
             out.append(
                 f"  {f.attr}: {f.annotation()} <- {kind}{f.name} {_xml_type(f)} {_occurs(f)}"
             )
+            if f.constraint is not None:
+                out.append(f"    value {f.name}: {_golden_rule(f)}")
     out.append("")
     return "\n".join(out)
+
+
+def _golden_rule(f: FieldModel) -> str:
+    c = f.constraint
+    assert c is not None
+    named = f" <- {c.name}" if c.name else ""
+    return f"{c.describe()}{named} [{c.source}]"
 
 
 def render_registry(entries: list[tuple[GenerationConfig, ServiceModel]]) -> str:

@@ -136,9 +136,14 @@ def test_operation_not_offered_on_the_binding_fails_before_sending(binding: Bind
 
 
 BAD_CALLS = [
-    ("get_image_status", {"image_ticket": 123}, "image_ticket", "expected str"),
-    ("get_image_status", {"image_ticket": b"bytes"}, "image_ticket", "expected str"),
-    ("get_images_list", {"page": 2}, "page", "str(2)"),
+    ("get_image_status", {"customer_image_id": 123}, "customer_image_id", "expected str"),
+    ("get_image_status", {"customer_image_id": b"bytes"}, "customer_image_id", "expected str"),
+    ("get_images_list", {"product_id": 2}, "product_id", "str(2)"),
+    # parameters with an overlay rule take their natural type, and refuse others
+    ("get_image_status", {"image_ticket": 123}, "image_ticket", "uuid.UUID"),
+    ("get_images_list", {"page": 2.0}, "page", "expected int"),
+    ("get_images_list", {"page": True}, "page", "expected int"),
+    ("get_images_list", {"is_descending": 1}, "is_descending", "expected bool"),
     ("add_stack_image_to_queue", {"colorway_ids": 5}, "colorway_ids", "list"),
     ("add_stack_image_to_queue", {"colorway_ids": "1,2"}, "colorway_ids", "list"),
     ("add_stack_image_to_queue", {"colorway_ids": [1, "2"]}, "colorway_ids[1]", "int"),
@@ -180,8 +185,8 @@ def test_wrong_model_in_an_array_fails_before_sending(binding: Binding) -> None:
 def test_xml_illegal_characters_fail_before_sending(binding: Binding, char: str) -> None:
     client, adapter = make(binding=binding)
     with pytest.raises(InvalidParameterError) as info:
-        client.get_image_status(image_ticket=f"abc{char}def")
-    assert info.value.parameter == "image_ticket"
+        client.get_image_status(customer_image_id=f"abc{char}def")
+    assert info.value.parameter == "customer_image_id"
     assert f"U+{ord(char):04X}" in str(info.value)
     with pytest.raises(InvalidParameterError) as info:
         client.add_image_to_queue(

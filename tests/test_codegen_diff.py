@@ -529,6 +529,7 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "wsdl", root / "wsdl")
     shutil.copytree(ROOT / "codegen" / "golden", root / "codegen" / "golden")
+    shutil.copytree(ROOT / "codegen" / "overlays", root / "codegen" / "overlays")
     (root / "src" / "removethebackground" / "generated").mkdir(parents=True)
     return root
 

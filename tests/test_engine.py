@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from pathlib import Path
@@ -46,6 +47,7 @@ OPERATIONS = [
     for key, gen in GENERATIONS.items()
     for op in gen.service.operations.values()
 ]
+RULED = [p for p in OPERATIONS if any(f.constraint for f in p.values[0].params)]
 MODELS = sorted(
     {m for gen in GENERATIONS.values() for m in gen.service.models}, key=lambda m: m.__name__
 )
@@ -105,10 +107,27 @@ def test_compiled_envelope_is_the_bytes_lxml_writes(
     assert engine.build_envelope(op, values) == engine.build_envelope(op, values, TREE)
 
 
+@pytest.mark.parametrize("binding", list(SOAP_BINDINGS), ids=str)
+@pytest.mark.parametrize("op", RULED)
+@EXAMPLES
+@given(data=st.data())
+def test_compiled_envelope_formats_natural_values_as_lxml_does(
+    binding: Binding, op: Operation[Any], data: st.DataObject
+) -> None:
+    """int, bool, date, datetime and UUID values of overlay parameters: the same bytes."""
+    values = data.draw(params_of(op, natural=True))
+    engine = SOAP_BINDINGS[binding]
+    assert engine.build_envelope(op, values) == engine.build_envelope(op, values, TREE)
+
+
 BAD_VALUES = [
-    ("image_ticket", 42, "expected str"),
-    ("image_ticket", "bad\x01text", "U+0001"),
-    ("image_ticket", "\ud800", "U+D800"),
+    ("customer_image_id", 42, "expected str"),
+    ("customer_image_id", "bad\x01text", "U+0001"),
+    ("customer_image_id", "\ud800", "U+D800"),
+    # the overlay rule of imageTicket (a GUID or 'nonticket'), the same on both paths
+    ("image_ticket", 42, "uuid.UUID"),
+    ("image_ticket", "not-a-guid", "is not a valid GUID"),
+    ("image_ticket", datetime.date(2024, 1, 1), "uuid.UUID"),
 ]
 
 

@@ -45,6 +45,7 @@ from support import (
     REFERENCE,
     ReplayAdapter,
     Reply,
+    call_unchecked,
     closed_port,
     read_http_message,
     session_with,
@@ -553,7 +554,8 @@ SANDBOX_FAILURES: dict[str, tuple[Callable[[SandboxHandle, Binding], Any], type]
         NotFoundError,
     ),
     "bad-guid": (
-        lambda sb, b: sb.pixelz_client(b).get_image_status(image_ticket="not-a-guid"),
+        # sent without the client's overlay checks, which refuse it before sending
+        lambda sb, b: call_unchecked(sb.pixelz_client(b), "get_image_status", image_ticket="x"),
         InvalidArgumentFault,
     ),
     "legacy-bad-credentials": (

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
 from typing import TYPE_CHECKING
 
 import pytest
+import requests
 
 from removethebackground import (
     AuthenticationError,
     Binding,
     InvalidArgumentFault,
+    InvalidParameterError,
     InvalidStateError,
     NotFoundError,
     PixelzClient,
     ServerFault,
 )
+from removethebackground.client import build_envelope
+from removethebackground.constraints import allowed, problem
 from removethebackground.generated import pixelz
+from support import call_unchecked, operation_named
 
 if TYPE_CHECKING:
     from removethebackground.testing.sandbox import SandboxHandle
@@ -45,6 +51,41 @@ def status(client: PixelzClient, ticket: str) -> tuple[int, str | None]:
 
 def tickets(result: pixelz.ImagesListResponse) -> list[str]:
     return [str(i.image_ticket) for i in result.images or [] if i is not None]
+
+
+def refused_alike(client: PixelzClient, method: str, kwargs: dict[str, object]) -> str:
+    """The sandbox's fault text for ``kwargs``, after checking what the client does with them.
+
+    Where a parameter breaks its overlay rule, the client must refuse the call before
+    sending (``InvalidParameterError`` naming the parameter, the value and the rule);
+    the same values sent without the client's checks must then be refused by the
+    sandbox. Otherwise the client sends them and the sandbox's fault comes back.
+    """
+    op = operation_named(client.SERVICE, method)
+    fields = {f.attr: f for f in op.params}
+    broken = [
+        attr
+        for attr, value in kwargs.items()
+        if (c := fields[attr].constraint) is not None
+        and isinstance(value, str)
+        and problem(c, value) is not None
+    ]
+    if broken:
+        with pytest.raises(InvalidParameterError) as refused:
+            getattr(client, method)(**kwargs)
+        c = fields[broken[0]].constraint
+        assert c is not None
+        assert refused.value.parameter == broken[0]
+        assert repr(kwargs[broken[0]]) in str(refused.value)
+        assert allowed(c) in str(refused.value) or problem(c, str(kwargs[broken[0]])) in str(
+            refused.value
+        )
+        with pytest.raises(InvalidArgumentFault) as caught:
+            call_unchecked(client, method, **kwargs)
+    else:
+        with pytest.raises(InvalidArgumentFault) as caught:
+            getattr(client, method)(**kwargs)
+    return caught.value.message
 
 
 # --- statuses on the clock --------------------------------------------------------------
@@ -230,9 +271,7 @@ def test_images_list_filters_sorting_and_paging(
     ],
 )
 def test_images_list_validation(client: PixelzClient, params: dict[str, str], message: str) -> None:
-    with pytest.raises(InvalidArgumentFault) as caught:
-        client.get_images_list(**params)
-    assert caught.value.message == message
+    assert refused_alike(client, "get_images_list", dict(params)) == message
 
 
 def test_product_ids_list_counts_and_pages(sandbox: SandboxHandle, client: PixelzClient) -> None:
@@ -250,8 +289,10 @@ def test_product_ids_list_counts_and_pages(sandbox: SandboxHandle, client: Pixel
     ]
     second = client.get_product_ids_list(page="2", product_ids_per_page="2").product_ids or []
     assert [s.product_id for s in second if s] == ["c"]
-    with pytest.raises(InvalidArgumentFault):
-        client.get_product_ids_list(product_ids_per_page="1000")
+    assert (
+        refused_alike(client, "get_product_ids_list", {"product_ids_per_page": "1000"})
+        == "productIdsPerPage must be between 1 and 100: '1000'"
+    )
 
 
 # --- adding images: validation ----------------------------------------------------------
@@ -313,16 +354,6 @@ def _in_hours(sandbox: SandboxHandle, hours: float) -> str:
             {
                 "color_change_requests": [
                     pixelz.ColorChangeRequest(
-                        color_change_request_markers=[pixelz.MarkerInfo(swatch_color_code="red")]
-                    )
-                ]
-            },
-            "swatchColorCode is not a valid colour (#RRGGBB): 'red'",
-        ),
-        (
-            {
-                "color_change_requests": [
-                    pixelz.ColorChangeRequest(
                         color_change_request_markers=[
                             pixelz.MarkerInfo(swatch_image_url="file:///etc/passwd")
                         ]
@@ -342,15 +373,51 @@ def test_add_image_validation(
     client: PixelzClient, kwargs: dict[str, object], message: str
 ) -> None:
     kwargs = {"template_id": "1001", "image_url": URL, **kwargs}
-    with pytest.raises(InvalidArgumentFault) as caught:
-        client.add_image_to_queue(**kwargs)  # type: ignore[arg-type]
-    assert caught.value.message == message
+    assert refused_alike(client, "add_image_to_queue", kwargs) == message
+
+
+def test_a_rule_of_a_nested_type_is_checked_by_both(
+    sandbox: SandboxHandle, client: PixelzClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MarkerInfo.swatchColorCode (an overlay rule on a type): the client refuses a bad
+    colour; the same request, built without the rule and posted raw, the sandbox refuses."""
+    requests_ = [
+        pixelz.ColorChangeRequest(
+            color_change_request_markers=[pixelz.MarkerInfo(swatch_color_code="red")]
+        )
+    ]
+    with pytest.raises(InvalidParameterError) as refused:
+        queue(client, color_change_requests=requests_)
+    assert "swatch_color_code" in refused.value.parameter and "'red'" in str(refused.value)
+    spec = pixelz.MarkerInfo.__wire__
+    loose = dataclasses.replace(
+        spec, fields=tuple(dataclasses.replace(f, constraint=None) for f in spec.fields)
+    )
+    values = {
+        "contact_email": sandbox.demo_email,
+        "contact_api_key": sandbox.demo_api_key,
+        "template_id": "1001",
+        "image_url": URL,
+        "color_change_requests": requests_,
+    }
+    with monkeypatch.context() as patch:
+        patch.setattr(pixelz.MarkerInfo, "__wire__", loose)
+        body = build_envelope(pixelz.OP_ADD_IMAGE_TO_QUEUE, Binding.SOAP11, values)
+    answer = requests.post(
+        sandbox.pixelz_endpoint,
+        data=body,
+        headers={"Content-Type": "text/xml; charset=utf-8"},
+        timeout=10,
+    )
+    assert answer.status_code == 500
+    assert b"swatchColorCode is not a valid colour (#RRGGBB): 'red'" in answer.content
 
 
 def test_deadline_must_be_a_day_ahead(sandbox: SandboxHandle, client: PixelzClient) -> None:
-    with pytest.raises(InvalidArgumentFault) as caught:
-        queue(client, image_deadline_date_time_utc=_in_hours(sandbox, 23))
-    assert "must be at least 24 hours ahead" in caught.value.message
+    late = {"template_id": "1001", "image_url": URL}
+    late["image_deadline_date_time_utc"] = _in_hours(sandbox, 23)
+    message = refused_alike(client, "add_image_to_queue", late)
+    assert "must be at least 24 hours ahead" in message
     ticket = queue(client, image_deadline_date_time_utc=_in_hours(sandbox, 25))
     row = sandbox.image(ticket)
     assert row is not None and row.request["deadlineUTC"] == _in_hours(sandbox, 25)
@@ -429,9 +496,7 @@ def test_add_template_validation(
     client: PixelzClient, kwargs: dict[str, str], message: str
 ) -> None:
     kwargs = {"template_name": "Fine [1]", **kwargs}
-    with pytest.raises(InvalidArgumentFault) as caught:
-        client.add_template(**kwargs)
-    assert caught.value.message == message
+    assert refused_alike(client, "add_template", dict(kwargs)) == message
 
 
 def test_add_template_defaults_and_listing(sandbox: SandboxHandle, client: PixelzClient) -> None:
@@ -472,11 +537,10 @@ def test_edit_contact_changes_what_get_contact_detailed_returns(client: PixelzCl
     contact = client.get_contact_detailed().contact
     assert contact is not None
     assert (contact.contact_person, contact.contact_company) == ("Dana Demo", "Widgets")
-    with pytest.raises(InvalidArgumentFault) as caught:
-        client.edit_contact(billing_email="not-an-email")
-    assert caught.value.message == "billingEmail is not a valid email address: 'not-an-email'"
-    with pytest.raises(InvalidArgumentFault):
-        client.edit_contact(is_received_newslater="perhaps")
+    message = refused_alike(client, "edit_contact", {"billing_email": "not-an-email"})
+    assert message == "billingEmail is not a valid email address: 'not-an-email'"
+    message = refused_alike(client, "edit_contact", {"is_received_newslater": "perhaps"})
+    assert message == "isReceivedNewslater must be true or false: 'perhaps'"
 
 
 def test_invoice_list_range_paging_and_return_url(
@@ -492,8 +556,8 @@ def test_invoice_list_range_paging_and_return_url(
     assert plain.is_paid and plain.amount_due == "40.00"
     with pytest.raises(InvalidArgumentFault):
         client.get_invoice_list(return_url="not a url")
-    with pytest.raises(InvalidArgumentFault):
-        client.get_invoice_list(from_date="2012-1-1")
+    message = refused_alike(client, "get_invoice_list", {"from_date": "2012-1-1"})
+    assert message == "fromDate is not a valid date (yyyy-MM-dd): '2012-1-1'"
 
 
 def test_image_status_over_every_binding_agrees(sandbox: SandboxHandle) -> None:

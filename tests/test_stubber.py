@@ -55,11 +55,11 @@ def test_faults_map_to_the_client_exceptions(binding: Binding) -> None:
             "GetImageStatus", "Server was unable to process request. ---> boom", code="Server"
         )
         with pytest.raises(NotFoundError):
-            client.get_image_status(image_ticket="x")
+            client.get_image_status(image_ticket=str(TICKET))
         # Over HTTP GET/POST a fault is plain text without a code; a text that no client
         # rule knows is a ServerFault there too.
         with pytest.raises(ServerFault) as info:
-            client.get_image_status(image_ticket="x")
+            client.get_image_status(image_ticket=str(TICKET))
         assert not isinstance(info.value, ClientFault)
         assert info.value.code == ("Server" if binding.is_soap else None)
 
@@ -67,9 +67,10 @@ def test_faults_map_to_the_client_exceptions(binding: Binding) -> None:
 def test_the_wrong_operation_or_parameter_fails_the_test() -> None:
     client = PixelzClient("me@example.com", "key", endpoint=ENDPOINT)
     with Stubber(client) as stub:
-        stub.add_response("GetImageStatus", delivered(), {"image_ticket": "a"})
-        with pytest.raises(StubAssertionError, match="image_ticket is 'b'"):
-            client.get_image_status(image_ticket="b")
+        stub.add_response("GetImageStatus", delivered(), {"image_ticket": str(TICKET)})
+        other = "00000000-0000-0000-0000-00000000000b"
+        with pytest.raises(StubAssertionError, match=f"image_ticket is '{other}'"):
+            client.get_image_status(image_ticket=other)
         stub.add_response("GetImageStatus", delivered())
         with pytest.raises(StubAssertionError, match="expected a call to GetImageStatus"):
             client.get_templates()

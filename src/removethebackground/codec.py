@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from .constraints import to_wire
 from .errors import InvalidParameterError, MalformedResponseError
 from .wire import UNSET, Field, TypeSpec, WireModel
 
@@ -30,6 +31,7 @@ __all__ = [
     "SOAP12_ENV",
     "build_children",
     "compile_writer",
+    "format_field",
     "format_scalar",
     "parse_children",
     "parse_model",
@@ -132,6 +134,20 @@ def format_scalar(xsd: str, value: object, where: str) -> str:
     raise InvalidParameterError(where, f"unsupported XSD type {xsd}")
 
 
+def format_field(f: Field, value: object, where: str) -> str:
+    """:func:`format_scalar` for a field, after its overlay rule (``Field.constraint``).
+
+    With a constraint the value may also be the natural Python type (``int``,
+    ``bool``, ``datetime.date``, ...): :func:`removethebackground.constraints.to_wire`
+    formats and checks it; the text then goes through :func:`format_scalar` for the
+    field's XSD type, as any other value.
+    """
+    assert f.xsd is not None
+    if f.constraint is not None:
+        value = to_wire(f.constraint, value, where)
+    return format_scalar(f.xsd, value, where)
+
+
 def parse_scalar(xsd: str, text: str | None, where: str) -> Any:
     """The text of an element as a Python value; :class:`MalformedResponseError` if it is not."""
     raw = text or ""
@@ -193,7 +209,7 @@ def _append_value(parent: etree._Element, f: Field, value: object, where: str) -
         if value is None:
             return
         assert f.xsd is not None
-        text = format_scalar(f.xsd, value, where)
+        text = format_field(f, value, where)
         try:
             parent.set(f.tag, text)
         except ValueError:
@@ -224,7 +240,7 @@ def _append_value(parent: etree._Element, f: Field, value: object, where: str) -
         _fill(el, value.__wire__, value, where)
         return
     assert f.xsd is not None
-    _set_text(el, format_scalar(f.xsd, value, where), where)
+    _set_text(el, format_field(f, value, where), where)
 
 
 def _fill(el: etree._Element, spec: TypeSpec, obj: WireModel, where: str) -> None:
@@ -401,7 +417,7 @@ _UTF8_STARTS = (
 # plans compiled once per field list or model instead: a writer that produces exactly
 # the bytes lxml would (checked by tests against ``build_children`` + ``etree.tostring``),
 # and a reader that converts each known child with a precomputed converter. Neither
-# loosens anything: the writer still formats every value with :func:`format_scalar`
+# loosens anything: the writer still formats every value with :func:`format_field`
 # and refuses what XML cannot carry, and whenever the reader meets anything unusual it
 # hands the element to :func:`parse_model`, whose result or error is then final.
 
@@ -414,8 +430,8 @@ _NEEDS_CARE = re.compile("[&<>\r]|[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U001
 Writer = Callable[[Mapping[str, object], list[str]], None]
 
 
-def _text_of(xsd: str, value: object, where: str) -> str:
-    text = format_scalar(xsd, value, where)
+def _text_of(f: Field, value: object, where: str) -> str:
+    text = format_field(f, value, where)
     if _NOT_XML.search(text):
         bad = _NOT_XML.search(text)
         assert bad is not None
@@ -439,7 +455,7 @@ def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str]
         if item.model is not None or item.attribute or item.namespace != namespace:
             return None
         assert item.xsd is not None
-        item_xsd, item_open, item_close = item.xsd, f"<{item.name}>", f"</{item.name}>"
+        item_open, item_close = f"<{item.name}>", f"</{item.name}>"
         item_nil = f'<{item.name} xsi:nil="true"/>'
         item_nillable = item.nillable
 
@@ -460,24 +476,24 @@ def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str]
                         continue
                     parts.append(item_nil)
                     continue
-                text = _text_of(item_xsd, element, f"{where}[{index}]")
+                text = _text_of(item, element, f"{where}[{index}]")
                 parts.append(f"{item_open}{text}{item_close}")
             out.append(f"{open_tag}{''.join(parts)}{close_tag}" if parts else empty_tag)
 
         return write_array
     assert f.xsd is not None
     xsd = f.xsd
-    if xsd in _STRINGS:
+    if xsd in _STRINGS and f.constraint is None:
 
         def write_string(value: object, out: list[str], where: str) -> None:
             if type(value) is not str or _NEEDS_CARE.search(value):
-                value = _text_of(xsd, value, where)  # checks, refuses or escapes
+                value = _text_of(f, value, where)  # checks, refuses or escapes
             out.append(f"{open_tag}{value}{close_tag}")
 
         return write_string
 
     def write_scalar(value: object, out: list[str], where: str) -> None:
-        text = _text_of(xsd, value, where)
+        text = _text_of(f, value, where)
         out.append(f"{open_tag}{text}{close_tag}")
 
     return write_scalar

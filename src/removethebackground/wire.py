@@ -20,6 +20,7 @@ __all__ = [
     "Generation",
     "SECRET_PARAMS",
     "Binding",
+    "Constraint",
     "Field",
     "HttpParam",
     "Operation",
@@ -93,6 +94,39 @@ class Binding(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Constraint:
+    """What a parameter's values may be, where the WSDL only says ``string``.
+
+    Written by codegen from the generation's reviewed overlay (``codegen/overlays/``);
+    the client checks and formats values with it before sending
+    (:mod:`removethebackground.constraints`), and the sandbox validates the wire text
+    with the same rules, so the two cannot drift.
+
+    ``kind`` is one of ``integer`` (``minimum``/``maximum``), ``boolean``
+    (``true``/``false``), ``choice`` (a closed set of wire texts in ``choices``;
+    ``numeric`` when they are whole numbers, ``ignore_case`` when the service reads
+    them case-insensitively), ``date`` (``yyyy-MM-dd``), ``datetime``
+    (``yyyy-MM-dd HH:mm:ss`` in UTC, ``hours_ahead`` at least that far in the
+    future), ``guid``, or ``text`` (``pattern``, matched in full, with ``message``
+    saying what it means; ``max_length``). ``also`` lists other wire texts accepted
+    as they are (``nonticket``). ``source`` says where the facts come from.
+    """
+
+    kind: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    numeric: bool = False
+    ignore_case: bool = False
+    pattern: str | None = None
+    message: str = ""
+    max_length: int | None = None
+    hours_ahead: int | None = None
+    also: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Field:
     """One child element (or attribute) of a message or complex type.
 
@@ -113,6 +147,7 @@ class Field:
     nillable: bool = False
     attribute: bool = False
     type_name: str = ""
+    constraint: Constraint | None = None
 
     @property
     def tag(self) -> str:

@@ -25,7 +25,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # codegen is a top-level package of the repository
     sys.path.insert(0, str(REPO_ROOT))
 
-from removethebackground.wire import Binding, Field, Service  # noqa: E402
+from removethebackground.wire import Binding, Field, Operation, Service  # noqa: E402
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI_NS}}}nil"
@@ -442,3 +442,27 @@ def iter_fields(fields: Iterable[Field]) -> Iterator[Field]:
             stack.append(f.item)
         if f.model is not None:
             stack.extend(f.model.__wire__.fields)
+
+
+# --- requests that bypass the client's overlay checks --------------------------------------------
+
+
+def _without_rule(f: Field) -> Field:
+    item = None if f.item is None else _without_rule(f.item)
+    return replace(f, constraint=None, item=item)
+
+
+def unchecked(op: Operation[Any]) -> Operation[Any]:
+    """``op`` without the overlay rules on its parameters: what an older or foreign
+    client would send. Nested types keep theirs (they are shared with the service)."""
+    return replace(op, params=tuple(_without_rule(f) for f in op.params))
+
+
+def call_unchecked(client: Any, method: str, **kwargs: Any) -> Any:
+    """Call ``method`` through the client's real path, minus its overlay checks."""
+    op = next(o for o in client.SERVICE.operations.values() if o.python_name == method)
+    return client._call(unchecked(op), kwargs)
+
+
+def operation_named(service: Service, method: str) -> Operation[Any]:
+    return next(o for o in service.operations.values() if o.python_name == method)

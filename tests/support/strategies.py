@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from hypothesis import strategies as st
 
-from removethebackground.wire import UNSET, Field, Operation, WireModel
+from removethebackground.constraints import DATETIME_FORMAT
+from removethebackground.wire import UNSET, Constraint, Field, Operation, WireModel
 
 __all__ = ["TEXT", "instance_of", "params_of", "slot_of", "value_of"]
 
@@ -27,8 +29,63 @@ SCALARS = {
 }
 
 
-def value_of(f: Field) -> st.SearchStrategy[Any]:
-    """A present value of field ``f``."""
+def allowed_text(c: Constraint) -> st.SearchStrategy[str]:
+    """A wire text that the overlay rule ``c`` allows (the empty text included)."""
+    if c.kind == "integer":
+        low = -(10**9) if c.minimum is None else c.minimum
+        high = 10**9 if c.maximum is None else c.maximum
+        texts = st.integers(low, high).map(str)
+    elif c.kind == "boolean":
+        texts = st.sampled_from(["true", "false"])
+    elif c.kind == "choice":
+        texts = st.sampled_from(c.choices)
+    elif c.kind == "date":
+        texts = st.dates(datetime.date(1900, 1, 1)).map(datetime.date.isoformat)
+    elif c.kind == "datetime":
+        # far enough ahead for any "at least N hours ahead" rule
+        texts = st.datetimes(datetime.datetime(2200, 1, 1), datetime.datetime(9000, 1, 1)).map(
+            lambda d: d.strftime(DATETIME_FORMAT)
+        )
+    elif c.kind == "guid":
+        texts = st.uuids().map(str)
+    else:
+        assert c.pattern is not None
+        texts = st.from_regex(c.pattern, fullmatch=True).filter(
+            lambda t: all(is_xml_char(ch) for ch in t)
+            and (c.max_length is None or len(t) <= c.max_length)
+            and t == t.strip()
+        )
+    return st.just("") | texts | st.sampled_from(c.also or ("",))
+
+
+def natural_value(c: Constraint) -> st.SearchStrategy[Any]:
+    """An allowed value of an overlay rule as its natural Python type, or as its text."""
+    texts = allowed_text(c)
+    if c.kind == "integer":
+        low = -(10**9) if c.minimum is None else c.minimum
+        high = 10**9 if c.maximum is None else c.maximum
+        return texts | st.integers(low, high)
+    if c.kind == "boolean":
+        return texts | st.booleans()
+    if c.kind == "choice" and c.numeric:
+        return texts | st.sampled_from([int(choice) for choice in c.choices])
+    if c.kind == "date":
+        return texts | st.dates(datetime.date(1900, 1, 1))
+    if c.kind == "datetime":
+        zones = st.sampled_from([datetime.UTC, datetime.timezone(datetime.timedelta(hours=-5))])
+        return texts | st.datetimes(
+            datetime.datetime(2200, 1, 1), datetime.datetime(9000, 1, 1), timezones=zones
+        )
+    if c.kind == "guid":
+        return texts | st.uuids()
+    return texts
+
+
+def value_of(f: Field, natural: bool = False) -> st.SearchStrategy[Any]:
+    """A present value of field ``f``; for a field with an overlay rule, a text it allows
+    (``natural``: or its natural Python value)."""
+    if f.constraint is not None:
+        return natural_value(f.constraint) if natural else allowed_text(f.constraint)
     if f.item is not None:
         item = value_of(f.item)
         if f.item.nillable:
@@ -40,9 +97,9 @@ def value_of(f: Field) -> st.SearchStrategy[Any]:
     return SCALARS[f.xsd]
 
 
-def slot_of(f: Field) -> st.SearchStrategy[Any]:
+def slot_of(f: Field, natural: bool = False) -> st.SearchStrategy[Any]:
     """Anything field ``f`` may hold: absent or nil where the schema allows it."""
-    value = value_of(f)
+    value = value_of(f, natural)
     if f.min_occurs == 0 and f.nillable:
         return st.just(UNSET) | st.none() | value
     if f.min_occurs == 0 or f.nillable:
@@ -55,5 +112,5 @@ def instance_of(model: type[WireModel]) -> st.SearchStrategy[Any]:
     return st.fixed_dictionaries(fields).map(lambda values: model(**values))
 
 
-def params_of(op: Operation[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries({f.attr: slot_of(f) for f in op.params})
+def params_of(op: Operation[Any], natural: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({f.attr: slot_of(f, natural) for f in op.params})

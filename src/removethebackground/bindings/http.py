@@ -26,7 +26,15 @@ from urllib.parse import urlencode
 from lxml import etree
 
 from .. import __version__
-from ..codec import XSD_NS, XSI_NS, build_children, format_scalar, parse_scalar, safe_fromstring
+from ..codec import (
+    XSD_NS,
+    XSI_NS,
+    build_children,
+    format_field,
+    format_scalar,
+    parse_scalar,
+    safe_fromstring,
+)
 from ..errors import InvalidParameterError, MalformedResponseError
 from ..wire import Binding, Field, Operation, WireModel
 from .base import BindingEngine, CallContext, HttpAnswer, HttpRequest, RequestError
@@ -74,14 +82,22 @@ def form_pairs(op: Operation[Any], values: Mapping[str, object]) -> list[tuple[s
                     raise InvalidParameterError(
                         where, "None cannot be sent over HTTP GET/POST: use a SOAP binding"
                     )
-                xsd = item.xsd if item is not None and item.xsd else "string"
-                pairs.append((param.name, _form_text(format_scalar(xsd, element, where), where)))
+                text = (
+                    format_field(item, element, where)
+                    if item is not None and item.xsd
+                    else format_scalar("string", element, where)
+                )
+                pairs.append((param.name, _form_text(text, where)))
             continue
         if value is None:
             pairs.append((param.name, ""))
             continue
-        xsd = f.xsd if f is not None and f.xsd else "string"
-        pairs.append((param.name, _form_text(format_scalar(xsd, value, param.attr), param.attr)))
+        text = (
+            format_field(f, value, param.attr)
+            if f is not None and f.xsd
+            else format_scalar("string", value, param.attr)
+        )
+        pairs.append((param.name, _form_text(text, param.attr)))
     return pairs
 
 

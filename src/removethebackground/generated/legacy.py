@@ -1,5 +1,6 @@
 # Generated from wsdl/legacy/removethebackground.wsdl by codegen; do not edit.
 # WSDL sha256: 647ad7855877541345d401af30dfc425d8aa3510a008b556b273a0a2049780df
+# With the reviewed overlay codegen/overlays/legacy.toml (values the WSDL cannot say).
 # Regenerate with `make codegen`; `make codegen-check` fails when stale.
 """Typed client for the ``soap`` service of ``wsdl/legacy/removethebackground.wsdl``.
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from removethebackground.client import ServiceClient
 from removethebackground.wire import (
     Binding,
+    Constraint,
     Field,
     HttpParam,
     Operation,
@@ -92,7 +94,17 @@ OP_GET_IMAGE_STATUS: Operation[ImageStatusResponse] = Operation(
     params=(
         Field("contact_email", "ContactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "ContactAPIkey", NS, xsd="string", type_name="string"),
-        Field("image_ticket", "ImageTicket", NS, xsd="string", type_name="string"),
+        Field(
+            "image_ticket",
+            "ImageTicket",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "guid",
+                source="help page: ImageTicket is the image's ticket (a GUID in the result); recorded traffic: 14-soap11-client-fault-bad-guid",
+            ),
+        ),
     ),
     credential_params=("ContactEmail", "ContactAPIkey"),
     response_element="getImageStatusResponse",
@@ -150,7 +162,7 @@ class RemoveTheBackgroundClient(ServiceClient):
     def get_image_status(
         self,
         *,
-        image_ticket: str | None = None,
+        image_ticket: uuid.UUID | str | None = None,
     ) -> ImageStatusResponse:
         """Call ``getImageStatus``.
 
@@ -161,6 +173,11 @@ class RemoveTheBackgroundClient(ServiceClient):
         Returns the ``getImageStatusResult`` element as :class:`ImageStatusResponse`.
 
         Parameters (XML element names):
-        - ``image_ticket``: ``ImageTicket`` (string) [0..1]
+        - ``image_ticket``: ``ImageTicket`` (string) [0..1]; GUID (source: help page: ImageTicket is the image's ticket (a GUID in the result); recorded traffic: 14-soap11-client-fault-bad-guid)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(OP_GET_IMAGE_STATUS, {"image_ticket": image_ticket})

@@ -1,5 +1,6 @@
 # Generated from wsdl/pixelz/pixelz.wsdl by codegen; do not edit.
 # WSDL sha256: 4f309b2cbb72910a2c7cb6598c30fb8187dc98c40f9b2401b2faf90ff4bd194f
+# With the reviewed overlay codegen/overlays/pixelz.toml (values the WSDL cannot say).
 # Regenerate with `make codegen`; `make codegen-check` fails when stale.
 """Typed client for the ``soap`` service of ``wsdl/pixelz/pixelz.wsdl``.
 
@@ -10,12 +11,15 @@ wire facts the runtime and the sandbox read and write XML from.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from removethebackground.client import ServiceClient
 from removethebackground.wire import (
     Binding,
+    Constraint,
     Field,
     HttpParam,
     Operation,
@@ -72,7 +76,7 @@ class MarkerInfo(WireModel):
     """Schema type ``MarkerInfo``.
 
     - ``swatch_image_url``: element ``swatchImageURL`` (string) [0..1]
-    - ``swatch_color_code``: element ``swatchColorCode`` (string) [0..1]
+    - ``swatch_color_code``: element ``swatchColorCode`` (string) [0..1]; text matching #[0-9A-Fa-f]{6} (source: recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex)
     - ``marker_x``: element ``markerX`` (string) [0..1]
     - ``marker_y``: element ``markerY`` (string) [0..1]
     """
@@ -392,7 +396,19 @@ MarkerInfo.__wire__ = TypeSpec(
     NS,
     (
         Field("swatch_image_url", "swatchImageURL", NS, xsd="string", type_name="string"),
-        Field("swatch_color_code", "swatchColorCode", NS, xsd="string", type_name="string"),
+        Field(
+            "swatch_color_code",
+            "swatchColorCode",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "text",
+                pattern="#[0-9A-Fa-f]{6}",
+                message="is not a valid colour (#RRGGBB)",
+                source="recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex",
+            ),
+        ),
         Field("marker_x", "markerX", NS, xsd="string", type_name="string"),
         Field("marker_y", "markerY", NS, xsd="string", type_name="string"),
     ),
@@ -787,7 +803,18 @@ OP_ADD_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
         Field("developer_api_key", "developerAPIkey", NS, xsd="string", type_name="string"),
-        Field("template_id", "templateId", NS, xsd="string", type_name="string"),
+        Field(
+            "template_id",
+            "templateId",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="recorded traffic: templates 1001 and 1002; reconstructed: ids are positive",
+            ),
+        ),
         Field("image_url", "imageURL", NS, xsd="string", type_name="string"),
         Field("image_url2", "imageURL2", NS, xsd="string", type_name="string"),
         Field("image_url3", "imageURL3", NS, xsd="string", type_name="string"),
@@ -828,6 +855,12 @@ OP_ADD_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("24", "72", "168"),
+                numeric=True,
+                source="service.md: delivery time in hours 168, 72 or 24",
+            ),
         ),
         Field("image_callback_url", "imageCallbackURL", NS, xsd="string", type_name="string"),
         Field("customer_image_id", "customerImageId", NS, xsd="string", type_name="string"),
@@ -839,6 +872,11 @@ OP_ADD_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "datetime",
+                hours_ahead=24,
+                source="service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead",
+            ),
         ),
         Field("instruction", "instruction", NS, xsd="string", type_name="string"),
         Field(
@@ -895,7 +933,18 @@ OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE: Operation[ImageTicketResponse] = Operati
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
         Field("developer_api_key", "developerAPIkey", NS, xsd="string", type_name="string"),
-        Field("template_id", "templateId", NS, xsd="string", type_name="string"),
+        Field(
+            "template_id",
+            "templateId",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="recorded traffic: templates 1001 and 1002; reconstructed: ids are positive",
+            ),
+        ),
         Field("image_url", "imageURL", NS, xsd="string", type_name="string"),
         Field("image_url2", "imageURL2", NS, xsd="string", type_name="string"),
         Field("image_url3", "imageURL3", NS, xsd="string", type_name="string"),
@@ -942,6 +991,12 @@ OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE: Operation[ImageTicketResponse] = Operati
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("24", "72", "168"),
+                numeric=True,
+                source="service.md: delivery time in hours 168, 72 or 24",
+            ),
         ),
         Field("image_callback_url", "imageCallbackURL", NS, xsd="string", type_name="string"),
         Field("customer_image_id", "customerImageId", NS, xsd="string", type_name="string"),
@@ -953,6 +1008,11 @@ OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE: Operation[ImageTicketResponse] = Operati
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "datetime",
+                hours_ahead=24,
+                source="service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead",
+            ),
         ),
         Field("instruction", "instruction", NS, xsd="string", type_name="string"),
         Field(
@@ -1038,7 +1098,18 @@ OP_ADD_PARTNER_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
         Field("application_code", "applicationCode", NS, xsd="string", type_name="string"),
-        Field("template_id", "templateId", NS, xsd="string", type_name="string"),
+        Field(
+            "template_id",
+            "templateId",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="recorded traffic: templates 1001 and 1002; reconstructed: ids are positive",
+            ),
+        ),
         Field("image_url", "imageURL", NS, xsd="string", type_name="string"),
         Field("image_url2", "imageURL2", NS, xsd="string", type_name="string"),
         Field("image_url3", "imageURL3", NS, xsd="string", type_name="string"),
@@ -1057,6 +1128,12 @@ OP_ADD_PARTNER_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("24", "72", "168"),
+                numeric=True,
+                source="service.md: delivery time in hours 168, 72 or 24",
+            ),
         ),
         Field("image_callback_url", "imageCallbackURL", NS, xsd="string", type_name="string"),
         Field("customer_image_id", "customerImageId", NS, xsd="string", type_name="string"),
@@ -1068,6 +1145,11 @@ OP_ADD_PARTNER_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "datetime",
+                hours_ahead=24,
+                source="service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead",
+            ),
         ),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
@@ -1123,7 +1205,18 @@ OP_ADD_STACK_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
         Field("developer_api_key", "developerAPIkey", NS, xsd="string", type_name="string"),
-        Field("template_id", "templateId", NS, xsd="string", type_name="string"),
+        Field(
+            "template_id",
+            "templateId",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="recorded traffic: templates 1001 and 1002; reconstructed: ids are positive",
+            ),
+        ),
         Field("image_url", "imageURL", NS, xsd="string", type_name="string"),
         Field("image_url2", "imageURL2", NS, xsd="string", type_name="string"),
         Field("image_url3", "imageURL3", NS, xsd="string", type_name="string"),
@@ -1149,6 +1242,12 @@ OP_ADD_STACK_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("24", "72", "168"),
+                numeric=True,
+                source="service.md: delivery time in hours 168, 72 or 24",
+            ),
         ),
         Field("image_callback_url", "imageCallbackURL", NS, xsd="string", type_name="string"),
         Field("customer_image_id", "customerImageId", NS, xsd="string", type_name="string"),
@@ -1160,6 +1259,11 @@ OP_ADD_STACK_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "datetime",
+                hours_ahead=24,
+                source="service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead",
+            ),
         ),
         Field("instruction", "instruction", NS, xsd="string", type_name="string"),
         Field(
@@ -1225,44 +1329,289 @@ OP_ADD_TEMPLATE: Operation[TemplateIdResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("template_name", "templateName", NS, xsd="string", type_name="string"),
         Field(
-            "template_output_format", "templateOutputFormat", NS, xsd="string", type_name="string"
+            "template_name",
+            "templateName",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "text",
+                pattern="(?:[^\\W_]|[()\\[\\] ])+",
+                message="must be made of letters, digits, brackets and spaces",
+                max_length=100,
+                source="service.md: name of letters, digits, brackets, spaces; reconstructed: at most 100 characters",
+            ),
         ),
-        Field("delivery_time_in_hour", "deliveryTimeInHour", NS, xsd="string", type_name="string"),
-        Field("background_type", "backgroundType", NS, xsd="string", type_name="string"),
-        Field("background_color", "backgroundColor", NS, xsd="string", type_name="string"),
+        Field(
+            "template_output_format",
+            "templateOutputFormat",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD"),
+                ignore_case=True,
+                source="service.md: output format JPG, JPEG, TIF, TIFF, PNG, PSD; reconstructed: any case",
+            ),
+        ),
+        Field(
+            "delivery_time_in_hour",
+            "deliveryTimeInHour",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("168", "72", "24"),
+                numeric=True,
+                source="service.md: delivery time in hours (168, 72, 24), listed as the help page lists them",
+            ),
+        ),
+        Field(
+            "background_type",
+            "backgroundType",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=9,
+                source="recorded traffic: 1; reconstructed: a small code 0..9",
+            ),
+        ),
+        Field(
+            "background_color",
+            "backgroundColor",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "text",
+                pattern="#[0-9A-Fa-f]{6}",
+                message="is not a valid colour (#RRGGBB)",
+                source="recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex",
+            ),
+        ),
         Field(
             "background_vertical_gradient_color",
             "backgroundVerticalGradientColor",
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "text",
+                pattern="#[0-9A-Fa-f]{6}",
+                message="is not a valid colour (#RRGGBB)",
+                source="recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex",
+            ),
         ),
-        Field("resize_type", "resizeType", NS, xsd="string", type_name="string"),
-        Field("resize_unit", "resizeUnit", NS, xsd="string", type_name="string"),
-        Field("resize_height", "resizeHeight", NS, xsd="string", type_name="string"),
-        Field("resize_width", "resizeWidth", NS, xsd="string", type_name="string"),
-        Field("resize_min_size", "resizeMinSize", NS, xsd="string", type_name="string"),
-        Field("resize_max_size", "resizeMaxSize", NS, xsd="string", type_name="string"),
-        Field("margin_type", "marginType", NS, xsd="string", type_name="string"),
-        Field("margin_top", "marginTop", NS, xsd="string", type_name="string"),
-        Field("margin_bottom", "marginBottom", NS, xsd="string", type_name="string"),
-        Field("margin_left", "marginLeft", NS, xsd="string", type_name="string"),
-        Field("margin_right", "marginRight", NS, xsd="string", type_name="string"),
+        Field(
+            "resize_type",
+            "resizeType",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "resize_unit",
+            "resizeUnit",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "resize_height",
+            "resizeHeight",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "resize_width",
+            "resizeWidth",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "resize_min_size",
+            "resizeMinSize",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "resize_max_size",
+            "resizeMaxSize",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "margin_type",
+            "marginType",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "margin_top",
+            "marginTop",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "margin_bottom",
+            "marginBottom",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "margin_left",
+            "marginLeft",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "margin_right",
+            "marginRight",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
         Field(
             "margin_vertical_alignment",
             "marginVerticalAlignment",
             NS,
             xsd="string",
             type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
         ),
-        Field("shadow_type", "shadowType", NS, xsd="string", type_name="string"),
-        Field("is_combined_images", "isCombinedImages", NS, xsd="string", type_name="string"),
+        Field(
+            "shadow_type",
+            "shadowType",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=100000,
+                source="recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000",
+            ),
+        ),
+        Field(
+            "is_combined_images",
+            "isCombinedImages",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "boolean",
+                source="recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing)",
+            ),
+        ),
         Field("callback_url", "callbackUrl", NS, xsd="string", type_name="string"),
         Field("comment", "comment", NS, xsd="string", type_name="string"),
-        Field("is_kept_mannequin", "isKeptMannequin", NS, xsd="string", type_name="string"),
-        Field("is_kept_model", "isKeptModel", NS, xsd="string", type_name="string"),
+        Field(
+            "is_kept_mannequin",
+            "isKeptMannequin",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "boolean",
+                source="recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing)",
+            ),
+        ),
+        Field(
+            "is_kept_model",
+            "isKeptModel",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "boolean",
+                source="recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing)",
+            ),
+        ),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
     response_element="AddTemplateResponse",
@@ -1326,7 +1675,18 @@ OP_DELETE_IMAGE_FROM_QUEUE: Operation[EmptyResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("image_ticket", "imageTicket", NS, xsd="string", type_name="string"),
+        Field(
+            "image_ticket",
+            "imageTicket",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "guid",
+                also=("nonticket",),
+                source="reconstructed: the same lookup as GetImageStatus (service.md)",
+            ),
+        ),
         Field("customer_image_id", "customerImageId", NS, xsd="string", type_name="string"),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
@@ -1377,15 +1737,50 @@ OP_EDIT_CONTACT: Operation[EmptyResponse] = Operation(
         Field("contact_city", "contactCity", NS, xsd="string", type_name="string"),
         Field("contact_state", "contactState", NS, xsd="string", type_name="string"),
         Field("contact_phone", "contactPhone", NS, xsd="string", type_name="string"),
-        Field("timezone_index", "timezoneIndex", NS, xsd="string", type_name="string"),
-        Field("billing_email", "billingEmail", NS, xsd="string", type_name="string"),
+        Field(
+            "timezone_index",
+            "timezoneIndex",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=0,
+                maximum=200,
+                source="reconstructed: an index into the service's time zone list",
+            ),
+        ),
+        Field(
+            "billing_email",
+            "billingEmail",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "text",
+                pattern="[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
+                message="is not a valid email address",
+                max_length=254,
+                source="reconstructed: an email address (at most 254 characters)",
+            ),
+        ),
         Field("billing_address1", "billingAddress1", NS, xsd="string", type_name="string"),
         Field("billing_address2", "billingAddress2", NS, xsd="string", type_name="string"),
         Field("billing_zip_code", "billingZipCode", NS, xsd="string", type_name="string"),
         Field("billing_city", "billingCity", NS, xsd="string", type_name="string"),
         Field("billing_state", "billingState", NS, xsd="string", type_name="string"),
         Field("eu_vat_number", "euVatNumber", NS, xsd="string", type_name="string"),
-        Field("is_received_newslater", "isReceivedNewslater", NS, xsd="string", type_name="string"),
+        Field(
+            "is_received_newslater",
+            "isReceivedNewslater",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "boolean",
+                source="recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing)",
+            ),
+        ),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
     response_element="EditContactResponse",
@@ -1481,7 +1876,18 @@ OP_GET_IMAGE_STATUS: Operation[ImageStatusResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("image_ticket", "imageTicket", NS, xsd="string", type_name="string"),
+        Field(
+            "image_ticket",
+            "imageTicket",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "guid",
+                also=("nonticket",),
+                source="service.md: imageTicket, or `nonticket` with customerImageId; recorded traffic: 'imageTicket is not a valid GUID'",
+            ),
+        ),
         Field("customer_image_id", "customerImageId", NS, xsd="string", type_name="string"),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
@@ -1524,15 +1930,98 @@ OP_GET_IMAGES_LIST: Operation[ImagesListResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("image_status", "imageStatus", NS, xsd="string", type_name="string"),
-        Field("exclude_image_status", "excludeImageStatus", NS, xsd="string", type_name="string"),
+        Field(
+            "image_status",
+            "imageStatus",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("10", "50", "60", "70", "80"),
+                numeric=True,
+                source="service.md: 10 New, 60 In Production, 70 Production Finished, 80 Delivered; 50 On Hold is reconstructed (the sandbox's status for an image it cannot fetch)",
+            ),
+        ),
+        Field(
+            "exclude_image_status",
+            "excludeImageStatus",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("10", "50", "60", "70", "80"),
+                numeric=True,
+                source="service.md: 10 New, 60 In Production, 70 Production Finished, 80 Delivered; 50 On Hold is reconstructed (the sandbox's status for an image it cannot fetch)",
+            ),
+        ),
         Field("product_id", "productId", NS, xsd="string", type_name="string"),
-        Field("from_date", "fromDate", NS, xsd="string", type_name="string"),
-        Field("to_date", "toDate", NS, xsd="string", type_name="string"),
-        Field("page", "page", NS, xsd="string", type_name="string"),
-        Field("images_per_page", "imagesPerPage", NS, xsd="string", type_name="string"),
-        Field("sort_by", "sortBy", NS, xsd="string", type_name="string"),
-        Field("is_descending", "isDescending", NS, xsd="string", type_name="string"),
+        Field(
+            "from_date",
+            "fromDate",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint("date", source="service.md: date range YYYY-MM-DD"),
+        ),
+        Field(
+            "to_date",
+            "toDate",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint("date", source="service.md: date range YYYY-MM-DD"),
+        ),
+        Field(
+            "page",
+            "page",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="reconstructed: pages count from 1; recorded traffic sends page 1 and 2",
+            ),
+        ),
+        Field(
+            "images_per_page",
+            "imagesPerPage",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                maximum=100,
+                source="service.md: imagesPerPage at most 100; recorded traffic sends 10 and 1",
+            ),
+        ),
+        Field(
+            "sort_by",
+            "sortBy",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "choice",
+                choices=("id", "date", "status"),
+                ignore_case=True,
+                source="service.md: sortBy id, date or status; reconstructed: any case",
+            ),
+        ),
+        Field(
+            "is_descending",
+            "isDescending",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "boolean",
+                source="service.md: isDescending true or false; recorded traffic: lower case",
+            ),
+        ),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
     response_element="GetImagesListResponse",
@@ -1581,9 +2070,34 @@ OP_GET_INVOICE_LIST: Operation[InvoiceListResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("from_date", "fromDate", NS, xsd="string", type_name="string"),
-        Field("to_date", "toDate", NS, xsd="string", type_name="string"),
-        Field("page", "page", NS, xsd="string", type_name="string"),
+        Field(
+            "from_date",
+            "fromDate",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint("date", source="service.md: date range YYYY-MM-DD"),
+        ),
+        Field(
+            "to_date",
+            "toDate",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint("date", source="service.md: date range YYYY-MM-DD"),
+        ),
+        Field(
+            "page",
+            "page",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="reconstructed: pages count from 1; recorded traffic sends page 1 and 2",
+            ),
+        ),
         Field("return_url", "returnUrl", NS, xsd="string", type_name="string"),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
@@ -1628,8 +2142,31 @@ OP_GET_PRODUCT_IDS_LIST: Operation[ProductIdsListResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("page", "page", NS, xsd="string", type_name="string"),
-        Field("product_ids_per_page", "productIdsPerPage", NS, xsd="string", type_name="string"),
+        Field(
+            "page",
+            "page",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="reconstructed: pages count from 1; recorded traffic sends page 1 and 2",
+            ),
+        ),
+        Field(
+            "product_ids_per_page",
+            "productIdsPerPage",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                maximum=100,
+                source="reconstructed: as imagesPerPage (service.md: at most 100)",
+            ),
+        ),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
     response_element="GetProductIdsListResponse",
@@ -1671,7 +2208,18 @@ OP_GET_TEMPLATE_SPEC: Operation[TemplateSpecResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("template_id", "templateId", NS, xsd="string", type_name="string"),
+        Field(
+            "template_id",
+            "templateId",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "integer",
+                minimum=1,
+                source="recorded traffic: templates 1001 and 1002; reconstructed: ids are positive",
+            ),
+        ),
     ),
     credential_params=("contactEmail", "contactAPIkey"),
     response_element="GetTemplateSpecResponse",
@@ -1751,7 +2299,18 @@ OP_REJECT_PROCESSED_IMAGE: Operation[EmptyResponse] = Operation(
     params=(
         Field("contact_email", "contactEmail", NS, xsd="string", type_name="string"),
         Field("contact_api_key", "contactAPIkey", NS, xsd="string", type_name="string"),
-        Field("image_ticket", "imageTicket", NS, xsd="string", type_name="string"),
+        Field(
+            "image_ticket",
+            "imageTicket",
+            NS,
+            xsd="string",
+            type_name="string",
+            constraint=Constraint(
+                "guid",
+                also=("nonticket",),
+                source="reconstructed: the same lookup as GetImageStatus (service.md)",
+            ),
+        ),
         Field("comment", "comment", NS, xsd="string", type_name="string"),
         Field("customer_image_id", "customerImageId", NS, xsd="string", type_name="string"),
         Field("markup_image_url", "markupImageUrl", NS, xsd="string", type_name="string"),
@@ -1917,7 +2476,7 @@ class PixelzClient(ServiceClient):
         self,
         *,
         developer_api_key: str | None = None,
-        template_id: str | None = None,
+        template_id: int | str | None = None,
         image_url: str | None = None,
         image_url2: str | None = None,
         image_url3: str | None = None,
@@ -1926,12 +2485,12 @@ class PixelzClient(ServiceClient):
         color_reference_file_url: str | None = None,
         additional_resource_file_url: str | None = None,
         additional_resource_file_urls: list[str | None] | None = None,
-        image_requested_delivery_time_in_hours: str | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
         image_callback_url: str | None = None,
         customer_image_id: str | None = None,
         product_id: str | None = None,
         customer_folder: str | None = None,
-        image_deadline_date_time_utc: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
         instruction: str | None = None,
         colorway_ids: list[int] | None = None,
         color_change_requests: list[ColorChangeRequest | None] | None = None,
@@ -1946,7 +2505,7 @@ class PixelzClient(ServiceClient):
 
         Parameters (XML element names):
         - ``developer_api_key``: ``developerAPIkey`` (string) [0..1]
-        - ``template_id``: ``templateId`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
         - ``image_url``: ``imageURL`` (string) [0..1]
         - ``image_url2``: ``imageURL2`` (string) [0..1]
         - ``image_url3``: ``imageURL3`` (string) [0..1]
@@ -1955,15 +2514,20 @@ class PixelzClient(ServiceClient):
         - ``color_reference_file_url``: ``colorReferenceFileURL`` (string) [0..1]
         - ``additional_resource_file_url``: ``additionalResourceFileURL`` (string) [0..1]
         - ``additional_resource_file_urls``: ``additionalResourceFileURLs`` (ArrayOfString of string) [0..1]
-        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
         - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
         - ``customer_image_id``: ``customerImageId`` (string) [0..1]
         - ``product_id``: ``productId`` (string) [0..1]
         - ``customer_folder``: ``customerFolder`` (string) [0..1]
-        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
         - ``instruction``: ``instruction`` (string) [0..1]
         - ``colorway_ids``: ``colorwayIds`` (ArrayOfInt of int) [0..1]
         - ``color_change_requests``: ``colorChangeRequests`` (ArrayOfColorChangeRequest of ColorChangeRequest) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_ADD_IMAGE_TO_QUEUE,
@@ -1994,7 +2558,7 @@ class PixelzClient(ServiceClient):
         self,
         *,
         developer_api_key: str | None = None,
-        template_id: str | None = None,
+        template_id: int | str | None = None,
         image_url: str | None = None,
         image_url2: str | None = None,
         image_url3: str | None = None,
@@ -2005,12 +2569,12 @@ class PixelzClient(ServiceClient):
         additional_resource_file_url3: str | None = None,
         additional_resource_file_url4: str | None = None,
         additional_resource_file_url5: str | None = None,
-        image_requested_delivery_time_in_hours: str | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
         image_callback_url: str | None = None,
         customer_image_id: str | None = None,
         product_id: str | None = None,
         customer_folder: str | None = None,
-        image_deadline_date_time_utc: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
         instruction: str | None = None,
         colorway_ids: list[int] | None = None,
         additional_resource_file_urls: list[str | None] | None = None,
@@ -2025,7 +2589,7 @@ class PixelzClient(ServiceClient):
 
         Parameters (XML element names):
         - ``developer_api_key``: ``developerAPIkey`` (string) [0..1]
-        - ``template_id``: ``templateId`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
         - ``image_url``: ``imageURL`` (string) [0..1]
         - ``image_url2``: ``imageURL2`` (string) [0..1]
         - ``image_url3``: ``imageURL3`` (string) [0..1]
@@ -2036,15 +2600,20 @@ class PixelzClient(ServiceClient):
         - ``additional_resource_file_url3``: ``additionalResourceFileURL3`` (string) [0..1]
         - ``additional_resource_file_url4``: ``additionalResourceFileURL4`` (string) [0..1]
         - ``additional_resource_file_url5``: ``additionalResourceFileURL5`` (string) [0..1]
-        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
         - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
         - ``customer_image_id``: ``customerImageId`` (string) [0..1]
         - ``product_id``: ``productId`` (string) [0..1]
         - ``customer_folder``: ``customerFolder`` (string) [0..1]
-        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
         - ``instruction``: ``instruction`` (string) [0..1]
         - ``colorway_ids``: ``colorwayIds`` (ArrayOfInt of int) [0..1]
         - ``additional_resource_file_urls``: ``additionalResourceFileURLs`` (ArrayOfString of string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE,
@@ -2077,19 +2646,19 @@ class PixelzClient(ServiceClient):
         self,
         *,
         application_code: str | None = None,
-        template_id: str | None = None,
+        template_id: int | str | None = None,
         image_url: str | None = None,
         image_url2: str | None = None,
         image_url3: str | None = None,
         image_url4: str | None = None,
         image_url5: str | None = None,
         additional_resource_file_url: str | None = None,
-        image_requested_delivery_time_in_hours: str | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
         image_callback_url: str | None = None,
         customer_image_id: str | None = None,
         product_id: str | None = None,
         customer_folder: str | None = None,
-        image_deadline_date_time_utc: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
     ) -> ImageTicketResponse:
         """Call ``AddPartnerImageToQueue``.
 
@@ -2101,19 +2670,24 @@ class PixelzClient(ServiceClient):
 
         Parameters (XML element names):
         - ``application_code``: ``applicationCode`` (string) [0..1]
-        - ``template_id``: ``templateId`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
         - ``image_url``: ``imageURL`` (string) [0..1]
         - ``image_url2``: ``imageURL2`` (string) [0..1]
         - ``image_url3``: ``imageURL3`` (string) [0..1]
         - ``image_url4``: ``imageURL4`` (string) [0..1]
         - ``image_url5``: ``imageURL5`` (string) [0..1]
         - ``additional_resource_file_url``: ``additionalResourceFileURL`` (string) [0..1]
-        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
         - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
         - ``customer_image_id``: ``customerImageId`` (string) [0..1]
         - ``product_id``: ``productId`` (string) [0..1]
         - ``customer_folder``: ``customerFolder`` (string) [0..1]
-        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_ADD_PARTNER_IMAGE_TO_QUEUE,
@@ -2139,7 +2713,7 @@ class PixelzClient(ServiceClient):
         self,
         *,
         developer_api_key: str | None = None,
-        template_id: str | None = None,
+        template_id: int | str | None = None,
         image_url: str | None = None,
         image_url2: str | None = None,
         image_url3: str | None = None,
@@ -2147,12 +2721,12 @@ class PixelzClient(ServiceClient):
         image_url5: str | None = None,
         color_reference_file_url: str | None = None,
         additional_resource_file_url: str | None = None,
-        image_requested_delivery_time_in_hours: str | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
         image_callback_url: str | None = None,
         customer_image_id: str | None = None,
         product_id: str | None = None,
         customer_folder: str | None = None,
-        image_deadline_date_time_utc: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
         instruction: str | None = None,
         colorway_ids: list[int] | None = None,
     ) -> ImageTicketResponse:
@@ -2166,7 +2740,7 @@ class PixelzClient(ServiceClient):
 
         Parameters (XML element names):
         - ``developer_api_key``: ``developerAPIkey`` (string) [0..1]
-        - ``template_id``: ``templateId`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
         - ``image_url``: ``imageURL`` (string) [0..1]
         - ``image_url2``: ``imageURL2`` (string) [0..1]
         - ``image_url3``: ``imageURL3`` (string) [0..1]
@@ -2174,14 +2748,19 @@ class PixelzClient(ServiceClient):
         - ``image_url5``: ``imageURL5`` (string) [0..1]
         - ``color_reference_file_url``: ``colorReferenceFileURL`` (string) [0..1]
         - ``additional_resource_file_url``: ``additionalResourceFileURL`` (string) [0..1]
-        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
         - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
         - ``customer_image_id``: ``customerImageId`` (string) [0..1]
         - ``product_id``: ``productId`` (string) [0..1]
         - ``customer_folder``: ``customerFolder`` (string) [0..1]
-        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
         - ``instruction``: ``instruction`` (string) [0..1]
         - ``colorway_ids``: ``colorwayIds`` (ArrayOfInt of int) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_ADD_STACK_IMAGE_TO_QUEUE,
@@ -2210,29 +2789,29 @@ class PixelzClient(ServiceClient):
         self,
         *,
         template_name: str | None = None,
-        template_output_format: str | None = None,
-        delivery_time_in_hour: str | None = None,
-        background_type: str | None = None,
+        template_output_format: Literal["JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD"] | None = None,
+        delivery_time_in_hour: Literal[168, 72, 24] | str | None = None,
+        background_type: int | str | None = None,
         background_color: str | None = None,
         background_vertical_gradient_color: str | None = None,
-        resize_type: str | None = None,
-        resize_unit: str | None = None,
-        resize_height: str | None = None,
-        resize_width: str | None = None,
-        resize_min_size: str | None = None,
-        resize_max_size: str | None = None,
-        margin_type: str | None = None,
-        margin_top: str | None = None,
-        margin_bottom: str | None = None,
-        margin_left: str | None = None,
-        margin_right: str | None = None,
-        margin_vertical_alignment: str | None = None,
-        shadow_type: str | None = None,
-        is_combined_images: str | None = None,
+        resize_type: int | str | None = None,
+        resize_unit: int | str | None = None,
+        resize_height: int | str | None = None,
+        resize_width: int | str | None = None,
+        resize_min_size: int | str | None = None,
+        resize_max_size: int | str | None = None,
+        margin_type: int | str | None = None,
+        margin_top: int | str | None = None,
+        margin_bottom: int | str | None = None,
+        margin_left: int | str | None = None,
+        margin_right: int | str | None = None,
+        margin_vertical_alignment: int | str | None = None,
+        shadow_type: int | str | None = None,
+        is_combined_images: bool | str | None = None,
         callback_url: str | None = None,
         comment: str | None = None,
-        is_kept_mannequin: str | None = None,
-        is_kept_model: str | None = None,
+        is_kept_mannequin: bool | str | None = None,
+        is_kept_model: bool | str | None = None,
     ) -> TemplateIdResponse:
         """Call ``AddTemplate``.
 
@@ -2243,30 +2822,35 @@ class PixelzClient(ServiceClient):
         Returns the ``AddTemplateResult`` element as :class:`TemplateIdResponse`.
 
         Parameters (XML element names):
-        - ``template_name``: ``templateName`` (string) [0..1]
-        - ``template_output_format``: ``templateOutputFormat`` (string) [0..1]
-        - ``delivery_time_in_hour``: ``deliveryTimeInHour`` (string) [0..1]
-        - ``background_type``: ``backgroundType`` (string) [0..1]
-        - ``background_color``: ``backgroundColor`` (string) [0..1]
-        - ``background_vertical_gradient_color``: ``backgroundVerticalGradientColor`` (string) [0..1]
-        - ``resize_type``: ``resizeType`` (string) [0..1]
-        - ``resize_unit``: ``resizeUnit`` (string) [0..1]
-        - ``resize_height``: ``resizeHeight`` (string) [0..1]
-        - ``resize_width``: ``resizeWidth`` (string) [0..1]
-        - ``resize_min_size``: ``resizeMinSize`` (string) [0..1]
-        - ``resize_max_size``: ``resizeMaxSize`` (string) [0..1]
-        - ``margin_type``: ``marginType`` (string) [0..1]
-        - ``margin_top``: ``marginTop`` (string) [0..1]
-        - ``margin_bottom``: ``marginBottom`` (string) [0..1]
-        - ``margin_left``: ``marginLeft`` (string) [0..1]
-        - ``margin_right``: ``marginRight`` (string) [0..1]
-        - ``margin_vertical_alignment``: ``marginVerticalAlignment`` (string) [0..1]
-        - ``shadow_type``: ``shadowType`` (string) [0..1]
-        - ``is_combined_images``: ``isCombinedImages`` (string) [0..1]
+        - ``template_name``: ``templateName`` (string) [0..1]; text matching (?:[^\\W_]|[()\\[\\] ])+, at most 100 characters (source: service.md: name of letters, digits, brackets, spaces; reconstructed: at most 100 characters)
+        - ``template_output_format``: ``templateOutputFormat`` (string) [0..1]; one of JPG, JPEG, TIF, TIFF, PNG, PSD (any case) (source: service.md: output format JPG, JPEG, TIF, TIFF, PNG, PSD; reconstructed: any case)
+        - ``delivery_time_in_hour``: ``deliveryTimeInHour`` (string) [0..1]; one of 168, 72, 24 (source: service.md: delivery time in hours (168, 72, 24), listed as the help page lists them)
+        - ``background_type``: ``backgroundType`` (string) [0..1]; whole number 0..9 (source: recorded traffic: 1; reconstructed: a small code 0..9)
+        - ``background_color``: ``backgroundColor`` (string) [0..1]; text matching #[0-9A-Fa-f]{6} (source: recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex)
+        - ``background_vertical_gradient_color``: ``backgroundVerticalGradientColor`` (string) [0..1]; text matching #[0-9A-Fa-f]{6} (source: recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex)
+        - ``resize_type``: ``resizeType`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_unit``: ``resizeUnit`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_height``: ``resizeHeight`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_width``: ``resizeWidth`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_min_size``: ``resizeMinSize`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_max_size``: ``resizeMaxSize`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_type``: ``marginType`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_top``: ``marginTop`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_bottom``: ``marginBottom`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_left``: ``marginLeft`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_right``: ``marginRight`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_vertical_alignment``: ``marginVerticalAlignment`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``shadow_type``: ``shadowType`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``is_combined_images``: ``isCombinedImages`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
         - ``callback_url``: ``callbackUrl`` (string) [0..1]
         - ``comment``: ``comment`` (string) [0..1]
-        - ``is_kept_mannequin``: ``isKeptMannequin`` (string) [0..1]
-        - ``is_kept_model``: ``isKeptModel`` (string) [0..1]
+        - ``is_kept_mannequin``: ``isKeptMannequin`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
+        - ``is_kept_model``: ``isKeptModel`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_ADD_TEMPLATE,
@@ -2301,7 +2885,7 @@ class PixelzClient(ServiceClient):
     def delete_image_from_queue(
         self,
         *,
-        image_ticket: str | None = None,
+        image_ticket: uuid.UUID | str | None = None,
         customer_image_id: str | None = None,
     ) -> EmptyResponse:
         """Call ``DeleteImageFromQueue``.
@@ -2313,8 +2897,13 @@ class PixelzClient(ServiceClient):
         Returns the ``DeleteImageFromQueueResult`` element as :class:`EmptyResponse`.
 
         Parameters (XML element names):
-        - ``image_ticket``: ``imageTicket`` (string) [0..1]
+        - ``image_ticket``: ``imageTicket`` (string) [0..1]; GUID or 'nonticket' (source: reconstructed: the same lookup as GetImageStatus (service.md))
         - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_DELETE_IMAGE_FROM_QUEUE,
@@ -2332,7 +2921,7 @@ class PixelzClient(ServiceClient):
         contact_city: str | None = None,
         contact_state: str | None = None,
         contact_phone: str | None = None,
-        timezone_index: str | None = None,
+        timezone_index: int | str | None = None,
         billing_email: str | None = None,
         billing_address1: str | None = None,
         billing_address2: str | None = None,
@@ -2340,7 +2929,7 @@ class PixelzClient(ServiceClient):
         billing_city: str | None = None,
         billing_state: str | None = None,
         eu_vat_number: str | None = None,
-        is_received_newslater: str | None = None,
+        is_received_newslater: bool | str | None = None,
     ) -> EmptyResponse:
         """Call ``EditContact``.
 
@@ -2359,15 +2948,20 @@ class PixelzClient(ServiceClient):
         - ``contact_city``: ``contactCity`` (string) [0..1]
         - ``contact_state``: ``contactState`` (string) [0..1]
         - ``contact_phone``: ``contactPhone`` (string) [0..1]
-        - ``timezone_index``: ``timezoneIndex`` (string) [0..1]
-        - ``billing_email``: ``billingEmail`` (string) [0..1]
+        - ``timezone_index``: ``timezoneIndex`` (string) [0..1]; whole number 0..200 (source: reconstructed: an index into the service's time zone list)
+        - ``billing_email``: ``billingEmail`` (string) [0..1]; text matching [^@\\s]+@[^@\\s]+\\.[^@\\s]+, at most 254 characters (source: reconstructed: an email address (at most 254 characters))
         - ``billing_address1``: ``billingAddress1`` (string) [0..1]
         - ``billing_address2``: ``billingAddress2`` (string) [0..1]
         - ``billing_zip_code``: ``billingZipCode`` (string) [0..1]
         - ``billing_city``: ``billingCity`` (string) [0..1]
         - ``billing_state``: ``billingState`` (string) [0..1]
         - ``eu_vat_number``: ``euVatNumber`` (string) [0..1]
-        - ``is_received_newslater``: ``isReceivedNewslater`` (string) [0..1]
+        - ``is_received_newslater``: ``isReceivedNewslater`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_EDIT_CONTACT,
@@ -2408,7 +3002,7 @@ class PixelzClient(ServiceClient):
     def get_image_status(
         self,
         *,
-        image_ticket: str | None = None,
+        image_ticket: uuid.UUID | str | None = None,
         customer_image_id: str | None = None,
     ) -> ImageStatusResponse:
         """Call ``GetImageStatus``.
@@ -2420,8 +3014,13 @@ class PixelzClient(ServiceClient):
         Returns the ``GetImageStatusResult`` element as :class:`ImageStatusResponse`.
 
         Parameters (XML element names):
-        - ``image_ticket``: ``imageTicket`` (string) [0..1]
+        - ``image_ticket``: ``imageTicket`` (string) [0..1]; GUID or 'nonticket' (source: service.md: imageTicket, or `nonticket` with customerImageId; recorded traffic: 'imageTicket is not a valid GUID')
         - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_GET_IMAGE_STATUS,
@@ -2431,15 +3030,15 @@ class PixelzClient(ServiceClient):
     def get_images_list(
         self,
         *,
-        image_status: str | None = None,
-        exclude_image_status: str | None = None,
+        image_status: Literal[10, 50, 60, 70, 80] | str | None = None,
+        exclude_image_status: Literal[10, 50, 60, 70, 80] | str | None = None,
         product_id: str | None = None,
-        from_date: str | None = None,
-        to_date: str | None = None,
-        page: str | None = None,
-        images_per_page: str | None = None,
-        sort_by: str | None = None,
-        is_descending: str | None = None,
+        from_date: datetime.date | str | None = None,
+        to_date: datetime.date | str | None = None,
+        page: int | str | None = None,
+        images_per_page: int | str | None = None,
+        sort_by: Literal["id", "date", "status"] | None = None,
+        is_descending: bool | str | None = None,
     ) -> ImagesListResponse:
         """Call ``GetImagesList``.
 
@@ -2450,15 +3049,20 @@ class PixelzClient(ServiceClient):
         Returns the ``GetImagesListResult`` element as :class:`ImagesListResponse`.
 
         Parameters (XML element names):
-        - ``image_status``: ``imageStatus`` (string) [0..1]
-        - ``exclude_image_status``: ``excludeImageStatus`` (string) [0..1]
+        - ``image_status``: ``imageStatus`` (string) [0..1]; one of 10, 50, 60, 70, 80 (source: service.md: 10 New, 60 In Production, 70 Production Finished, 80 Delivered; 50 On Hold is reconstructed (the sandbox's status for an image it cannot fetch))
+        - ``exclude_image_status``: ``excludeImageStatus`` (string) [0..1]; one of 10, 50, 60, 70, 80 (source: service.md: 10 New, 60 In Production, 70 Production Finished, 80 Delivered; 50 On Hold is reconstructed (the sandbox's status for an image it cannot fetch))
         - ``product_id``: ``productId`` (string) [0..1]
-        - ``from_date``: ``fromDate`` (string) [0..1]
-        - ``to_date``: ``toDate`` (string) [0..1]
-        - ``page``: ``page`` (string) [0..1]
-        - ``images_per_page``: ``imagesPerPage`` (string) [0..1]
-        - ``sort_by``: ``sortBy`` (string) [0..1]
-        - ``is_descending``: ``isDescending`` (string) [0..1]
+        - ``from_date``: ``fromDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``to_date``: ``toDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``page``: ``page`` (string) [0..1]; whole number 1.. (source: reconstructed: pages count from 1; recorded traffic sends page 1 and 2)
+        - ``images_per_page``: ``imagesPerPage`` (string) [0..1]; whole number 1..100 (source: service.md: imagesPerPage at most 100; recorded traffic sends 10 and 1)
+        - ``sort_by``: ``sortBy`` (string) [0..1]; one of id, date, status (any case) (source: service.md: sortBy id, date or status; reconstructed: any case)
+        - ``is_descending``: ``isDescending`` (string) [0..1]; true or false (source: service.md: isDescending true or false; recorded traffic: lower case)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_GET_IMAGES_LIST,
@@ -2478,9 +3082,9 @@ class PixelzClient(ServiceClient):
     def get_invoice_list(
         self,
         *,
-        from_date: str | None = None,
-        to_date: str | None = None,
-        page: str | None = None,
+        from_date: datetime.date | str | None = None,
+        to_date: datetime.date | str | None = None,
+        page: int | str | None = None,
         return_url: str | None = None,
     ) -> InvoiceListResponse:
         """Call ``GetInvoiceList``.
@@ -2492,10 +3096,15 @@ class PixelzClient(ServiceClient):
         Returns the ``GetInvoiceListResult`` element as :class:`InvoiceListResponse`.
 
         Parameters (XML element names):
-        - ``from_date``: ``fromDate`` (string) [0..1]
-        - ``to_date``: ``toDate`` (string) [0..1]
-        - ``page``: ``page`` (string) [0..1]
+        - ``from_date``: ``fromDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``to_date``: ``toDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``page``: ``page`` (string) [0..1]; whole number 1.. (source: reconstructed: pages count from 1; recorded traffic sends page 1 and 2)
         - ``return_url``: ``returnUrl`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_GET_INVOICE_LIST,
@@ -2505,8 +3114,8 @@ class PixelzClient(ServiceClient):
     def get_product_ids_list(
         self,
         *,
-        page: str | None = None,
-        product_ids_per_page: str | None = None,
+        page: int | str | None = None,
+        product_ids_per_page: int | str | None = None,
     ) -> ProductIdsListResponse:
         """Call ``GetProductIdsList``.
 
@@ -2517,8 +3126,13 @@ class PixelzClient(ServiceClient):
         Returns the ``GetProductIdsListResult`` element as :class:`ProductIdsListResponse`.
 
         Parameters (XML element names):
-        - ``page``: ``page`` (string) [0..1]
-        - ``product_ids_per_page``: ``productIdsPerPage`` (string) [0..1]
+        - ``page``: ``page`` (string) [0..1]; whole number 1.. (source: reconstructed: pages count from 1; recorded traffic sends page 1 and 2)
+        - ``product_ids_per_page``: ``productIdsPerPage`` (string) [0..1]; whole number 1..100 (source: reconstructed: as imagesPerPage (service.md: at most 100))
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_GET_PRODUCT_IDS_LIST, {"page": page, "product_ids_per_page": product_ids_per_page}
@@ -2527,7 +3141,7 @@ class PixelzClient(ServiceClient):
     def get_template_spec(
         self,
         *,
-        template_id: str | None = None,
+        template_id: int | str | None = None,
     ) -> TemplateSpecResponse:
         """Call ``GetTemplateSpec``.
 
@@ -2538,7 +3152,12 @@ class PixelzClient(ServiceClient):
         Returns the ``GetTemplateSpecResult`` element as :class:`TemplateSpecResponse`.
 
         Parameters (XML element names):
-        - ``template_id``: ``templateId`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(OP_GET_TEMPLATE_SPEC, {"template_id": template_id})
 
@@ -2558,7 +3177,7 @@ class PixelzClient(ServiceClient):
     def reject_processed_image(
         self,
         *,
-        image_ticket: str | None = None,
+        image_ticket: uuid.UUID | str | None = None,
         comment: str | None = None,
         customer_image_id: str | None = None,
         markup_image_url: str | None = None,
@@ -2572,10 +3191,15 @@ class PixelzClient(ServiceClient):
         Returns the ``RejectProcessedImageResult`` element as :class:`EmptyResponse`.
 
         Parameters (XML element names):
-        - ``image_ticket``: ``imageTicket`` (string) [0..1]
+        - ``image_ticket``: ``imageTicket`` (string) [0..1]; GUID or 'nonticket' (source: reconstructed: the same lookup as GetImageStatus (service.md))
         - ``comment``: ``comment`` (string) [0..1]
         - ``customer_image_id``: ``customerImageId`` (string) [0..1]
         - ``markup_image_url``: ``markupImageUrl`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
         """
         return self._call(
             OP_REJECT_PROCESSED_IMAGE,

@@ -38,7 +38,7 @@ from .outputs import output_name, output_urls, thumbnail_name
 from .seed import seed_demo_account
 from .statuses import LEGACY_STATUS, STATUS_NAMES
 from .store import ImageRow, Store
-from .validation import Params, SimulatedServerError
+from .validation import Params, SimulatedServerError, check_constraints
 
 __all__ = [
     "HOLD_PRODUCT_ID",
@@ -115,6 +115,7 @@ class SandboxService:
         params = Params(op, values)
         account = authenticate(self.store, op, params)
         _simulate_failures(params)
+        check_constraints(op, values, self.clock.now())  # the overlay's rules, as the client's
         return handler(self.backend, params, account, ctx)
 
 

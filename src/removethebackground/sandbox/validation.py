@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..constraints import problem
 from ..wire import Field, Operation, TypeSpec, WireModel
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Fault",
     "Params",
     "SimulatedServerError",
+    "check_constraints",
     "check_url_params",
     "is_http_url",
 ]
@@ -273,3 +275,41 @@ def _check_model(spec: TypeSpec, obj: WireModel, where: str) -> None:
 
 def _single(f: Field) -> Field:
     return Field(f.attr, f.name, f.namespace, xsd=f.xsd, model=f.model)
+
+
+# --- the overlay's rules, from the generated wire facts -------------------------------------------
+
+
+def check_constraints(op: Operation[Any], values: Mapping[str, Any], now: float) -> None:
+    """Every parameter (and field of a parameter's type) with an overlay rule must obey it.
+
+    The rules are the ``Field.constraint`` facts that codegen wrote from
+    ``codegen/overlays/<generation>.toml``, the same ones the client checks before
+    sending, so the sandbox refuses exactly what a client would have refused. The
+    fault is ``"<xml name> <problem>: '<text>'"`` (``imagesPerPage must be between 1
+    and 100: '500'``), a ``soap:Client`` fault. ``now`` is the sandbox clock, for the
+    rules that count from the present (a deadline at least 24 hours ahead).
+    """
+    for f in op.params:
+        _check_rule(f, values.get(f.attr), f.name, now)
+
+
+def _check_rule(f: Field, value: Any, where: str, now: float) -> None:
+    if value is None:
+        return
+    if f.constraint is not None and isinstance(value, str):
+        wrong = problem(f.constraint, value, now)
+        if wrong is not None:
+            raise Fault(f"{where} {wrong}: {quoted(value.strip())}")
+        return
+    if f.item is not None and isinstance(value, list):
+        for item in value:
+            _check_rule(f.item, item, where, now)
+        return
+    if f.model is not None and isinstance(value, WireModel):
+        for child in value.__wire__.fields:
+            _check_rule(child, getattr(value, child.attr), child.name, now)
+        return
+    if f.model is not None and isinstance(value, list):
+        for item in value:
+            _check_rule(f, item, where, now)
