@@ -175,7 +175,15 @@ def _update(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from .update import diff_sources
 
-    diff = diff_sources(args.old, args.new, max_bytes=args.max_bytes)
+    old_overlay = args.old_overlay or args.overlay
+    new_overlay = args.new_overlay or args.overlay
+    diff = diff_sources(
+        args.old,
+        args.new,
+        max_bytes=args.max_bytes,
+        old_overlay=old_overlay,
+        new_overlay=new_overlay,
+    )
     _print_diff(diff, args.json)
     return diff.exit_code()
 
@@ -236,6 +244,11 @@ def _parser() -> argparse.ArgumentParser:
     dif = sub.add_parser("diff", help="the API diff between two WSDLs")
     dif.add_argument("old", metavar="OLD", help="a WSDL file or http(s) URL")
     dif.add_argument("new", metavar="NEW", help="a WSDL file or http(s) URL")
+    dif.add_argument(
+        "--overlay", metavar="TOML", help="apply this overlay (codegen/overlays/) to both sides"
+    )
+    dif.add_argument("--old-overlay", metavar="TOML", help="the overlay of the OLD side")
+    dif.add_argument("--new-overlay", metavar="TOML", help="the overlay of the NEW side")
     limits(dif)
     live = sub.add_parser("check-live", help="compare the live ?WSDL with the vendored one")
     live.add_argument("url", metavar="URL", help="the service address (…/soap.asmx)")

@@ -34,6 +34,13 @@ The rules, for a caller of the generated client:
 - types: added compatible, removed breaking (the class can no longer be imported);
 - bindings of an operation: gained compatible, lost breaking (the call now raises
   ``UnsupportedBindingError``);
+- overlay rules (``codegen/overlays/``: the values a string parameter may take):
+  a rule added to a free string, or narrowed (fewer choices, a tighter range, a
+  longer deadline, a removed extra value), is breaking for callers, who may pass a
+  value that is now refused before sending (``param_values_narrowed``, or
+  ``param_values_changed`` when it both narrows and widens, or changes kind or
+  pattern); a rule removed or widened is compatible (``param_values_widened``); a
+  changed source alone is compatible. On result-only types they are compatible;
 - SOAPActions, HTTP locations and keys, request/response element names, namespace:
   compatible, wire; default endpoint addresses: compatible (callers that pass ``endpoint=`` are
   unaffected; the others now reach the new address).
@@ -47,6 +54,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .model import FieldModel, OperationModel, ServiceModel, TypeModel
+from .overlay import ConstraintModel
 from .render import _param_decl, _signature_params
 
 # Exit codes of the ``diff``, ``update`` and ``check-live`` commands.
@@ -141,14 +149,81 @@ def _group(change: Change) -> str:
 
 
 def _base(f: FieldModel) -> str:
-    """The Python type of a field without its optionality (``list[str]``, ``int``)."""
+    """The Python type of a field without its optionality (``list[str]``, ``int``).
+
+    As the WSDL alone says: what an overlay rule adds (``int | str`` for a string
+    element read as a number) is compared by :func:`_rule_change` instead.
+    """
     if f.item is not None:
-        inner = f.item.scalar_annotation()
+        inner = f.item.scalar_annotation(overlay=False)
         if f.item.nillable:
             inner += " | None"
         return f"list[{inner}]"
-    base = f.scalar_annotation()
+    base = f.scalar_annotation(overlay=False)
     return f"list[{base}]" if f.repeated else base
+
+
+def _range(c: ConstraintModel) -> tuple[float, float]:
+    low = float("-inf") if c.minimum is None else c.minimum
+    high = float("inf") if c.maximum is None else c.maximum
+    return low, high
+
+
+def _rule_change(
+    a: ConstraintModel | None, b: ConstraintModel | None
+) -> tuple[str, bool | None] | None:
+    """How an overlay rule changed: (``narrowed``/``widened``/``changed``, narrower?).
+
+    ``narrower`` is True when some value the old rule allowed is now refused, False
+    when the new rule allows everything the old one did (and more), ``None`` when
+    only the stated source changed. ``None`` overall: no change.
+    """
+    if a == b or (a is not None and b is not None and _same_rule(a, b) and a.source == b.source):
+        return None
+    if a is None:
+        return "narrowed", True  # a free string now has a rule
+    if b is None:
+        return "widened", False
+    if _same_rule(a, b):
+        return "changed", None  # the source only
+    if a.kind != b.kind or a.pattern != b.pattern or a.numeric != b.numeric:
+        return "changed", True
+    narrower = wider = False
+    (alow, ahigh), (blow, bhigh) = _range(a), _range(b)
+    narrower |= blow > alow or bhigh < ahigh
+    wider |= blow < alow or bhigh > ahigh
+    if a.kind == "choice":
+        old, new = _choice_set(a), _choice_set(b)
+        narrower |= not old <= new
+        wider |= not new <= old
+        narrower |= a.ignore_case and not b.ignore_case
+        wider |= b.ignore_case and not a.ignore_case
+    narrower |= not set(a.also) <= set(b.also)
+    wider |= not set(b.also) <= set(a.also)
+    for limit in ("max_length",):
+        old_limit, new_limit = getattr(a, limit), getattr(b, limit)
+        if old_limit != new_limit:
+            narrower |= new_limit is not None and (old_limit is None or new_limit < old_limit)
+            wider |= old_limit is not None and (new_limit is None or new_limit > old_limit)
+    if a.hours_ahead != b.hours_ahead:
+        narrower |= (b.hours_ahead or 0) > (a.hours_ahead or 0)
+        wider |= (b.hours_ahead or 0) < (a.hours_ahead or 0)
+    if narrower:
+        return ("changed" if wider else "narrowed"), True
+    return "widened", False
+
+
+def _same_rule(a: ConstraintModel, b: ConstraintModel) -> bool:
+    skip = {"source", "name", "message"}
+    return all(getattr(a, k) == getattr(b, k) for k in a.__dataclass_fields__ if k not in skip)
+
+
+def _choice_set(c: ConstraintModel) -> set[str]:
+    return {x.lower() for x in c.choices} if c.ignore_case else set(c.choices)
+
+
+def _describe_rule(c: ConstraintModel | None) -> str:
+    return "any string" if c is None else c.describe()
 
 
 def _wire_type(f: FieldModel) -> str:
@@ -167,7 +242,7 @@ class _Shape:
 
 
 def _shape(f: FieldModel, param: bool) -> _Shape:
-    annotation = f.annotation()
+    annotation = f.annotation(overlay=False)
     default = f.default()
     # A repeated parameter is declared ``list[X] | None = None`` (see render._param_decl).
     list_param = param and default is not None and default.startswith("field(")
@@ -299,6 +374,20 @@ def _field_changes(
                 wire=True,
                 old=_wire_type(a),
                 new=_wire_type(b),
+            )
+        rule = _rule_change(a.constraint, b.constraint)
+        if rule is not None:
+            verb, narrower_rule = rule
+            # callers pass inputs: refusing a value they could send is breaking
+            rule_breaking = bool(narrower_rule) and inputs
+            source = "" if b.constraint is None else f" [{b.constraint.source}]"
+            add(
+                f"{kind_prefix}_values_{verb}",
+                f"{noun} {a.attr} values {verb} (overlay): {_describe_rule(a.constraint)} -> "
+                f"{_describe_rule(b.constraint)}{source}",
+                rule_breaking,
+                old=None if a.constraint is None else a.constraint.describe(),
+                new=None if b.constraint is None else b.constraint.describe(),
             )
         sa, sb = _shape(a, param), _shape(b, param)
         if sa == sb:

@@ -30,28 +30,52 @@ from urllib.parse import urlsplit
 from .diff import ApiDiff, diff_models
 from .fetch import MAX_BYTES, WsdlSource, read_source
 from .model import ServiceModel, build
+from .overlay import Overlay, load_overlay
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_LISTED_CHANGES = 25
 
 
-def model_of_bytes(data: bytes, name: str, key: str = "candidate") -> ServiceModel:
+def model_of_bytes(
+    data: bytes, name: str, key: str = "candidate", overlay: Overlay | None = None
+) -> ServiceModel:
     """The codegen model of a WSDL held in memory (written to a temporary file)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        return build(key, path, "Client", Path(tmp))
+        return build(key, path, "Client", Path(tmp), overlay)
 
 
-def model_of_file(path: Path, key: str = "wsdl") -> ServiceModel:
-    return build(key, path.resolve(), "Client", path.resolve().parent)
+def model_of_file(path: Path, key: str = "wsdl", overlay: Overlay | None = None) -> ServiceModel:
+    return build(key, path.resolve(), "Client", path.resolve().parent, overlay)
 
 
-def diff_sources(old: str, new: str, *, max_bytes: int = MAX_BYTES) -> ApiDiff:
-    """The API diff between two WSDLs, each a file path or an http(s) URL."""
+def _overlay(path: str | Path | None) -> Overlay | None:
+    if path is None:
+        return None
+    resolved = Path(path).resolve()
+    return load_overlay(resolved, resolved.parent)
+
+
+def diff_sources(
+    old: str,
+    new: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    old_overlay: str | Path | None = None,
+    new_overlay: str | Path | None = None,
+) -> ApiDiff:
+    """The API diff between two WSDLs, each a file path or an http(s) URL.
+
+    With overlays (``codegen/overlays/*.toml``), each side's rules are applied
+    first, so a change of the overlay shows as ``param_values_*`` changes.
+    """
     a, b = read_source(old, max_bytes=max_bytes), read_source(new, max_bytes=max_bytes)
     return diff_models(
-        model_of_bytes(a.data, "old.wsdl"), model_of_bytes(b.data, "new.wsdl"), a.origin, b.origin
+        model_of_bytes(a.data, "old.wsdl", overlay=_overlay(old_overlay)),
+        model_of_bytes(b.data, "new.wsdl", overlay=_overlay(new_overlay)),
+        a.origin,
+        b.origin,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..constraints import problem
-from ..wire import Field, Operation, TypeSpec, WireModel
+from ..wire import Constraint, Field, Operation, TypeSpec, WireModel
 
 __all__ = [
     "DATETIME_FORMAT",
@@ -81,6 +81,15 @@ class Params:
         self.op = op
         self.values = values
         self._names = {f.attr: f.name for f in op.params}
+        self._rules = {f.attr: f.constraint for f in op.params if f.constraint is not None}
+
+    def rule(self, attr: str) -> Constraint | None:
+        """The overlay rule of a parameter (already enforced by :func:`check_constraints`).
+
+        Where a parameter has one, the helpers below take its limits and choices from
+        it instead of their arguments, so a handler's literals cannot drift from it.
+        """
+        return self._rules.get(attr)
 
     def has(self, attr: str) -> bool:
         return attr in self._names
@@ -141,6 +150,9 @@ class Params:
         if not re.fullmatch(r"[+-]?\d{1,10}", text):
             raise Fault(f"{name} is not a valid number: {quoted(text)}")
         value = int(text)
+        rule = self.rule(attr)
+        if rule is not None and rule.kind == "integer":
+            minimum, maximum = rule.minimum, rule.maximum
         if minimum is not None and maximum is not None and not minimum <= value <= maximum:
             raise Fault(f"{name} must be between {minimum} and {maximum}: {quoted(text)}")
         if minimum is not None and value < minimum:
@@ -161,6 +173,9 @@ class Params:
         text = self.text(attr)
         if not text:
             return default
+        rule = self.rule(attr)
+        if rule is not None and rule.kind == "choice" and rule.numeric:
+            choices = [int(c) for c in rule.choices]
         listed = ", ".join(str(c) for c in choices[:-1]) + f" or {choices[-1]}"
         if not re.fullmatch(r"\d{1,6}", text) or int(text) not in choices:
             raise Fault(f"{self.name(attr)} must be {listed}: {quoted(text)}")
@@ -171,7 +186,8 @@ class Params:
         text = self.text(attr)
         if not text:
             return default
-        options = list(choices)
+        rule = self.rule(attr)
+        options = list(rule.choices if rule is not None and rule.kind == "choice" else choices)
         for option in options:
             if option.lower() == text.lower():
                 return option

@@ -112,10 +112,12 @@ def add_image(backend: Backend, params: Params, account: Account, ctx: CallConte
     if params.has("image_deadline_date_time_utc"):
         deadline = params.date_time("image_deadline_date_time_utc")
         if deadline is not None:
-            if deadline.timestamp() < now + 24 * 3600:
+            rule = params.rule("image_deadline_date_time_utc")  # the overlay's, if any
+            hours = 24 if rule is None or rule.hours_ahead is None else rule.hours_ahead
+            if deadline.timestamp() < now + hours * 3600:
                 name = params.name("image_deadline_date_time_utc")
                 text = params.text("image_deadline_date_time_utc")
-                raise Fault(f"{name} must be at least 24 hours ahead (UTC): {quoted(text)}")
+                raise Fault(f"{name} must be at least {hours} hours ahead (UTC): {quoted(text)}")
             record["deadlineUTC"] = deadline.strftime(DATETIME_FORMAT)
     if params.has("colorway_ids"):
         for value in params.items("colorway_ids"):
