@@ -83,7 +83,9 @@ class ConstraintModel:
         if self.kind == "choice":
             if self.numeric:
                 return f"Literal[{', '.join(self.choices)}] | str"
-            return f"Literal[{', '.join(_quote(c) for c in self.choices)}]"
+            # ``| str``: a caller holding the value in a plain ``str`` still type-checks
+            # (the runtime check refuses what is not one of the choices)
+            return f"Literal[{', '.join(_quote(c) for c in self.choices)}] | str"
         if self.kind == "date":
             return "datetime.date | str"
         if self.kind == "datetime":

@@ -98,7 +98,7 @@ def test_generated_signatures_take_the_natural_types() -> None:
     assert hints["page"] == int | str | None
     assert hints["is_descending"] == bool | str | None
     assert hints["from_date"] == datetime.date | str | None
-    assert hints["sort_by"] == Literal["id", "date", "status"] | None
+    assert hints["sort_by"] == Literal["id", "date", "status"] | str | None
     assert hints["image_status"] == Literal[10, 50, 60, 70, 80] | str | None
     assert hints["product_id"] == str | None  # no rule: a free string as before
     status = typing.get_type_hints(PixelzClient.get_image_status)
@@ -108,7 +108,7 @@ def test_generated_signatures_take_the_natural_types() -> None:
     assert partner["image_requested_delivery_time_in_hours"] == Literal[24, 72, 168] | str | None
     template = typing.get_type_hints(PixelzClient.add_template)
     assert template["template_output_format"] == (
-        Literal["JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD"] | None
+        Literal["JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD"] | str | None
     )
     legacy = typing.get_type_hints(RemoveTheBackgroundClient.get_image_status)
     assert legacy["image_ticket"] == uuid.UUID | str | None

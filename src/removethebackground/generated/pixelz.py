@@ -2789,7 +2789,9 @@ class PixelzClient(ServiceClient):
         self,
         *,
         template_name: str | None = None,
-        template_output_format: Literal["JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD"] | None = None,
+        template_output_format: Literal["JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD"]
+        | str
+        | None = None,
         delivery_time_in_hour: Literal[168, 72, 24] | str | None = None,
         background_type: int | str | None = None,
         background_color: str | None = None,
@@ -3037,7 +3039,7 @@ class PixelzClient(ServiceClient):
         to_date: datetime.date | str | None = None,
         page: int | str | None = None,
         images_per_page: int | str | None = None,
-        sort_by: Literal["id", "date", "status"] | None = None,
+        sort_by: Literal["id", "date", "status"] | str | None = None,
         is_descending: bool | str | None = None,
     ) -> ImagesListResponse:
         """Call ``GetImagesList``.
