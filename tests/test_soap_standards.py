@@ -98,14 +98,14 @@ def test_wrong_action_and_destination_faults(binding: Binding) -> None:
             binding, addressing=True, plugins=[_Rewrite("Action", "http://x/Other")]
         )
         with pytest.raises(ActionMismatchError) as info:
-            wrong_action.get_image_status(image_ticket="x")
+            wrong_action.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
         assert isinstance(info.value, InvalidAddressingHeaderError)
         assert info.value.subcode == "ActionMismatch"
         wrong_to = sb.pixelz_client(
             binding, addressing=True, plugins=[_Rewrite("To", "http://elsewhere/soap.asmx")]
         )
         with pytest.raises(DestinationUnreachableError):
-            wrong_to.get_image_status(image_ticket="x")
+            wrong_to.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
 
 def test_addressing_is_ignored_by_a_plain_service(sandbox: SandboxHandle) -> None:
@@ -231,7 +231,7 @@ def _wsse_request(tmp_path: Path | None = None, **plugins: Any) -> Request:
     env = envelope_tree(
         OP,
         Binding.SOAP11,
-        {"contact_email": EMAIL, "contact_api_key": KEY, "image_ticket": "t-1"},
+        {"contact_email": EMAIL, "contact_api_key": KEY, "image_ticket": "8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"},
     )
     for plugin in plugins.values():
         plugin.outgoing(env, OP, Binding.SOAP11)
@@ -271,7 +271,7 @@ def test_cassettes_ignore_volatile_wsse_and_wsa_fields(tmp_path: Path) -> None:
     assert _matches(first, second)
     # a different parameter still does not match
     other = _wsse_request(**plugins())
-    other.body = other.body.replace(b">t-1<", b">t-2<")
+    other.body = other.body.replace(b"9d11<", b"9d12<")
     assert not _matches(first, other)
 
 

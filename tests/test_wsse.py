@@ -224,7 +224,7 @@ def _post(sb: SandboxHandle, binding: Binding, body: bytes) -> requests.Response
     return requests.post(sb.pixelz_endpoint, data=body, headers=headers, timeout=10)
 
 
-def _signed_body(plugin: Any, binding: Binding = Binding.SOAP11, ticket: str = "x") -> bytes:
+def _signed_body(plugin: Any, binding: Binding = Binding.SOAP11, ticket: str = "8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11") -> bytes:
     env = envelope_tree(OP, binding, _values(ticket))
     plugin.outgoing(env, OP, binding)
     return etree.tostring(env)
@@ -238,7 +238,7 @@ def test_wrong_password_is_failed_authentication_with_the_spec_qname(
         binding, plugins=[UsernameToken(EMAIL, "not-the-key", digest=True)]
     )
     with pytest.raises(FailedAuthenticationError) as info:
-        client.get_image_status(image_ticket="x")
+        client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
     fault = info.value
     assert isinstance(fault, AuthenticationError) and isinstance(fault, ClientFault)
     assert fault.code == "Client" and fault.subcode == "FailedAuthentication"
@@ -263,7 +263,7 @@ def test_wrong_password_is_failed_authentication_with_the_spec_qname(
 def test_unknown_user_is_failed_authentication(wsse_sandbox: SandboxHandle) -> None:
     client = wsse_sandbox.pixelz_client(plugins=[UsernameToken("nobody@example.com", KEY)])
     with pytest.raises(FailedAuthenticationError):
-        client.get_image_status(image_ticket="x")
+        client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
 
 def test_replayed_nonce_is_refused(wsse_sandbox: SandboxHandle) -> None:
@@ -291,12 +291,12 @@ def test_timestamp_expiry_is_checked(wsse_sandbox: SandboxHandle) -> None:
     )
     wsse_sandbox.clock.advance(60)
     with pytest.raises(MessageExpiredError):
-        client.get_image_status(image_ticket="x")
+        client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
 
 def test_missing_header_and_bad_tokens(wsse_sandbox: SandboxHandle) -> None:
     with pytest.raises(InvalidSecurityError):
-        wsse_sandbox.pixelz_client().get_image_status(image_ticket="x")
+        wsse_sandbox.pixelz_client().get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
     class Tamper:
         def __init__(self, change: Any) -> None:
@@ -328,7 +328,7 @@ def test_missing_header_and_bad_tokens(wsse_sandbox: SandboxHandle) -> None:
             plugins=[UsernameToken(EMAIL, KEY, digest=True), Tamper(change)]
         )
         with pytest.raises(expected) as info:
-            client.get_image_status(image_ticket="x")
+            client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
         assert isinstance(info.value, SecurityFault)
 
 
@@ -355,7 +355,7 @@ def test_a_fault_code_without_the_spec_namespace_is_not_a_security_fault() -> No
     adapter = ReplayAdapter(Reply.soap(Binding.SOAP11, body, 500))
     client = PixelzClient(EMAIL, KEY, session=session_with(adapter))
     with pytest.raises(ServiceFault) as info:
-        client.get_image_status(image_ticket="x")
+        client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
     assert not isinstance(info.value, SecurityFault)
 
 
@@ -427,19 +427,19 @@ def test_answers_signed_by_zeep_verify_with_ours(
 ) -> None:
     answer = _zeep_signed_answer(server_signer, real_answer)
     plugin = Signature(signer.key_file, signer.cert_file, server_cert=server_signer.cert_file)
-    result = _client_for(answer, plugin).get_image_status(image_ticket="x")
+    result = _client_for(answer, plugin).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
     assert result.image_status is not None and result.image_status.status_id == 80
     # a changed body, an unsigned answer and another signer are all refused
     tampered = answer.replace(b"<StatusId>80<", b"<StatusId>10<")
     assert tampered != answer
     for bad in (tampered, _zeep_signed_answer(signer, real_answer)):
         with pytest.raises(SignatureVerificationError):
-            _client_for(bad, plugin).get_image_status(image_ticket="x")
+            _client_for(bad, plugin).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
     with pytest.raises(SignatureVerificationError, match="no wsse:Security"):
-        _client_for(real_answer, plugin).get_image_status(image_ticket="x")
+        _client_for(real_answer, plugin).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
     # without server_cert= answers are not checked
     unchecked = Signature(signer.key_file, signer.cert_file)
-    assert _client_for(tampered, unchecked).get_image_status(image_ticket="x").image_status
+    assert _client_for(tampered, unchecked).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11").image_status
 
 
 def test_a_signature_that_does_not_cover_the_body_is_refused(
@@ -521,7 +521,7 @@ def test_local_server_sees_no_password_with_digest(signer: Issued) -> None:
             plugins=[UsernameToken(EMAIL, "wsse-pass-987", digest=True)],
         )
         with pytest.raises(HTTPStatusError):
-            client.get_image_status(image_ticket="x")
+            client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
         seen = server.seen
     assert seen and b"wsse-pass-987" not in seen[0].body
     assert b"PasswordDigest" in seen[0].body
