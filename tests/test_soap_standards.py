@@ -231,7 +231,11 @@ def _wsse_request(tmp_path: Path | None = None, **plugins: Any) -> Request:
     env = envelope_tree(
         OP,
         Binding.SOAP11,
-        {"contact_email": EMAIL, "contact_api_key": KEY, "image_ticket": "8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"},
+        {
+            "contact_email": EMAIL,
+            "contact_api_key": KEY,
+            "image_ticket": "8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11",
+        },
     )
     for plugin in plugins.values():
         plugin.outgoing(env, OP, Binding.SOAP11)

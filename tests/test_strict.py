@@ -93,7 +93,9 @@ def test_an_answer_that_breaks_the_schema_is_refused(inner: str, element: str, r
     lenient = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body))
     strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=True)
     if element not in ("StatusId", "IsPaid"):
-        lenient.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")  # what strict mode adds
+        lenient.get_image_status(
+            image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
+        )  # what strict mode adds
     with pytest.raises(MalformedResponseError) as info:
         strict.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
     text = str(info.value)
@@ -105,7 +107,9 @@ def test_a_valid_answer_reads_the_same_in_strict_mode() -> None:
     body = _answer(GOOD)
     lenient = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body))
     strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=True)
-    assert strict.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11") == lenient.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
+    assert strict.get_image_status(
+        image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
+    ) == lenient.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
 
 def _wsdl_with_a_facet() -> bytes:

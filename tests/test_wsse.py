@@ -224,7 +224,11 @@ def _post(sb: SandboxHandle, binding: Binding, body: bytes) -> requests.Response
     return requests.post(sb.pixelz_endpoint, data=body, headers=headers, timeout=10)
 
 
-def _signed_body(plugin: Any, binding: Binding = Binding.SOAP11, ticket: str = "8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11") -> bytes:
+def _signed_body(
+    plugin: Any,
+    binding: Binding = Binding.SOAP11,
+    ticket: str = "8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11",
+) -> bytes:
     env = envelope_tree(OP, binding, _values(ticket))
     plugin.outgoing(env, OP, binding)
     return etree.tostring(env)
@@ -296,7 +300,9 @@ def test_timestamp_expiry_is_checked(wsse_sandbox: SandboxHandle) -> None:
 
 def test_missing_header_and_bad_tokens(wsse_sandbox: SandboxHandle) -> None:
     with pytest.raises(InvalidSecurityError):
-        wsse_sandbox.pixelz_client().get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
+        wsse_sandbox.pixelz_client().get_image_status(
+            image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
+        )
 
     class Tamper:
         def __init__(self, change: Any) -> None:
@@ -427,19 +433,29 @@ def test_answers_signed_by_zeep_verify_with_ours(
 ) -> None:
     answer = _zeep_signed_answer(server_signer, real_answer)
     plugin = Signature(signer.key_file, signer.cert_file, server_cert=server_signer.cert_file)
-    result = _client_for(answer, plugin).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
+    result = _client_for(answer, plugin).get_image_status(
+        image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
+    )
     assert result.image_status is not None and result.image_status.status_id == 80
     # a changed body, an unsigned answer and another signer are all refused
     tampered = answer.replace(b"<StatusId>80<", b"<StatusId>10<")
     assert tampered != answer
     for bad in (tampered, _zeep_signed_answer(signer, real_answer)):
         with pytest.raises(SignatureVerificationError):
-            _client_for(bad, plugin).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
+            _client_for(bad, plugin).get_image_status(
+                image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
+            )
     with pytest.raises(SignatureVerificationError, match="no wsse:Security"):
-        _client_for(real_answer, plugin).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
+        _client_for(real_answer, plugin).get_image_status(
+            image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
+        )
     # without server_cert= answers are not checked
     unchecked = Signature(signer.key_file, signer.cert_file)
-    assert _client_for(tampered, unchecked).get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11").image_status
+    assert (
+        _client_for(tampered, unchecked)
+        .get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
+        .image_status
+    )
 
 
 def test_a_signature_that_does_not_cover_the_body_is_refused(
