@@ -51,7 +51,6 @@ PY_TYPES = {
     "char": "int",
 }
 
-CREDENTIALS = ("contactemail", "contactapikey")
 BINDING_KINDS = {
     "Soap11Binding": "SOAP11",
     "Soap12Binding": "SOAP12",
@@ -62,6 +61,31 @@ BINDING_KINDS = {
 
 class CodegenError(Exception):
     """The WSDL uses something the generator does not support."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """The rules a generation's WSDL must follow; the defaults are this service's.
+
+    Attributes:
+        credentials: the two parameters (compared case-insensitively) every
+            operation must carry and the client fills in (``contactEmail``,
+            ``contactAPIkey``); ``None``: operations carry none (a WSDL of another
+            service, such as the test corpus).
+        single_service: refuse a WSDL with more than one ``wsdl:service``; when
+            false, the first service (by name) with a SOAP port is used.
+        scalar_results: allow an operation whose result is a simple type (``int``,
+            ``string``): the method returns the Python value. This service's results
+            are all complex types, and a scalar one there would be a modelling error.
+    """
+
+    credentials: tuple[str, str] | None = ("contactEmail", "contactAPIkey")
+    single_service: bool = True
+    scalar_results: bool = False
+
+
+ASMX_SERVICE = BuildOptions()
+ANY_SERVICE = BuildOptions(credentials=None, single_service=False, scalar_results=True)
 
 
 @dataclass
@@ -135,7 +159,7 @@ class OperationModel:
     soap_actions: dict[str, str]
     request_element: str
     params: list[FieldModel]
-    credential_params: tuple[str, str]
+    credential_params: tuple[str, ...]
     response_element: str
     result: FieldModel
     bindings: list[str]
@@ -357,15 +381,56 @@ def _constrain(overlay: Overlay, where: str, target: FieldModel, rule: Constrain
     target.constraint = rule
 
 
+def _refuse_encoded(path: Path) -> None:
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    for ns in ("http://schemas.xmlsoap.org/wsdl/soap/", "http://schemas.xmlsoap.org/wsdl/soap12/"):
+        for body in tree.iter(f"{{{ns}}}body"):
+            if body.get("use") == "encoded":
+                raise CodegenError(
+                    'SOAP-encoded messages (soap:body use="encoded") are not supported; '
+                    'only use="literal"'
+                )
+
+
+def _check_style(op_name: str, op: Any) -> None:
+    """Only document/literal: refuse rpc style and SOAP encoding with a clear error."""
+    if getattr(op, "style", "document") == "rpc":
+        raise CodegenError(
+            f'{op_name}: rpc-style binding (soap:binding/operation style="rpc") is not '
+            "supported; only document/literal wrapped operations, as ASMX writes them"
+        )
+    if op.output is None:
+        raise CodegenError(f"{op_name}: one-way operations (no wsdl:output) are not supported")
+
+
+def _service_of(wsdl: Any, options: BuildOptions) -> Any:
+    if options.single_service:
+        if len(wsdl.services) != 1:
+            raise CodegenError(f"expected exactly one wsdl:service, found {len(wsdl.services)}")
+        return next(iter(wsdl.services.values()))
+    for name in sorted(wsdl.services):
+        service = wsdl.services[name]
+        if any(
+            BINDING_KINDS.get(type(port.binding).__name__, "").startswith("SOAP")
+            for port in service.ports.values()
+        ):
+            return service
+    raise CodegenError("no wsdl:service with a SOAP 1.1 or SOAP 1.2 port")
+
+
 def build(
-    key: str, path: Path, client_class: str, root: Path, overlay: Overlay | None = None
+    key: str,
+    path: Path,
+    client_class: str,
+    root: Path,
+    overlay: Overlay | None = None,
+    options: BuildOptions = ASMX_SERVICE,
 ) -> ServiceModel:
     wsdl = load_wsdl(path)
     builder = _Builder(wsdl)
     docs = _documentation(path)
-    if len(wsdl.services) != 1:
-        raise CodegenError("expected exactly one wsdl:service")
-    service = next(iter(wsdl.services.values()))
+    _refuse_encoded(path)
+    service = _service_of(wsdl, options)
     endpoints: dict[str, str] = {}
     per_binding: dict[str, Any] = {}
     for port in service.ports.values():
@@ -382,20 +447,41 @@ def build(
     operations: list[OperationModel] = []
     for op_name in sorted(soap._operations):
         op = soap._operations[op_name]
+        _check_style(op_name, op)
         req = op.input.body
         resp = op.output.body
+        if req is None or resp is None or req.qname is None or resp.qname is None:
+            raise CodegenError(
+                f"{op_name}: the input and output must each be one element part "
+                "(document/literal wrapped, as ASMX writes); this message has none"
+            )
+        op_namespace = _local(req.qname)[0] or ""
+        if (_local(resp.qname)[0] or "") != op_namespace:
+            raise CodegenError(
+                f"{op_name}: the request and response elements are in different namespaces "
+                f"({op_namespace} and {_local(resp.qname)[0]}); the runtime keeps one per operation"
+            )
         params = builder.fields_of(req.type)
-        creds = [p.name for p in params if p.name.lower() in CREDENTIALS]
-        if sorted(c.lower() for c in creds) != sorted(CREDENTIALS):
-            raise CodegenError(f"{op_name}: no contactEmail/contactAPIkey parameters")
-        email = next(c for c in creds if c.lower() == "contactemail")
-        key_param = next(c for c in creds if c.lower() == "contactapikey")
+        credential_params: tuple[str, ...] = ()
+        if options.credentials is not None:
+            wanted = tuple(c.lower() for c in options.credentials)
+            creds = [p.name for p in params if p.name.lower() in wanted]
+            if sorted(c.lower() for c in creds) != sorted(wanted):
+                raise CodegenError(f"{op_name}: no {'/'.join(options.credentials)} parameters")
+            credential_params = tuple(next(c for c in creds if c.lower() == w) for w in wanted)
         result_children = resp.type.elements
         if len(result_children) != 1:
             raise CodegenError(f"{op_name}: the response wrapper must have one child")
         result = builder.field_for(result_children[0][0], result_children[0][1])
-        if result.model is None:
+        if result.model is None and not options.scalar_results:
             raise CodegenError(f"{op_name}: the result must be a complex type")
+        if result.repeated:
+            raise CodegenError(
+                f"{op_name}: the result element {result.name} repeats (maxOccurs > 1); "
+                "a result must be one element (wrap a list in an ArrayOf type)"
+            )
+        if result.model is None and result.item is not None:
+            raise CodegenError(f"{op_name}: a result that is an array of scalars is not supported")
         bindings: list[str] = []
         actions: dict[str, str] = {}
         http_location = None
@@ -432,11 +518,11 @@ def build(
             OperationModel(
                 name=op_name,
                 python_name=snake(op_name),
-                namespace=namespace,
+                namespace=op_namespace,
                 soap_actions=actions,
                 request_element=_local(req.qname)[1],
                 params=params,
-                credential_params=(email, key_param),
+                credential_params=credential_params,
                 response_element=_local(resp.qname)[1],
                 result=result,
                 bindings=bindings,

@@ -123,15 +123,17 @@ def _op_const(op: OperationModel) -> str:
 
 
 def _result_class(op: OperationModel) -> str:
-    assert op.result.model is not None
-    return op.result.model
+    """The result's generated class, or its Python type for a simple-typed result."""
+    if op.result.model is not None:
+        return op.result.model
+    return op.result.scalar_annotation(overlay=False)
 
 
 def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[str]:
     lines = [f"{_op_const(op)}: Operation[{_result_class(op)}] = Operation("]
     lines.append(f"    name={op.name!r},")
     lines.append(f"    python_name={op.python_name!r},")
-    lines.append("    namespace=NS,")
+    lines.append(f"    namespace={_ns_expr(op.namespace, service)},")
     actions = ", ".join(f"Binding.{k}: {v!r}" for k, v in op.soap_actions.items())
     lines.append(f"    soap_actions={{{actions}}},")
     lines.append(f"    request_element={op.request_element!r},")
@@ -209,8 +211,12 @@ def _render_method(op: OperationModel) -> list[str]:
 
 
 def render_module(service: ServiceModel, root: Path) -> str:
-    annotations = " ".join(f.annotation() for t in service.types for f in t.fields) + " ".join(
-        p.annotation() for op in service.operations for p in op.params
+    annotations = (
+        " ".join(f.annotation() for t in service.types for f in t.fields)
+        + " "
+        + " ".join(p.annotation() for op in service.operations for p in op.params)
+        + " "
+        + " ".join(_result_class(op) for op in service.operations)
     )
     imports = ["from __future__ import annotations", ""]
     for mod in ("datetime", "decimal", "uuid"):
@@ -288,7 +294,10 @@ def render_module(service: ServiceModel, root: Path) -> str:
     out.append(f"    default_endpoints={{{endpoints}}},")
     ops = ", ".join(f"{op.name!r}: {_op_const(op)}" for op in service.operations)
     out.append(f"    operations={{{ops}}},")
-    out.append(f"    models=({', '.join(t.class_name for t in service.types)},),")
+    if service.types:
+        out.append(f"    models=({', '.join(t.class_name for t in service.types)},),")
+    else:
+        out.append("    models=(),")
     out.append(")")
     out.append("")
     out.append("")

@@ -289,8 +289,11 @@ class ServiceClient:
                 f"{op.name} is not offered over {self._binding.value} by the WSDL (it offers "
                 f"{offered}): use client.with_binding(Binding.SOAP11) for this call",
             )
-        email_attr, key_attr = _credential_attrs(op)
-        values = {**args, email_attr: self._email, key_attr: self._api_key}
+        if op.credential_params:
+            email_attr, key_attr = _credential_attrs(op)
+            values = {**args, email_attr: self._email, key_attr: self._api_key}
+        else:  # a service without credential parameters (generated with ANY_SERVICE rules)
+            values = dict(args)
         ctx = self._ctx
         engine = self._engine
         request = engine.build_request(op, values, self._endpoint, _NO_HEADERS, ctx)

@@ -204,7 +204,7 @@ class Operation(Generic[R]):
     soap_actions: Mapping[Binding, str]
     request_element: str
     params: tuple[Field, ...]
-    credential_params: tuple[str, str]
+    credential_params: tuple[str, ...]  # (email, key), or () for a service without them
     response_element: str
     result: Field
     result_model: type[R]

@@ -26,6 +26,16 @@ SCALARS = {
     "int": st.integers(-(2**31), 2**31 - 1),
     "boolean": st.booleans(),
     "guid": st.uuids(),
+    # further XSD types, for the WSDL corpus (tests/wsdl-corpus)
+    "long": st.integers(-(2**63), 2**63 - 1),
+    "short": st.integers(-(2**15), 2**15 - 1),
+    "decimal": st.decimals(
+        allow_nan=False, allow_infinity=False, places=4, max_value=10**12, min_value=-(10**12)
+    ),
+    "float": st.floats(allow_nan=False, allow_infinity=False, width=32),
+    "double": st.floats(allow_nan=False, allow_infinity=False),
+    "anyURI": TEXT,
+    "date": st.dates(),
 }
 
 
@@ -51,9 +61,11 @@ def allowed_text(c: Constraint) -> st.SearchStrategy[str]:
     else:
         assert c.pattern is not None
         texts = st.from_regex(c.pattern, fullmatch=True).filter(
-            lambda t: all(is_xml_char(ch) for ch in t)
-            and (c.max_length is None or len(t) <= c.max_length)
-            and t == t.strip()
+            lambda t: (
+                all(is_xml_char(ch) for ch in t)
+                and (c.max_length is None or len(t) <= c.max_length)
+                and t == t.strip()
+            )
         )
     return st.just("") | texts | st.sampled_from(c.also or ("",))
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from ..codec import XSI_NIL, read_model, xml_char
+from ..codec import XSI_NIL, parse_scalar, read_model, xml_char
 from ..errors import HTTPStatusError, MalformedResponseError, ServiceFault
 from ..wire import Binding, Operation
 from .base import CallContext, HttpAnswer
@@ -112,6 +112,9 @@ def result_of(op: Operation[R], el: etree._Element | None, status: int, binding:
             binding=binding.value,
         )
     try:
+        if op.result.model is None and op.result.xsd is not None:  # a simple-typed result
+            value: R = parse_scalar(op.result.xsd, el.text, op.result.name)
+            return value
         result: R = read_model(el, op.result_model, op.result.name)  # type: ignore[type-var]
         return result
     except MalformedResponseError as exc:

@@ -39,7 +39,7 @@ from ..codec import (
 )
 from ..errors import MalformedResponseError, ServiceFault
 from ..faultcodes import qualified_fault
-from ..wire import Binding, Operation, WireModel
+from ..wire import Binding, Field, Operation, WireModel
 from ..wirelog import log_envelope, wire_log
 from .base import (
     BindingEngine,
@@ -96,6 +96,24 @@ class _Plan:
         self.headers = engine.request_headers(op.soap_actions[engine.binding])
         self.response_tag = op.response_tag
         self.result_tag = op.result.tag
+
+
+def _has_unqualified(fields: tuple[Field, ...], seen: set[int] | None = None) -> bool:
+    """Whether any element among ``fields`` (or below them) has no namespace."""
+    seen = set() if seen is None else seen
+    for f in fields:
+        if f.attribute:
+            continue
+        if f.namespace is None:
+            return True
+        for model in (f.model, f.item.model if f.item is not None else None):
+            if model is not None and id(model) not in seen:
+                seen.add(id(model))
+                if _has_unqualified(model.__wire__.fields, seen):
+                    return True
+        if f.item is not None and f.item.namespace is None:
+            return True
+    return False
 
 
 class SoapBinding(BindingEngine):
@@ -157,7 +175,11 @@ class SoapBinding(BindingEngine):
             nsmap={"soap": self.envelope_ns, "xsi": XSI_NS, "xsd": XSD_NS},
         )
         body = etree.SubElement(envelope, f"{{{self.envelope_ns}}}Body")
-        request = etree.SubElement(body, op.request_tag, nsmap={None: op.namespace})  # type: ignore[dict-item]
+        # A default namespace would capture unqualified children (elementFormDefault
+        # "unqualified"), which lxml writes without an xmlns="" undeclaration: such
+        # requests declare the operation's namespace with a prefix instead.
+        nsmap = {"ns0": op.namespace} if _has_unqualified(op.params) else {None: op.namespace}
+        request = etree.SubElement(body, op.request_tag, nsmap=nsmap)  # type: ignore[arg-type]
         build_children(request, op.params, values)
         if ctx is not None:
             for plugin in ctx.plugins:
@@ -323,7 +345,9 @@ class SoapBinding(BindingEngine):
 
     def render_result(self, op: Operation[Any], result: WireModel) -> bytes:
         envelope, body = self._envelope()
-        response = etree.SubElement(body, op.response_tag, nsmap={None: op.namespace})  # type: ignore[dict-item]
+        unqualified = _has_unqualified((op.result,))
+        nsmap = {"ns0": op.namespace} if unqualified else {None: op.namespace}
+        response = etree.SubElement(body, op.response_tag, nsmap=nsmap)  # type: ignore[arg-type]
         build_children(response, (op.result,), {op.result.attr: result})
         return XML_DECLARATION + serialize_asmx(envelope)
 
