@@ -477,11 +477,24 @@ def config() -> None:
     """Show and change the settings (profiles in the config file)."""
 
 
+profile_option = click.option(
+    "--profile", "profile", metavar="NAME", help="the profile (default: RTB_PROFILE or default)"
+)
+
+
+def _use_profile(state: State, profile: str | None) -> None:
+    if profile:
+        state.profile = profile
+        state._settings = None
+
+
 @config.command("show")
+@profile_option
 @json_option
-def config_show(json_flag: bool) -> int:
+def config_show(profile: str | None, json_flag: bool) -> int:
     """The settings in force and where each comes from (the API key is masked)."""
     state = _state()
+    _use_profile(state, profile)
     _want_json(json_flag)
     s = state.settings
     shown = s.shown()
@@ -540,7 +553,8 @@ def config_list(json_flag: bool) -> int:
 @config.command("set")
 @click.argument("key")
 @click.argument("value", required=False)
-def config_set(key: str, value: str | None) -> int:
+@profile_option
+def config_set(key: str, value: str | None, profile: str | None) -> int:
     """Set KEY of the profile (--profile, default `default`) to VALUE.
 
     Keys: email, api-key, generation, binding, pixelz-endpoint, legacy-endpoint,
@@ -548,6 +562,7 @@ def config_set(key: str, value: str | None) -> int:
     key stays out of the shell history; `-` reads it from stdin.
     """
     state = _state()
+    _use_profile(state, profile)
     try:
         name = settings_mod.normalise_key(key)
     except ConfigError as exc:
@@ -560,11 +575,11 @@ def config_set(key: str, value: str | None) -> int:
         state.secrets.add(value)
     elif value:
         value = value.strip()
-    profile = settings_mod.check_profile_name(
-        state.profile or _env("RTB_PROFILE") or settings_mod.DEFAULT_PROFILE
-    )
     path = settings_mod.config_path()
     try:
+        profile = settings_mod.check_profile_name(
+            state.profile or _env("RTB_PROFILE") or settings_mod.DEFAULT_PROFILE
+        )
         value = settings_mod.check_value(name, value)
         profiles = settings_mod.load_config(path)
         profiles.setdefault(profile, {})[name] = value
@@ -578,9 +593,11 @@ def config_set(key: str, value: str | None) -> int:
 
 @config.command("unset")
 @click.argument("key")
-def config_unset(key: str) -> int:
+@profile_option
+def config_unset(key: str, profile: str | None) -> int:
     """Remove KEY from the profile."""
     state = _state()
+    _use_profile(state, profile)
     profile = state.profile or _env("RTB_PROFILE") or settings_mod.DEFAULT_PROFILE
     path = settings_mod.config_path()
     try:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import os
+import re
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -49,10 +51,9 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", "
 
 def _expand(inputs: Sequence[str], recursive: bool) -> list[str]:
     """URLs as given; folders as the image files in them (sorted); files as given."""
-    wf = _workflows()
     found: list[str] = []
     for item in inputs:
-        if wf.upload.is_url(item):
+        if _is_url(item):
             found.append(item.strip())
             continue
         path = Path(item)
@@ -74,6 +75,10 @@ def _expand(inputs: Sequence[str], recursive: bool) -> list[str]:
                 f"{item}: no such file or folder (or give an http(s) URL)", EXIT["usage"]
             )
     return found
+
+
+def _is_url(text: str) -> bool:
+    return text.strip().lower().startswith(("http://", "https://"))
 
 
 def _is_loopback(url: str) -> bool:
@@ -137,12 +142,13 @@ def _download_all(
     *,
     thumbnail: bool,
     concurrency: int,
+    sources: Sequence[str] | None = None,
 ) -> list[list[Path]]:
     wf = _workflows()
     written: list[list[Path]] = []
     with state.output.progress("downloading", total=len(statuses)) as bar:
         task = bar.task_ids[0]
-        for status in statuses:
+        for n, status in enumerate(statuses):
             name = wf.ImageStatusName.of(status)
             if name is not None and not name.is_delivered:
                 written.append([])
@@ -155,11 +161,20 @@ def _download_all(
                             client=client,
                             thumbnail=thumbnail,
                             concurrency=concurrency,
+                            name=_result_name(sources[n], status) if sources else None,
                         )
                     )
                 )
             bar.advance(task)
     return written
+
+
+def _result_name(source: str, status: Any) -> str:
+    """``shoe-0-fb6f8d3a``: the source's name and the ticket's first 8 digits."""
+    stem = Path(urlsplit(source).path if _is_url(source) else source).stem
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:80]
+    short = str(status.image_ticket)[:8]
+    return f"{stem}-{short}" if stem else str(status.image_ticket)
 
 
 def _not_delivered(statuses: Sequence[Any]) -> list[Any]:
@@ -300,9 +315,9 @@ def submit(
                 own = dict(params)
                 if customer_image_id:
                     own["customer_image_id"] = customer_image_id
-                elif not wf.upload.is_url(source) and len(sources) > 1:
+                elif not _is_url(source) and len(sources) > 1:
                     own.setdefault("customer_image_id", Path(source).name)
-                if uploader is None and not wf.upload.is_url(source):
+                if uploader is None and not _is_url(source):
                     raise CliError(
                         f"{source} is a local file but the service can only fetch URLs: pass "
                         "--upload-url (a server taking PUT /uploads/<name>) or give URLs",
@@ -325,6 +340,7 @@ def submit(
                     download_dir,
                     thumbnail=thumbnail,
                     concurrency=concurrency,
+                    sources=sources,
                 )
                 for row, written in zip(rows, files, strict=True):
                     row["files"] = [str(p) for p in written]
@@ -495,34 +511,66 @@ def _plain(value: Any) -> Any:
 
 @cli.group()
 def batch() -> None:
-    """Submit a CSV manifest of images and follow it through a journal file.
+    """Submit a CSV manifest of images exactly once and follow it through a journal.
 
     \b
-        rtb batch submit photos.csv        # writes photos.csv.journal
+    The manifest has a header row and the columns image (a URL, or a file relative
+    to the CSV), customer_image_id, product_id, template_id, callback_url.
+        rtb batch submit photos.csv        # journal: photos.csv.journal
         rtb batch status photos.csv.journal
         rtb batch wait photos.csv.journal
         rtb batch download photos.csv.journal ./cutouts
+    A rerun of submit resumes: rows already sent are never sent twice.
     """
 
 
-def _batch(state: State, client: ServiceClient, journal: Path) -> Any:
+@contextmanager
+def _batch(state: State, journal: Path, upload_url: str | None = None) -> Iterator[Any]:
     wf = _workflows()
-    return wf.Batch(journal, client)
+    with state.client("pixelz") as client:
+        job = wf.Batch(journal, client, uploader=_uploader(state, client, upload_url))
+        try:
+            yield job
+        finally:
+            job.close()
 
 
-def _batch_out(state: State, result: Any) -> None:
-    data = _plain(result)
+def _batch_rows(job: Any) -> list[dict[str, Any]]:
+    rows = []
+    for row in job.rows():
+        rows.append(
+            {
+                "row": row.row_no,
+                "image": row.image,
+                "customer_image_id": row.customer_image_id,
+                "state": row.state,
+                "ticket": None if row.ticket is None else str(row.ticket),
+                "status": None if row.status is None else row.status.label,
+                "files": list(row.paths),
+                "error": row.error,
+            }
+        )
+    return rows
+
+
+def _batch_report(state: State, job: Any, summary: Any, journal: Path) -> int:
+    """Rows as a table (or JSON with the summary); exit 1 when rows failed."""
+    data = _plain(summary)
+    rows = _batch_rows(job)
     if state.output.json:
-        state.output.emit_json(data)
-    elif isinstance(data, list):
-        state.output.records(data)
+        state.output.emit_json({"journal": str(journal), "summary": data, "rows": rows})
     else:
-        state.output.result(result)
+        columns = ["row", "image", "customer_image_id", "state", "ticket", "status", "files"]
+        columns += ["error"] if any(r["error"] for r in rows) else []
+        used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)]
+        state.output.table(used, ([r.get(c) for c in used] for r in rows))
+        state.output.note(f"{journal}: {str(summary).splitlines()[0]}")
+    return EXIT["failed"] if getattr(summary, "failed", 0) else EXIT["ok"]
 
 
-def _summary(state: State, job: Any) -> dict[str, Any]:
-    summary = _plain(job.summary())
-    return summary if isinstance(summary, dict) else {"summary": summary}
+journal_argument = click.argument(
+    "journal", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 
 
 @batch.command("submit")
@@ -530,79 +578,82 @@ def _summary(state: State, job: Any) -> dict[str, Any]:
 @click.option(
     "--journal",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="journal file (default MANIFEST.journal); resubmitting skips what it already holds",
+    help="the journal file (default: MANIFEST.journal)",
 )
+@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
+@click.option("--retry-failed", is_flag=True, help="send again the rows that failed before")
+@click.option("--upload-url", metavar="URL", help="where local files are PUT (see rtb submit)")
 @json_option
-def batch_submit(manifest: Path, journal: Path | None, json_flag: bool) -> int:
-    """Queue every row of MANIFEST.csv once (a rerun resumes, never duplicates)."""
+def batch_submit(
+    manifest: Path,
+    journal: Path | None,
+    concurrency: int,
+    retry_failed: bool,
+    upload_url: str | None,
+    json_flag: bool,
+) -> int:
+    """Queue every row of MANIFEST.csv that is not queued yet."""
     state = _state()
     _want_json(json_flag)
     path = journal or manifest.with_name(manifest.name + ".journal")
-    with state.client("pixelz") as client:
-        job = _batch(state, client, path)
-        job.submit(manifest)
-        summary = _summary(state, job)
-    summary.setdefault("journal", str(path))
-    if state.output.json:
-        state.output.emit_json(summary)
-    else:
-        state.output.pairs(summary)
-    return EXIT["ok"]
+    with _batch(state, path, upload_url) as job:
+        with state.output.progress("submitting", total=None):
+            summary = job.submit(manifest, concurrency=concurrency, retry_failed=retry_failed)
+        return _batch_report(state, job, summary, path)
 
 
 @batch.command("status")
-@click.argument("journal", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@journal_argument
 @json_option
 def batch_status(journal: Path, json_flag: bool) -> int:
-    """The status of every image of the batch."""
+    """Ask for the status of every image of the batch not finished yet."""
     state = _state()
     _want_json(json_flag)
-    with state.client("pixelz") as client:
-        job = _batch(state, client, journal)
-        result = job.status()
-    _batch_out(state, result)
-    return EXIT["ok"]
+    with _batch(state, journal) as job:
+        return _batch_report(state, job, job.status(), journal)
 
 
 @batch.command("wait")
-@click.argument("journal", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@journal_argument
 @_with(wait_options)
 @json_option
 def batch_wait(journal: Path, timeout: float, poll: float, json_flag: bool) -> int:
-    """Wait until every image of the batch is done."""
+    """Wait until every image of the batch is delivered or on hold; exit 5 on --timeout."""
     state = _state()
     _want_json(json_flag)
-    with state.client("pixelz") as client:
-        job = _batch(state, client, journal)
-        with state.output.progress("batch", total=None) as bar:
+    with _batch(state, journal) as job:
+        with state.output.progress("waiting", total=None) as bar:
             task = bar.task_ids[0]
 
-            def progress(*args: Any) -> None:
-                bar.update(task, detail=" ".join(str(a) for a in args)[:60])
+            def progress(summary: Any) -> None:
+                done = sum(n for name, n in summary.by_status.items() if name in _TERMINAL_LABELS)
+                bar.update(task, total=summary.submitted, completed=done)
 
-            result = job.wait(timeout=timeout, poll=poll, on_progress=progress)
-        summary = _summary(state, job)
-    if state.output.json:
-        state.output.emit_json({"summary": summary, "images": _plain(result)})
-    else:
-        _batch_out(state, result)
-        state.output.pairs(summary, title="summary")
-    return EXIT["ok"]
+            summary = job.wait(
+                timeout=timeout, poll=poll, max_poll=max(poll, 30.0), on_progress=progress
+            )
+        return _batch_report(state, job, summary, journal)
+
+
+_TERMINAL_LABELS = frozenset({"Delivered", "On Hold"})
 
 
 @batch.command("download")
-@click.argument("journal", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@journal_argument
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--thumbnail", is_flag=True, help="the thumbnails too")
+@click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
 @json_option
-def batch_download(journal: Path, dest: Path, json_flag: bool) -> int:
-    """Download the results of every delivered image of the batch into DEST."""
+def batch_download(
+    journal: Path, dest: Path, thumbnail: bool, concurrency: int, json_flag: bool
+) -> int:
+    """Download the results of every delivered image of the batch into DEST (resumable)."""
     state = _state()
     _want_json(json_flag)
-    with state.client("pixelz") as client:
-        job = _batch(state, client, journal)
-        result = job.download(dest)
-    _batch_out(state, result)
-    return EXIT["ok"]
+    with _batch(state, journal) as job:
+        with state.output.progress("downloading", total=None):
+            job.download(dest, thumbnail=thumbnail, concurrency=concurrency)
+        return _batch_report(state, job, job.summary(), journal)
 
 
 # --- rtb webhook serve ---------------------------------------------------------------------------

@@ -116,6 +116,10 @@ class Output:
         *,
         title: str | None = None,
     ) -> None:
+        rows = list(rows)
+        if not rows:
+            self.note("nothing found" if title is None else f"{title}: nothing found")
+            return
         table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
         for name in columns:
             table.add_column(name, overflow="fold")
@@ -129,6 +133,9 @@ class Output:
 
     def records(self, items: Sequence[Any], *, title: str | None = None) -> None:
         """A list of dicts as one table; columns that are empty everywhere are left out."""
+        if not items:
+            self.note("nothing found")
+            return
         flat = [_flatten(item) if isinstance(item, Mapping) else {"value": item} for item in items]
         columns: list[str] = []
         for item in flat:
@@ -165,7 +172,7 @@ class Output:
 
     def note(self, text: str) -> None:
         """A line for people on stderr (never part of the data on stdout)."""
-        self.err.print(Text(text))
+        self.err.print(Text(text), soft_wrap=True)
 
     # --- progress -----------------------------------------------------------------------
 
