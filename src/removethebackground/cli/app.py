@@ -363,7 +363,7 @@ def call(ctx: click.Context, list_ops: bool, json_flag: bool) -> int | None:
     return EXIT["ok"]
 
 
-def _shorten(names: Sequence[str], limit: int = 6) -> str:
+def _shorten(names: Sequence[str], limit: int = 4) -> str:
     if len(names) <= limit:
         return ", ".join(names)
     return ", ".join(names[:limit]) + f", ... ({len(names)} in all)"

@@ -97,8 +97,7 @@ class Output:
 
     def __init__(self, *, json_output: bool) -> None:
         self.json = json_output
-        width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or 160)
-        self.out = Console(file=sys.stdout, markup=False, highlight=False, width=width)
+        self.out = Console(file=sys.stdout, markup=False, highlight=False)
         self.err = Console(file=sys.stderr, markup=False, highlight=False, stderr=True)
 
     # --- JSON ---------------------------------------------------------------------------
@@ -125,7 +124,19 @@ class Output:
             table.add_column(name, overflow="fold")
         for row in rows:
             table.add_row(*(_cell(v) for v in row))
-        self.out.print(table)
+        if self.out.is_terminal:
+            self.out.print(table)
+            return
+        # Into a pipe or a file: as wide as the table needs, so nothing is cut or folded.
+        natural = self.out.measure(table, options=self.out.options.update_width(10_000))
+        wide = Console(
+            file=sys.stdout, markup=False, highlight=False, width=max(natural.maximum, 20)
+        )
+        with wide.capture() as captured:
+            wide.print(table)
+        text = "\n".join(line.rstrip() for line in captured.get().splitlines())
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
     def pairs(self, data: Mapping[str, Any], *, title: str | None = None) -> None:
         flat = _flatten(data)
