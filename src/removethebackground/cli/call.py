@@ -1,7 +1,8 @@
 """``rtb call OPERATION --param value ...``: every operation of both generations.
 
-The commands are built at run time from the generated wire facts
-(``removethebackground.generated.pixelz.SERVICE`` and ``...legacy.SERVICE``): one option
+The commands are built at run time from the generated wire facts of every generation
+in the registry (``removethebackground.generated.GENERATIONS``: ``pixelz.SERVICE``,
+``legacy.SERVICE``): one option
 per parameter, named after its Python name (``--template-id``) and also accepting the
 XML name (``--templateId``); values are checked against the parameter's XSD type before
 anything is sent (int ranges, ``true``/``false``, GUIDs, decimals, dates); an array is a
@@ -26,14 +27,14 @@ import click
 
 from ..codec import format_scalar
 from ..errors import InvalidParameterError
-from ..generated import legacy, pixelz
+from ..generated import GENERATIONS
 from ..wire import SECRET_PARAMS, Field, Operation, Service, WireModel
 
 __all__ = ["SERVICES", "XsdType", "find_operation", "operation_command", "option_name"]
 
+# Every generation of the registry, keyed as there: ``pixelz``, ``legacy`` ...
 SERVICES: Mapping[str, tuple[Service, type[Any]]] = {
-    "pixelz": (pixelz.SERVICE, pixelz.PixelzClient),
-    "legacy": (legacy.SERVICE, legacy.RemoveTheBackgroundClient),
+    key: (generation.service, generation.client_class) for key, generation in GENERATIONS.items()
 }
 
 

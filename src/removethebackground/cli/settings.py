@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ..generated import GENERATIONS as _REGISTRY
 from ..wire import Binding
 
 __all__ = [
@@ -47,7 +48,7 @@ __all__ = [
     "save_config",
 ]
 
-GENERATIONS: Final = ("pixelz", "legacy")
+GENERATIONS: Final = tuple(_REGISTRY)  # ("pixelz", "legacy")
 DEFAULT_PROFILE: Final = "default"
 MASK: Final = "********"
 
@@ -57,11 +58,15 @@ KEYS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "api_key": ("the account's API key (never shown)", ("RTB_API_KEY",)),
     "generation": ("pixelz (generation 2) or legacy (generation 1)", ("RTB_GENERATION",)),
     "binding": ("soap11, soap12, http_get or http_post", ("RTB_BINDING",)),
-    "pixelz_endpoint": (
-        "the generation 2 service URL (.../soap.asmx)",
-        ("RTB_PIXELZ_ENDPOINT", "RTB_ENDPOINT"),
-    ),
-    "legacy_endpoint": ("the generation 1 service URL", ("RTB_LEGACY_ENDPOINT",)),
+    # One endpoint per generation: RTB_PIXELZ_ENDPOINT (RTB_ENDPOINT too, as from_env
+    # reads it), RTB_LEGACY_ENDPOINT ...
+    **{
+        f"{key}_endpoint": (
+            f"the {generation.label} service URL (.../soap.asmx)",
+            (f"RTB_{key.upper()}_ENDPOINT", *(("RTB_ENDPOINT",) if key == "pixelz" else ())),
+        )
+        for key, generation in _REGISTRY.items()
+    },
     "template_id": ("the template rtb submit uses by default", ("RTB_TEMPLATE_ID",)),
 }
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -157,7 +162,9 @@ def check_value(key: str, value: str) -> str:
     if key == "generation":
         value = value.strip().lower()
         if value not in GENERATIONS:
-            raise ConfigError(f"generation {value!r} is unknown: use pixelz or legacy")
+            raise ConfigError(
+                f"generation {value!r} is unknown: use one of {', '.join(GENERATIONS)}"
+            )
     elif key == "binding":
         try:
             value = Binding.parse(value).value
