@@ -325,6 +325,10 @@ def test_exit_codes_tell_errors_apart(rtb: Rtb) -> None:
         port = closed.getsockname()[1]
     refused = rtb("--endpoint", f"http://127.0.0.1:{port}/soap.asmx", "templates")
     assert refused.code == 4 and "cannot reach" in _one_error_line(refused)
+    # Over HTTP GET the key is in the URL that the connection error names: hidden.
+    in_url = rtb("--binding", "http_get", "--endpoint", f"http://127.0.0.1:{port}/soap.asmx",
+                 "templates")  # fmt: skip
+    assert in_url.code == 4 and "cannot reach" in _one_error_line(in_url)
 
     with socket.socket() as silent:  # accepts connections (backlog), never answers
         silent.bind(("127.0.0.1", 0))
@@ -346,8 +350,14 @@ def test_config_profiles(rtb: Rtb, sb: SandboxHandle, tmp_path: Path) -> None:
         "RTB_PIXELZ_ENDPOINT": None,
     }
     assert rtb("config", "set", "email", EMAIL, extra_env=bare).code == 0
-    stored = rtb("config", "set", "api-key", "-", stdin=KEY + "\n", extra_env=bare)
-    assert stored.code == 0 and "********" in stored.err
+    stored = rtb("config", "set", "api-key", "-", "--json", stdin=KEY + "\n", extra_env=bare)
+    assert stored.code == 0 and stored.json() == {
+        "profile": "default",
+        "config_file": str(path),
+        "key": "api_key",
+        "value": "********",
+    }
+    assert settings.load_config(path)["default"]["api_key"] == KEY
     assert rtb("config", "set", "pixelz-endpoint", sb.pixelz_endpoint, extra_env=bare).code == 0
     assert rtb("config", "set", "--profile", "other", "email", "x@example.org",
                extra_env=bare).code == 0  # fmt: skip

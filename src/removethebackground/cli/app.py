@@ -554,7 +554,8 @@ def config_list(json_flag: bool) -> int:
 @click.argument("key")
 @click.argument("value", required=False)
 @profile_option
-def config_set(key: str, value: str | None, profile: str | None) -> int:
+@json_option
+def config_set(key: str, value: str | None, profile: str | None, json_flag: bool) -> int:
     """Set KEY of the profile (--profile, default `default`) to VALUE.
 
     Keys: email, api-key, generation, binding, pixelz-endpoint, legacy-endpoint,
@@ -587,14 +588,20 @@ def config_set(key: str, value: str | None, profile: str | None) -> int:
     except ConfigError as exc:
         raise CliError(str(exc), EXIT["usage"]) from None
     shown = settings_mod.MASK if name == "api_key" else value
-    state.output.note(f"{name} = {shown} (profile {profile}, {path})")
+    if _want_json(json_flag):
+        state.output.emit_json(
+            {"profile": profile, "config_file": str(path), "key": name, "value": shown}
+        )
+    else:
+        state.output.note(f"{name} = {shown} (profile {profile}, {path})")
     return EXIT["ok"]
 
 
 @config.command("unset")
 @click.argument("key")
 @profile_option
-def config_unset(key: str, profile: str | None) -> int:
+@json_option
+def config_unset(key: str, profile: str | None, json_flag: bool) -> int:
     """Remove KEY from the profile."""
     state = _state()
     _use_profile(state, profile)
@@ -608,9 +615,14 @@ def config_unset(key: str, profile: str | None) -> int:
             settings_mod.save_config(path, profiles)
     except ConfigError as exc:
         raise CliError(str(exc), EXIT["usage"]) from None
-    state.output.note(
-        f"{name} removed from profile {profile}" if removed is not None else f"{name} was not set"
-    )
+    if _want_json(json_flag):
+        state.output.emit_json({"profile": profile, "key": name, "removed": removed is not None})
+    else:
+        state.output.note(
+            f"{name} removed from profile {profile}"
+            if removed is not None
+            else f"{name} was not set"
+        )
     return EXIT["ok"]
 
 

@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ..wire import UnsetType
+from ..wire import UnsetType, WireModel
 
 __all__ = ["Output", "plain"]
 
@@ -34,6 +34,10 @@ def plain(value: Any) -> Any:
     """A result dataclass (or anything under it) as JSON-ready data, keyed by attribute."""
     if isinstance(value, UnsetType):
         return None
+    if isinstance(value, WireModel):  # a generated result: the workflows' own conversion
+        from ..workflows import to_dict
+
+        return to_dict(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
         for f in dataclasses.fields(value):
