@@ -715,6 +715,8 @@ def describe(exc: BaseException) -> tuple[int, str]:
             "timeout"
         ], f"{exc} (wait longer with --timeout, or check later with rtb status)"
     if isinstance(exc, InvalidParameterError):
+        if getattr(exc, "parameter", None) == "binding":
+            return EXIT["usage"], f"{exc} (on the command line: --binding soap11)"
         return EXIT["usage"], f"{exc}"
     if isinstance(exc, ServiceFault):
         hint = ""
