@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -707,6 +708,23 @@ def _current(states: list[State]) -> State | None:
         return None
 
 
+def _short_transport(text: str) -> str:
+    """urllib3's ``HTTPConnectionPool(...): Max retries ... [Errno 111] Connection refused``
+    as just its reason."""
+    reason = re.search(r"\[Errno -?\d+\] ([^\"')]+)", text)
+    start = min(
+        (
+            i
+            for i in (text.find("HTTPConnectionPool("), text.find("HTTPSConnectionPool("))
+            if i >= 0
+        ),
+        default=-1,
+    )
+    if reason is None or start < 0:
+        return text
+    return text[:start] + reason.group(1).strip()
+
+
 def describe(exc: BaseException) -> tuple[int, str]:
     """The exit code and one-line message of an exception, with what to do."""
     name = type(exc).__name__
@@ -726,7 +744,9 @@ def describe(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, TransportTimeout):
         return EXIT["timeout"], f"{exc} (try again, or raise --http-timeout)"
     if isinstance(exc, TransportError):
-        return EXIT["transport"], f"{exc} (check the endpoint with `rtb config show`)"
+        return EXIT[
+            "transport"
+        ], f"{_short_transport(str(exc))} (check the endpoint with `rtb config show`)"
     if isinstance(exc, RemoveTheBackgroundError):
         return EXIT["failed"], f"{exc}"
     if isinstance(exc, OSError):
