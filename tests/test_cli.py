@@ -106,10 +106,12 @@ def rtb(env: dict[str, str]) -> Rtb:
 
 @pytest.fixture(scope="module")
 def template_id(sb: SandboxHandle) -> str:
+    """A template that delivers the cut-out as a transparent PNG."""
     client = pixelz.PixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
-    templates = client.get_templates().templates or []
-    assert templates and templates[0] is not None
-    return str(templates[0].template_id)
+    added = client.add_template(
+        template_name="CLI cutouts", template_output_format="PNG", background_type="1"
+    )
+    return str(added.template_id)
 
 
 @pytest.fixture(scope="module")
