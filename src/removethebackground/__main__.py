@@ -1,0 +1,7 @@
+"""``python -m removethebackground``: the ``rtb`` command (see ``--help``)."""
+
+from __future__ import annotations
+
+from .cli import main
+
+raise SystemExit(main())

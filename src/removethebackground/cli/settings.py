@@ -1,0 +1,253 @@
+"""Where ``rtb`` finds the account, endpoint, generation and binding.
+
+Each setting comes from the first of:
+
+1. a flag (``--email``, ``--api-key``, ``--endpoint``, ``--binding``, ``--generation``);
+2. with ``--profile NAME`` given on the command line: that profile of the config file;
+3. the environment: ``RTB_EMAIL``, ``RTB_API_KEY``, ``RTB_BINDING``, ``RTB_GENERATION``,
+   ``RTB_PIXELZ_ENDPOINT`` (or, for compatibility, ``RTB_ENDPOINT``) and
+   ``RTB_LEGACY_ENDPOINT``;
+4. the profile named by ``RTB_PROFILE`` (default ``default``) of the config file;
+5. the defaults: generation ``pixelz``, binding ``soap11``, the WSDL's address.
+
+The config file is TOML at ``<user config dir>/removethebackground/config.toml``
+(platformdirs; ``RTB_CONFIG`` names another path), one table per profile::
+
+    [profiles.default]
+    email = "you@example.com"
+    api_key = "..."
+    pixelz_endpoint = "http://127.0.0.1:8110/soap.asmx"
+
+It holds the API key, so ``rtb config set`` writes it readable by its owner only.
+This module needs no click: it only reads and writes settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from ..generated import GENERATIONS as _REGISTRY
+from ..wire import Binding
+
+__all__ = [
+    "GENERATIONS",
+    "KEYS",
+    "ConfigError",
+    "Settings",
+    "config_path",
+    "load_config",
+    "resolve",
+    "save_config",
+]
+
+GENERATIONS: Final = tuple(_REGISTRY)  # ("pixelz", "legacy")
+DEFAULT_PROFILE: Final = "default"
+MASK: Final = "********"
+
+# Profile keys, what they mean, and the variable that sets each one.
+KEYS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
+    "email": ("the account's contact email", ("RTB_EMAIL",)),
+    "api_key": ("the account's API key (never shown)", ("RTB_API_KEY",)),
+    "generation": ("pixelz (generation 2) or legacy (generation 1)", ("RTB_GENERATION",)),
+    "binding": ("soap11, soap12, http_get or http_post", ("RTB_BINDING",)),
+    # One endpoint per generation: RTB_PIXELZ_ENDPOINT (RTB_ENDPOINT too, as from_env
+    # reads it), RTB_LEGACY_ENDPOINT ...
+    **{
+        f"{key}_endpoint": (
+            f"the {generation.label} service URL (.../soap.asmx)",
+            (f"RTB_{key.upper()}_ENDPOINT", *(("RTB_ENDPOINT",) if key == "pixelz" else ())),
+        )
+        for key, generation in _REGISTRY.items()
+    },
+    "template_id": ("the template rtb submit uses by default", ("RTB_TEMPLATE_ID",)),
+}
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class ConfigError(Exception):
+    """The config file or a setting cannot be used; the text says what to do."""
+
+
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``RTB_CONFIG``, or ``config.toml`` in the user's config directory."""
+    env = os.environ if environ is None else environ
+    if env.get("RTB_CONFIG"):
+        return Path(env["RTB_CONFIG"]).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("removethebackground", appauthor=False) / "config.toml"
+
+
+def load_config(path: Path) -> dict[str, dict[str, str]]:
+    """The profiles of the config file (``{}`` when it does not exist)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"the config file {path} is not valid TOML ({exc}): fix it or remove it"
+        ) from None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"the config file {path}: 'profiles' must be a table")
+    out: dict[str, dict[str, str]] = {}
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"the config file {path}: profile {name!r} must be a table")
+        out[name] = {}
+        for key, value in table.items():
+            if key not in KEYS:
+                raise ConfigError(
+                    f"the config file {path}: profile {name!r} has an unknown key {key!r} "
+                    f"(known: {', '.join(KEYS)})"
+                )
+            out[name][key] = str(value)
+    return out
+
+
+def save_config(path: Path, profiles: Mapping[str, Mapping[str, str]]) -> None:
+    """Write the profiles atomically, readable and writable by the owner only."""
+    lines = ["# rtb profiles; written by `rtb config set`. It holds API keys: keep it private."]
+    for name in sorted(profiles):
+        check_profile_name(name)
+        lines.append("")
+        lines.append(f"[profiles.{name}]")
+        for key, value in profiles[name].items():
+            # A JSON string without ASCII escaping is a valid TOML basic string.
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    text = "\n".join(lines) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_profile_name(name: str) -> str:
+    if not _PROFILE_NAME.match(name):
+        raise ConfigError(
+            f"profile name {name!r} is not usable: use letters, digits, '-' and '_' only"
+        )
+    return name
+
+
+def normalise_key(key: str) -> str:
+    """``api-key`` / ``API_KEY`` / ``api_key`` -> ``api_key``; unknown keys are an error."""
+    name = key.strip().lower().replace("-", "_")
+    if name not in KEYS:
+        raise ConfigError(f"unknown setting {key!r}: use one of {', '.join(KEYS)}")
+    return name
+
+
+def check_value(key: str, value: str) -> str:
+    """A profile value, checked as the client would check it."""
+    if key == "generation":
+        value = value.strip().lower()
+        if value not in GENERATIONS:
+            raise ConfigError(
+                f"generation {value!r} is unknown: use one of {', '.join(GENERATIONS)}"
+            )
+    elif key == "binding":
+        try:
+            value = Binding.parse(value).value
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    elif key.endswith("_endpoint"):
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ConfigError(
+                f"{key} {value!r} is not an http(s) URL: give e.g. http://127.0.0.1:8110/soap.asmx"
+            )
+    elif not value:
+        raise ConfigError(f"{key} cannot be empty: use `rtb config unset {key}` instead")
+    return value
+
+
+@dataclass
+class Settings:
+    """The settings in force, and where each came from (``flag``, ``env RTB_X`` ...)."""
+
+    profile: str
+    config_file: Path
+    values: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    @property
+    def generation(self) -> str:
+        return self.values.get("generation", "pixelz")
+
+    @property
+    def binding(self) -> Binding:
+        return Binding.parse(self.values.get("binding", "soap11"))
+
+    def endpoint(self, generation: str) -> str | None:
+        return self.values.get(f"{generation}_endpoint")
+
+    def shown(self) -> dict[str, Any]:
+        """Every setting for display, the API key masked."""
+        out: dict[str, Any] = {}
+        for key in KEYS:
+            value = self.values.get(key)
+            if key == "api_key" and value is not None:
+                value = MASK
+            out[key] = {"value": value, "source": self.sources.get(key, "unset")}
+        return out
+
+
+def resolve(
+    flags: Mapping[str, str | None],
+    *,
+    profile: str | None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """The settings from flags, environment and config file (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    explicit_profile = profile is not None
+    name = check_profile_name(profile or env.get("RTB_PROFILE") or DEFAULT_PROFILE)
+    path = config_path(env)
+    profiles = load_config(path)
+    if explicit_profile and name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none yet"
+        raise ConfigError(
+            f"no profile {name!r} in {path} (profiles: {known}): "
+            f"create it with `rtb config set --profile {name} email ...`"
+        )
+    table = profiles.get(name, {})
+    settings = Settings(profile=name, config_file=path)
+
+    def take(key: str, value: str | None, source: str) -> None:
+        if key not in settings.values and value:
+            try:
+                settings.values[key] = check_value(key, value)
+            except ConfigError as exc:
+                raise ConfigError(f"{exc} (from {source})") from None
+            settings.sources[key] = source
+
+    for key, (_meaning, variables) in KEYS.items():
+        take(key, flags.get(key), "flag")
+        if explicit_profile:
+            take(key, table.get(key), f"profile {name}")
+        for variable in variables:
+            take(key, env.get(variable), f"env {variable}")
+        take(key, table.get(key), f"profile {name}")
+    return settings
