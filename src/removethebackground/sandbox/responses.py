@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -102,7 +103,9 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
     except EmptyAnswer as exc:
         return _too_large(exc, seen)
     except protocol.SoapRefusal as exc:
-        seen.binding, seen.fault = exc.binding.value, exc.text
+        # 400 and 415 have no text (an empty answer): their reason phrase stands in.
+        seen.binding = exc.binding.value
+        seen.fault = exc.text or _phrase(exc.status)
         status, content_type, answer = protocol.render_soap_refusal(exc)
         log.info("%s -> %d %s: %s", exc.binding.value, status, exc.code.value, exc.text[:200])
         headers = [NO_CACHE] if answer else []
@@ -145,6 +148,13 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
         log.exception("%s %s: unexpected error", binding.value, op_name)
         text = f"Server was unable to process request. ---> {exc or type(exc).__name__}"
         return _soap_fault(binding, FaultCode.SERVER, text, op_name, seen)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def _soap_fault(
