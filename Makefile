@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench clean page-screenshot
+.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ page-screenshot: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+## What the sandbox's request log costs: requests/s with it on and off.
+bench-request-log: $(STAMP)
+	$(PY) bench/request_log.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output

@@ -112,6 +112,14 @@ def test_requests_received_are_listed(scene: Scene, page: requests.Response) -> 
     assert "AddImageToQueue" in mine and "imageCallbackURL" in mine and "sneakers" in mine
 
 
+def test_every_request_received_is_listed(page: requests.Response) -> None:
+    section = page.text[page.text.index('id="received"') : page.text.index('id="requests"')]
+    rows = re.findall(r'<tr class="received">.*?</tr>', section, re.S)
+    queued = [r for r in rows if "pixelz / soap11 / AddImageToQueue" in r]
+    assert len(queued) == 4 and all(">200<" in r and "/soap.asmx" in r for r in queued)
+    assert not any('<td>GET</td><td class="mono">/</td>' in r for r in rows)  # not itself
+
+
 def test_everything_is_escaped(page: requests.Response) -> None:
     assert "<script>" not in page.text
     assert "SKU-1 &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;" in (

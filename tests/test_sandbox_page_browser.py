@@ -132,6 +132,7 @@ def check_page(browser: Any, scene: Scene) -> None:
     assert page.locator("tr.webhook").count() == 2
     assert "attempt 1: HTTP 500" in page.locator("#webhooks").inner_text()
     assert page.locator("#requests tr.request").count() == 4
+    assert page.locator("#received tr.received").count() >= 4  # every request, newest first
     assert "demo-key" not in page.content()
 
     screenshot = os.environ.get("RTB_PAGE_SCREENSHOT")

@@ -42,6 +42,8 @@ Where things live (moto's models / responses / urls split):
   (image URLs and uploads);
 - serving: :mod:`.server` (:class:`Sandbox`, waitress, the command line),
   :mod:`.config` (settings, demo account, paths).
+- the request log: :mod:`.requestlog` (every request received, credentials masked,
+  in the store; ``requests_log()`` on the app and the test handle, and the page).
 
 Statuses move New -> In Production -> Production Finished -> Delivered every
 ``step_seconds`` on a clock that tests can freeze and drive.

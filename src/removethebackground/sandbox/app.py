@@ -14,6 +14,9 @@
 ``GET /``                                       the developer's page (:mod:`.page`)
 =============================================  ==============================================
 
+Every answered request but the page and its thumbnails is recorded, credentials
+masked, by :class:`~.requestlog.RequestLog` (``app.requests_log()`` reads it back).
+
 Where each answer is made: the service endpoints (one per entry of
 ``GENERATIONS``) in :mod:`.responses`, uploads and outputs in :mod:`.files`, the
 payment page and invoice PDF in :mod:`.billing`, the root page in :mod:`.page`. The
@@ -38,7 +41,7 @@ from typing import Any
 from .. import asmx as protocol
 from ..generated import GENERATIONS
 from ..wire import Generation
-from . import billing, files, page, responses
+from . import billing, files, page, requestlog, responses
 from .clock import SandboxClock
 from .config import SandboxConfig
 from .responses import Endpoint
@@ -108,6 +111,10 @@ class SandboxApp(SandboxState):
             else tuple(Endpoint.of(g) for g in generations.values())
         )
         self.routes = ROUTES
+        size = self.config.request_log_size
+        self.request_log = (
+            requestlog.RequestLog(self.store, self.clock, keep=size) if size > 0 else None
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
@@ -117,18 +124,17 @@ class SandboxApp(SandboxState):
             response = self.route(Request(environ, method, path))
         except Exception as exc:  # last resort: never a traceback page
             log.exception("sandbox: unexpected error on %s %s", method, path[:200])
+            text = f"Server was unable to process request. ---> {exc}"
+            requestlog.note(environ).fault = text
             response = Response(
                 500,
-                protocol.render_text_error(f"Server was unable to process request. ---> {exc}"),
+                protocol.render_text_error(text),
                 protocol.PLAIN_CONTENT_TYPE,
             )
-        log.debug(
-            "%s %s -> %d (%.1f ms)",
-            method,
-            path[:200],
-            response.status,
-            (time.perf_counter() - started) * 1000,
-        )
+        seconds = time.perf_counter() - started
+        log.debug("%s %s -> %d (%.1f ms)", method, path[:200], response.status, seconds * 1000)
+        if self.request_log is not None:
+            self.request_log.record(environ, method, path, response.status, seconds)
         return response.send(start_response, head=method == "HEAD")
 
     def route(self, request: Request) -> Response:
@@ -137,6 +143,8 @@ class SandboxApp(SandboxState):
         lowered = path.lower()
         for ep in self.endpoints:
             base = ep.path.lower()
+            if lowered == base or lowered.startswith(base + "/"):
+                requestlog.note(request.environ).generation = ep.key
             if lowered == base:
                 return responses.endpoint(self, ep, request)
             if lowered.startswith(base + "/"):

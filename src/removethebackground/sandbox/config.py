@@ -52,6 +52,8 @@ class SandboxConfig:
             (contact email / API key; see :mod:`.wsse`).
         require_wsa: refuse SOAP requests without WS-Addressing Action and To that
             match the SOAPAction and the endpoint.
+        request_log_size: how many received requests the request log keeps (the
+            newest; see :mod:`.requestlog`); 0 turns the log off.
     """
 
     step_seconds: float = 3.0
@@ -65,6 +67,7 @@ class SandboxConfig:
     processing_threads: int = 2
     require_wsse: bool = False
     require_wsa: bool = False
+    request_log_size: int = 1000
 
     def __post_init__(self) -> None:
         if not self.step_seconds > 0:
@@ -78,5 +81,7 @@ class SandboxConfig:
                 raise ValueError(f"{name} must be a positive number of seconds")
         if self.max_image_bytes < 1 or self.max_request_bytes < 1:
             raise ValueError("size limits must be positive")
+        if self.request_log_size < 0:
+            raise ValueError("request_log_size must be >= 0 (0: no request log)")
         if self.processing_threads < 1:
             raise ValueError("processing_threads must be at least 1")

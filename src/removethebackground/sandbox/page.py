@@ -4,7 +4,10 @@ One server-rendered HTML page with inline CSS and no script, so it works offline
 in any browser: the service endpoints, then per account its templates and its newest
 images (status, template, the "before" and "after" thumbnails side by side, the
 delivered files), the webhook deliveries (state, attempts, the receiver's last answer,
-the signed JSON body) and the image requests received, as the store recorded them.
+the signed JSON body), every request received (the request log of :mod:`.requestlog`:
+time, method, path and query, generation / binding / operation, account, HTTP status,
+fault text, duration) and the image requests with their parameters, as the store
+recorded them.
 
 **Safety.** Every value from the store is HTML-escaped (text and attributes). Images
 are shown only from the sandbox's own ``/out/`` files, by relative URL, and only when the
@@ -12,10 +15,12 @@ file exists, so the page never makes the browser fetch anything from elsewhere; 
 ``Content-Security-Policy`` header says the same (no script, images and styles from
 the page itself). Credentials never appear: the store keeps no credential parameter in
 its request records (``service._request_record`` drops :data:`~..wire.SECRET_PARAMS`
-and the email), and this page masks them once more, as ``***``: any parameter or URL
-query parameter named in :data:`~..wire.SECRET_PARAMS`, and any account's API key
-(as is, URL-encoded or XML-escaped) found anywhere in a shown value. API keys
-themselves are never shown.
+and the email; the request log masks them before it stores a row), and this page
+masks them once more, as ``***``: any parameter or URL query parameter named in
+:data:`~..wire.SECRET_PARAMS`, and any account's API key in any form
+(:func:`~.requestlog.secret_forms`: as is, percent-encoded in either case, ``+`` for
+space, XML-escaped or as character references) found anywhere in a shown value. API
+keys themselves are never shown.
 
 Each list shows the newest :data:`PAGE_LIMIT` entries.
 """
@@ -28,15 +33,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..wire import SECRET_PARAMS
 from .accounts import template_spec
 from .clock import format_time
 from .imaging import OutputSpec
 from .outputs import output_name, source_thumbnail_name, thumbnail_name
+from .requestlog import secret_forms
 from .statuses import DELIVERED, ON_HOLD, STATUS_NAMES
-from .store import ImageFilter, ImageRow, Store, TemplateRow, WebhookRow
+from .store import ImageFilter, ImageRow, RequestRow, Store, TemplateRow, WebhookRow
 from .web import Request, Response
 
 if TYPE_CHECKING:
@@ -124,8 +130,7 @@ class Masker:
     def __init__(self, secrets: Iterable[str]) -> None:
         forms: set[str] = set()
         for secret in secrets:
-            if secret:
-                forms |= {secret, quote_plus(secret), quote(secret, safe=""), html.escape(secret)}
+            forms |= secret_forms(secret)
         # Longest first, so a form that contains another is replaced whole.
         ordered = sorted((f for f in forms if f), key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
@@ -255,6 +260,7 @@ class _Page:
         body = [self._header(), self._nav(), "<main>"]
         body.append(self._images_section())
         body.append(self._webhooks_section())
+        body.append(self._received_section())
         body.append(self._requests_section())
         body.append("</main>")
         return (
@@ -283,7 +289,8 @@ class _Page:
     def _nav(self) -> str:
         return (
             '<nav><a href="#images">Images</a><a href="#webhooks">Webhook deliveries</a>'
-            '<a href="#requests">Requests received</a><a href="/">Reload</a></nav>'
+            '<a href="#received">Requests received</a><a href="#requests">Image requests</a>'
+            '<a href="/">Reload</a></nav>'
         )
 
     # --- images ---------------------------------------------------------------------------
@@ -430,7 +437,46 @@ class _Page:
             f"{_e(self.mask.text(body))}</pre></details></td></tr>"
         )
 
-    # --- requests ---------------------------------------------------------------------------
+    # --- requests received --------------------------------------------------------------------
+
+    def _received_section(self) -> str:
+        rows = self.store.list_requests(PAGE_LIMIT)
+        out = [
+            '<section id="received"><h2>Requests received</h2>'
+            '<p class="note">Every request the sandbox answered, newest first (not this page '
+            "or its thumbnails), credentials shown as ***. Times on the sandbox clock.</p>"
+        ]
+        if not rows:
+            out.append('<p class="note">No requests received yet.</p></section>')
+            return "".join(out)
+        out.append(
+            '<table class="received"><tr><th>Time</th><th>Method</th><th>Path</th>'
+            "<th>Call</th><th>Account</th><th>Answer</th><th>ms</th></tr>"
+        )
+        out.extend(self._received_row(row) for row in rows)
+        out.append("</table></section>")
+        return "".join(out)
+
+    def _received_row(self, row: RequestRow) -> str:
+        call = " / ".join(
+            _e(self.mask.text(part))
+            for part in (row.generation, row.binding, row.operation)
+            if part
+        )
+        kind = "done" if 200 <= row.status < 400 else "failed"
+        answer = _badge(str(row.status), kind)
+        if row.fault:
+            answer += f'<div class="error">{_e(self.mask.text(row.fault))}</div>'
+        return (
+            f'<tr class="received"><td>{_e(format_time(row.at))}</td>'
+            f"<td>{_e(row.method)}</td>"
+            f'<td class="mono">{_e(self.mask.url(row.path))}</td>'
+            f"<td>{call or '&mdash;'}</td>"
+            f"<td>{_e(self.mask.text(row.email)) if row.email else '&mdash;'}</td>"
+            f"<td>{answer}</td><td>{row.duration_ms:.1f}</td></tr>"
+        )
+
+    # --- image requests -----------------------------------------------------------------------
 
     def _requests_section(self) -> str:
         rows = sorted(
@@ -439,7 +485,7 @@ class _Page:
             reverse=True,
         )[:PAGE_LIMIT]
         out = [
-            '<section id="requests"><h2>Requests received</h2>'
+            '<section id="requests"><h2>Image requests</h2>'
             '<p class="note">The image requests as the sandbox recorded them: the parameters '
             "sent, without the credentials (shown as ***).</p>"
         ]

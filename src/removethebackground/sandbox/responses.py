@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -30,6 +31,7 @@ from ..asmx import EmptyAnswer, FaultCode, RequestError
 from ..bindings import HTTP_BINDINGS
 from ..wire import Binding, Generation, Service
 from .operations import CallContext
+from .requestlog import Note, note
 from .validation import Fault, SimulatedServerError
 from .web import NO_CACHE, Request, Response
 from .wsse import HeaderFault
@@ -75,12 +77,14 @@ def endpoint(app: SandboxState, ep: Endpoint, request: Request) -> Response:
     return _error_page(
         protocol.UnhandledError(
             405, protocol.res("WebUnrecognizedRequestFormat"), "System.Web.HttpException"
-        )
+        ),
+        note(request.environ),
     )
 
 
 def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
     op_name = "?"
+    seen = note(request.environ)
     try:
         body = request.body(app.config.max_request_bytes)
         soapaction = request.environ.get("HTTP_SOAPACTION")
@@ -92,52 +96,71 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
             try:
                 body = app.header_checks.check(body, checked, action, request.base_url + ep.path)
             except HeaderFault as exc:
+                seen.binding, seen.fault = checked.value, str(exc)
                 log.info("%s -> 500 %s:%s", checked.value, exc.prefix, exc.codes[-1])
                 return Response(500, exc.render(checked), protocol.SOAP_CONTENT_TYPES[checked])
         route = protocol.route_soap_request(ep.service, request.content_type, soapaction, body)
     except EmptyAnswer as exc:
-        return _too_large(exc)
+        return _too_large(exc, seen)
     except protocol.SoapRefusal as exc:
+        # 400 and 415 have no text (an empty answer): their reason phrase stands in.
+        seen.binding = exc.binding.value
+        seen.fault = exc.text or _phrase(exc.status)
         status, content_type, answer = protocol.render_soap_refusal(exc)
         log.info("%s -> %d %s: %s", exc.binding.value, status, exc.code.value, exc.text[:200])
         headers = [NO_CACHE] if answer else []
         return Response(status, answer, content_type, headers)
     except protocol.UnhandledError as exc:
-        return _error_page(exc)
+        return _error_page(exc, seen)
     binding = route.binding
     op = route.op
     op_name = op.name
+    seen.binding, seen.operation = binding.value, op_name
+    for child in route.element:
+        if isinstance(child.tag, str):
+            seen.param(child.tag.rpartition("}")[2], child.text)
     try:
         values = protocol.parse_soap_request(op, route.element)
         result = app.service.call(ep.key, op, values, CallContext(request.base_url))
         if route.not_understood is not None:
             # SoapServerProtocol.WriteReturns: EnsureHeadersUnderstood, after the call.
             text = protocol.res("WebCannotUnderstandHeader", route.not_understood)
-            return _soap_fault(binding, FaultCode.MUST_UNDERSTAND, text, op_name, detail=False)
+            return _soap_fault(
+                binding, FaultCode.MUST_UNDERSTAND, text, op_name, seen, detail=False
+            )
         answer = protocol.render_soap_result(op, binding, result)
         log.info("%s %s -> 200", binding.value, op_name)
         return Response(200, answer, protocol.SOAP_CONTENT_TYPES[binding], [NO_CACHE])
     except EmptyAnswer as exc:
         log.info("%s %s -> %d", binding.value, op_name, exc.status)
+        seen.fault = exc.reason
         return Response(exc.status)
     except RequestError as exc:
         answer_binding = Binding.SOAP11 if exc.soap11 else binding
-        return _soap_fault(answer_binding, exc.code, exc.text, op_name)
+        return _soap_fault(answer_binding, exc.code, exc.text, op_name, seen)
     except Fault as exc:
         code = FaultCode.SERVER if exc.server else FaultCode.CLIENT
-        return _soap_fault(binding, code, exc.text, op_name)
+        return _soap_fault(binding, code, exc.text, op_name, seen)
     except SimulatedServerError as exc:
         text = f"Server was unable to process request. ---> {exc}"
-        return _soap_fault(binding, FaultCode.SERVER, text, op_name)
+        return _soap_fault(binding, FaultCode.SERVER, text, op_name, seen)
     except Exception as exc:
         log.exception("%s %s: unexpected error", binding.value, op_name)
         text = f"Server was unable to process request. ---> {exc or type(exc).__name__}"
-        return _soap_fault(binding, FaultCode.SERVER, text, op_name)
+        return _soap_fault(binding, FaultCode.SERVER, text, op_name, seen)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def _soap_fault(
-    binding: Binding, code: FaultCode, text: str, op_name: str, *, detail: bool = True
+    binding: Binding, code: FaultCode, text: str, op_name: str, seen: Note, *, detail: bool = True
 ) -> Response:
+    seen.fault = text
     log.info("%s %s -> 500 %s fault: %s", binding.value, op_name, code.value, text[:200])
     return Response(
         500,
@@ -147,16 +170,21 @@ def _soap_fault(
     )
 
 
-def _too_large(exc: EmptyAnswer) -> Response:
+def _too_large(exc: EmptyAnswer, seen: Note) -> Response:
     """asmx rule 15: ASP.NET refuses a body beyond ``maxRequestLength`` with its error page."""
     if exc.status != 413:
+        seen.fault = exc.reason
         return Response(exc.status)
     return _error_page(
-        protocol.UnhandledError(500, "Maximum request length exceeded.", "System.Web.HttpException")
+        protocol.UnhandledError(
+            500, "Maximum request length exceeded.", "System.Web.HttpException"
+        ),
+        seen,
     )
 
 
-def _error_page(exc: protocol.UnhandledError) -> Response:
+def _error_page(exc: protocol.UnhandledError, seen: Note) -> Response:
+    seen.fault = exc.message
     log.info("-> %d %s", exc.status, exc.message[:200])
     return Response(exc.status, protocol.render_error_page(exc), protocol.HTML_CONTENT_TYPE)
 
@@ -167,15 +195,18 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
     ``path_info`` is what follows ``<path>``, ``/`` included (ASP.NET's ``PathInfo``).
     """
     name = path_info[1:]
+    seen = note(request.environ)
+    seen.operation = name or None
     try:
         route = protocol.route_http(ep.service, request.method, path_info)
     except protocol.UnhandledError as exc:
-        return _error_page(exc)
+        return _error_page(exc, seen)
     except RequestError as exc:
-        return _text_error(Binding.HTTP_GET, name, exc.text)
+        return _text_error(Binding.HTTP_GET, name, exc.text, seen)
     chosen = route.binding
     engine = HTTP_BINDINGS[chosen]
     op = route.op
+    seen.binding, seen.operation = chosen.value, op.name
     try:
         protocol.check_http_content_type(route, request.content_type)
         body = request.body(app.config.max_request_bytes) if engine.reads_body else b""
@@ -184,6 +215,8 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
             pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000)
         except ValueError:
             raise RequestError("Too many parameters.") from None
+        for pair_name, pair_value in pairs:
+            seen.param(pair_name, pair_value)
         values = protocol.parse_http_request(op, pairs)
         result = app.service.call(ep.key, op, values, CallContext(request.base_url))
         log.info("%s %s -> 200", chosen.value, op.name)
@@ -194,17 +227,18 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
             [NO_CACHE],
         )
     except EmptyAnswer as exc:
-        return _too_large(exc)
+        return _too_large(exc, seen)
     except (RequestError, Fault) as exc:
-        return _text_error(chosen, name, exc.text)
+        return _text_error(chosen, name, exc.text, seen)
     except SimulatedServerError as exc:
-        return _text_error(chosen, name, str(exc))
+        return _text_error(chosen, name, str(exc), seen)
     except Exception as exc:
         log.exception("%s %s: unexpected error", chosen.value, name[:100])
-        return _text_error(chosen, name, str(exc) or type(exc).__name__)
+        return _text_error(chosen, name, str(exc) or type(exc).__name__, seen)
 
 
-def _text_error(binding: Binding, name: str, text: str) -> Response:
+def _text_error(binding: Binding, name: str, text: str, seen: Note) -> Response:
+    seen.fault = text
     log.info("%s %s -> 500: %s", binding.value, name[:100], text[:200])
     return Response(500, protocol.render_text_error(text), protocol.PLAIN_CONTENT_TYPE, [NO_CACHE])
 

@@ -28,7 +28,7 @@ from .seed import seed_demo_account
 from .seed import seed_image as _seed_image
 from .service import SandboxService
 from .statuses import DELIVERED
-from .store import ImageRow, Store, WebhookRow
+from .store import ImageRow, RequestRow, Store, WebhookRow
 from .worker import Processor, WebhookSender
 from .wsse import HeaderChecks
 
@@ -131,6 +131,14 @@ class SandboxState:
     def webhook_deliveries(self, ticket: object | None = None) -> list[WebhookRow]:
         """The stored webhook deliveries (of one ticket, or all), oldest first."""
         return self.store.list_webhooks(ticket=None if ticket is None else str(ticket))
+
+    def requests_log(self, limit: int | None = None) -> list[RequestRow]:
+        """The requests received (the newest ``limit``, or all kept), oldest first.
+
+        Credentials are masked (see :mod:`.requestlog`); ``GET /`` and the page's
+        thumbnails are not logged. Empty when ``config.request_log_size`` is 0.
+        """
+        return self.store.list_requests(limit)[::-1]
 
     def add_account(self, email: str, api_key: str) -> None:
         """Create (or re-key) an account, as ``--account EMAIL:KEY`` does."""

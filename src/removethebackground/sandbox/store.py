@@ -1,4 +1,5 @@
-"""The sandbox's state in SQLite: accounts, templates, images, invoices, webhook deliveries.
+"""The sandbox's state in SQLite: accounts, templates, images, invoices, webhook deliveries,
+and the log of the requests received (:mod:`.requestlog` masks what goes in).
 
 One database file (``sandbox.sqlite3``) in the data directory, in WAL mode, so a
 restart with the same ``--data`` keeps everything. Every thread gets its own
@@ -28,6 +29,7 @@ __all__ = [
     "ImageRow",
     "InvoiceRow",
     "ProductStat",
+    "RequestRow",
     "Store",
     "TemplateRow",
     "WebhookRow",
@@ -112,6 +114,20 @@ CREATE TABLE IF NOT EXISTS webhooks (
     answers TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS webhooks_by_state ON webhooks (state, id);
+-- Added after the first release: CREATE ... IF NOT EXISTS adds it to an older data dir.
+CREATE TABLE IF NOT EXISTS request_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    generation TEXT,
+    binding TEXT,
+    operation TEXT,
+    email TEXT,
+    status INTEGER NOT NULL,
+    fault TEXT,
+    duration_ms REAL NOT NULL
+);
 """
 
 
@@ -190,6 +206,29 @@ class WebhookRow:
     finished: float | None
     # One entry per attempt: {"attempt": n, "status": HTTP status or None, "error": text or None}.
     answers: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    """One request the sandbox answered, as :mod:`.requestlog` recorded it (masked).
+
+    ``at`` is the sandbox clock when it was answered; ``path`` includes the query
+    string (``?...``), credential values masked; ``generation`` (registry key),
+    ``binding`` and ``operation`` are ``None`` where the request had none (an upload,
+    an unknown operation); ``fault`` is the fault or error text of a failed call.
+    """
+
+    id: int
+    at: float
+    method: str
+    path: str
+    generation: str | None
+    binding: str | None
+    operation: str | None
+    email: str | None
+    status: int
+    fault: str | None
+    duration_ms: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -700,6 +739,47 @@ class Store:
         )
         return [_webhook(row) for row in rows]
 
+    # --- request log ------------------------------------------------------------------
+
+    def log_request(self, entry: RequestRow, *, keep: int, prune_every: int = 100) -> int:
+        """Store one entry (its ``id`` is ignored); returns the new id.
+
+        One autocommit ``INSERT``; every ``prune_every``-th entry also deletes all but
+        the newest ``keep``, so the table holds at most ``keep + prune_every - 1`` rows.
+        """
+        with self._lock:
+            conn = self._conn()
+            cursor = conn.execute(
+                "INSERT INTO request_log (at, method, path, generation, binding, operation, "
+                "email, status, fault, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.at,
+                    entry.method,
+                    entry.path,
+                    entry.generation,
+                    entry.binding,
+                    entry.operation,
+                    entry.email,
+                    entry.status,
+                    entry.fault,
+                    entry.duration_ms,
+                ),
+            )
+            new_id = int(cursor.lastrowid or 0)
+            if new_id % max(1, prune_every) == 0:
+                conn.execute("DELETE FROM request_log WHERE id <= ?", (new_id - keep,))
+        return new_id
+
+    def list_requests(self, limit: int | None = None) -> list[RequestRow]:
+        """The newest ``limit`` logged requests (all if ``None``), newest first."""
+        count = -1 if limit is None else limit
+        sql = "SELECT * FROM request_log ORDER BY id DESC LIMIT ?"
+        rows = self._conn().execute(sql, (count,)).fetchall()
+        return [_request(row) for row in rows]
+
+    def count_requests(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM request_log").fetchone()[0])
+
 
 def _account(row: sqlite3.Row) -> Account:
     return Account(
@@ -768,4 +848,20 @@ def _webhook(row: sqlite3.Row) -> WebhookRow:
         created=float(row["created"]),
         finished=None if row["finished"] is None else float(row["finished"]),
         answers=tuple(json.loads(row["answers"])),
+    )
+
+
+def _request(row: sqlite3.Row) -> RequestRow:
+    return RequestRow(
+        id=int(row["id"]),
+        at=float(row["at"]),
+        method=row["method"],
+        path=row["path"],
+        generation=row["generation"],
+        binding=row["binding"],
+        operation=row["operation"],
+        email=row["email"],
+        status=int(row["status"]),
+        fault=row["fault"],
+        duration_ms=float(row["duration_ms"]),
     )

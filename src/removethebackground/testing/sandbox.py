@@ -45,7 +45,7 @@ from ..client import ServiceClient
 from ..generated import PixelzClient, RemoveTheBackgroundClient
 from ..sandbox import DEMO_API_KEY, DEMO_EMAIL, Sandbox, SandboxClock, SandboxConfig
 from ..sandbox.app import SandboxApp
-from ..sandbox.store import ImageRow, Store, WebhookRow
+from ..sandbox.store import ImageRow, RequestRow, Store, WebhookRow
 from ..wire import Binding, Generation
 
 __all__ = ["SandboxHandle", "run_sandbox", "sandbox"]
@@ -200,6 +200,15 @@ class SandboxHandle:
     def wait_for_webhooks(self, timeout: float = 30.0) -> bool:
         """Wait until no notification is queued or in flight (retries included)."""
         return self.app.wait_for_webhooks(timeout)
+
+    def requests_log(self, limit: int | None = None) -> list[RequestRow]:
+        """The requests the sandbox received, credentials masked, oldest first.
+
+        Each has the time, method, path (query included), generation, binding,
+        operation, email, HTTP status, fault text and duration; see
+        ``SandboxApp.requests_log``.
+        """
+        return self.app.requests_log(limit)
 
     def stop(self) -> None:
         """Stop the sandbox now (also done when the ``with`` block ends)."""
