@@ -152,6 +152,18 @@ class TypeModel:
 
 
 @dataclass
+class FaultModel:
+    """A ``wsdl:fault`` of the portType: its detail element and the exception class."""
+
+    name: str  # the wsdl:fault name
+    element: str
+    namespace: str | None
+    model: str  # the detail element's generated class
+    class_name: str = ""  # the generated exception class, set once all types are known
+    operations: list[str] = field(default_factory=list)
+
+
+@dataclass
 class OperationModel:
     name: str
     python_name: str
@@ -167,6 +179,7 @@ class OperationModel:
     http_params: list[tuple[str, str, bool]] = field(default_factory=list)
     http_result_element: str | None = None
     documentation: str = ""
+    faults: list[FaultModel] = field(default_factory=list)
 
 
 @dataclass
@@ -180,6 +193,7 @@ class ServiceModel:
     types: list[TypeModel]
     operations: list[OperationModel]
     overlay: str | None = None  # the overlay file applied, relative to the root
+    faults: list[FaultModel] = field(default_factory=list)  # distinct, in first-use order
 
 
 def _offline_transport() -> Any:
@@ -266,6 +280,23 @@ class _Builder:
                 raise CodegenError(f"two schema types map to class {class_name}")
             model = TypeModel(class_name, local, ns, [])
             self.types[key] = model  # register first: types may refer to themselves
+            model.fields = self.fields_of(ztype)
+            self.order.append(key)
+        return self.types[key].class_name
+
+    def class_for_element(self, element: Any) -> str:
+        """The class of an element's complex type; an anonymous one is named after it."""
+        ztype = element.type
+        if ztype.qname is not None:
+            return self.class_for(ztype)
+        ns, local = _local(element.qname)
+        key = f"element {{{ns}}}{local}"
+        if key not in self.types:
+            class_name = pascal(local)
+            if any(t.class_name == class_name for t in self.types.values()):
+                raise CodegenError(f"two schema types map to class {class_name}")
+            model = TypeModel(class_name, local, ns or "", [])
+            self.types[key] = model
             model.fields = self.fields_of(ztype)
             self.order.append(key)
         return self.types[key].class_name
@@ -403,6 +434,56 @@ def _check_style(op_name: str, op: Any) -> None:
         raise CodegenError(f"{op_name}: one-way operations (no wsdl:output) are not supported")
 
 
+def _declared_faults(
+    op_name: str, bop: Any, builder: _Builder, known: dict[str, FaultModel]
+) -> list[FaultModel]:
+    """The ``wsdl:fault`` elements of the operation's portType entry, as fault models.
+
+    Each fault message must be one part naming an element of a complex type (what
+    WCF and document/literal services write); ``known`` (by detail element tag)
+    shares one model between the operations that declare the same fault.
+    """
+    out: list[FaultModel] = []
+    messages = getattr(bop.abstract, "fault_messages", None) or {}
+    for fault_name, message in messages.items():
+        parts = list(message.parts.values())
+        if len(parts) != 1 or parts[0].element is None:
+            raise CodegenError(
+                f"{op_name}: the wsdl:fault {fault_name} must be one message part naming an "
+                "element (document/literal); typed parts are not supported"
+            )
+        element = parts[0].element
+        if not _is_complex(element.type):
+            raise CodegenError(
+                f"{op_name}: the wsdl:fault {fault_name} detail element "
+                f"{etree.QName(element.qname).localname} is a simple type; "
+                "only complex-typed fault details are supported"
+            )
+        ns, local = _local(element.qname)
+        tag = f"{{{ns}}}{local}" if ns else local
+        fm = known.get(tag)
+        if fm is None:
+            fm = FaultModel(fault_name, local, ns, builder.class_for_element(element))
+            known[tag] = fm
+        fm.operations.append(op_name)
+        out.append(fm)
+    return out
+
+
+def _name_faults(faults: list[FaultModel], types: list[TypeModel]) -> None:
+    """One exception class name per fault: the fault name, ending in Fault/Error/Exception."""
+    taken = {t.class_name for t in types}
+    for fm in faults:
+        base = pascal(fm.name)
+        if not base.endswith(("Fault", "Error", "Exception")):
+            base += "Fault"
+        name = base if base not in taken else base + "Error"
+        if name in taken:
+            raise CodegenError(f"the wsdl:fault {fm.name}: class {name} is taken by a schema type")
+        taken.add(name)
+        fm.class_name = name
+
+
 def _service_of(wsdl: Any, options: BuildOptions) -> Any:
     if options.single_service:
         if len(wsdl.services) != 1:
@@ -445,6 +526,7 @@ def build(
         raise CodegenError("the WSDL has no SOAP binding")
     namespace = _local(soap.name)[0] or ""
     operations: list[OperationModel] = []
+    known_faults: dict[str, FaultModel] = {}
     for op_name in sorted(soap._operations):
         op = soap._operations[op_name]
         _check_style(op_name, op)
@@ -530,6 +612,7 @@ def build(
                 http_params=http_params,
                 http_result_element=http_result,
                 documentation=docs.get(op_name, ""),
+                faults=_declared_faults(op_name, op, builder, known_faults),
             )
         )
     names = [o.python_name for o in operations]
@@ -544,6 +627,8 @@ def build(
             continue
         builder.class_for(ztype)
     types = [builder.types[k] for k in builder.order]
+    faults = list(known_faults.values())
+    _name_faults(faults, types)
     if overlay is not None:
         apply_overlay(overlay, operations, types)
     return ServiceModel(
@@ -556,4 +641,5 @@ def build(
         types=types,
         operations=operations,
         overlay=None if overlay is None else overlay.path,
+        faults=faults,
     )

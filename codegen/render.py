@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from .config import GenerationConfig
-from .model import FieldModel, OperationModel, ServiceModel, TypeModel
+from .model import FaultModel, FieldModel, OperationModel, ServiceModel, TypeModel
 
 BINDING_TITLES = {
     "SOAP11": "SOAP 1.1",
@@ -104,6 +104,23 @@ def _render_type(t: TypeModel) -> list[str]:
     return lines
 
 
+def _render_fault(fm: FaultModel) -> list[str]:
+    ops = ", ".join(f"``{name}``" for name in fm.operations)
+    return [
+        f"class {fm.class_name}(DeclaredFault[{fm.model}]):",
+        f'    """The declared fault ``{fm.name}`` (``wsdl:fault``) of {ops}.',
+        "",
+        f"    Raised when a fault's detail carries ``{fm.element}``; ``detail_value`` holds it",
+        f"    as :class:`{fm.model}`.",
+        '    """',
+    ]
+
+
+def _fault_expr(fm: FaultModel, service: ServiceModel) -> str:
+    ns = _ns_expr(fm.namespace, service)
+    return f"FaultSpec({fm.name!r}, {fm.element!r}, {ns}, model={fm.model}, error={fm.class_name})"
+
+
 def _signature_params(op: OperationModel) -> list[FieldModel]:
     return [p for p in op.params if p.name not in op.credential_params]
 
@@ -157,6 +174,11 @@ def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[st
         lines.append(f"    http_result_element={op.http_result_element!r},")
     if op.documentation:
         lines.append(f"    documentation={op.documentation!r},")
+    if op.faults:
+        lines.append("    faults=(")
+        for fm in op.faults:
+            lines.append(f"        {_fault_expr(fm, service)},")
+        lines.append("    ),")
     lines.append(")")
     return lines
 
@@ -190,6 +212,11 @@ def _render_method(op: OperationModel) -> list[str]:
             f"answer root ``{op.http_result_element}``."
         )
     doc.append(f"        Returns the ``{op.result.name}`` element as :class:`{result}`.")
+    for fm in op.faults:
+        doc.append(
+            f"        Raises :class:`{fm.class_name}` (declared fault ``{fm.name}``) when the "
+            f"fault detail is ``{fm.element}``."
+        )
     if params:
         doc.append("")
         doc.append("        Parameters (XML element names):")
@@ -230,9 +257,13 @@ def render_module(service: ServiceModel, root: Path) -> str:
         imports.append("from typing import Literal")
     imports.append("")
     imports.append("from removethebackground.client import ServiceClient")
+    if service.faults:
+        imports.append("from removethebackground.errors import DeclaredFault")
     wire_names = ["Binding", "Field", "Operation", "Service", "TypeSpec", "WireModel"]
     if any(op.http_location for op in service.operations):
         wire_names.append("HttpParam")
+    if service.faults:
+        wire_names.append("FaultSpec")
     if "UnsetType" in annotations:
         wire_names += ["UNSET", "UnsetType"]
     constrained = [f for t in service.types for f in t.fields] + [
@@ -253,6 +284,7 @@ def render_module(service: ServiceModel, root: Path) -> str:
     out += imports
     out.append("")
     exported = [t.class_name for t in service.types] + [service.client_class, "SERVICE"]
+    exported += [fm.class_name for fm in service.faults]
     exported += [_op_const(op) for op in service.operations]
     out.append("__all__ = [")
     for name in sorted(exported):
@@ -264,6 +296,10 @@ def render_module(service: ServiceModel, root: Path) -> str:
     for t in service.types:
         out.append("")
         out += _render_type(t)
+        out.append("")
+    for fm in service.faults:
+        out.append("")
+        out += _render_fault(fm)
         out.append("")
     out.append("")
     out.append("# Wire facts: element names, order, XSD types and occurrence of every type.")
@@ -340,6 +376,8 @@ def render_golden(service: ServiceModel, root: Path) -> str:
             if p.constraint is not None:
                 out.append(f"  value {p.name}: {_golden_rule(p)}")
         out.append(f"  response {op.response_element}/{op.result.name} -> {_result_class(op)}")
+        for fm in op.faults:
+            out.append(f"  fault {fm.name}: detail {fm.element} -> {fm.class_name}({fm.model})")
         if op.http_location:
             keys = ", ".join(f"{n}{'[]' if a else ''}" for n, _, a in op.http_params)
             out.append(f"  http {op.http_location} ({keys}) -> {op.http_result_element}")

@@ -88,6 +88,7 @@ VALUES: dict[str, Any] = {
     "excerpt": "<html>busy</html>",
     "retryable": True,
     "reason": "hostname_mismatch",
+    "detail_value": None,
 }
 
 
@@ -144,7 +145,7 @@ def test_every_exported_exception_class_is_found() -> None:
             defined.add(cls)
         todo.extend(cls.__subclasses__())
     assert defined == set(CLASSES)
-    assert len(CLASSES) == 17
+    assert len(CLASSES) == 18
 
 
 # --- the call context, once for all ---------------------------------------------------------

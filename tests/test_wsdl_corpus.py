@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -29,10 +30,11 @@ from lxml import etree
 
 from removethebackground.bindings import SOAP_BINDINGS, CallContext
 from removethebackground.bindings.base import HttpAnswer
-from removethebackground.errors import fault_class
-from removethebackground.wire import Binding, Operation
+from removethebackground.codec import to_element
+from removethebackground.errors import ClientFault, DeclaredFault, ServiceFault, fault_class
+from removethebackground.wire import UNSET, Binding, Operation
 from support import ENVELOPE_NS, _zeep_client, assert_xml_equivalent, parse_xml
-from support.strategies import slot_of, value_of
+from support.strategies import instance_of, slot_of, value_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "wsdl-corpus"
@@ -45,6 +47,8 @@ EXPECTED: dict[str, str | None] = {
     "zeep/soap_import_main.wsdl": None,  # wsdl:import of soap_import_2.wsdl, xsd:import
     "zeep/soap_transport_err.wsdl": None,
     "zeep-integration/recursive_schema_main.wsdl": None,  # xsd:imports in a cycle, no ops
+    "node-soap/wcf_fault.wsdl": None,  # WCF: a declared wsdl:fault with a typed detail
+    "node-soap/logincms.wsdl": None,  # Axis (AFIP WSAA): a declared fault, empty detail type
     "zeep/claim.wsdl": 'SOAP-encoded messages (soap:body use="encoded") are not supported',
     "zeep/soap.wsdl": "one-way operations (no wsdl:output) are not supported",
     "zeep-integration/hello_world_recursive.wsdl": "one-way operations (no wsdl:output)",
@@ -152,6 +156,12 @@ def _zeep_service(name: str, model: ServiceModel, binding: Binding) -> tuple[Any
 
 
 def _zeep_input(f: Any, value: Any) -> Any:
+    """Our value as zeep's input: ``None`` on a nillable element is ``xsd.Nil``; left-out
+    values (``UNSET``, ``None`` on a non-nillable one) are not passed."""
+    from zeep import xsd
+
+    if value is None and f.nillable:
+        return xsd.Nil
     if f.repeated and f.item is None and isinstance(value, list):
         return [_zeep_input(_single(f), v) for v in value]
     if f.item is not None:
@@ -160,9 +170,31 @@ def _zeep_input(f: Any, value: Any) -> Any:
         return {
             g.name: _zeep_input(g, getattr(value, g.attr))
             for g in f.model.__wire__.fields
-            if getattr(value, g.attr) is not None
+            if _sent(g, getattr(value, g.attr))
         }
     return str(value) if f.xsd == "guid" else value
+
+
+def _sent(f: Any, value: Any) -> bool:
+    return value is not UNSET and not (value is None and not f.nillable)
+
+
+WSA_NS = "http://www.w3.org/2005/08/addressing"
+
+
+def _without_zeep_addressing(envelope: etree._Element) -> etree._Element:
+    """zeep's envelope without the WS-Addressing header it adds on its own.
+
+    zeep writes ``wsa:Action``/``MessageID``/``To`` whenever the portType carries
+    ``wsaw:Action`` (WCF WSDLs always do), even for a basicHttpBinding port, which
+    neither needs nor reads them; the runtime sends them only with its
+    WS-Addressing plugin. That one header, and nothing else, is left out.
+    """
+    copy = parse_xml(etree.tostring(envelope))
+    for header in copy.findall(f"{{{copy.nsmap.get(copy.prefix)}}}Header"):
+        if all(etree.QName(child).namespace == WSA_NS for child in header):
+            copy.remove(header)
+    return copy
 
 
 def _single(f: Any) -> Any:
@@ -194,12 +226,12 @@ def test_envelopes_match_zeep(
         values = data.draw(_params(op), label=op.name)
         client, service = _zeep_service(name, model, binding)
         kwargs = {
-            f.name: _zeep_input(f, values[f.attr]) for f in op.params if values[f.attr] is not None
+            f.name: _zeep_input(f, values[f.attr]) for f in op.params if _sent(f, values[f.attr])
         }
-        theirs = etree.tostring(client.create_message(service, op.name, **kwargs))
+        theirs = _without_zeep_addressing(client.create_message(service, op.name, **kwargs))
         ours = SOAP_BINDINGS[binding].build_envelope(op, values)
         assert parse_xml(ours).tag == f"{{{ENVELOPE_NS[binding]}}}Envelope"
-        assert_xml_equivalent(parse_xml(ours), parse_xml(theirs))
+        assert_xml_equivalent(parse_xml(ours), theirs)
 
 
 @pytest.mark.parametrize("name", BUILT)
@@ -225,4 +257,132 @@ def test_answers_read_back_as_zeep_reads_them(
         zeep_op = service._binding._operations[op.name]
         response = parse_xml(body)[0][0]  # Envelope/Body/<op>Response
         parsed = zeep_op.output.body.parse(response, client.wsdl.types)
-        assert getattr(parsed, op.result.name) == value
+        # zeep reads an empty element of xsd:string as None (as the differential notes)
+        expected = None if op.result.xsd == "string" and value == "" else value
+        assert getattr(parsed, op.result.name) == expected
+
+
+# --- declared faults (wsdl:fault) ------------------------------------------------------------
+
+FAULTS = "node-soap/wcf_fault.wsdl"
+WCF_NS = "http://foo.schemas/Foo"
+
+
+def _fault_answer(binding: Binding, detail: bytes, code: str = "Client") -> HttpAnswer:
+    """A fault as WCF writes one for a ``FaultException<T>``: the detail element in the
+    contract's namespace, with ``xmlns:i`` for the schema instance namespace."""
+    env = ENVELOPE_NS[binding]
+    if binding is Binding.SOAP11:
+        fault = (
+            f"<s:Fault><faultcode>s:{code}</faultcode>"
+            '<faultstring xml:lang="en-US">The verification failed.</faultstring>'
+            f"<detail>{detail.decode()}</detail></s:Fault>"
+        )
+        ctype = "text/xml; charset=utf-8"
+    else:
+        sub = {"Client": "Sender", "Server": "Receiver"}[code]
+        fault = (
+            f"<s:Fault><s:Code><s:Value>s:{sub}</s:Value></s:Code>"
+            '<s:Reason><s:Text xml:lang="en-US">The verification failed.</s:Text></s:Reason>'
+            f"<s:Detail>{detail.decode()}</s:Detail></s:Fault>"
+        )
+        ctype = "application/soap+xml; charset=utf-8"
+    body = f'<s:Envelope xmlns:s="{env}"><s:Body>{fault}</s:Body></s:Envelope>'.encode()
+    return HttpAnswer(500, "Internal Server Error", {"Content-Type": ctype}, body)
+
+
+def _raised(op: Operation[Any], binding: Binding, answer: HttpAnswer, redact: Any = None) -> Any:
+    if binding not in op.bindings:
+        # The WSDL's one port is SOAP 1.1; the same contract on a SOAP 1.2 port (a WCF
+        # wsHttpBinding or customBinding endpoint) writes the fault in ``Detail``.
+        actions = {**op.soap_actions, binding: op.soap_actions[Binding.SOAP11]}
+        op = dataclasses.replace(op, soap_actions=actions, bindings=op.bindings | {binding})
+    ctx = CallContext(redact or (lambda t: t), fault_class)
+    with pytest.raises(ServiceFault) as info:
+        SOAP_BINDINGS[binding].read_answer(op, answer, ctx)
+    return info.value
+
+
+def _detail_xml(value: Any) -> bytes:
+    el = to_element(value, f"{{{WCF_NS}}}FooException", {None: WCF_NS, "i": XSI})
+    return etree.tostring(el)
+
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def test_declared_faults_are_on_the_operation(generated_dir: Path) -> None:
+    module = module_of(FAULTS, generated_dir)
+    (spec,) = module.OP_VERIFY.faults
+    assert spec.tag == f"{{{WCF_NS}}}FooException"
+    assert spec.model is module.FooException
+    assert spec.error is module.FooExceptionFault
+    assert issubclass(module.FooExceptionFault, DeclaredFault)
+    assert "FooExceptionFault" in module.__all__
+    # a declared fault whose detail type is also the fault's name gets a class of its own
+    login = module_of("node-soap/logincms.wsdl", generated_dir)
+    (spec,) = login.OP_LOGIN_CMS.faults
+    assert (spec.error.__name__, spec.model.__name__) == ("LoginFaultError", "LoginFault")
+
+
+@pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12], ids=str)
+@EXAMPLES
+@given(data=st.data())
+def test_a_declared_fault_raises_its_class_with_the_detail_zeep_reads(
+    binding: Binding, generated_dir: Path, data: st.DataObject
+) -> None:
+    module = module_of(FAULTS, generated_dir)
+    value = data.draw(instance_of(module.FooException))
+    detail = _detail_xml(value)
+    exc = _raised(module.OP_VERIFY, binding, _fault_answer(binding, detail))
+    assert type(exc) is module.FooExceptionFault
+    assert exc.detail_value == value
+    assert (exc.code, exc.message, exc.http_status) == ("Client", "The verification failed.", 500)
+    assert exc.operation == "Verify" and exc.binding == binding.value
+    # zeep's schema element reads the same detail to the same value
+    client = _zeep_client(str(CORPUS / FAULTS))
+    theirs = client.get_element(f"{{{WCF_NS}}}FooException").parse(
+        etree.fromstring(detail), client.wsdl.types
+    )
+    ours = exc.detail_value.message
+    assert theirs.Message == (None if ours in (UNSET, "") else ours)  # zeep: <x/> is None
+
+
+def test_a_fault_without_the_declared_element_is_classed_by_the_table(
+    generated_dir: Path,
+) -> None:
+    module = module_of(FAULTS, generated_dir)
+    other = b'<Other xmlns="urn:x"><Message>no</Message></Other>'
+    for binding in (Binding.SOAP11, Binding.SOAP12):
+        exc = _raised(module.OP_VERIFY, binding, _fault_answer(binding, other))
+        assert type(exc) is ClientFault
+        assert not isinstance(exc, DeclaredFault)
+        exc = _raised(module.OP_VERIFY, binding, _fault_answer(binding, b"", code="Server"))
+        assert not isinstance(exc, DeclaredFault) and exc.detail is None
+
+
+def test_a_declared_fault_detail_is_redacted_before_it_is_read(generated_dir: Path) -> None:
+    module = module_of(FAULTS, generated_dir)
+    detail = _detail_xml(module.FooException(message="key s3cr3t rejected"))
+    exc = _raised(
+        module.OP_VERIFY,
+        Binding.SOAP11,
+        _fault_answer(Binding.SOAP11, detail),
+        redact=lambda t: t.replace("s3cr3t", "***"),
+    )
+    assert exc.detail_value.message == "key *** rejected"
+    assert "s3cr3t" not in repr(exc) + str(exc) + (exc.detail_xml or "")
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_a_generated_fault_class_pickles(generated_dir: Path, protocol: int) -> None:
+    module = module_of(FAULTS, generated_dir)
+    detail = _detail_xml(module.FooException(message="boom"))
+    exc = _raised(module.OP_VERIFY, Binding.SOAP12, _fault_answer(Binding.SOAP12, detail))
+    exc.add_note("a note")
+    back = pickle.loads(pickle.dumps(exc, protocol=protocol))
+    assert type(back) is module.FooExceptionFault
+    assert back.detail_value == exc.detail_value == module.FooException(message="boom")
+    assert back.detail_xml == exc.detail_xml
+    assert (str(back), repr(back), back.args) == (str(exc), repr(exc), exc.args)
+    assert back.__notes__ == ["a note"]

@@ -10,7 +10,8 @@
     │   │   ├── InvalidArgumentFault the service rejected a parameter value
     │   │   └── InvalidStateError    not allowed in the image's current status
     │   ├── ServerFault              soap:Server / soap:Receiver: the service failed
-    │   └── ProtocolFault            VersionMismatch, MustUnderstand
+    │   ├── ProtocolFault            VersionMismatch, MustUnderstand
+    │   └── DeclaredFault            a wsdl:fault the WSDL declares: typed detail_value
     ├── TransportError               no usable answer
     │   ├── ConnectionFailedError    could not connect / connection dropped
     │   │   └── TLSVerificationError untrusted issuer, wrong host name, client certificate refused
@@ -72,6 +73,12 @@ So the client classes a fault like this (:meth:`FaultTable.classify`):
    text describes is what SOAP would send as ``soap:Server``. ``code`` stays
    ``None`` on these faults: it says what came over the wire.
 5. Any other code → :class:`ServiceFault`.
+
+Before all of these: a fault whose ``detail`` holds an element that the operation
+declares with ``wsdl:fault`` (``Operation.faults``) is the generated
+:class:`DeclaredFault` subclass of that fault, with the element read into
+``detail_value``. The vendored ASMX WSDLs declare none (ASMX writes no
+``wsdl:fault``); WCF and other stacks do.
 
 What this cannot see, because HTTP GET/POST send no code: a client fault whose
 text no rule knows is a :class:`ClientFault` over SOAP but a :class:`ServerFault`
@@ -139,7 +146,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Self, SupportsIndex, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, SupportsIndex, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -152,6 +159,7 @@ __all__ = [
     "AuthenticationError",
     "ClientFault",
     "ConnectionFailedError",
+    "DeclaredFault",
     "FaultTable",
     "HTTPStatusError",
     "InvalidArgumentFault",
@@ -351,6 +359,60 @@ class ServiceFault(RemoveTheBackgroundError):
         from lxml import etree
 
         return etree.tostring(self.detail, encoding="unicode")
+
+
+D = TypeVar("D")
+
+
+class DeclaredFault(ServiceFault, Generic[D]):
+    """A fault the operation declares in the WSDL (``wsdl:fault``), with its detail typed.
+
+    Codegen writes one subclass per declared fault (``class FooExceptionFault(
+    DeclaredFault[FooException])``) and lists it on the operation; the SOAP binding
+    raises it when the fault's ``detail`` (SOAP 1.2 ``Detail``) carries the declared
+    element, with that element read into :attr:`detail_value` (the generated
+    dataclass). ``code``, ``text`` and ``detail`` are as on any
+    :class:`ServiceFault`; a fault without the declared element is classed by the
+    fault table as usual.
+
+    Attributes:
+        detail_value: the declared detail element, read as its generated dataclass
+            (``None`` only when built by hand without one).
+    """
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        detail_value: D | None = None,
+        code: str | None = None,
+        subcode: str | None = None,
+        detail: _Element | None = None,
+        http_status: int | None = None,
+        operation: str | None = None,
+        binding: str | None = None,
+        endpoint: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(
+            text,
+            code=code,
+            subcode=subcode,
+            detail=detail,
+            http_status=http_status,
+            operation=operation,
+            binding=binding,
+            endpoint=endpoint,
+            retryable=retryable,
+        )
+        self.detail_value = detail_value
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
+            f"detail_value={self.detail_value!r}, http_status={self.http_status!r}, "
+            f"operation={self.operation!r}, binding={self.binding!r})"
+        )
 
 
 class ClientFault(ServiceFault):

@@ -9,10 +9,14 @@ facts alone: nothing parses a WSDL at run time.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .errors import DeclaredFault
 
 __all__ = [
     "UNSET",
@@ -21,6 +25,7 @@ __all__ = [
     "SECRET_PARAMS",
     "Binding",
     "Constraint",
+    "FaultSpec",
     "Field",
     "HttpParam",
     "Operation",
@@ -181,6 +186,16 @@ class WireModel:
     __slots__ = ()
     __wire__: ClassVar[TypeSpec]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Slotted dataclasses pickle only with protocol 2 and later by default; this
+        # makes every protocol work (an exception's detail_value travels in any).
+        values = tuple((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))  # type: ignore[arg-type]
+        return (_rebuild_model, (type(self), values))
+
+
+def _rebuild_model(cls: type[WireModel], values: tuple[tuple[str, Any], ...]) -> WireModel:
+    return cls(**dict(values))
+
 
 @dataclass(frozen=True, slots=True)
 class HttpParam:
@@ -189,6 +204,27 @@ class HttpParam:
     name: str
     attr: str
     array: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FaultSpec:
+    """A fault the WSDL declares on an operation (``wsdl:fault``).
+
+    When a fault answer's ``detail`` (SOAP 1.2 ``Detail``) has a child named ``tag``,
+    the binding reads that child as ``model`` and raises ``error`` (a generated
+    :class:`~removethebackground.errors.DeclaredFault` subclass) with the value in
+    ``detail_value``. ``name`` is the ``wsdl:fault`` name.
+    """
+
+    name: str
+    element: str
+    namespace: str | None
+    model: type[WireModel]
+    error: type[DeclaredFault[Any]]
+
+    @property
+    def tag(self) -> str:
+        return f"{{{self.namespace}}}{self.element}" if self.namespace else self.element
 
 
 R = TypeVar("R")
@@ -213,6 +249,7 @@ class Operation(Generic[R]):
     http_params: tuple[HttpParam, ...] = ()
     http_result_element: str | None = None
     documentation: str = ""
+    faults: tuple[FaultSpec, ...] = ()  # the wsdl:fault details it declares
 
     @property
     def request_tag(self) -> str:

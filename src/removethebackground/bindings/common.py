@@ -7,11 +7,12 @@ from typing import Any, TypeVar
 from lxml import etree
 
 from ..codec import XSI_NIL, parse_scalar, read_model, xml_char
-from ..errors import HTTPStatusError, MalformedResponseError, ServiceFault
+from ..errors import DeclaredFault, HTTPStatusError, MalformedResponseError, ServiceFault
 from ..wire import Binding, Operation
 from .base import CallContext, HttpAnswer
 
 __all__ = [
+    "declared_fault",
     "excerpt",
     "fault_error",
     "http_status_error",
@@ -67,12 +68,18 @@ def fault_error(
     """The library error for a fault the service answered (text and detail redacted).
 
     ``cls`` overrides the fault table (a WS-Security or WS-Addressing fault code).
+    Otherwise a ``detail`` child that ``op`` declares (``wsdl:fault``) makes the fault
+    that declared fault's class, with the child read (after redaction) as its model.
     """
     text = ctx.redact(text)
     if detail is not None and len(detail) == 0 and not (detail.text or "").strip():
         detail = None
     if detail is not None:
         detail = redact_element(detail, ctx)
+    if cls is None and detail is not None and op.faults:
+        declared = declared_fault(op, binding, status, code, subcode, text, detail)
+        if declared is not None:
+            return declared
     if cls is None:
         cls = ctx.fault_class(code or None, text)
     return cls(
@@ -84,6 +91,44 @@ def fault_error(
         operation=op.name,
         binding=binding.value,
     )
+
+
+def declared_fault(
+    op: Operation[Any],
+    binding: Binding,
+    status: int,
+    code: str | None,
+    subcode: str | None,
+    text: str,
+    detail: etree._Element,
+) -> DeclaredFault[Any] | None:
+    """The declared fault whose detail element ``detail`` carries, or ``None``.
+
+    The first child of ``detail`` whose tag a :class:`~removethebackground.wire.FaultSpec`
+    of ``op`` names is read as that fault's model. A declared element that does not
+    read as its type is not that fault (a service writing something else under the
+    same name): the fault table classes it as it would any undeclared fault.
+    """
+    by_tag = {spec.tag: spec for spec in op.faults}
+    for child in detail:
+        spec = by_tag.get(child.tag) if isinstance(child.tag, str) else None
+        if spec is None:
+            continue
+        try:
+            value = read_model(child, spec.model, spec.element)
+        except MalformedResponseError:
+            return None
+        return spec.error(
+            text,
+            detail_value=value,
+            code=code or None,
+            subcode=subcode,
+            detail=detail,
+            http_status=status,
+            operation=op.name,
+            binding=binding.value,
+        )
+    return None
 
 
 def http_status_error(
