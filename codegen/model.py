@@ -257,6 +257,8 @@ def _array_item(ztype: Any) -> Any | None:
     if len(elements) != 1:
         return None
     _, child = elements[0]
+    if not hasattr(child, "qname"):  # xs:any, xs:choice: refused by the caller
+        return None
     if child.max_occurs == "unbounded" or (
         isinstance(child.max_occurs, int) and child.max_occurs > 1
     ):
@@ -328,6 +330,7 @@ class _Builder:
         return fm
 
     def fields_of(self, ztype: Any) -> list[FieldModel]:
+        _refuse_unsupported_children(ztype)
         out = [self.field_for(name, el) for name, el in ztype.elements]
         for name, attribute in ztype.attributes:
             ns, local = _local(attribute.qname)
@@ -345,6 +348,36 @@ class _Builder:
         if len(set(attrs)) != len(attrs):
             raise CodegenError(f"{ztype.qname}: two children share a Python name: {attrs}")
         return out
+
+
+def _refuse_unsupported_children(ztype: Any, where: str | None = None) -> None:
+    """A clear refusal for the content models the runtime cannot carry yet."""
+    from zeep.xsd.elements.any import Any as XsdAny
+    from zeep.xsd.elements.indicators import Choice, Group
+
+    if where is None:
+        where = _local(ztype.qname)[1] if ztype.qname is not None else "an anonymous type"
+    if not hasattr(ztype, "elements"):
+        raise CodegenError(
+            f"{where}: an element of type xs:anyType (or of no type) is not supported; "
+            "give it a complex type"
+        )
+    from zeep.xsd.elements.element import Element
+
+    if isinstance(getattr(ztype, "_element", None), Element):
+        # zeep's stand-in (``_value_1``) for the text of a complex type with simple content
+        raise CodegenError(
+            f"{where}: xs:simpleContent (text content with attributes) is not supported"
+        )
+    for _name, child in ztype.elements:
+        if isinstance(child, Choice):
+            raise CodegenError(f"{where}: xs:choice is not supported")
+        if isinstance(child, XsdAny):
+            raise CodegenError(f"{where}: xs:any (wildcard content) is not supported")
+        if isinstance(child, Group):
+            raise CodegenError(f"{where}: xs:group references are not supported")
+        if not hasattr(child, "qname"):
+            raise CodegenError(f"{where}: {type(child).__name__} content is not supported")
 
 
 def _documentation(path: Path) -> dict[str, str]:
@@ -518,7 +551,13 @@ def build(
         kind = BINDING_KINDS.get(type(port.binding).__name__)
         if kind is None:
             continue
-        endpoints[kind] = port.binding_options["address"]
+        address = (port.binding_options or {}).get("address")
+        if address is None:
+            raise CodegenError(
+                f"the port {port.name} has no address (soap:address location); "
+                "every port the client can call needs one"
+            )
+        endpoints[kind] = address
         per_binding[kind] = port.binding
 
     soap = per_binding.get("SOAP11") or per_binding.get("SOAP12")
@@ -543,6 +582,8 @@ def build(
                 f"{op_name}: the request and response elements are in different namespaces "
                 f"({op_namespace} and {_local(resp.qname)[0]}); the runtime keeps one per operation"
             )
+        _refuse_unsupported_children(req.type, f"{op_name} (request {_local(req.qname)[1]})")
+        _refuse_unsupported_children(resp.type, f"{op_name} (response {_local(resp.qname)[1]})")
         params = builder.fields_of(req.type)
         credential_params: tuple[str, ...] = ()
         if options.credentials is not None:

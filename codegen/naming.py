@@ -25,8 +25,15 @@ _TOKEN = re.compile(
 
 def words(name: str) -> list[str]:
     """Split an XML name into lower-case words; digits stick to the word before."""
-    tokens = _TOKEN.findall(name)
-    if "".join(tokens) != name:
+    # XML names may also separate words with "_", "-" or "." (``IV_REQUESTER``,
+    # ``Activity_description``): those split words too.
+    tokens: list[str] = []
+    for part in re.split(r"[_.\-]+", name):
+        found = _TOKEN.findall(part)
+        if "".join(found) != part:
+            raise ValueError(f"cannot split XML name {name!r} into words")
+        tokens += found
+    if not tokens:
         raise ValueError(f"cannot split XML name {name!r} into words")
     out: list[str] = []
     for tok in tokens:
@@ -46,5 +53,11 @@ def snake(name: str) -> str:
 
 
 def pascal(name: str) -> str:
-    """``imageStatusResponse`` -> ``ImageStatusResponse``; PascalCase names stay."""
+    """``imageStatusResponse`` -> ``ImageStatusResponse``; PascalCase names stay.
+
+    A name with ``-`` or ``.`` (not a Python identifier) joins its words instead:
+    ``order-line`` -> ``OrderLine``.
+    """
+    if "-" in name or "." in name:
+        return "".join(w[:1].upper() + w[1:] for w in words(name))
     return name[:1].upper() + name[1:]
