@@ -130,7 +130,7 @@ def test_the_corpus_has_ten_entry_wsdls_each_with_provenance() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-@pytest.mark.filterwarnings("ignore:The wsdl:operation 'DummySave' was not found")  # zeep's
+@pytest.mark.filterwarnings("ignore:The wsdl.operation 'DummySave' was not found")  # zeep's
 def test_codegen_builds_or_refuses_clearly(name: str) -> None:
     refusal = EXPECTED[name]
     if refusal is None:
