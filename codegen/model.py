@@ -77,11 +77,14 @@ class BuildOptions:
         scalar_results: allow an operation whose result is a simple type (``int``,
             ``string``): the method returns the Python value. This service's results
             are all complex types, and a scalar one there would be a modelling error.
+        service: the ``wsdl:service`` to build, by local name, in a WSDL with several
+            (``None``: the rule of ``single_service``).
     """
 
     credentials: tuple[str, str] | None = ("contactEmail", "contactAPIkey")
     single_service: bool = True
     scalar_results: bool = False
+    service: str | None = None
 
 
 ASMX_SERVICE = BuildOptions()
@@ -518,6 +521,15 @@ def _name_faults(faults: list[FaultModel], types: list[TypeModel]) -> None:
 
 
 def _service_of(wsdl: Any, options: BuildOptions) -> Any:
+    if options.service is not None:
+        by_name = {_local(name)[1]: svc for name, svc in wsdl.services.items()}
+        chosen = by_name.get(options.service)
+        if chosen is None:
+            raise CodegenError(
+                f"no wsdl:service named {options.service!r} (the WSDL has "
+                f"{', '.join(sorted(by_name)) or 'none'})"
+            )
+        return chosen
     if options.single_service:
         if len(wsdl.services) != 1:
             raise CodegenError(f"expected exactly one wsdl:service, found {len(wsdl.services)}")
@@ -556,6 +568,11 @@ def build(
             raise CodegenError(
                 f"the port {port.name} has no address (soap:address location); "
                 "every port the client can call needs one"
+            )
+        if kind in per_binding:
+            raise CodegenError(
+                f"the service {_local(service.name)[1]} has two {kind} ports; the runtime "
+                "keeps one address per binding: give the other port a service of its own"
             )
         endpoints[kind] = address
         per_binding[kind] = port.binding

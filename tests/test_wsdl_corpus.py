@@ -475,3 +475,13 @@ def test_xml_names_with_separators_become_python_names() -> None:
     assert pascal("GetImageStatus") == "GetImageStatus"  # unchanged where it was valid
     with pytest.raises(ValueError, match="cannot split"):
         snake("_")
+
+
+def test_a_service_is_picked_by_name() -> None:
+    """``BuildOptions(service=...)`` builds the named wsdl:service, or names the ones there are."""
+    path = CORPUS / "fastify/calculator.wsdl"
+    chosen = dataclasses.replace(ANY_SERVICE, service="Calculator")
+    assert build("x", path, "X", CORPUS, options=chosen).name == "Calculator"
+    missing = dataclasses.replace(ANY_SERVICE, service="Abacus")
+    with pytest.raises(CodegenError, match=r"no wsdl:service named 'Abacus' \(the WSDL has Calc"):
+        build("x", path, "X", CORPUS, options=missing)
