@@ -57,7 +57,7 @@ EXPECTED: dict[str, str | None] = {
     "zeep-integration/recursive_schema_main.wsdl": None,  # xsd:imports in a cycle, no ops
     "node-soap/wcf_fault.wsdl": None,  # WCF: a declared wsdl:fault with a typed detail
     "node-soap/logincms.wsdl": None,  # Axis (AFIP WSAA): a declared fault, empty detail type
-    "node-soap/wcf_extended_recursive.wsdl": None,  # WCF: extension, attributes, recursion
+    "node-soap/wcf_extended_recursive.wsdl": None,  # WCF: Person and Department contain each other
     "node-soap/item_information.wsdl": None,  # extension of extension, decimal
     "node-soap/asmx_self_referencing.wsdl": None,  # ASMX: a type that contains itself
     "node-soap/exec_file_unqualified.wsdl": None,  # elementFormDefault="unqualified"
