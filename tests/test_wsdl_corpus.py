@@ -37,10 +37,13 @@ from removethebackground.wire import UNSET, Binding, Operation
 from support import (
     ENVELOPE_NS,
     XSI_NIL,
+    ReplayAdapter,
+    Reply,
     _zeep_client,
     assert_xml_equivalent,
     iter_fields,
     parse_xml,
+    session_with,
 )
 from support.strategies import instance_of, slot_of, value_of
 
@@ -485,3 +488,20 @@ def test_a_service_is_picked_by_name() -> None:
     missing = dataclasses.replace(ANY_SERVICE, service="Abacus")
     with pytest.raises(CodegenError, match=r"no wsdl:service named 'Abacus' \(the WSDL has Calc"):
         build("x", path, "X", CORPUS, options=missing)
+
+
+def test_the_generated_client_raises_the_declared_fault(generated_dir: Path) -> None:
+    """Through the whole call path: the typed method, the engine, the SOAP 1.1 binding."""
+    module = module_of(FAULTS, generated_dir)
+    detail = _detail_xml(module.FooException(message="no such name"))
+    answer = _fault_answer(Binding.SOAP11, detail)
+    adapter = ReplayAdapter(Reply(500, answer.body, (("Content-Type", "text/xml; charset=utf-8"),)))
+    # The service takes no credentials; the client's constructor still asks for a pair.
+    client = module.CorpusClient(
+        "x@example.com", "k", endpoint="http://127.0.0.1:9/svc", session=session_with(adapter)
+    )
+    with pytest.raises(module.FooExceptionFault) as info:
+        client.verify(verification_request=None)
+    assert info.value.detail_value == module.FooException(message="no such name")
+    assert info.value.operation == "Verify"
+    assert len(adapter.sent) == 1
