@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot
+.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ unit: $(STAMP)
 
 ## Everything CI runs: codegen freshness, lint, types, tests.
 test: codegen-check lint typecheck unit
+
+## The WSDL corpus with 200 hypothesis examples a test (make test runs a bounded 10).
+corpus: $(STAMP)
+	CORPUS_EXAMPLES=200 $(PY) -m pytest -q tests/test_wsdl_corpus.py
 
 ## The main job against the local sandbox: upload, process, download.
 demo: $(STAMP)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 import pickle
 import subprocess
 import sys
@@ -81,8 +82,8 @@ EXPECTED: dict[str, str | None] = {
     "zeep-integration/test_http_post.wsdl": "no wsdl:service with a SOAP 1.1 or SOAP 1.2 port",
 }
 BUILT = [name for name, refusal in EXPECTED.items() if refusal is None]
-EXAMPLES = settings(
-    max_examples=10,
+EXAMPLES = settings(  # bounded for make test; make corpus runs 200
+    max_examples=int(os.environ.get("CORPUS_EXAMPLES", "10")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
