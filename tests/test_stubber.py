@@ -78,6 +78,21 @@ def test_the_wrong_operation_or_parameter_fails_the_test() -> None:
             client.get_templates()
 
 
+@pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.HTTP_GET], ids=lambda b: b.value)
+def test_expected_params_take_the_natural_types_a_parameter_takes(binding: Binding) -> None:
+    # A ticket (or a page number) is expected as the value the caller passes; the
+    # service's element is a string, so the stubber compares what would be sent.
+    client = PixelzClient("me@example.com", "key", binding=binding, endpoint=ENDPOINT)
+    with Stubber(client) as stub:
+        stub.add_response("GetImageStatus", delivered(), {"image_ticket": TICKET})
+        assert client.get_image_status(image_ticket=str(TICKET)) == delivered()
+        stub.add_response("GetImagesList", pixelz.ImagesListResponse(), {"page": 2})
+        client.get_images_list(page="2")
+        stub.add_response("GetImageStatus", delivered(), {"image_ticket": uuid.uuid4()})
+        with pytest.raises(StubAssertionError, match=f"image_ticket is '{TICKET}'"):
+            client.get_image_status(image_ticket=TICKET)
+
+
 def test_arrays_are_compared_after_parsing() -> None:
     client = PixelzClient("me@example.com", "key", binding=Binding.HTTP_GET, endpoint=ENDPOINT)
     ticket = pixelz.ImageTicketResponse(image_ticket=TICKET)

@@ -42,7 +42,9 @@ from requests.adapters import BaseAdapter
 from ..asmx import SoapRefusal, parse_soap_request, route_soap_request, soap_binding_of
 from ..bindings import HTTP_BINDINGS, HTTP_BY_METHOD, SOAP_BINDINGS, FaultCode
 from ..client import ServiceClient
-from ..wire import Binding, Operation, WireModel
+from ..codec import format_field
+from ..errors import InvalidParameterError
+from ..wire import Binding, Field, Operation, WireModel
 
 __all__ = ["StubAssertionError", "Stubber"]
 
@@ -178,11 +180,12 @@ class Stubber:
         if op is not canned.op:
             raise StubAssertionError(f"expected a call to {canned.op.name}, got {op.name}")
         if canned.expected is not None:
+            fields = {f.attr: f for f in op.params}
             for name, want in canned.expected.items():
                 got = params.get(name)
                 if isinstance(want, (list, tuple)) and isinstance(got, list):
                     want = list(want)
-                if got != want:
+                if not _same(fields.get(name), want, got):
                     raise StubAssertionError(
                         f"{op.name}: parameter {name} is {got!r}, expected {want!r}"
                     )
@@ -239,6 +242,30 @@ class Stubber:
         if canned.result is None:
             return 500, http.error_content_type, http.render_error(canned.fault_text)
         return 200, http.answer_content_type, http.render_result(canned.op, canned.result)
+
+
+def _same(f: Field | None, want: object, got: object) -> bool:
+    """Whether an expected parameter matches the one sent.
+
+    An expected value is compared as the client would send it, so the natural types a
+    parameter takes (``uuid.UUID`` for a ticket, ``int`` for a page) match the text
+    that arrives for a string-typed element.
+    """
+    if want == got:
+        return True
+    if f is None or want is None or got is None:
+        return False
+    if isinstance(want, list) and isinstance(got, list):
+        item = f.item or f
+        if len(want) != len(got):
+            return False
+        return all(_same(item, w, g) for w, g in zip(want, got, strict=True))
+    if f.xsd is None or isinstance(want, list):
+        return False
+    try:
+        return format_field(f, want, f.attr) == format_field(f, got, f.attr)
+    except InvalidParameterError:
+        return False
 
 
 def _path(request: requests.PreparedRequest) -> str:
