@@ -156,8 +156,16 @@ def _update(args: argparse.Namespace) -> int:
     from .update import update
 
     wsdl = generation_wsdl(args.generation)
+    gen = generation(args.generation)
+    overlay = None if gen.overlay is None else load_overlay(ROOT / gen.overlay, ROOT)
     result = update(
-        ROOT, args.generation, wsdl, args.source, regenerate=write_outputs, max_bytes=args.max_bytes
+        ROOT,
+        args.generation,
+        wsdl,
+        args.source,
+        regenerate=write_outputs,
+        max_bytes=args.max_bytes,
+        overlay=overlay,
     )
     if result.diff is None:
         print(f"{wsdl.as_posix()} is already this WSDL (byte for byte); nothing written")

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from .diff import ApiDiff, diff_models
 from .fetch import MAX_BYTES, WsdlSource, read_source
 from .model import ServiceModel, build
-from .overlay import Overlay, load_overlay
+from .overlay import Overlay, OverlayError, load_overlay
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_LISTED_CHANGES = 25
@@ -106,13 +106,16 @@ def update(
     regenerate: Callable[[Path], list[Path]],
     today: datetime.date | None = None,
     max_bytes: int = MAX_BYTES,
+    overlay: Overlay | None = None,
 ) -> UpdateResult:
     """Vendor ``source`` as ``root / wsdl`` (the generation's WSDL) and regenerate.
 
     ``regenerate(root)`` writes the generated files under ``root`` and returns the
     paths it changed. Raises :class:`~codegen.model.CodegenError` (or its
     :class:`~codegen.fetch.WsdlSourceError`) before writing anything when the
-    candidate is refused.
+    candidate is refused, and :class:`~codegen.overlay.OverlayError` when the
+    generation's ``overlay`` no longer fits it (an entry for an element the new WSDL
+    types or no longer has).
     """
     target = root / wsdl
     candidate = read_source(source, max_bytes=max_bytes)
@@ -121,6 +124,14 @@ def update(
     if old_bytes == candidate.data:
         return result
     new_model = model_of_bytes(candidate.data, target.name, generation)
+    if overlay is not None:
+        try:
+            model_of_bytes(candidate.data, target.name, generation, overlay)
+        except OverlayError as exc:
+            raise OverlayError(
+                f"{exc}; nothing written: change or remove that overlay entry for the "
+                "new WSDL, then run the update again"
+            ) from None
     label = target.relative_to(root).as_posix()
     if old_bytes is not None:
         old_model = model_of_bytes(old_bytes, target.name, generation)

@@ -26,6 +26,7 @@ from codegen.__main__ import ROOT, generation_wsdl, main, write_outputs
 from codegen.diff import EXIT_BREAKING, EXIT_INPUT, EXIT_OK, ApiDiff, Change, diff_models
 from codegen.fetch import WsdlSourceError, check_wsdl, fetch_wsdl, read_source, wsdl_url
 from codegen.model import ServiceModel
+from codegen.overlay import OverlayError, load_overlay
 from codegen.render import render_golden, render_module
 from codegen.update import check_live, model_of_file, update
 from lxml import etree
@@ -611,6 +612,32 @@ def test_update_refuses_before_writing_anything(repo: Path, tmp_path: Path) -> N
     snapshot = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
     with pytest.raises(WsdlSourceError, match="DTD"):
         update(repo, "pixelz", generation_wsdl("pixelz"), str(bad), regenerate=write_outputs)
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == snapshot
+
+
+def test_update_refuses_before_writing_when_the_overlay_no_longer_fits(
+    repo: Path, tmp_path: Path
+) -> None:
+    # The overlay describes GetImagesList's string `page`; a WSDL that types it as
+    # int must be refused before anything is vendored, naming the entry to change.
+    retyped = tmp_path / "retyped.wsdl"
+    old = b'<s:element minOccurs="0" maxOccurs="1" name="page" type="s:string" />'
+    data = PIXELZ.read_bytes()
+    assert old in data
+    retyped.write_bytes(
+        data.replace(old, b'<s:element minOccurs="1" maxOccurs="1" name="page" type="s:int" />')
+    )
+    overlay = load_overlay(repo / "codegen/overlays/pixelz.toml", repo)
+    snapshot = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    with pytest.raises(OverlayError, match=r"GetImagesList\.page is int .*nothing written"):
+        update(
+            repo,
+            "pixelz",
+            generation_wsdl("pixelz"),
+            str(retyped),
+            regenerate=write_outputs,
+            overlay=overlay,
+        )
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == snapshot
 
 
