@@ -25,7 +25,9 @@ Cases:
 
 Timings are medians over rounds; the clients take turns round by round (so drift
 on a busy machine hits all of them alike), after a warm-up. ``--quick`` runs
-fewer, shorter rounds. tracemalloc sees Python allocations only (not libxml2's).
+fewer, shorter rounds and writes ``bench/results/quick.json`` / ``quick.md`` (not
+committed), so a smoke run leaves the recorded figures alone. tracemalloc sees
+Python allocations only (not libxml2's).
 
 Run with ``make bench`` or ``python bench/run.py [--quick] [--only CASE ...]``.
 """
@@ -689,8 +691,12 @@ def main(argv: list[str] | None = None) -> int:
         help="status_call envelope list_100 list_1000 loopback construction memory",
     )
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
-    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="default: results/latest.json (quick.json)"
+    )
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = RESULTS / ("quick.json" if args.quick else "latest.json")
     rounds, round_ms = (3, 20) if args.quick else (15, 40)
     loop_rounds, loop_seconds = (1, 0.5) if args.quick else (5, 0.4)
     if args.loop_seconds:
