@@ -2,9 +2,9 @@
 
 ``codegen`` reads a WSDL with zeep and writes modules under
 ``removethebackground.generated`` that describe every schema type and operation
-with the classes below. The runtime (``removethebackground.xml`` and
-``removethebackground.client``) and the sandbox read and write XML from these
-facts alone: nothing parses a WSDL at run time.
+with the classes below. The runtime (``removethebackground.codec``, the engines of
+``removethebackground.bindings`` and ``removethebackground.client``) and the sandbox
+read and write XML from these facts alone: nothing parses a WSDL at run time.
 """
 
 from __future__ import annotations
