@@ -17,16 +17,15 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-from lxml import etree
 
 from removethebackground import Binding, ServerFault
 from removethebackground.client import build_envelope
-from removethebackground.codec import SOAP11_ENV
 from removethebackground.generated import GENERATIONS, PixelzClient, pixelz
 from removethebackground.sandbox import outputs, statuses
 from removethebackground.sandbox.operations import HANDLERS
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from removethebackground.wire import Generation
+from support import fault_of
 
 CREDENTIALS = {"contact_email": "demo@example.com", "contact_api_key": "demo-key"}
 SOAP_TYPES = {
@@ -67,17 +66,6 @@ def with_fake() -> Iterator[SandboxHandle]:
         yield handle
 
 
-def _fault_text(response: requests.Response) -> tuple[str, str]:
-    root = etree.fromstring(response.content)
-    ns = etree.QName(root).namespace
-    fault = root.find(f"{{{ns}}}Body/{{{ns}}}Fault")
-    assert fault is not None, response.content
-    if ns == SOAP11_ENV:
-        return fault.findtext("faultcode") or "", fault.findtext("faultstring") or ""
-    code = fault.findtext(f"{{{ns}}}Code/{{{ns}}}Value") or ""
-    return code, fault.findtext(f"{{{ns}}}Reason/{{{ns}}}Text") or ""
-
-
 @pytest.mark.parametrize(("name", "binding"), FAKE_CASES)
 def test_a_generation_without_handlers_answers_a_server_fault(
     with_fake: SandboxHandle, name: str, binding: Binding
@@ -97,7 +85,7 @@ def test_a_generation_without_handlers_answers_a_server_fault(
         )
         code = "soap:Server" if binding is Binding.SOAP11 else "soap:Receiver"
         assert response.status_code == 500
-        assert _fault_text(response) == (
+        assert fault_of(response) == (
             code,
             f"Server was unable to process request. ---> {message}",
         )

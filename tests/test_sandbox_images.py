@@ -8,7 +8,6 @@ import hmac
 import io
 import json
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from removethebackground.sandbox.imaging import (
 )
 from removethebackground.sandbox.store import Store
 from removethebackground.testing.sandbox import run_sandbox
+from support import closed_port
 
 if TYPE_CHECKING:
     from removethebackground.testing.sandbox import SandboxHandle
@@ -115,13 +115,6 @@ def local_server() -> Iterator[LocalServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -28,6 +28,7 @@ from removethebackground.codec import SOAP11_ENV, SOAP12_ENV
 from removethebackground.generated import legacy, pixelz
 from removethebackground.sandbox.operations import HANDLERS
 from removethebackground.testing.sandbox import run_sandbox
+from support import fault_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -59,17 +60,6 @@ def post_soap(
     if action is not None:
         headers["SOAPAction"] = action
     return requests.post(sb.url + path, data=body, headers=headers, timeout=10)
-
-
-def fault_of(response: requests.Response) -> tuple[str, str]:
-    root = etree.fromstring(response.content)
-    ns = etree.QName(root).namespace
-    fault = root.find(f"{{{ns}}}Body/{{{ns}}}Fault")
-    assert fault is not None, response.content
-    if ns == SOAP11_ENV:
-        return fault.findtext("faultcode") or "", fault.findtext("faultstring") or ""
-    code = fault.findtext(f"{{{ns}}}Code/{{{ns}}}Value") or ""
-    return code, fault.findtext(f"{{{ns}}}Reason/{{{ns}}}Text") or ""
 
 
 # --- WSDL -------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from removethebackground.errors import (
 from removethebackground.generated import pixelz
 from removethebackground.testing.cassettes import (
     EMAIL_PLACEHOLDER,
-    MATCHERS,
     SECRET_PLACEHOLDER,
     canonical_body,
     make_request_scrubber,
@@ -39,7 +38,7 @@ from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from removethebackground.wire import Binding
 from removethebackground.wirelog import format_envelope
 from removethebackground.wsse import Signature, UsernameToken
-from support import ReplayAdapter, Reply, session_with
+from support import ReplayAdapter, Reply, cassette_matches, session_with
 from support.pki import PKI
 
 EMAIL = "demo@example.com"
@@ -247,15 +246,6 @@ def _wsse_request(tmp_path: Path | None = None, **plugins: Any) -> Request:
     return Request("POST", "http://127.0.0.1:8110/soap.asmx", body, headers)
 
 
-def _matches(r1: Request, r2: Request) -> bool:
-    try:
-        for matcher in MATCHERS.values():
-            matcher(r1, r2)
-    except AssertionError:
-        return False
-    return True
-
-
 def test_cassettes_ignore_volatile_wsse_and_wsa_fields(tmp_path: Path) -> None:
     from removethebackground.addressing import Addressing
 
@@ -272,11 +262,11 @@ def test_cassettes_ignore_volatile_wsse_and_wsa_fields(tmp_path: Path) -> None:
     first, second = _wsse_request(**plugins()), _wsse_request(**plugins())
     assert first.body != second.body  # nonces, times, ids, signatures all differ
     assert canonical_body(first.body) == canonical_body(second.body)
-    assert _matches(first, second)
+    assert cassette_matches(first, second)
     # a different parameter still does not match
     other = _wsse_request(**plugins())
     other.body = other.body.replace(b"9d11<", b"9d12<")
-    assert not _matches(first, other)
+    assert not cassette_matches(first, other)
 
 
 def test_cassette_scrubber_removes_wsse_secrets(tmp_path: Path) -> None:

@@ -280,6 +280,30 @@ def closed_port() -> int:
     return port
 
 
+def fault_of(response: requests.Response) -> tuple[str, str]:
+    """(code, text) of a SOAP 1.1 or 1.2 fault answer."""
+    root = etree.fromstring(response.content)
+    ns = etree.QName(root).namespace
+    fault = root.find(f"{{{ns}}}Body/{{{ns}}}Fault")
+    assert fault is not None, response.content
+    if ns == SOAP11_ENV:
+        return fault.findtext("faultcode") or "", fault.findtext("faultstring") or ""
+    code = fault.findtext(f"{{{ns}}}Code/{{{ns}}}Value") or ""
+    return code, fault.findtext(f"{{{ns}}}Reason/{{{ns}}}Text") or ""
+
+
+def cassette_matches(r1: Any, r2: Any) -> bool:
+    """Whether the cassettes' matchers take two vcr requests for the same call."""
+    from removethebackground.testing.cassettes import MATCHERS
+
+    try:
+        for matcher in MATCHERS.values():
+            matcher(r1, r2)
+    except AssertionError:
+        return False
+    return True
+
+
 # --- XML comparison --------------------------------------------------------------------
 
 _PLAIN = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

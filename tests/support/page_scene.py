@@ -3,7 +3,6 @@ accounts, a webhook delivered after a retry and one that failed. Shared by the p
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from removethebackground.sandbox import SandboxConfig
 from removethebackground.sandbox.imaging import make_sample_product_photo
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
+from support import closed_port
 
 TEAM_EMAIL = "team@example.org"
 TEAM_KEY = "team-s3cret-key"
@@ -66,13 +66,6 @@ def webhook_receiver(statuses: list[int]) -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @contextmanager
