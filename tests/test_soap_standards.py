@@ -38,16 +38,12 @@ from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from removethebackground.wire import Binding
 from removethebackground.wirelog import format_envelope
 from removethebackground.wsse import Signature, UsernameToken
-from support import ReplayAdapter, Reply, cassette_matches, session_with
+from support import ReplayAdapter, Reply, cassette_matches, envelope_tree, session_with
 from support.pki import PKI
 
 EMAIL = "demo@example.com"
 KEY = "demo-key"
 OP = pixelz.SERVICE.operation("GetImageStatus")
-
-
-def envelope_tree(op: Any, binding: Binding, values: dict[str, Any]) -> etree._Element:
-    return etree.fromstring(build_envelope(op, binding, values))
 
 
 # --- WS-Addressing ---------------------------------------------------------------------------

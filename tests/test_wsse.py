@@ -53,7 +53,7 @@ from removethebackground.wsse import (
 )
 from removethebackground.wsse.header import add_timestamp, security_header, utc_now
 from removethebackground.wsse.signature import SignatureCheckError, load_xmlsec, verify_envelope
-from support import LocalServer, ReplayAdapter, Reply, Seen, session_with
+from support import LocalServer, ReplayAdapter, Reply, Seen, envelope_tree, session_with
 from support.pki import PKI, Issued
 
 EMAIL = "demo@example.com"
@@ -85,10 +85,6 @@ def server_signer(pki: PKI) -> Issued:
 def wsse_sandbox() -> Iterator[SandboxHandle]:
     with run_sandbox(require_wsse=True) as sb:
         yield sb
-
-
-def envelope_tree(op: Any, binding: Binding, values: dict[str, Any]) -> etree._Element:
-    return etree.fromstring(build_envelope(op, binding, values))
 
 
 def _values(ticket: str = "00000000-0000-0000-0000-000000000001") -> dict[str, Any]:

@@ -304,6 +304,13 @@ def cassette_matches(r1: Any, r2: Any) -> bool:
     return True
 
 
+def envelope_tree(op: Operation[Any], binding: Binding, values: dict[str, Any]) -> etree._Element:
+    """The client's request envelope for ``op`` over a SOAP binding, parsed."""
+    from removethebackground.client import build_envelope
+
+    return etree.fromstring(build_envelope(op, binding, values))
+
+
 # --- XML comparison --------------------------------------------------------------------
 
 _PLAIN = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
