@@ -125,8 +125,10 @@ def test_format_scalar(xsd: str, value: object, text: str) -> None:
 @pytest.mark.parametrize(
     ("xsd", "value", "says"),
     [
-        ("string", 5, "expected str"),
+        ("string", 5, "expected str, got int: pass str(5)"),
         ("string", None, "expected str"),
+        ("string", b"abc", "got bytes: decode it first"),
+        ("string", ["a"], "got a list: this parameter is a single value"),
         ("int", True, "expected int"),
         ("int", "5", "expected int"),
         ("int", 2**31, "outside the range of xsd:int"),

@@ -80,9 +80,7 @@ def format_scalar(xsd: str, value: object, where: str) -> str:
             # (imageTicket of GetImageStatus, ...): accept the UUID and send its text.
             return str(value)
         if not isinstance(value, str):
-            raise InvalidParameterError(
-                where, f"expected str, got {type(value).__name__}: pass str({value!r})"
-            )
+            raise InvalidParameterError(where, _not_a_str(value))
         return value
     if xsd in _INT_RANGES:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -132,6 +130,18 @@ def format_scalar(xsd: str, value: object, where: str) -> str:
             raise InvalidParameterError(where, "expected bytes")
         return base64.b64encode(bytes(value)).decode("ascii")
     raise InvalidParameterError(where, f"unsupported XSD type {xsd}")
+
+
+def _not_a_str(value: object) -> str:
+    """Why ``value`` cannot go where the schema wants one string, and what to pass."""
+    kind = type(value).__name__
+    if isinstance(value, (bytes, bytearray)):
+        return f"expected str, got {kind}: decode it first (value.decode())"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return f"expected str, got {kind}: pass str({value!r})"
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return f"expected one str, got a {kind}: this parameter is a single value"
+    return f"expected str, got {kind}"
 
 
 def format_field(f: Field, value: object, where: str) -> str:
