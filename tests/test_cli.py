@@ -229,6 +229,9 @@ def test_call_sends_typed_parameters_and_prints_table_or_json(
     assert "SOAPAction" in helped.out and "--template-id" in helped.out
     assert "--colorway-ids" in helped.out and "array of int" in helped.out
     assert "--contact-api-key" not in helped.out
+    # the overlay's rules show in the help, as the run-time check enforces them
+    listed = rtb("call", "GetImagesList", "--help")
+    assert "must be between 1 and 100" in " ".join(listed.out.split())
 
 
 def test_call_checks_values_before_sending(rtb: Rtb, sb: SandboxHandle, template_id: str) -> None:

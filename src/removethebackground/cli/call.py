@@ -26,6 +26,7 @@ from typing import Any
 import click
 
 from ..codec import format_scalar
+from ..constraints import allowed
 from ..errors import InvalidParameterError
 from ..generated import GENERATIONS
 from ..wire import SECRET_PARAMS, Field, Operation, Service, WireModel
@@ -217,6 +218,7 @@ def operation_command(op: Operation[Any], generation: str, run: Any) -> click.Co
         kind = XsdType(inner.xsd or "string", inner.model)
         occurs = "required" if f.required else "optional"
         secret = " (a credential: never shown)" if f.name.lower() in SECRET_PARAMS else ""
+        rule = f"; {allowed(inner.constraint)}" if inner.constraint is not None else ""
         params.append(
             click.Option(
                 [*names, f.attr],
@@ -228,7 +230,7 @@ def operation_command(op: Operation[Any], generation: str, run: Any) -> click.Co
                 else inner.xsd.upper()
                 if inner.xsd
                 else None,
-                help=f"<{f.name}> ({_type_text(f)}, {occurs}){secret}",
+                help=f"<{f.name}> ({_type_text(f)}, {occurs}){rule}{secret}",
             )
         )
         attrs.append(f)
