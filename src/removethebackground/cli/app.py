@@ -230,7 +230,7 @@ def cli(
                RTB_PIXELZ_ENDPOINT=http://127.0.0.1:8110/soap.asmx
 
     Exit codes: 0 ok, 1 failed (e.g. an image on hold), 2 usage error, 3 service
-    fault, 4 transport failure, 5 timeout.
+    fault, 4 transport failure, 5 timeout, 130 interrupted.
     """
     flags: dict[str, str | None] = {
         "email": email,
