@@ -24,7 +24,9 @@ so a result that the schema would not allow (a missing required element, a value
 of the wrong type) is refused when it is added, not when the test runs.
 Requests are parsed back with those facts too: a call to another operation, or
 with other parameters than ``expected_params`` says, fails the test with
-:class:`StubAssertionError`. The key and email are never compared or shown.
+:class:`StubAssertionError`; an expected value is compared as the client would send
+it, so a ``uuid.UUID`` ticket or an ``int`` page matches its text. The key and email
+are never compared or shown.
 """
 
 from __future__ import annotations
