@@ -230,9 +230,7 @@ class Callers:
             zeep_session, _ = recorded_session(body)
             self.zeep = zeep_service(_zeep_client(zeep_session))
             hand_session, _ = recorded_session(body)
-            self.hand = HandwrittenPixelz(
-                EMAIL, API_KEY, endpoint=ENDPOINT, session=hand_session
-            )
+            self.hand = HandwrittenPixelz(EMAIL, API_KEY, endpoint=ENDPOINT, session=hand_session)
         else:
             self.ours = PixelzClient(EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT)
             self.adapter = _mount(self.ours.transport.session, body)  # type: ignore[attr-defined]
