@@ -16,6 +16,7 @@ from lxml import etree
 
 from .naming import pascal, snake
 from .overlay import ConstraintModel, Overlay, OverlayError
+from .policies import changes_state
 
 SCHEMAS = Path(__file__).parent / "schemas"
 LOCAL_SCHEMAS = {
@@ -183,6 +184,7 @@ class OperationModel:
     http_result_element: str | None = None
     documentation: str = ""
     faults: list[FaultModel] = field(default_factory=list)
+    changes_state: bool = True
 
 
 @dataclass
@@ -671,6 +673,7 @@ def build(
                 http_result_element=http_result,
                 documentation=docs.get(op_name, ""),
                 faults=_declared_faults(op_name, op, builder, known_faults),
+                changes_state=changes_state(op_name),
             )
         )
     names = [o.python_name for o in operations]

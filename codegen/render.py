@@ -179,6 +179,7 @@ def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[st
         for fm in op.faults:
             lines.append(f"        {_fault_expr(fm, service)},")
         lines.append("    ),")
+    lines.append(f"    changes_state={op.changes_state!r},")
     lines.append(")")
     return lines
 
@@ -366,6 +367,7 @@ def render_golden(service: ServiceModel, root: Path) -> str:
         out.append(f"operation {op.name}")
         out.append(f"  def {op.python_name}(*, {params}) -> {_result_class(op)}")
         out.append(f"  bindings {' '.join(op.bindings)}")
+        out.append(f"  changes_state {'yes' if op.changes_state else 'no (retried)'}")
         for kind, action in op.soap_actions.items():
             out.append(f"  soap_action {kind} {action}")
         out.append(

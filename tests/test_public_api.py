@@ -27,10 +27,14 @@ PUBLIC = {
     "InvalidStateError",
     "MalformedResponseError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "PixelzClient",
     "ProtocolFault",
     "RemoveTheBackgroundClient",
     "RemoveTheBackgroundError",
+    "RetryPolicy",
+    "RetryingTransport",
+    "Secret",
     "ServerFault",
     "ServiceFault",
     "TLSVerificationError",
@@ -164,12 +168,12 @@ def test_unsupported_binding_is_refused_before_sending() -> None:
 def test_urllib3_debug_log_hides_every_credential_parameter() -> None:
     import logging
 
-    from removethebackground.transport import _RedactQueryKeys
+    from removethebackground.secrets import RedactingFilter
     from removethebackground.wire import SECRET_PARAMS
 
     url = "GET /soap.asmx/Op?contactAPIkey=k1&developerAPIkey=d2&applicationCode=c3&page=1"
     record = logging.LogRecord("urllib3.connectionpool", 10, "", 0, "%s", (url,), None)
-    assert _RedactQueryKeys().filter(record)
+    assert RedactingFilter(SECRET_PARAMS).filter(record)
     text = record.getMessage()
     assert not any(secret in text for secret in ("k1", "d2", "c3")), text
     assert "page=1" in text

@@ -27,6 +27,7 @@ from .errors import (
     InvalidStateError,
     MalformedResponseError,
     NotFoundError,
+    OutcomeUnknownError,
     ProtocolFault,
     RemoveTheBackgroundError,
     ServerFault,
@@ -38,6 +39,8 @@ from .errors import (
 )
 from .generated import *  # noqa: F403  (the registry: GENERATIONS and every generated client)
 from .generated import __all__ as _generated_all
+from .retry import RetryingTransport, RetryPolicy
+from .secrets import Secret
 from .wire import UNSET, Binding, UnsetType
 
 if TYPE_CHECKING:  # imported on first use (see __getattr__): plain client use stays lean
@@ -78,8 +81,12 @@ __all__ = [
     "InvalidStateError",
     "MalformedResponseError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "ProtocolFault",
     "RemoveTheBackgroundError",
+    "RetryPolicy",
+    "RetryingTransport",
+    "Secret",
     "ServerFault",
     "ServiceFault",
     "TLSVerificationError",

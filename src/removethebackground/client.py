@@ -9,10 +9,15 @@ three things and nothing else::
     return    engine.read_answer(op, answer, ctx)                         # bindings/
 
 ``engine`` is the binding's class from :data:`removethebackground.bindings.BINDINGS`;
-the transport is :class:`~removethebackground.transport.RequestsTransport` unless
-one is given. The client never retries on its own, so a request is sent exactly
-once per call (a retry policy is a transport wrapping another; see
-:mod:`removethebackground.transport`).
+the transport is :class:`~removethebackground.transport.RequestsTransport` (with a
+total deadline per call), wrapped in a
+:class:`~removethebackground.retry.RetryingTransport` that resends read-only calls
+on passing failures and never resends a call that changes state blindly (see
+:mod:`removethebackground.retry`), unless a transport is given.
+
+Whatever fails, only library errors leave a call, and none of them carries the key:
+every error is redacted once more on its way out (its text, its attributes, its
+notes) and leaves with no ``__cause__`` or ``__context__`` chain.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from urllib.parse import quote, quote_plus, urlsplit
@@ -34,15 +40,19 @@ from .errors import (
     DEFAULT_FAULT_TABLE,
     FaultTable,
     InvalidParameterError,
+    MalformedResponseError,
     RemoveTheBackgroundError,
     UnsupportedBindingError,
     _safe_endpoint,
 )
+from .retry import RetryingTransport, RetryPolicy, check_retries
+from .secrets import Secret
 from .transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     RequestsTransport,
     Transport,
+    check_deadline,
     check_timeout,
 )
 from .wire import Binding, Operation, Service
@@ -69,10 +79,21 @@ class ServiceClient:
 
     Args:
         email: the account's contact email (``contactEmail``).
-        api_key: the account's API key (``contactAPIkey``); never logged or shown.
+        api_key: the account's API key (``contactAPIkey``), a str or a
+            :class:`~removethebackground.secrets.Secret`; held as a ``Secret``, never
+            logged or shown.
         binding: :class:`Binding` or its name; default SOAP 1.1.
         endpoint: the service URL (``.../soap.asmx``); default the WSDL's address.
-        timeout: seconds, or a ``(connect, read)`` pair; always finite.
+        timeout: seconds, or a ``(connect, read)`` pair, for each socket operation;
+            always finite.
+        deadline: seconds for the whole call (connect, headers and body together);
+            default 3 times the (largest) timeout. When it passes, the connection is
+            closed and the call raises
+            :class:`~removethebackground.errors.TransportTimeout`.
+        retries: a :class:`~removethebackground.retry.RetryPolicy`, a number of
+            retries, or ``False``; default ``RetryPolicy()`` (3 attempts, read-only
+            operations only; see :mod:`removethebackground.retry`). Applies to the
+            default transport, and to a given ``transport`` only when set.
         session: a :class:`requests.Session` of your own (proxies, certificates,
             TLS settings); the client then leaves closing it to you.
         max_response_bytes: answers larger than this are refused.
@@ -102,7 +123,7 @@ class ServiceClient:
     def __init__(
         self,
         email: str,
-        api_key: str,
+        api_key: str | Secret,
         *,
         binding: Binding | str = Binding.SOAP11,
         endpoint: str | None = None,
@@ -118,10 +139,12 @@ class ServiceClient:
         cert: str | tuple[str, str] | None = None,
         proxies: Mapping[str, str] | None = None,
         proxy: str | None = None,
+        deadline: float | None = None,
+        retries: RetryPolicy | int | bool | None = None,
     ) -> None:
         if not isinstance(email, str) or not email.strip():
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
-        if not isinstance(api_key, str) or not api_key:
+        if not isinstance(api_key, (str, Secret)) or not api_key:
             raise InvalidParameterError("api_key", "is empty: pass the account's API key")
         try:
             self._binding = Binding.parse(binding)
@@ -133,6 +156,9 @@ class ServiceClient:
             )
         self._endpoint = _check_endpoint(endpoint or self.SERVICE.default_endpoints[self._binding])
         self._timeout = check_timeout(timeout)
+        self._deadline = check_deadline(deadline)
+        self._retries = retries
+        policy = check_retries(retries)
         if max_response_bytes <= 0:
             raise InvalidParameterError("max_response_bytes", "must be a positive number")
         self._max_bytes = max_response_bytes
@@ -164,22 +190,25 @@ class ServiceClient:
                 "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
             )
         self._email = email
-        self._api_key = api_key
-        self._secret_forms = sorted(secret_forms(api_key), key=len, reverse=True)
+        self._api_key = Secret(api_key)
         self._engine = BINDINGS[self._binding]
         self._owns_transport = transport is None
-        self._transport: Transport = (
-            transport
-            if transport is not None
-            else RequestsTransport(
+        if transport is None:
+            transport = RequestsTransport(
                 session,
                 timeout=self._timeout,
                 max_response_bytes=max_response_bytes,
                 verify=checked_verify,
                 cert=checked_cert,
                 proxies=checked_proxies,
+                deadline=self._deadline,
             )
-        )
+            if policy.attempts > 1:
+                transport = RetryingTransport(transport, policy)
+        elif retries is not None and policy.attempts > 1:
+            transport = RetryingTransport(transport, policy, owns_inner=False)
+            self._owns_transport = True
+        self._transport: Transport = transport
         self._fault_classes = (
             DEFAULT_FAULT_TABLE if fault_classes is None else FaultTable(fault_classes)
         )
@@ -232,6 +261,7 @@ class ServiceClient:
             addressing=self._addressing and Binding.parse(binding) in SOAP_BINDINGS,
             fault_classes=self._fault_classes,
             strict=self._strict is not None,
+            deadline=self._deadline,
         )
 
     @property
@@ -253,6 +283,12 @@ class ServiceClient:
     @property
     def transport(self) -> Transport:
         return self._transport
+
+    @property
+    def deadline(self) -> float:
+        """Seconds for a whole call."""
+        transport = getattr(self._transport, "inner", self._transport)
+        return float(getattr(transport, "deadline", 0.0))
 
     @property
     def _session(self) -> requests.Session:
@@ -291,7 +327,7 @@ class ServiceClient:
             )
         if op.credential_params:
             email_attr, key_attr = _credential_attrs(op)
-            values = {**args, email_attr: self._email, key_attr: self._api_key}
+            values = {**args, email_attr: self._email, key_attr: self._api_key.reveal()}
         else:  # a service without credential parameters (generated with ANY_SERVICE rules)
             values = dict(args)
         ctx = self._ctx
@@ -300,6 +336,7 @@ class ServiceClient:
         strict = self._strict
         if strict is not None:
             strict.check_request(op, values)
+        del values  # the key stays in the request only
         try:
             answer = self._transport.send(request, ctx)
             if strict is not None:
@@ -314,29 +351,82 @@ class ServiceClient:
                 )
             return engine.read_answer(op, answer, ctx)
         except RemoveTheBackgroundError as exc:
-            if exc.endpoint is None:  # the call context, filled in once for every error
-                exc.endpoint = self._safe_endpoint
-            raise
+            failure = exc
+        except Exception as exc:
+            if getattr(exc, "passes_through", False):  # a test double's own assertion
+                raise
+            failure = MalformedResponseError(
+                f"the answer could not be read ({type(exc).__name__}: {_text_of(exc)})",
+                operation=op.name,
+                binding=self._binding.value,
+            )
+        # Outside the except block, so that nothing chains the error to what it replaced.
+        raise self._scrub(failure)
 
     # --- secrets ------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        for form in self._secret_forms:
-            if form in text:
-                text = text.replace(form, "***")
-        return text
+        return self._api_key.redact(text)
+
+    def _scrub(self, exc: RemoveTheBackgroundError) -> RemoveTheBackgroundError:
+        """The error as it may leave a call: the endpoint filled in, every text redacted,
+        no chain to the exceptions it replaced."""
+        if exc.endpoint is None:  # the call context, filled in once for every error
+            exc.endpoint = self._safe_endpoint
+        _scrub_exception(exc, self._redact, set())
+        return exc
 
 
 _NO_HEADERS: Mapping[str, str] = {}
+
+
+def _text_of(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:
+        return type(exc).__name__
+
+
+def _scrub_exception(exc: BaseException, redact: Any, seen: set[int]) -> None:
+    """Redact every text of ``exc`` (and of library errors it holds) and cut its chain."""
+    if id(exc) in seen:
+        return
+    seen.add(id(exc))
+    exc.args = tuple(_scrub_value(a, redact, seen) for a in exc.args)
+    state = getattr(exc, "__dict__", None)
+    if state:
+        for name, value in list(state.items()):
+            state[name] = _scrub_value(value, redact, seen)
+    exc.__cause__ = None
+    exc.__context__ = None
+    exc.__suppress_context__ = True
+
+
+def _scrub_value(value: object, redact: Any, seen: set[int]) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, BaseException):
+        _scrub_exception(value, redact, seen)
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub_value(v, redact, seen) for v in value)
+    return value
 
 
 # --- request building, shared with the sandbox and the tests ------------------------
 
 
 def secret_forms(secret: str) -> set[str]:
-    """The ways a secret can appear on the wire: as is, URL-encoded, XML-escaped."""
+    """The plain ways a secret can appear on the wire: as is, URL-encoded (upper- and
+    lower-case hex), XML-escaped. (:meth:`Secret.redact
+    <removethebackground.secrets.Secret.redact>` finds every form, mixed ones too.)"""
     forms = {secret, quote_plus(secret), quote(secret, safe=""), html.escape(secret)}
+    forms |= {_lower_hex(form) for form in forms}
     return {form for form in forms if form}
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
 
 
 _CREDENTIALS: dict[int, tuple[Operation[Any], tuple[str, str]]] = {}

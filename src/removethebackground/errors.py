@@ -17,6 +17,7 @@
     │   │   └── TLSVerificationError untrusted issuer, wrong host name, client certificate refused
     │   ├── TransportTimeout         connect or read timeout
     │   ├── HTTPStatusError          an HTTP error whose body is not a fault (415, 400, 502 ...)
+    │   ├── OutcomeUnknownError      a call that changes state may or may not have run
     │   └── MalformedResponseError   not XML, truncated, too large, or of the wrong shape
     └── InvalidParameterError        bad input found before anything was sent (also a ValueError)
         └── UnsupportedBindingError  the WSDL does not offer the operation on that binding
@@ -167,6 +168,7 @@ __all__ = [
     "InvalidStateError",
     "MalformedResponseError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "ProtocolFault",
     "RemoveTheBackgroundError",
     "ServerFault",
@@ -459,8 +461,13 @@ class TransportError(RemoveTheBackgroundError):
     """No usable answer came back.
 
     Attributes (besides the call context): ``excerpt``, the start of the body,
-    redacted, if a body came.
+    redacted, if a body came; ``request_sent``: ``False`` when the request surely
+    never left (connection refused, connect timeout), ``None`` when it may have
+    reached the service (a timeout or a reset after sending), ``True`` when an
+    answer came.
     """
+
+    request_sent: bool | None = True
 
     def __init__(
         self,
@@ -556,6 +563,40 @@ class HTTPStatusError(TransportError):
 
     def _default_retryable(self) -> bool:
         return self.http_status in RETRYABLE_HTTP_STATUSES
+
+
+class OutcomeUnknownError(TransportError):
+    """A call that changes state (queues an image, adds a template ...) may or may not
+    have run: the request went out, and no answer came (a timeout or a dropped
+    connection after sending). It is not sent again blindly; the message says what to
+    check before you send it again. Not retryable.
+
+    ``cause`` is the transport error that left the outcome unknown.
+    """
+
+    default_retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: TransportError | None = None,
+        http_status: int | None = None,
+        operation: str | None = None,
+        binding: str | None = None,
+        endpoint: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            http_status=http_status,
+            operation=operation,
+            binding=binding,
+            endpoint=endpoint,
+            retryable=retryable,
+        )
+        self.cause = cause
+        self.request_sent = None
 
 
 class MalformedResponseError(TransportError):

@@ -36,8 +36,7 @@ not seen by that client: make a new client. A session you pass yourself
 
 from __future__ import annotations
 
-import http.client
-import logging
+import contextlib
 import re
 import threading
 from collections.abc import Iterator, Mapping
@@ -46,19 +45,18 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 
+from . import deadline as _deadline
 from .bindings.base import CallContext, HttpAnswer, HttpRequest
 from .connection import tls_error
 from .errors import (
     ConnectionFailedError,
     MalformedResponseError,
-    RemoveTheBackgroundError,
     TransportError,
     TransportTimeout,
 )
+from .secrets import RedactingFilter, install_log_filter
 from .wire import SECRET_PARAMS
 
 __all__ = [
@@ -70,6 +68,8 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
+#: The default deadline of a whole call is this many times the (largest) timeout.
+DEADLINE_FACTOR = 3.0
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 _CHUNK = 65536
 
@@ -86,27 +86,16 @@ class Transport(Protocol):
         """Release connections (if this transport owns them)."""
 
 
-class _RedactQueryKeys(logging.Filter):
-    """Hide credentials that urllib3's debug log would print as part of a GET URL."""
-
-    pattern = re.compile(r"(?i)((?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                self.pattern.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
-            )
-        return True
-
-
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager"):
-    logging.getLogger(_name).addFilter(_RedactQueryKeys())
+#: Every logger of these packages gets the redacting filter (each one: a filter sees
+#: only the records logged on its own logger, not those propagating from children).
+LOGGER_ROOTS = ("urllib3", "requests", "removethebackground")
+install_log_filter(LOGGER_ROOTS, RedactingFilter(SECRET_PARAMS))
 
 
 def new_session() -> requests.Session:
     """A session with a pooled adapter that never retries on its own."""
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    adapter = _deadline.WatchedAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.trust_env = True
@@ -114,7 +103,7 @@ def new_session() -> requests.Session:
 
 
 class RequestsTransport:
-    """The default transport: requests and urllib3, a size cap, no redirects.
+    """The default transport: requests and urllib3, a deadline, a size cap, no redirects.
 
     Args:
         session: a session of your own, used as given (its proxies, certificates,
@@ -127,6 +116,10 @@ class RequestsTransport:
             the session and the environment (verification is then on). See
             :mod:`removethebackground.connection`. A failed certificate check is a
             :class:`~removethebackground.errors.TLSVerificationError`.
+        deadline: seconds for the whole call (connect, headers and body together);
+            default :data:`DEADLINE_FACTOR` times the largest timeout. With a session
+            of your own the deadline starts to cover the connection when the answer's
+            headers have come (its adapter's connections are not watched before).
     """
 
     def __init__(
@@ -138,8 +131,10 @@ class RequestsTransport:
         verify: bool | str | None = None,
         cert: str | tuple[str, str] | None = None,
         proxies: Mapping[str, str] | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.timeout = timeout
+        self.deadline = default_deadline(timeout) if deadline is None else deadline
         self.verify = verify
         self.cert = cert
         self.proxies = dict(proxies) if proxies is not None else None
@@ -204,42 +199,106 @@ class RequestsTransport:
         return response
 
     def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        failure: RemoveTheBackgroundError | None = None
+        watch = _deadline.arm(self.deadline)
+        try:
+            return self._send(request, ctx, watch)
+        finally:
+            _deadline.disarm(watch)
+
+    def _send(self, request: HttpRequest, ctx: CallContext, watch: _deadline.Watch) -> HttpAnswer:
+        failure: TransportError | None = None
         op, binding = request.operation.name, request.binding.value
         try:
             response = self._open(request)
+        except requests.ConnectTimeout as exc:
+            failure = self._timeout_error(watch, op, binding, ctx, exc, "connect")
         except requests.Timeout as exc:
-            failure = TransportTimeout(
-                ctx.redact(f"no answer within {self.timeout} s: {exc}"),
-                operation=op,
-                binding=binding,
-            )
+            failure = self._timeout_error(watch, op, binding, ctx, exc, "answer")
         except requests.ConnectionError as exc:
-            host = urlsplit(request.url).netloc
-            failure = tls_error(exc, request.url, operation=op, binding=binding)
-            if failure is not None:
-                failure.args = (ctx.redact(str(failure.args[0])),)
+            if watch.fired:
+                failure = self._timeout_error(watch, op, binding, ctx, exc, "answer")
             else:
-                failure = ConnectionFailedError(
-                    ctx.redact(f"cannot reach {host}: {exc}"), operation=op, binding=binding
+                host = urlsplit(request.url).netloc
+                tls = tls_error(exc, request.url, operation=op, binding=binding)
+                if tls is not None:
+                    tls.args = (ctx.redact(str(tls.args[0])),)
+                    failure = tls
+                else:
+                    failure = ConnectionFailedError(
+                        ctx.redact(f"cannot reach {host}: {_text(exc)}"),
+                        operation=op,
+                        binding=binding,
+                    )
+                failure.request_sent = False if tls is not None or _never_connected(exc) else None
+        except Exception as exc:
+            if getattr(exc, "passes_through", False):  # a test double's own assertion
+                raise
+            if watch.fired:
+                failure = self._timeout_error(watch, op, binding, ctx, exc, "answer")
+            else:
+                failure = TransportError(
+                    ctx.redact(f"{type(exc).__name__}: {_text(exc)}"),
+                    operation=op,
+                    binding=binding,
                 )
-        except (requests.RequestException, Urllib3Error, OSError, ValueError) as exc:
-            failure = TransportError(ctx.redact(str(exc)), operation=op, binding=binding)
+                failure.request_sent = None
         if failure is not None:
+            _close_conn(watch)
             # Raised outside the except block: no __context__ leads back to the request.
             raise failure
         try:
-            body = self._read(response, request, ctx)
-            return HttpAnswer(response.status_code, response.reason or "", response.headers, body)
+            if watch.conn is None:  # a session of the user's own: watch from now on
+                watch.conn = getattr(response.raw, "_connection", None)
+            body = self._read(response, request, ctx, watch)
+            try:
+                reason = str(response.reason or "")
+            except Exception:
+                reason = ""
+            return HttpAnswer(response.status_code, reason, response.headers, body)
         finally:
-            response.close()
+            if watch.fired:
+                _close_conn(watch)
+            try:
+                response.close()
+            except Exception:
+                _close_conn(watch)
 
-    def _read(self, response: requests.Response, request: HttpRequest, ctx: CallContext) -> bytes:
+    def _timeout_error(
+        self,
+        watch: _deadline.Watch,
+        op: str,
+        binding: str,
+        ctx: CallContext,
+        exc: BaseException,
+        phase: str,
+        status: int | None = None,
+    ) -> TransportTimeout:
+        if watch.fired:
+            text = f"the call took longer than its deadline of {self.deadline} s"
+        elif phase == "connect":
+            text = f"no connection within {self.timeout} s: {_text(exc)}"
+        elif phase == "body":
+            text = f"the answer stopped for over {self.timeout} s: {_text(exc)}"
+        else:
+            text = f"no answer within {self.timeout} s: {_text(exc)}"
+        failure = TransportTimeout(
+            ctx.redact(text), http_status=status, operation=op, binding=binding
+        )
+        failure.request_sent = False if phase == "connect" and not watch.fired else None
+        return failure
+
+    def _read(
+        self,
+        response: requests.Response,
+        request: HttpRequest,
+        ctx: CallContext,
+        watch: _deadline.Watch,
+    ) -> bytes:
         op, binding = request.operation.name, request.binding.value
         status = response.status_code
         cap = self.max_response_bytes
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > cap:
+        declared = _content_length(response.headers)
+        if declared is not None and declared > cap:
             raise MalformedResponseError(
                 f"the answer is {declared} bytes, over max_response_bytes={cap}",
                 http_status=status,
@@ -248,7 +307,7 @@ class RequestsTransport:
             )
         chunks: list[bytes] = []
         size = 0
-        failure: RemoveTheBackgroundError | None = None
+        failure: TransportError | None = None
         try:
             for chunk in _chunks(response.raw):
                 size += len(chunk)
@@ -262,22 +321,76 @@ class RequestsTransport:
                     break
                 chunks.append(chunk)
         except (ReadTimeoutError, TimeoutError) as exc:
-            failure = TransportTimeout(
-                ctx.redact(f"the answer stopped for over {self.timeout} s: {exc}"),
-                http_status=status,
-                operation=op,
-                binding=binding,
-            )
-        except (Urllib3Error, http.client.HTTPException, OSError, ValueError) as exc:
-            failure = MalformedResponseError(
-                ctx.redact(f"the answer broke off: {type(exc).__name__}: {exc}"),
-                http_status=status,
-                operation=op,
-                binding=binding,
-            )
+            failure = self._timeout_error(watch, op, binding, ctx, exc, "body", status)
+        except Exception as exc:
+            if watch.fired:
+                failure = self._timeout_error(watch, op, binding, ctx, exc, "body", status)
+            else:
+                failure = MalformedResponseError(
+                    ctx.redact(f"the answer broke off: {type(exc).__name__}: {_text(exc)}"),
+                    http_status=status,
+                    operation=op,
+                    binding=binding,
+                )
+                failure.request_sent = None  # it ran, or not: what came was cut short
         if failure is not None:
             raise failure
+        if watch.fired:  # the last bytes came as the deadline passed: the socket is shut
+            raise self._timeout_error(watch, op, binding, ctx, TimeoutError(), "body", status)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def default_deadline(timeout: Timeout) -> float:
+    """The deadline of a whole call for a per-read ``timeout``."""
+    largest = max(timeout) if isinstance(timeout, tuple) else timeout
+    return float(largest) * DEADLINE_FACTOR
+
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _content_length(headers: Any) -> int | None:
+    """The declared length, if it is one plain decimal number (else the cap alone decides)."""
+    try:
+        value = headers.get("Content-Length")
+    except Exception:
+        return None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return int(value) if _DIGITS.fullmatch(value) else None
+
+
+def _text(exc: BaseException) -> str:
+    """The text of a foreign exception, never failing."""
+    try:
+        return str(exc)
+    except Exception:
+        return type(exc).__name__
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Whether a connection error happened before any byte of the request left."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, (NewConnectionError, ConnectTimeoutError)):
+            return True
+        reason = getattr(cur, "reason", None)
+        if isinstance(reason, BaseException):
+            cur = reason
+            continue
+        first = cur.args[0] if cur.args else None
+        cur = first if isinstance(first, BaseException) else cur.__context__
+    return False
+
+
+def _close_conn(watch: _deadline.Watch) -> None:
+    conn = watch.conn
+    if conn is not None:
+        with contextlib.suppress(Exception):
+            conn.close()
 
 
 def _chunks(raw: Any) -> Iterator[bytes]:
@@ -313,3 +426,22 @@ def check_timeout(timeout: Timeout) -> Timeout:
                 "timeout", "must be a positive number of seconds (or a (connect, read) pair)"
             )
     return timeout
+
+
+def check_deadline(deadline: float | None) -> float | None:
+    """A valid deadline (``None``: the default), or :class:`InvalidParameterError`."""
+    from .errors import InvalidParameterError
+
+    if deadline is None:
+        return None
+    if (
+        isinstance(deadline, bool)
+        or not isinstance(deadline, (int, float))
+        or not 0 < deadline < 1e6
+    ):
+        raise InvalidParameterError(
+            "deadline",
+            f"{deadline!r} is not a positive number of seconds below 1e6 for the whole call "
+            "(leave it out for the default, 3 times the timeout)",
+        )
+    return float(deadline)

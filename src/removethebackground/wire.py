@@ -250,6 +250,11 @@ class Operation(Generic[R]):
     http_result_element: str | None = None
     documentation: str = ""
     faults: tuple[FaultSpec, ...] = ()  # the wsdl:fault details it declares
+    #: Whether a call changes the service's state (queues, edits, deletes). Such calls
+    #: are never sent twice by a retry policy; read-only ones (``False``) may be.
+    #: Generated from codegen's hand-written list (``codegen/policies.py``); ``True``
+    #: unless told otherwise, the safe answer for an operation nobody classed.
+    changes_state: bool = True
 
     @property
     def request_tag(self) -> str:

@@ -131,6 +131,7 @@ OP_GET_IMAGE_STATUS: Operation[ImageStatusResponse] = Operation(
         HttpParam("ImageTicket", "image_ticket"),
     ),
     http_result_element="imageStatusResponse",
+    changes_state=False,
 )
 
 SERVICE = Service(

@@ -918,6 +918,7 @@ OP_ADD_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
             Binding.SOAP12,
         )
     ),
+    changes_state=True,
 )
 
 OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
@@ -1083,6 +1084,7 @@ OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE: Operation[ImageTicketResponse] = Operati
         HttpParam("additionalResourceFileURLs", "additional_resource_file_urls", array=True),
     ),
     http_result_element="ImageTicketResponse",
+    changes_state=True,
 )
 
 OP_ADD_PARTNER_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
@@ -1190,6 +1192,7 @@ OP_ADD_PARTNER_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
         HttpParam("imageDeadlineDateTimeUTC", "image_deadline_date_time_utc"),
     ),
     http_result_element="ImageTicketResponse",
+    changes_state=True,
 )
 
 OP_ADD_STACK_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
@@ -1315,6 +1318,7 @@ OP_ADD_STACK_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
         HttpParam("colorwayIds", "colorway_ids", array=True),
     ),
     http_result_element="ImageTicketResponse",
+    changes_state=True,
 )
 
 OP_ADD_TEMPLATE: Operation[TemplateIdResponse] = Operation(
@@ -1661,6 +1665,7 @@ OP_ADD_TEMPLATE: Operation[TemplateIdResponse] = Operation(
         HttpParam("isKeptModel", "is_kept_model"),
     ),
     http_result_element="TemplateIdResponse",
+    changes_state=True,
 )
 
 OP_DELETE_IMAGE_FROM_QUEUE: Operation[EmptyResponse] = Operation(
@@ -1715,6 +1720,7 @@ OP_DELETE_IMAGE_FROM_QUEUE: Operation[EmptyResponse] = Operation(
         HttpParam("customerImageId", "customer_image_id"),
     ),
     http_result_element="EmptyResponse",
+    changes_state=True,
 )
 
 OP_EDIT_CONTACT: Operation[EmptyResponse] = Operation(
@@ -1823,6 +1829,7 @@ OP_EDIT_CONTACT: Operation[EmptyResponse] = Operation(
         HttpParam("isReceivedNewslater", "is_received_newslater"),
     ),
     http_result_element="EmptyResponse",
+    changes_state=True,
 )
 
 OP_GET_CONTACT_DETAILED: Operation[ContactDetailedResponse] = Operation(
@@ -1862,6 +1869,7 @@ OP_GET_CONTACT_DETAILED: Operation[ContactDetailedResponse] = Operation(
         HttpParam("contactAPIkey", "contact_api_key"),
     ),
     http_result_element="ContactDetailedResponse",
+    changes_state=False,
 )
 
 OP_GET_IMAGE_STATUS: Operation[ImageStatusResponse] = Operation(
@@ -1916,6 +1924,7 @@ OP_GET_IMAGE_STATUS: Operation[ImageStatusResponse] = Operation(
         HttpParam("customerImageId", "customer_image_id"),
     ),
     http_result_element="ImageStatusResponse",
+    changes_state=False,
 )
 
 OP_GET_IMAGES_LIST: Operation[ImagesListResponse] = Operation(
@@ -2056,6 +2065,7 @@ OP_GET_IMAGES_LIST: Operation[ImagesListResponse] = Operation(
         HttpParam("isDescending", "is_descending"),
     ),
     http_result_element="ImagesListResponse",
+    changes_state=False,
 )
 
 OP_GET_INVOICE_LIST: Operation[InvoiceListResponse] = Operation(
@@ -2128,6 +2138,7 @@ OP_GET_INVOICE_LIST: Operation[InvoiceListResponse] = Operation(
         HttpParam("returnUrl", "return_url"),
     ),
     http_result_element="InvoiceListResponse",
+    changes_state=False,
 )
 
 OP_GET_PRODUCT_IDS_LIST: Operation[ProductIdsListResponse] = Operation(
@@ -2194,6 +2205,7 @@ OP_GET_PRODUCT_IDS_LIST: Operation[ProductIdsListResponse] = Operation(
         HttpParam("productIdsPerPage", "product_ids_per_page"),
     ),
     http_result_element="ProductIdsListResponse",
+    changes_state=False,
 )
 
 OP_GET_TEMPLATE_SPEC: Operation[TemplateSpecResponse] = Operation(
@@ -2246,6 +2258,7 @@ OP_GET_TEMPLATE_SPEC: Operation[TemplateSpecResponse] = Operation(
         HttpParam("templateId", "template_id"),
     ),
     http_result_element="TemplateSpecResponse",
+    changes_state=False,
 )
 
 OP_GET_TEMPLATES: Operation[TemplatesResponse] = Operation(
@@ -2285,6 +2298,7 @@ OP_GET_TEMPLATES: Operation[TemplatesResponse] = Operation(
         HttpParam("contactAPIkey", "contact_api_key"),
     ),
     http_result_element="TemplatesResponse",
+    changes_state=False,
 )
 
 OP_REJECT_PROCESSED_IMAGE: Operation[EmptyResponse] = Operation(
@@ -2343,6 +2357,7 @@ OP_REJECT_PROCESSED_IMAGE: Operation[EmptyResponse] = Operation(
         HttpParam("markupImageUrl", "markup_image_url"),
     ),
     http_result_element="EmptyResponse",
+    changes_state=True,
 )
 
 OP_WHITE_GLOVE_SERVICE: Operation[ImageTicketResponse] = Operation(
@@ -2410,6 +2425,7 @@ OP_WHITE_GLOVE_SERVICE: Operation[ImageTicketResponse] = Operation(
         HttpParam("customerFolder", "customer_folder"),
     ),
     http_result_element="ImageTicketResponse",
+    changes_state=True,
 )
 
 SERVICE = Service(

@@ -54,6 +54,9 @@ __all__ = ["StubAssertionError", "Stubber"]
 class StubAssertionError(AssertionError):
     """A call did not match what the test queued."""
 
+    #: The client lets this one through as it is (it fails the test, not the call).
+    passes_through = True
+
 
 @dataclass(frozen=True, slots=True)
 class _Canned:

@@ -1,0 +1,235 @@
+"""Credentials that are never shown: :class:`Secret` and the redaction of every form a secret takes.
+
+A :class:`Secret` holds the API key. Its ``repr`` and ``str`` are masked, it does
+not pickle, and the plain value comes out only through :meth:`Secret.reveal`,
+which the request builder calls when it writes the request.
+
+:meth:`Secret.redact` removes the secret from a text in any of the forms it can
+take on the way to and from a service:
+
+- as is;
+- percent-encoded, with upper- or lower-case hex digits (``%2B`` and ASP.NET's
+  ``%2b``), with ``+`` for a space, character by character, so that partly
+  encoded forms are found too;
+- as HTML/XML character references, decimal or hex, with or without leading
+  zeros, and the named ones (``&amp;`` ``&lt;`` ``&gt;`` ``&quot;`` ``&apos;``);
+- as a JSON or C# ``\\uXXXX`` escape;
+- base64 (standard and URL-safe alphabet, with or without padding), also as a
+  part of a longer base64 text (a ``Basic`` authorization header, say), at each of
+  the three alignments.
+
+Every live secret is also known to :class:`RedactingFilter`, the log filter
+installed on every logger of urllib3 and requests (each logger, not only the
+parent: a filter on a logger sees only the records logged on that very logger,
+never those that propagate to it from its children).
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import logging
+import re
+import threading
+import weakref
+from typing import Any, NoReturn
+
+__all__ = ["MASK", "RedactingFilter", "Secret", "install_log_filter", "redact_all"]
+
+MASK = "***"
+
+_NAMED = {"&": ("amp",), "<": ("lt",), ">": ("gt",), '"': ("quot",), "'": ("apos",)}
+
+
+def _char_pattern(c: str) -> str:
+    """A pattern for one character of a secret in any of its encodings."""
+    alternatives = [re.escape(c)]
+    code = ord(c)
+    encoded = c.encode("utf-8")
+    alternatives.append("".join(f"%(?i:{b:02x})" for b in encoded))
+    if c == " ":
+        alternatives.append(r"\+")
+    alternatives.append(f"&#0*{code};")
+    alternatives.append(f"&#[xX]0*(?i:{code:x});")
+    alternatives.extend(f"&{name};" for name in _NAMED.get(c, ()))
+    if code < 0x10000:
+        alternatives.append(f"\\\\[uU](?i:{code:04x})")
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _base64_forms(value: str) -> set[str]:
+    """The base64 texts of ``value`` alone and inside a longer base64 text."""
+    data = value.encode("utf-8")
+    forms: set[str] = set()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(data).decode("ascii")
+        forms.add(whole)
+        forms.add(whole.rstrip("="))
+        for offset in range(3):
+            # Inside a longer text the secret starts at any byte offset: encode it
+            # behind ``offset`` filler bytes and keep only the characters that depend
+            # on the secret's bytes alone.
+            text = encode(b"\0" * offset + data).decode("ascii").rstrip("=")
+            start = {0: 0, 1: 2, 2: 3}[offset]
+            usable = (len(data) + offset) // 3 * 4
+            core = text[start:usable]
+            if len(core) >= 8:
+                forms.add(core)
+    return forms
+
+
+class Secret:
+    """A credential whose ``repr`` and ``str`` are masked; :meth:`reveal` gives the value."""
+
+    __slots__ = ("__weakref__", "_pattern", "_value")
+
+    def __init__(self, value: str | Secret) -> None:
+        if isinstance(value, Secret):
+            value = value.reveal()
+        if not isinstance(value, str):
+            raise TypeError(f"a Secret holds a str, not {type(value).__name__}")
+        self._value = value
+        self._pattern: re.Pattern[str] | None = None
+        _LIVE.add(self)
+
+    def reveal(self) -> str:
+        """The plain value (for writing the request only)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode("utf-8"), other._value.encode("utf-8"))
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Secret is not pickled: pass the key to the new process yourself")
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Secret:
+        return self
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """A regular expression that matches the secret in any of its forms."""
+        pattern = self._pattern
+        if pattern is None:
+            value = self._value
+            literal = "".join(_char_pattern(c) for c in value)
+            parts = [literal, *(re.escape(f) for f in sorted(_base64_forms(value), key=len))]
+            pattern = re.compile("|".join(reversed(parts)) if value else r"(?!)")
+            self._pattern = pattern
+        return pattern
+
+    def redact(self, text: str) -> str:
+        """``text`` with every form of the secret replaced by ``***``."""
+        if not self._value:
+            return text
+        return self.pattern.sub(MASK, text)
+
+
+_LIVE: weakref.WeakSet[Secret] = weakref.WeakSet()
+
+
+def redact_all(text: str) -> str:
+    """``text`` with every form of every live :class:`Secret` replaced by ``***``."""
+    for secret in list(_LIVE):
+        text = secret.redact(text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Masks credentials in a log record: every live secret in any form, and the value
+    of any credential parameter in a URL (``contactAPIkey=...``), whatever the key."""
+
+    def __init__(self, param_names: frozenset[str] | set[str]) -> None:
+        super().__init__()
+        names = "|".join(sorted(re.escape(n) for n in param_names))
+        self.params = re.compile(r"(?i)((?:" + names + r")=)[^&\s\"'#]*")
+
+    def clean(self, text: str) -> str:
+        return redact_all(self.params.sub(r"\1" + MASK, text))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record: keep only what surely holds no secret
+            message = f"(unformattable log record of {record.name})"
+        cleaned = self.clean(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[0] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self.clean(text)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = self.clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.clean(record.stack_info)
+        return True
+
+
+_INSTALL_LOCK = threading.Lock()
+
+
+def install_log_filter(roots: tuple[str, ...], filt: RedactingFilter) -> None:
+    """Attach ``filt`` to each logger named in ``roots`` and to every existing descendant.
+
+    Loggers created later under these roots get it too: the logging manager is asked
+    for them through :func:`logging.getLogger`, which this wraps once.
+    """
+    with _INSTALL_LOCK:
+        _ROOTS.update(roots)
+        _FILTERS[:] = [filt]
+        for name in list(logging.Logger.manager.loggerDict):
+            if _covered(name):
+                _attach(logging.getLogger(name))
+        for root in roots:
+            _attach(logging.getLogger(root))
+        manager = logging.Logger.manager
+        if not getattr(manager, "_rtb_wrapped", False):
+            original = manager.getLogger
+
+            def get_logger(name: str) -> logging.Logger:
+                logger = original(name)
+                if _covered(name):
+                    _attach(logger)
+                return logger
+
+            manager.getLogger = get_logger  # type: ignore[method-assign]
+            manager._rtb_wrapped = True  # type: ignore[attr-defined]
+
+
+_ROOTS: set[str] = set()
+_FILTERS: list[RedactingFilter] = []
+
+
+def _covered(name: str) -> bool:
+    return any(name == root or name.startswith(root + ".") for root in _ROOTS)
+
+
+def _attach(logger: logging.Logger | logging.PlaceHolder) -> None:
+    if not isinstance(logger, logging.Logger):
+        return
+    for filt in _FILTERS:
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(filt)
