@@ -1,0 +1,290 @@
+"""Hostile servers on loopback: every abuse ends in a typed library error, bounded in bytes.
+
+Each server misbehaves in one way (tests/support/hostile.py). The client has a short
+per-read timeout and deadline, no retries and a small size cap. Nothing here asserts a
+time: the deadline tests assert that the server could write only a small part of what
+it was dripping before the client hung up, and the size tests how much it wrote.
+"""
+
+from __future__ import annotations
+
+import socket
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from support.hostile import (
+    HostileServer,
+    answer,
+    close_silently,
+    continue_forever,
+    drip_body,
+    drip_headers,
+    gzip_bomb,
+    hold,
+    raw,
+    reset,
+    reset_mid_body,
+    stream,
+)
+
+from removethebackground import (
+    Binding,
+    ConnectionFailedError,
+    HTTPStatusError,
+    MalformedResponseError,
+    PixelzClient,
+    RemoveTheBackgroundError,
+    TransportError,
+    TransportTimeout,
+)
+
+EMAIL = "demo@example.com"
+KEY = "k3y+/=&<>%;'\" %2b"
+CAP = 64 * 1024
+ALL = [Binding.SOAP11, Binding.SOAP12, Binding.HTTP_GET, Binding.HTTP_POST]
+XML = (("Content-Type", "text/xml; charset=utf-8"),)
+HTML = (("Content-Type", "text/html"),)
+
+
+def client_for(endpoint: str, binding: Binding = Binding.SOAP11, **kw: Any) -> PixelzClient:
+    kw.setdefault("timeout", 0.5)
+    kw.setdefault("deadline", 1.0)
+    kw.setdefault("retries", False)
+    return PixelzClient(
+        EMAIL, KEY, binding=binding, endpoint=endpoint, max_response_bytes=CAP, **kw
+    )
+
+
+def call(behaviour: Any, binding: Binding = Binding.SOAP11, **kw: Any) -> tuple[Any, int]:
+    with HostileServer(behaviour) as server:
+        client = client_for(server.endpoint, binding, **kw)
+        try:
+            with pytest.raises(RemoveTheBackgroundError) as info:
+                client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
+        finally:
+            client.close()
+    error = info.value
+    text = "".join(traceback.format_exception(error))
+    assert KEY not in text and "k3y" not in text
+    assert error.__context__ is None and error.__cause__ is None
+    return error, server.sent
+
+
+# --- the deadline ---------------------------------------------------------------------------
+
+DRIP_UNITS = 2000  # what a dripping behaviour would write if nobody hung up
+
+
+@pytest.mark.parametrize(
+    "behaviour",
+    [drip_body(0.02), drip_headers(0.02), continue_forever(0.02)],
+    ids=["drip-body", "drip-headers", "100-continue-forever"],
+)
+def test_the_deadline_ends_a_call_that_a_server_drips(behaviour: Any) -> None:
+    error, sent = call(behaviour, deadline=0.6)
+    assert isinstance(error, TransportTimeout)
+    assert "deadline of 0.6 s" in str(error)
+    assert error.retryable
+    # The per-read timeout (0.5 s) never passed: each unit came 20 ms after the last.
+    # The deadline shut the socket after a small part of the drip.
+    unit = len(b"HTTP/1.1 100 Continue\r\n\r\n")
+    assert sent < DRIP_UNITS * unit / 4
+
+
+def test_the_deadline_is_validated() -> None:
+    from removethebackground import InvalidParameterError
+
+    for bad in (0, -1, float("inf"), float("nan"), "5", True):
+        with pytest.raises(InvalidParameterError) as info:
+            PixelzClient(EMAIL, KEY, deadline=bad)  # type: ignore[arg-type]
+        assert info.value.parameter == "deadline"
+    assert PixelzClient(EMAIL, KEY, timeout=2).deadline == 6.0
+    assert PixelzClient(EMAIL, KEY, deadline=7).deadline == 7.0
+
+
+def test_a_pooled_connection_is_fine_after_an_expired_call() -> None:
+    """The watchdog only touches the call whose deadline passed."""
+    calls: list[int] = []
+
+    def behave(server: HostileServer, conn: socket.socket, request: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            drip_body(0.02)(server, conn, request)
+        else:
+            from support import soap_response
+
+            answer(200, _status_body(), XML, close=False)(server, conn, request)
+            del soap_response
+
+    with HostileServer(behave) as server:
+        client = client_for(server.endpoint, deadline=0.5)
+        with pytest.raises(TransportTimeout):
+            client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
+        for _ in range(3):
+            assert client.get_image_status(image_ticket="t").image_status is not None
+        client.close()
+
+
+def _status_body() -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+        b'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        b'<GetImageStatusResponse xmlns="http://removethebackground.com/">'
+        b"<GetImageStatusResult><ImageStatus>"
+        b"<ImageTicket>9a4e4e16-8e77-4e8c-b579-79fba86611e3</ImageTicket>"
+        b"<StatusId>10</StatusId><IsPaid>false</IsPaid></ImageStatus>"
+        b"</GetImageStatusResult></GetImageStatusResponse></soap:Body></soap:Envelope>"
+    )
+
+
+# --- the channel ----------------------------------------------------------------------------
+
+
+def test_refused() -> None:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    client = client_for(f"http://127.0.0.1:{port}/soap.asmx")
+    with pytest.raises(ConnectionFailedError) as info:
+        client.get_image_status(image_ticket="t")
+    assert info.value.request_sent is False
+    assert info.value.__context__ is None
+
+
+CHANNEL: list[tuple[str, Callable[..., None], type[TransportError]]] = [
+    ("reset-before-answer", reset, ConnectionFailedError),
+    ("closed-no-answer", close_silently, ConnectionFailedError),
+    ("no-answer", hold, TransportTimeout),
+    ("reset-during-answer", reset_mid_body, MalformedResponseError),
+]
+
+
+@pytest.mark.parametrize("binding", ALL, ids=str)
+@pytest.mark.parametrize(("name", "behaviour", "expected"), CHANNEL, ids=[c[0] for c in CHANNEL])
+def test_the_channel_breaks(
+    binding: Binding, name: str, behaviour: Any, expected: type[TransportError]
+) -> None:
+    error, _ = call(behaviour, binding)
+    assert isinstance(error, expected), repr(error)
+    assert error.request_sent is None  # the request went out: the outcome is unknown
+
+
+# --- answers that are not answers -----------------------------------------------------------
+
+PAGE = b"<html><head><title>%d</title></head><body>" + b"x" * 400 + b"</body></html>"
+
+ANSWERS: list[tuple[str, Any, type[TransportError]]] = [
+    ("502-html", answer(502, PAGE.replace(b"%d", b"502"), HTML), HTTPStatusError),
+    ("503-html", answer(503, PAGE.replace(b"%d", b"503"), HTML), HTTPStatusError),
+    ("415-empty", answer(415, b"", ()), HTTPStatusError),
+    ("400-empty", answer(400, b"", ()), HTTPStatusError),
+    ("truncated-xml", answer(200, _status_body()[:150], XML), MalformedResponseError),
+    ("html-200", answer(200, PAGE, HTML), MalformedResponseError),
+    ("json-200", answer(200, b'{"ok": true}', (("Content-Type", "application/json"),)),
+     MalformedResponseError),
+    ("empty-200", answer(200, b"", XML), MalformedResponseError),
+    ("deep-nesting", answer(200, b"<a>" * 100_000 + b"</a>" * 100_000, XML),
+     MalformedResponseError),
+    ("redirect-with-key", answer(302, b"", (("Location", f"http://127.0.0.1:9/?contactAPIkey={KEY}"),)),
+     HTTPStatusError),
+]
+
+
+@pytest.mark.parametrize("binding", ALL, ids=str)
+@pytest.mark.parametrize(("name", "behaviour", "expected"), ANSWERS, ids=[a[0] for a in ANSWERS])
+def test_answers_that_are_not_results(
+    binding: Binding, name: str, behaviour: Any, expected: type[TransportError]
+) -> None:
+    error, sent = call(behaviour, binding)
+    assert isinstance(error, expected), repr(error)
+    if name == "redirect-with-key":
+        assert error.http_status == 302
+
+
+def test_a_soap11_answer_to_a_soap12_request_is_refused() -> None:
+    error, _ = call(answer(200, _status_body(), XML), Binding.SOAP12)
+    assert isinstance(error, MalformedResponseError)
+    assert "envelope" in str(error)
+
+
+def test_a_redirect_is_never_followed() -> None:
+    followed: list[Any] = []
+    with HostileServer(lambda s, c, r: followed.append(r) or close_silently(s, c, r)) as target:
+        location = f"{target.endpoint}?contactAPIkey=leak"
+        with HostileServer(answer(307, b"", (("Location", location),))) as server:
+            client = client_for(server.endpoint, Binding.HTTP_GET)
+            with pytest.raises(HTTPStatusError):
+                client.get_image_status(image_ticket="t")
+            client.close()
+    assert followed == []
+
+
+# --- size, compression, XML attacks ---------------------------------------------------------
+
+
+def test_an_oversized_body_with_content_length_is_refused_before_reading() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 500000000\r\n\r\n"
+    error, sent = call(stream(head, b"<" * 65536, 500_000_000))
+    assert isinstance(error, MalformedResponseError) and "max_response_bytes" in str(error)
+    # The socket buffers take some; the client read none of the body.
+    assert sent < 500_000_000 // 10
+
+
+def test_an_oversized_body_without_content_length_stops_at_the_cap() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n"
+    error, sent = call(stream(head, b"<" * 65536, 500_000_000))
+    assert isinstance(error, MalformedResponseError) and "exceeds" in str(error)
+    assert sent < 500_000_000 // 10
+
+
+def test_a_gzip_bomb_stops_at_the_cap() -> None:
+    bomb = gzip_bomb(40 * 1024 * 1024)  # about 40 KB on the wire, under the cap
+    headers = (("Content-Type", "text/xml"), ("Content-Encoding", "gzip"))
+    error, sent = call(answer(200, bomb, headers))
+    assert isinstance(error, MalformedResponseError) and "exceeds" in str(error)
+    assert sent <= len(bomb) + 1024
+
+
+ENTITY_ATTACKS = {
+    "billion-laughs": (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><r>&lol2;</r>'
+    ),
+    "external-entity": (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+    ),
+    "external-dtd": b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/x.dtd"><r/>',
+}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+@pytest.mark.parametrize("attack", sorted(ENTITY_ATTACKS))
+@pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.HTTP_GET], ids=str)
+def test_entity_and_dtd_attacks(binding: Binding, attack: str, encoding: str) -> None:
+    body = ENTITY_ATTACKS[attack].decode("utf-8")
+    if encoding == "utf-16":
+        body = body.replace('version="1.0"', 'version="1.0" encoding="utf-16"')
+    data = body.encode(encoding)
+    ctype = (("Content-Type", f"text/xml; charset={encoding}"),)
+    error, _ = call(answer(200, data, ctype), binding)
+    assert isinstance(error, MalformedResponseError), repr(error)
+    assert "root:" not in str(error) and "lollol" not in str(error)
+
+
+@pytest.mark.parametrize(
+    "value", ["²", "١٢", "-1", "1e3", "12, 13", "0x10", "99999999999999999999999", " ", "\x00"]
+)
+def test_malformed_content_length_values(value: str) -> None:
+    """A result or a library error, nothing else (no ValueError from int("²"))."""
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {value}\r\n\r\n"
+    with HostileServer(raw(head.encode("utf-8") + _status_body())) as server:
+        client = client_for(server.endpoint)
+        try:
+            client.get_image_status(image_ticket="t")
+        except RemoveTheBackgroundError as exc:
+            assert exc.__context__ is None
+        finally:
+            client.close()
