@@ -14,6 +14,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from removethebackground import (
+    Binding,
+    ConnectionFailedError,
+    HTTPStatusError,
+    MalformedResponseError,
+    PixelzClient,
+    RemoveTheBackgroundError,
+    TransportError,
+    TransportTimeout,
+)
 from support.hostile import (
     HostileServer,
     answer,
@@ -27,17 +38,6 @@ from support.hostile import (
     reset,
     reset_mid_body,
     stream,
-)
-
-from removethebackground import (
-    Binding,
-    ConnectionFailedError,
-    HTTPStatusError,
-    MalformedResponseError,
-    PixelzClient,
-    RemoveTheBackgroundError,
-    TransportError,
-    TransportTimeout,
 )
 
 EMAIL = "demo@example.com"
