@@ -198,7 +198,7 @@ ANSWERS: list[tuple[str, Any, type[TransportError]]] = [
 def test_answers_that_are_not_results(
     binding: Binding, name: str, behaviour: Any, expected: type[TransportError]
 ) -> None:
-    error, sent = call(behaviour, binding)
+    error, _ = call(behaviour, binding)
     assert isinstance(error, expected), repr(error)
     if name == "redirect-with-key":
         assert error.http_status == 302

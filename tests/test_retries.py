@@ -155,8 +155,8 @@ def test_a_read_succeeds_after_transient_faults(
     proxy.script("GetTemplates", "503", "drop", "reset", "502")
     templates = client.get_templates()
     assert templates is not None
-    # Four faults, then the answer: two of the five requests reached the sandbox
-    # (the dropped and the reset one), three (503, 502, the good one)... all counted.
+    # Four faults, then the answer: the 503 and the 502 never reached the sandbox; the
+    # dropped one, the reset one and the good one did.
     assert proxy.reached["GetTemplates"] == 3
     assert len(server.requests) == 5
     # Backoff doubles (jitter drawn at 0.5), and Retry-After: 1 wins where it is longer.
@@ -191,7 +191,7 @@ def test_a_timeout_of_a_read_is_retried(
     sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer], caplog: Any
 ) -> None:
     proxy, server = proxied
-    client, clock = client_through(server, sandbox)
+    client, _ = client_through(server, sandbox)
     proxy.script("GetContactDetailed", "hold")
     with caplog.at_level(logging.INFO, logger="removethebackground"):
         assert client.get_contact_detailed() is not None
