@@ -13,7 +13,8 @@ take on the way to and from a service:
   encoded forms are found too;
 - as HTML/XML character references, decimal or hex, with or without leading
   zeros, and the named ones (``&amp;`` ``&lt;`` ``&gt;`` ``&quot;`` ``&apos;``);
-- as a JSON or C# ``\\uXXXX`` escape;
+- as a JSON or C# ``\\uXXXX`` escape, a ``\\xXX`` escape, or behind a backslash
+  (``repr`` and JSON write ``\\'`` and ``\\"``);
 - base64 (standard and URL-safe alphabet, with or without padding), also as a
   part of a longer base64 text (a ``Basic`` authorization header, say), at each of
   the three alignments.
@@ -54,6 +55,10 @@ def _char_pattern(c: str) -> str:
     alternatives.extend(f"&{name};" for name in _NAMED.get(c, ()))
     if code < 0x10000:
         alternatives.append(f"\\\\[uU](?i:{code:04x})")
+    if code < 0x100:
+        alternatives.append(f"\\\\x(?i:{code:02x})")
+    # A backslash escape, as repr() and JSON write quotes and backslashes.
+    alternatives.append("\\\\" + re.escape(c))
     return "(?:" + "|".join(alternatives) + ")"
 
 
