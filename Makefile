@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
+.PHONY: fuzz
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +63,10 @@ test: codegen-check lint typecheck unit
 ## The WSDL corpus with 200 hypothesis examples a test (make test runs a bounded 10).
 corpus: $(STAMP)
 	CORPUS_EXAMPLES=200 $(PY) -m pytest -q tests/test_wsdl_corpus.py
+
+## Fuzz the client with many more mutated answers than make test runs (hypothesis profile "fuzz").
+fuzz: $(STAMP)
+	RTB_FUZZ_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz_answers.py
 
 ## The main job against the local sandbox: upload, process, download.
 demo: $(STAMP)

@@ -13,3 +13,15 @@ pytest_plugins = [
     "removethebackground.testing.pytest_plugin",
     "removethebackground.testing.sandbox",
 ]
+
+# Hypothesis profiles of the answer fuzzer (tests/test_fuzz_answers.py), chosen with
+# RTB_FUZZ_PROFILE: a bounded slice in `make test`, many more examples in `make fuzz`.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_FUZZ = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    "derandomize": False,
+}
+settings.register_profile("fuzz-quick", max_examples=150, **_FUZZ)  # type: ignore[arg-type]
+settings.register_profile("fuzz", max_examples=5000, **_FUZZ)  # type: ignore[arg-type]

@@ -16,13 +16,20 @@ to another address). It raises only library errors, redacted.
 Adding behaviour around sending is a transport or a policy wrapping one, with no
 change to the bindings or the generated code:
 
-- **retries**: a ``Transport`` whose ``send`` calls an inner transport again when
-  the error's ``retryable`` is true and ``request.operation`` is safe to repeat
-  (``HttpRequest`` carries the operation and the binding for this);
-- **a total deadline, logging, metrics**: the same shape, wrapping ``send``;
+- **retries**: :class:`~removethebackground.retry.RetryingTransport` calls an inner
+  transport again when the error's ``retryable`` is true and ``request.operation`` is
+  safe to repeat (``HttpRequest`` carries the operation and the binding for this);
+- **the total deadline** lives here, in :mod:`removethebackground.deadline`: one
+  watchdog thread shuts down the socket of a call whose deadline passed;
+- **logging, metrics**: the same shape, wrapping ``send``;
 - **an async transport**: a class with ``async def send(request, ctx)``, driven by
   an async call path that uses the same ``build_request``/``read_answer``, which
   do no I/O.
+
+Whatever urllib3 or http.client raise (a malformed header, a bad ``Content-Length``,
+a broken gzip stream) becomes a library error here; ``request_sent`` on a
+:class:`~removethebackground.errors.TransportError` says whether the request may
+have reached the service.
 
 Speed: for a session the client creates itself, the proxy, CA-bundle and netrc
 settings that requests would read from the environment on every request are
