@@ -28,6 +28,8 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import math
+import os
 import socket
 import threading
 import time
@@ -64,20 +66,18 @@ class _Watchdog:
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
         self._stale = 0
+        self._wake_at = math.inf  # when the watchdog wakes next, by itself
 
     def arm(self, when: float) -> Watch:
         watch = Watch(when)
         with self._cond:
-            heap = self._heap
-            earliest = not heap or when < heap[0][0]
-            heapq.heappush(heap, (when, next(self._seq), watch))
-            thread = self._thread
-            if thread is None or not thread.is_alive():
+            heapq.heappush(self._heap, (when, next(self._seq), watch))
+            if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="removethebackground-deadline", daemon=True
                 )
                 self._thread.start()
-            elif earliest:
+            elif when < self._wake_at:  # rare: only an earlier deadline than any so far
                 self._cond.notify()
         return watch
 
@@ -85,11 +85,18 @@ class _Watchdog:
         with self._cond:
             watch.done = True
             self._stale += 1
-            heap = self._heap
-            if self._stale > 256 and self._stale * 2 > len(heap):
-                self._heap = [entry for entry in heap if not entry[2].done]
+            if self._stale > 1024 and self._stale * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].done]
                 heapq.heapify(self._heap)
                 self._stale = 0
+
+    def _after_fork(self) -> None:
+        # The child has no watchdog thread: start one on its first call.
+        self._cond = threading.Condition(threading.Lock())
+        self._heap = []
+        self._thread = None
+        self._stale = 0
+        self._wake_at = math.inf
 
     def _run(self) -> None:
         cond = self._cond
@@ -98,12 +105,14 @@ class _Watchdog:
                 heap = self._heap
                 while heap and heap[0][2].done:
                     heapq.heappop(heap)
-                    self._stale -= 1
+                    self._stale = max(0, self._stale - 1)
                 if not heap:
-                    cond.wait(60.0)
+                    self._wake_at = math.inf
+                    cond.wait()
                     continue
                 delay = heap[0][0] - time.monotonic()
                 if delay > 0:
+                    self._wake_at = heap[0][0]
                     cond.wait(delay)
                     continue
                 _, _, watch = heapq.heappop(heap)
@@ -130,6 +139,7 @@ def _shut(conn: Any) -> bool:
 
 
 _WATCHDOG = _Watchdog()
+os.register_at_fork(after_in_child=_WATCHDOG._after_fork)
 _current = threading.local()
 
 
