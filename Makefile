@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
-.PHONY: fuzz
+.PHONY: fuzz abuse
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ corpus: $(STAMP)
 ## Fuzz the client with many more mutated answers than make test runs (hypothesis profile "fuzz").
 fuzz: $(STAMP)
 	RTB_FUZZ_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz_answers.py
+
+## The sandbox under abuse at full size: 8 threads x 250 mixed calls (make test runs 8 x 40).
+abuse: $(STAMP)
+	RTB_LOAD_CALLS=250 $(PY) -m pytest -q tests/test_sandbox_abuse.py
 
 ## The main job against the local sandbox: upload, process, download.
 demo: $(STAMP)

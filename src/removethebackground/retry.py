@@ -146,6 +146,12 @@ class RetryingTransport:
         """The inner transport's session (what the stubber and cassettes mount on)."""
         return getattr(self.inner, "session", None)
 
+    def __getattr__(self, name: str) -> Any:
+        # The inner transport's settings (timeout, deadline, verify ...) read through.
+        if name == "inner" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
     def close(self) -> None:
         if self._owns_inner:
             self.inner.close()

@@ -38,6 +38,8 @@ from typing import Any, NoReturn
 __all__ = ["MASK", "RedactingFilter", "Secret", "install_log_filter", "redact_all"]
 
 MASK = "***"
+#: Secrets shorter than this are not searched for (see :meth:`Secret.redact`).
+MIN_REDACTED = 4
 
 _NAMED = {"&": ("amp",), "<": ("lt",), ">": ("gt",), '"': ("quot",), "'": ("apos",)}
 
@@ -146,8 +148,12 @@ class Secret:
         return pattern
 
     def redact(self, text: str) -> str:
-        """``text`` with every form of the secret replaced by ``***``."""
-        if not self._value:
+        """``text`` with every form of the secret replaced by ``***``.
+
+        A value shorter than :data:`MIN_REDACTED` characters is left alone: it is no
+        secret (a test's ``"k"``), and masking every ``k`` would garble every message.
+        """
+        if len(self._value) < MIN_REDACTED:
             return text
         return self.pattern.sub(MASK, text)
 

@@ -234,8 +234,11 @@ def get_images_list(
             exclude_status=exclude,
             product_id=product_id,
             created_from=None if first_day is None else _day_start(first_day),
+            # The day after 9999-12-31 does not exist: that range has no upper end.
             created_before=(
-                None if last_day is None else _day_start(last_day + datetime.timedelta(days=1))
+                None
+                if last_day is None or last_day == datetime.date.max
+                else _day_start(last_day + datetime.timedelta(days=1))
             ),
             sort_by=sort_by,
             descending=descending,
@@ -406,7 +409,7 @@ def get_invoice_list(
         created_from=None if first_day is None else f"{first_day.isoformat()} 00:00:00",
         created_before=(
             None
-            if last_day is None
+            if last_day is None or last_day == datetime.date.max  # no day after it
             else f"{(last_day + datetime.timedelta(days=1)).isoformat()} 00:00:00"
         ),
         limit=INVOICES_PER_PAGE,
