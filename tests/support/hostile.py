@@ -110,7 +110,7 @@ class HostileServer:
             thread.start()
 
     def _handle(self, conn: socket.socket) -> None:
-        conn.settimeout(5)
+        conn.settimeout(1)
         try:
             while not self._stop.is_set():
                 request = _read_request(conn)
