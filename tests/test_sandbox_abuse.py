@@ -40,6 +40,7 @@ from removethebackground import (
     RemoveTheBackgroundError,
     ServerFault,
 )
+from removethebackground.client import build_envelope
 from removethebackground.errors import DEFAULT_FAULT_TABLE
 from removethebackground.generated import GENERATIONS
 from removethebackground.testing.sandbox import SandboxHandle
@@ -140,11 +141,30 @@ def test_many_query_parameters_on_any_route(
         "/",
         "/no/such/route",
     ]
+    op = GENERATIONS["pixelz"].service.operations["GetTemplates"]
+    envelope = build_envelope(
+        op,
+        Binding.SOAP11,
+        {"contact_email": sandbox.demo_email, "contact_api_key": sandbox.demo_api_key},
+    )
+    soap_headers = {
+        "Content-Type": "text/xml; charset=utf-8",
+        "SOAPAction": f'"{op.soap_actions[Binding.SOAP11]}"',
+    }
     with requests.Session() as session:
         for route in routes:
             sep = "&" if "?" in route else "?"
             for method in ("GET", "POST"):
-                answer = session.request(method, f"{base}{route}{sep}{many}", timeout=30)
+                # A POST to the SOAP endpoint carries a valid call: the query must not
+                # break it (an empty POST there is ASMX's "Root element is missing").
+                soap_post = method == "POST" and route.split("?")[0] == "/soap.asmx"
+                answer = session.request(
+                    method,
+                    f"{base}{route}{sep}{many}",
+                    data=envelope if soap_post else None,
+                    headers=soap_headers if soap_post else None,
+                    timeout=30,
+                )
                 assert answer.status_code < 500 or _asmx_500(answer), (route, method)
         dup = "&".join(["contactEmail=demo%40example.com"] * 3000)
         answer = session.get(f"{base}/soap.asmx/GetTemplates?{dup}", timeout=30)
@@ -154,14 +174,15 @@ def test_many_query_parameters_on_any_route(
 
 def _asmx_500(answer: requests.Response) -> bool:
     """A 500 that ASMX itself answers for a bad request, not the catch-all handler's: an
-    unknown operation in the URL ("Request format is unrecognized ..."), or the
+    unknown operation in the URL ("Request format is unrecognized ...", "... Web Service
+    method name is not valid."), or the
     text/plain fault of the HTTP bindings whose text is a client fault by the client's
     own rules ("Too many parameters.")."""
     text = answer.text
     if "unexpected error" in text.lower():
         return False
-    if "unrecognized" in text:
-        return True
+    if "unrecognized" in text or "Web Service method name is not valid" in text:
+        return True  # ASMX's own routing refusals (an unknown operation in the URL)
     plain = answer.headers.get("Content-Type", "").startswith("text/plain")
     return plain and issubclass(DEFAULT_FAULT_TABLE.classify(None, text), ClientFault)
 

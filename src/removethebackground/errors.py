@@ -141,6 +141,11 @@ one generic message, a ``soap:Server`` fault over SOAP
 :class:`ServerFault` on every binding by the rule above.
 
 Every instance also takes ``retryable=`` to override the class's answer.
+
+The client's default policy is :class:`~removethebackground.retry.RetryingTransport`:
+it combines ``retryable`` with the generated ``Operation.changes_state`` flag and
+:attr:`TransportError.request_sent`, and raises :class:`OutcomeUnknownError` for a
+call that changes state whose outcome it cannot settle.
 """
 
 from __future__ import annotations
