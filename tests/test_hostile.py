@@ -295,3 +295,14 @@ def test_malformed_content_length_values(value: str) -> None:
             assert exc.__context__ is None
         finally:
             client.close()
+
+
+def test_the_deadline_covers_the_body_with_a_session_of_your_own() -> None:
+    import requests
+
+    with HostileServer(drip_body(0.02)) as server, requests.Session() as session:
+        client = client_for(server.endpoint, session=session, deadline=0.6)
+        with pytest.raises(TransportTimeout, match="deadline"):
+            client.get_image_status(image_ticket="t")
+        client.close()
+    assert server.sent < 70 + DRIP_UNITS / 4

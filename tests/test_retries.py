@@ -227,6 +227,37 @@ def test_an_add_with_a_customer_image_id_is_received_exactly_once(
     client.close()
 
 
+@pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.HTTP_POST], ids=str)
+def test_an_add_over_http_is_received_exactly_once(
+    binding: Binding, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox, binding)
+    proxy.script("AddImageWithInstructionToQueue", "drop")
+    result = client.add_image_with_instruction_to_queue(
+        template_id="1001",
+        image_url=EXAMPLE,
+        customer_image_id=f"with-instruction-{binding}",
+        additional_resource_file_urls=["http://example.com/res/1.pdf"],
+        colorway_ids=[7],
+    )
+    assert proxy.reached["AddImageWithInstructionToQueue"] == 1
+    assert proxy.reached["GetImageStatus"] == 1
+    assert sandbox.image(result.image_ticket) is not None
+
+
+def test_a_delete_whose_outcome_is_unknown_is_not_sent_again(
+    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox)
+    ticket = client.add_image_to_queue(template_id="1001", image_url=EXAMPLE).image_ticket
+    proxy.script("DeleteImageFromQueue", "drop")
+    with pytest.raises(OutcomeUnknownError, match="not a call that queues an image"):
+        client.delete_image_from_queue(image_ticket=str(ticket), customer_image_id="d1")
+    assert proxy.reached["DeleteImageFromQueue"] == 1 and proxy.reached["GetImageStatus"] == 0
+
+
 @pytest.mark.parametrize("fault", ADD_FAULTS)
 def test_an_add_without_a_customer_image_id_raises_outcome_unknown(
     fault: str, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]

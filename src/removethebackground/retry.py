@@ -262,8 +262,10 @@ class RetryingTransport:
         :class:`OutcomeUnknownError`."""
         op = request.operation
         status_op = _status_operation(op)
-        if status_op is None or not _has_param(op, "customer_image_id"):
-            raise self._unknown(request, exc, "it carries no customerImageId to look it up by")
+        if status_op is None or not _queues_an_image(op):
+            raise self._unknown(
+                request, exc, "it is not a call that queues an image, which could be looked up"
+            )
         try:
             values = _request_values(request)
         except Exception:
@@ -366,6 +368,16 @@ def _status_operation(op: Operation[Any]) -> Operation[Any] | None:
                 status = candidate
     _STATUS_OPS[id(op)] = (op, status)
     return status
+
+
+def _queues_an_image(op: Operation[Any]) -> bool:
+    """Whether ``op`` queues an image: it takes a customerImageId and returns only the
+    image's ticket (the five image-adding operations), so that its answer can be rebuilt
+    from ``GetImageStatus``. (DeleteImageFromQueue also takes the id, but a found image
+    says nothing about whether it ran.)"""
+    spec = getattr(op.result_model, "__wire__", None)
+    fields = tuple(f.attr for f in spec.fields) if spec is not None else ()
+    return _has_param(op, "customer_image_id") and fields == ("image_ticket",)
 
 
 def _has_param(op: Operation[Any], attr: str) -> bool:
