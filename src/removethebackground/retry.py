@@ -262,7 +262,7 @@ class RetryingTransport:
         :class:`OutcomeUnknownError`."""
         op = request.operation
         status_op = _status_operation(op)
-        if status_op is None or not _queues_an_image(op):
+        if status_op is None or not _queues_an_image(op) or not op.credential_params:
             raise self._unknown(
                 request, exc, "it is not a call that queues an image, which could be looked up"
             )
