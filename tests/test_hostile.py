@@ -44,6 +44,7 @@ EMAIL = "demo@example.com"
 KEY = "k3y+/=&<>%;'\" %2b"
 CAP = 64 * 1024
 ALL = [Binding.SOAP11, Binding.SOAP12, Binding.HTTP_GET, Binding.HTTP_POST]
+TICKET = "9a4e4e16-8e77-4e8c-b579-79fba86611e3"
 XML = (("Content-Type", "text/xml; charset=utf-8"),)
 HTML = (("Content-Type", "text/html"),)
 
@@ -126,7 +127,7 @@ def test_a_pooled_connection_is_fine_after_an_expired_call() -> None:
         with pytest.raises(TransportTimeout):
             client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
         for _ in range(3):
-            assert client.get_image_status(image_ticket="t").image_status is not None
+            assert client.get_image_status(image_ticket=TICKET).image_status is not None
         client.close()
 
 
@@ -152,7 +153,7 @@ def test_refused() -> None:
     probe.close()
     client = client_for(f"http://127.0.0.1:{port}/soap.asmx")
     with pytest.raises(ConnectionFailedError) as info:
-        client.get_image_status(image_ticket="t")
+        client.get_image_status(image_ticket=TICKET)
     assert info.value.request_sent is False
     assert info.value.__context__ is None
 
@@ -220,7 +221,7 @@ def test_a_redirect_is_never_followed() -> None:
         with HostileServer(answer(307, b"", (("Location", location),))) as server:
             client = client_for(server.endpoint, Binding.HTTP_GET)
             with pytest.raises(HTTPStatusError):
-                client.get_image_status(image_ticket="t")
+                client.get_image_status(image_ticket=TICKET)
             client.close()
     assert followed == []
 
@@ -290,7 +291,7 @@ def test_malformed_content_length_values(value: str) -> None:
     with HostileServer(raw(data + _status_body())) as server:
         client = client_for(server.endpoint)
         try:
-            client.get_image_status(image_ticket="t")
+            client.get_image_status(image_ticket=TICKET)
         except RemoveTheBackgroundError as exc:
             assert exc.__context__ is None
         finally:
@@ -303,6 +304,6 @@ def test_the_deadline_covers_the_body_with_a_session_of_your_own() -> None:
     with HostileServer(drip_body(0.02)) as server, requests.Session() as session:
         client = client_for(server.endpoint, session=session, deadline=0.6)
         with pytest.raises(TransportTimeout, match="deadline"):
-            client.get_image_status(image_ticket="t")
+            client.get_image_status(image_ticket=TICKET)
         client.close()
     assert server.sent < 70 + DRIP_UNITS / 4

@@ -29,6 +29,7 @@ from support.hostile import HostileServer, Request, answer, hold, raw, reset
 EMAIL = "canary@example.com"
 KEY = "Ky+/= &<>%;\"'#?é-canary-0123456789"
 ALL = [Binding.SOAP11, Binding.SOAP12, Binding.HTTP_GET, Binding.HTTP_POST]
+TICKET = "9a4e4e16-8e77-4e8c-b579-79fba86611e3"
 
 
 def _refs(text: str, fmt: str) -> str:
@@ -192,7 +193,7 @@ def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptu
                 retries=1,
             )
             try:
-                client.get_image_status(image_ticket="t", customer_image_id="c")
+                client.get_image_status(image_ticket=TICKET, customer_image_id="c")
             except RemoveTheBackgroundError as exc:
                 error: BaseException | None = exc
             else:
