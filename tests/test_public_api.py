@@ -178,3 +178,17 @@ def test_urllib3_debug_log_hides_every_credential_parameter() -> None:
     assert not any(secret in text for secret in ("k1", "d2", "c3")), text
     assert "page=1" in text
     assert {"contactapikey", "developerapikey", "applicationcode"} <= SECRET_PARAMS
+
+
+def test_an_endpoint_with_a_query_is_refused_without_echoing_the_query() -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        PixelzClient("a@b.c", "k", endpoint="https://h.example/soap.asmx?apikey=hunter2#x")
+    text = str(info.value)
+    assert info.value.parameter == "endpoint"
+    assert "pass 'https://h.example/soap.asmx'" in text and "hunter2" not in text
+
+
+def test_the_repr_shows_no_user_info_of_the_endpoint() -> None:
+    client = PixelzClient("a@b.c", "k", endpoint="https://user:pa55@h.example/soap.asmx")
+    assert "pa55" not in repr(client) and "user" not in repr(client)
+    assert "https://h.example/soap.asmx" in repr(client)

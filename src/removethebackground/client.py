@@ -1,8 +1,10 @@
 """The runtime base of the generated clients: configuration and one call path.
 
 A :class:`ServiceClient` holds the account, the binding, the endpoint and a
-transport. Each generated method calls :meth:`ServiceClient._call`, which does
-three things and nothing else::
+transport. Each generated method calls :meth:`ServiceClient._call`, whose work is
+three steps (around them it only checks that the WSDL offers the operation on the
+binding, fills in the credentials, validates in strict mode, and completes the
+call context of any error)::
 
     request = engine.build_request(op, values, endpoint, headers, ctx)   # bindings/
     answer  = transport.send(request, ctx)                                # transport.py
@@ -312,7 +314,7 @@ class ServiceClient:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(email={self._email!r}, api_key='***', "
-            f"binding={self._binding.value!r}, endpoint={self._endpoint!r})"
+            f"binding={self._binding.value!r}, endpoint={self._safe_endpoint!r})"
         )
 
     # --- calls ------------------------------------------------------------------
@@ -454,5 +456,11 @@ def _check_endpoint(endpoint: str) -> str:
             "endpoint", f"{endpoint!r} is not an http(s) URL such as https://host/soap.asmx"
         )
     if parts.query or parts.fragment:
-        raise InvalidParameterError("endpoint", "must not carry a query string or fragment")
+        # The query itself is not repeated: it may hold a credential.
+        bare = _safe_endpoint(endpoint)
+        raise InvalidParameterError(
+            "endpoint",
+            f"{bare!r} was given with a query string or fragment, which a service address "
+            f"cannot carry: pass {bare!r} (such as https://host/soap.asmx)",
+        )
     return endpoint
