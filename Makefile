@@ -62,15 +62,15 @@ test: codegen-check lint typecheck unit
 
 ## The WSDL corpus with 200 hypothesis examples a test (make test runs a bounded 10).
 corpus: $(STAMP)
-	CORPUS_EXAMPLES=200 $(PY) -m pytest -q tests/test_wsdl_corpus.py
+	CORPUS_EXAMPLES=200 $(PY) -m pytest -q tests/codegen/test_wsdl_corpus.py
 
 ## Fuzz the client with many more mutated answers than make test runs (hypothesis profile "fuzz").
 fuzz: $(STAMP)
-	RTB_FUZZ_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz_answers.py
+	RTB_FUZZ_PROFILE=fuzz $(PY) -m pytest -q tests/core/test_fuzz_answers.py
 
 ## The sandbox under abuse at full size: 8 threads x 250 mixed calls (make test runs 8 x 40).
 abuse: $(STAMP)
-	RTB_LOAD_CALLS=250 $(PY) -m pytest -q tests/test_sandbox_abuse.py
+	RTB_LOAD_CALLS=250 $(PY) -m pytest -q tests/service/test_sandbox_abuse.py
 
 ## The main job against the local sandbox: upload, process, download.
 demo: $(STAMP)
@@ -82,11 +82,11 @@ sandbox: $(STAMP)
 
 ## Re-record the cassettes in tests/cassettes against a fresh sandbox.
 record: $(STAMP)
-	$(PY) -m pytest -q tests/test_cassettes.py --record-mode=rewrite
+	$(PY) -m pytest -q tests/testing/test_cassettes.py --record-mode=rewrite
 
 ## Refresh docs/sandbox-page.png: the sandbox page in headless Chromium (needs chromium).
 page-screenshot: $(STAMP)
-	RTB_PAGE_SCREENSHOT=docs/sandbox-page.png $(PY) -m pytest -q tests/test_sandbox_page_browser.py
+	RTB_PAGE_SCREENSHOT=docs/sandbox-page.png $(PY) -m pytest -q tests/service/test_sandbox_page_browser.py
 
 bench: $(STAMP)
 	$(PY) bench/run.py

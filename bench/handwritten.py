@@ -7,14 +7,14 @@ schema, no generated code, and nothing slow on the hot path.
 - Requests are a prebuilt envelope template: bytes fixed at import time, with only
   the few values escaped and spliced in.
 - Answers are parsed with a secure lxml parser (no DTD, no entities, no network,
-  DOCTYPE refused), as ``removethebackground.codec.safe_fromstring`` does, and read
+  DOCTYPE refused), as ``removethebackground.core.codec.safe_fromstring`` does, and read
   with precompiled QNames and XPath.
 - One pooled :class:`requests.Session`, as this project's client uses.
 
 It deliberately does no more than that (no response size cap, no streaming, no
 schema checks of the answer beyond what it reads, one fault shape), so it is the
 fastest honest way to make these calls, and the bar the benchmarks hold the
-generated client to. ``tests/test_bench_handwritten.py`` keeps it honest: it must
+generated client to. ``tests/bench/test_bench_handwritten.py`` keeps it honest: it must
 send XML-equivalent requests and return the same values as ``PixelzClient``.
 
 It depends on nothing of this project, so refactoring the client cannot move the bar.

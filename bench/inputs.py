@@ -39,8 +39,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from removethebackground import Binding  # noqa: E402
-from removethebackground.asmx import render_soap_result  # noqa: E402
 from removethebackground.generated import pixelz  # noqa: E402
+from removethebackground.service.asmx import render_soap_result  # noqa: E402
 
 WSDL = ROOT / "wsdl/pixelz/pixelz.wsdl"
 ENDPOINT = "http://127.0.0.1:8110/soap.asmx"

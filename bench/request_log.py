@@ -36,12 +36,12 @@ if str(ROOT) not in sys.path:
 
 import requests  # noqa: E402
 
-from removethebackground.client import build_envelope  # noqa: E402
+from removethebackground.core.client import build_envelope  # noqa: E402
+from removethebackground.core.wire import Binding  # noqa: E402
 from removethebackground.generated import pixelz  # noqa: E402
 from removethebackground.sandbox import DEMO_API_KEY, DEMO_EMAIL, SandboxConfig  # noqa: E402
 from removethebackground.sandbox.app import SandboxApp  # noqa: E402
 from removethebackground.testing.sandbox import run_sandbox  # noqa: E402
-from removethebackground.wire import Binding  # noqa: E402
 
 CREDENTIALS = {"contact_email": DEMO_EMAIL, "contact_api_key": DEMO_API_KEY}
 SOAP_BODY = build_envelope(pixelz.OP_GET_TEMPLATES, Binding.SOAP11, CREDENTIALS)

@@ -88,14 +88,14 @@ def our_envelope_builder() -> Callable[[Mapping[str, object]], bytes]:
 
     The one place to adapt when the engine changes. Today: the SOAP 1.1 engine of
     ``removethebackground.bindings`` (``SOAP_BINDINGS[Binding.SOAP11].build_envelope``);
-    before it, ``removethebackground.client.build_envelope(op, binding, values)``.
+    before it, ``removethebackground.core.client.build_envelope(op, binding, values)``.
     ``values`` are keyed by attribute name, credentials included.
     """
     op = pixelz.OP_GET_IMAGE_STATUS
     try:
         from removethebackground.bindings import SOAP_BINDINGS
     except ImportError:  # before the bindings package
-        from removethebackground.client import build_envelope
+        from removethebackground.core.client import build_envelope
 
         def build_old(values: Mapping[str, object]) -> bytes:
             return build_envelope(op, Binding.SOAP11, values)

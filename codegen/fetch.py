@@ -4,7 +4,7 @@ A WSDL that will be vendored is untrusted input. Whatever its origin it must:
 
 - be at most :data:`MAX_BYTES` long (a remote answer is cut off while it streams);
 - be well-formed XML without a DTD or entity declarations (it is parsed with
-  :func:`removethebackground.codec.safe_fromstring`, the parser the client uses
+  :func:`removethebackground.core.codec.safe_fromstring`, the parser the client uses
   for service answers);
 - have ``wsdl:definitions`` as its root;
 - load nothing else: a ``wsdl:import`` with a ``location`` or an
@@ -28,8 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from lxml import etree
 
-from removethebackground.codec import safe_fromstring
-from removethebackground.errors import MalformedResponseError
+from removethebackground.core.codec import safe_fromstring
+from removethebackground.core.errors import MalformedResponseError
 
 from .model import CodegenError
 

@@ -58,7 +58,7 @@ class OverlayError(Exception):
 
 @dataclass(frozen=True)
 class ConstraintModel:
-    """One rule, as codegen renders it (mirrors ``removethebackground.wire.Constraint``)."""
+    """One rule, as codegen renders it (mirrors ``removethebackground.core.wire.Constraint``)."""
 
     kind: str
     minimum: int | None = None

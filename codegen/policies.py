@@ -1,9 +1,9 @@
 """Which operations change the service's state: the hand-written half of the retry policy.
 
 The wire facts cannot tell a read from a write, so this list says it. Codegen emits
-``changes_state`` on every generated :class:`~removethebackground.wire.Operation`
+``changes_state`` on every generated :class:`~removethebackground.core.wire.Operation`
 (and a ``changes_state`` line in the golden files); the retry transport
-(:mod:`removethebackground.retry`) resends only operations with
+(:mod:`removethebackground.core.retry`) resends only operations with
 ``changes_state=False``.
 
 The rule: an operation named ``Get...`` (``GetImageStatus``, the legacy

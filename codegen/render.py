@@ -257,9 +257,9 @@ def render_module(service: ServiceModel, root: Path) -> str:
     if "Literal[" in annotations:
         imports.append("from typing import Literal")
     imports.append("")
-    imports.append("from removethebackground.client import ServiceClient")
+    imports.append("from removethebackground.core.client import ServiceClient")
     if service.faults:
-        imports.append("from removethebackground.errors import DeclaredFault")
+        imports.append("from removethebackground.core.errors import DeclaredFault")
     wire_names = ["Binding", "Field", "Operation", "Service", "TypeSpec", "WireModel"]
     if any(op.http_location for op in service.operations):
         wire_names.append("HttpParam")
@@ -272,7 +272,7 @@ def render_module(service: ServiceModel, root: Path) -> str:
     ]
     if any(f.constraint is not None for f in constrained):
         wire_names.append("Constraint")
-    imports.append(f"from removethebackground.wire import {', '.join(sorted(wire_names))}")
+    imports.append(f"from removethebackground.core.wire import {', '.join(sorted(wire_names))}")
 
     out: list[str] = [header(service, root).rstrip("\n")]
     out.append(f'"""Typed client for the ``{service.name}`` service of ``{service.wsdl_path}``.')
@@ -418,7 +418,7 @@ def render_registry(entries: list[tuple[GenerationConfig, ServiceModel]]) -> str
         )
     out.append("")
     out.append(
-        "``GENERATIONS`` maps each key to its :class:`~removethebackground.wire.Generation`;"
+        "``GENERATIONS`` maps each key to its :class:`~removethebackground.core.wire.Generation`;"
     )
     out.append("the package, the sandbox and the testing helpers loop over it.")
     out.append('"""')
@@ -428,7 +428,7 @@ def render_registry(entries: list[tuple[GenerationConfig, ServiceModel]]) -> str
     out.append("from collections.abc import Mapping")
     out.append("from types import MappingProxyType")
     out.append("")
-    out.append("from removethebackground.wire import Generation")
+    out.append("from removethebackground.core.wire import Generation")
     out.append("")
     keys = sorted(gen.key for gen, _ in entries)
     out.append(f"from . import {', '.join(keys)}")

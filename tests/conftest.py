@@ -14,7 +14,7 @@ pytest_plugins = [
     "removethebackground.testing.sandbox",
 ]
 
-# Hypothesis profiles of the answer fuzzer (tests/test_fuzz_answers.py), chosen with
+# Hypothesis profiles of the answer fuzzer (tests/core/test_fuzz_answers.py), chosen with
 # RTB_FUZZ_PROFILE: a bounded slice in `make test`, many more examples in `make fuzz`.
 from hypothesis import HealthCheck, settings  # noqa: E402
 

@@ -6,7 +6,7 @@ Generated from the service's own WSDLs (``wsdl/``): see
 generated client and the registry ``GENERATIONS`` come from
 :mod:`removethebackground.generated`.
 Result types live in :mod:`removethebackground.generated.pixelz` and
-:mod:`removethebackground.generated.legacy`; errors in :mod:`removethebackground.errors`.
+:mod:`removethebackground.generated.legacy`; errors in :mod:`removethebackground.core.errors`.
 The workflows users come for (submit, wait, download, batches, webhooks) are in
 :mod:`removethebackground.workflows`; their main names are re-exported here.
 """
@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
-
-from .errors import (
+from ._version import __version__
+from .core.errors import (
     AuthenticationError,
     ClientFault,
     ConnectionFailedError,
@@ -37,11 +36,11 @@ from .errors import (
     TransportTimeout,
     UnsupportedBindingError,
 )
+from .core.retry import RetryingTransport, RetryPolicy
+from .core.secret import Secret
+from .core.wire import UNSET, Binding, UnsetType
 from .generated import *  # noqa: F403  (the registry: GENERATIONS and every generated client)
 from .generated import __all__ as _generated_all
-from .retry import RetryingTransport, RetryPolicy
-from .secrets import Secret
-from .wire import UNSET, Binding, UnsetType
 
 if TYPE_CHECKING:  # imported on first use (see __getattr__): plain client use stays lean
     from .workflows import (

@@ -12,7 +12,7 @@
 - :func:`zeep_client`, a zeep client of a generated service's WSDL, built offline with
   codegen's transport (the pixelz WSDL imports the SOAP-encoding schema without a location);
 - :func:`read_wire_value`, an lxml reader of recorded XML into the generated dataclasses
-  that does not use ``removethebackground.codec``.
+  that does not use ``removethebackground.core.codec``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # codegen is a top-level package of the repository
     sys.path.insert(0, str(REPO_ROOT))
 
-from removethebackground.wire import Binding, Field, Operation, Service  # noqa: E402
+from removethebackground.core.wire import Binding, Field, Operation, Service  # noqa: E402
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI_NS}}}nil"
@@ -306,7 +306,7 @@ def cassette_matches(r1: Any, r2: Any) -> bool:
 
 def envelope_tree(op: Operation[Any], binding: Binding, values: dict[str, Any]) -> etree._Element:
     """The client's request envelope for ``op`` over a SOAP binding, parsed."""
-    from removethebackground.client import build_envelope
+    from removethebackground.core.client import build_envelope
 
     return etree.fromstring(build_envelope(op, binding, values))
 
@@ -408,7 +408,7 @@ def zeep_client(service: Service) -> Any:
     return _zeep_client(str(wsdl_path(service)))
 
 
-# --- an lxml reader of recorded XML, independent of removethebackground.codec -----------
+# --- an lxml reader of recorded XML, independent of removethebackground.core.codec -----------
 
 
 def _scalar(xsd: str | None, text: str) -> Any:

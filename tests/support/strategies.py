@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from removethebackground.constraints import DATETIME_FORMAT
-from removethebackground.wire import UNSET, Constraint, Field, Operation, WireModel
+from removethebackground.core.constraints import DATETIME_FORMAT
+from removethebackground.core.wire import UNSET, Constraint, Field, Operation, WireModel
 
 __all__ = ["TEXT", "instance_of", "params_of", "slot_of", "value_of"]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ..wire import Binding
+from ..core.wire import Binding
 from .base import (
     BindingEngine,
     CallContext,

@@ -13,7 +13,7 @@ operation of the WSDL over HTTP. Each has one engine class, a subclass of
   rendering a result or a fault, the way an ASMX stack writes them.
 
 Engines hold no per-call state and are shared: :data:`removethebackground.bindings.BINDINGS`
-maps each :class:`~removethebackground.wire.Binding` to its engine, as botocore's
+maps each :class:`~removethebackground.core.wire.Binding` to its engine, as botocore's
 ``SERIALIZERS``/``PROTOCOL_PARSERS`` tables do. Nothing outside ``bindings/``
 branches on the binding.
 """
@@ -26,12 +26,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from ..wire import Binding, Operation
+from ..core.wire import Binding, Operation
 
 if TYPE_CHECKING:
     from lxml import etree
 
-    from ..errors import ServiceFault
+    from ..core.errors import ServiceFault
 
 __all__ = [
     "BindingEngine",
@@ -88,7 +88,7 @@ class CallContext:
     Attributes:
         redact: removes the account's secrets from any text that will be shown.
         fault_class: the exception class for a normalised fault code and its text
-            (the client's fault table, :func:`removethebackground.errors.fault_class`
+            (the client's fault table, :func:`removethebackground.core.errors.fault_class`
             by default).
         plugins: envelope plugins (WS-Security, WS-Addressing ...), SOAP only.
     """
@@ -168,7 +168,7 @@ class BindingEngine(ABC):
     ) -> HttpRequest:
         """The request for ``op`` with ``values`` (keyed by attribute name, credentials
         included); ``headers`` are added to the binding's own. Raises
-        :class:`~removethebackground.errors.InvalidParameterError` for values the
+        :class:`~removethebackground.core.errors.InvalidParameterError` for values the
         binding cannot carry, before anything is sent."""
 
     @abstractmethod

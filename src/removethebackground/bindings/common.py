@@ -6,9 +6,9 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from ..codec import XSI_NIL, parse_scalar, read_model, xml_char
-from ..errors import DeclaredFault, HTTPStatusError, MalformedResponseError, ServiceFault
-from ..wire import Binding, Operation
+from ..core.codec import XSI_NIL, parse_scalar, read_model, xml_char
+from ..core.errors import DeclaredFault, HTTPStatusError, MalformedResponseError, ServiceFault
+from ..core.wire import Binding, Operation
 from .base import CallContext, HttpAnswer
 
 __all__ = [
@@ -104,7 +104,7 @@ def declared_fault(
 ) -> DeclaredFault[Any] | None:
     """The declared fault whose detail element ``detail`` carries, or ``None``.
 
-    The first child of ``detail`` whose tag a :class:`~removethebackground.wire.FaultSpec`
+    The first child of ``detail`` whose tag a :class:`~removethebackground.core.wire.FaultSpec`
     of ``op`` names is read as that fault's model. A declared element that does not
     read as its type is not that fault (a service writing something else under the
     same name): the fault table classes it as it would any undeclared fault.

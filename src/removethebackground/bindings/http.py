@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 
 from lxml import etree
 
-from .. import __version__
-from ..codec import (
+from .._version import __version__
+from ..core.codec import (
     XSD_NS,
     XSI_NS,
     build_children,
@@ -35,8 +35,8 @@ from ..codec import (
     parse_scalar,
     safe_fromstring,
 )
-from ..errors import InvalidParameterError, MalformedResponseError
-from ..wire import Binding, Field, Operation, WireModel
+from ..core.errors import InvalidParameterError, MalformedResponseError
+from ..core.wire import Binding, Field, Operation, WireModel
 from .base import BindingEngine, CallContext, HttpAnswer, HttpRequest, RequestError
 from .common import excerpt, fault_error, http_status_error, result_of, serialize_asmx, xml_safe
 

@@ -11,7 +11,7 @@
   ``Sender`` and ``Receiver`` (1.2), which the client reads as ``Client``/``Server``.
 
 The request envelope is written by a plan compiled once per operation (the same
-bytes lxml writes, see :func:`removethebackground.codec.compile_writer`), or, for
+bytes lxml writes, see :func:`removethebackground.core.codec.compile_writer`), or, for
 operations with complex parameters and when envelope plugins are set, as an lxml
 tree. The service side (sandbox, stubber) writes answers as the recorded ASMX
 traffic shows them: one line, the XML declaration, then the envelope declaring
@@ -27,8 +27,8 @@ from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
 
-from .. import __version__
-from ..codec import (
+from .._version import __version__
+from ..core.codec import (
     SOAP11_ENV,
     SOAP12_ENV,
     XSD_NS,
@@ -37,10 +37,10 @@ from ..codec import (
     compile_writer,
     safe_fromstring,
 )
-from ..errors import MalformedResponseError, ServiceFault
-from ..faultcodes import qualified_fault
-from ..wire import Binding, Field, Operation, WireModel
-from ..wirelog import log_envelope, wire_log
+from ..core.errors import MalformedResponseError, ServiceFault
+from ..core.faultcodes import qualified_fault
+from ..core.wire import Binding, Field, Operation, WireModel
+from ..core.wirelog import log_envelope, wire_log
 from .base import (
     BindingEngine,
     CallContext,
@@ -292,7 +292,7 @@ class SoapBinding(BindingEngine):
 
         The refusals carry ASMX's texts (``Res``); the order in which ASMX meets them,
         and what it does instead where the body is not read at all, is
-        :func:`removethebackground.asmx.route_soap_request`'s.
+        :func:`removethebackground.service.asmx.route_soap_request`'s.
         """
         try:
             root = safe_fromstring(body, "request")

@@ -46,7 +46,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .._version import __version__
 
 __all__ = ["MISSING_EXTRA", "build_parser", "main"]
 

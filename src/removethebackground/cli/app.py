@@ -9,16 +9,16 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..client import ServiceClient, secret_forms
-from ..errors import (
+from .._version import __version__
+from ..core.client import ServiceClient, secret_forms
+from ..core.errors import (
     InvalidParameterError,
     RemoveTheBackgroundError,
     ServiceFault,
     TransportError,
     TransportTimeout,
 )
-from ..wire import Operation
+from ..core.wire import Operation
 from . import settings as settings_mod
 from .call import SERVICES, find_operation, operation_command
 from .render import Output, plain

@@ -25,11 +25,11 @@ from typing import Any
 
 import click
 
-from ..codec import format_scalar
-from ..constraints import allowed
-from ..errors import InvalidParameterError
+from ..core.codec import format_scalar
+from ..core.constraints import allowed
+from ..core.errors import InvalidParameterError
+from ..core.wire import SECRET_PARAMS, Field, Operation, Service, WireModel
 from ..generated import GENERATIONS
-from ..wire import SECRET_PARAMS, Field, Operation, Service, WireModel
 
 __all__ = ["SERVICES", "XsdType", "find_operation", "operation_command", "option_name"]
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from ..client import ServiceClient
+from ..core.client import ServiceClient
 from .app import (
     EXIT,
     CliError,

@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ..wire import UnsetType, WireModel
+from ..core.wire import UnsetType, WireModel
 
 __all__ = ["Output", "plain"]
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ..core.wire import Binding
 from ..generated import GENERATIONS as _REGISTRY
-from ..wire import Binding
 
 __all__ = [
     "GENERATIONS",

@@ -4,7 +4,7 @@
 - :mod:`.pixelz`: generation 2 (Pixelz), service ``soap`` (16 operations), client :class:`PixelzClient`.
 - :mod:`.legacy`: generation 1 (legacy), service ``soap`` (1 operation), client :class:`RemoveTheBackgroundClient`.
 
-``GENERATIONS`` maps each key to its :class:`~removethebackground.wire.Generation`;
+``GENERATIONS`` maps each key to its :class:`~removethebackground.core.wire.Generation`;
 the package, the sandbox and the testing helpers loop over it.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from removethebackground.wire import Generation
+from removethebackground.core.wire import Generation
 
 from . import legacy, pixelz
 from .legacy import RemoveTheBackgroundClient

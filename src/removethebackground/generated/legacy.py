@@ -14,8 +14,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from removethebackground.client import ServiceClient
-from removethebackground.wire import (
+from removethebackground.core.client import ServiceClient
+from removethebackground.core.wire import (
     Binding,
     Constraint,
     Field,

@@ -16,8 +16,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from removethebackground.client import ServiceClient
-from removethebackground.wire import (
+from removethebackground.core.client import ServiceClient
+from removethebackground.core.wire import (
     Binding,
     Constraint,
     Field,

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from ..wire import Operation
+from ..core.wire import Operation
 from .clock import format_time
 from .store import Account, Store, TemplateRow
 from .validation import Fault, Params

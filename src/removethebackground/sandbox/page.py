@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from ..wire import SECRET_PARAMS
+from ..core.wire import SECRET_PARAMS
 from .accounts import template_spec
 from .clock import format_time
 from .imaging import OutputSpec

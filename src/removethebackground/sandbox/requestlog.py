@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote, quote_plus, unquote_plus
 
-from ..wire import EMAIL_PARAMS, SECRET_PARAMS
+from ..core.wire import EMAIL_PARAMS, SECRET_PARAMS
 from .clock import SandboxClock
 from .store import RequestRow, Store
 

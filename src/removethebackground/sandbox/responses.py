@@ -5,13 +5,13 @@ For each generation (an :class:`Endpoint`, served at its ``sandbox_path``):
 - ``GET <path>?WSDL``: the vendored WSDL, addresses rewritten to the caller's base URL;
 - ``GET <path>``: a small service page listing the operations;
 - ``POST <path>``: SOAP 1.1 or 1.2 (the version and the operation as ASMX routes
-  them: see :mod:`removethebackground.asmx`);
+  them: see :mod:`removethebackground.service.asmx`);
 - ``GET|POST <path>/<Operation>``: the HTTP GET / POST bindings;
 - anything else: ASP.NET's 405 or 500 error page, as ASMX answers it.
 
 The protocol work (routing and refusing requests, reading envelopes and forms,
 rendering results and faults exactly as ASMX does) is done by
-:mod:`removethebackground.asmx`; this module only calls it, hands the parsed call
+:mod:`removethebackground.service.asmx`; this module only calls it, hands the parsed call
 to the dispatcher (``app.service``, :mod:`.service`) and turns what comes back into
 a :class:`~.web.Response`. It is the one module to switch when that protocol work
 moves to other classes.
@@ -26,10 +26,10 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-from .. import asmx as protocol
-from ..asmx import EmptyAnswer, FaultCode, RequestError
 from ..bindings import HTTP_BINDINGS
-from ..wire import Binding, Generation, Service
+from ..core.wire import Binding, Generation, Service
+from ..service import asmx as protocol
+from ..service.asmx import EmptyAnswer, FaultCode, RequestError
 from .operations import CallContext
 from .requestlog import Note, note
 from .validation import Fault, SimulatedServerError

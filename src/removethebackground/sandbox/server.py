@@ -23,8 +23,8 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Self
 
+from ..core.wire import Generation
 from ..generated import GENERATIONS
-from ..wire import Generation
 from .app import SandboxApp
 from .clock import SandboxClock
 from .config import (

@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..core.wire import Generation, Operation, Service, WireModel
 from ..generated import GENERATIONS, pixelz
-from ..wire import Generation, Operation, Service, WireModel
 from .accounts import authenticate, ensure_account
 from .clock import SandboxClock, format_time
 from .config import SandboxConfig

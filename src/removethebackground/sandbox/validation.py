@@ -4,9 +4,9 @@ Every scalar parameter of generation 2 is a string on the wire, so the service
 parses numbers, dates and booleans itself and answers a ``soap:Client`` fault that
 names the parameter by its XML name (``imageURL is required``), as the recorded
 traffic shows. The texts are chosen so the client's fault table
-(:data:`~removethebackground.errors.DEFAULT_FAULT_TABLE`) classifies them:
+(:data:`~removethebackground.core.errors.DEFAULT_FAULT_TABLE`) classifies them:
 "is required", "is not a valid", "must be" become
-:class:`~removethebackground.errors.InvalidArgumentFault`.
+:class:`~removethebackground.core.errors.InvalidArgumentFault`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..constraints import problem
-from ..wire import Constraint, Field, Operation, TypeSpec, WireModel
+from ..core.constraints import problem
+from ..core.wire import Constraint, Field, Operation, TypeSpec, WireModel
 
 __all__ = [
     "DATETIME_FORMAT",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from ..asmx import EmptyAnswer
+from ..service.asmx import EmptyAnswer
 
 __all__ = [
     "NO_CACHE",

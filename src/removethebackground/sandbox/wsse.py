@@ -49,15 +49,14 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from ..addressing import WSA_NS
-from ..asmx import ENVELOPE_NS
 from ..bindings.soap import XML_DECLARATION
-from ..codec import SOAP12_ENV, XSD_NS, XSI_NS, safe_fromstring
-from ..errors import MalformedResponseError
-from ..wire import Binding
-from ..wsse.faults import FAULT_STRINGS
-from ..wsse.header import parse_time
-from ..wsse.names import (
+from ..core.codec import SOAP12_ENV, XSD_NS, XSI_NS, safe_fromstring
+from ..core.errors import MalformedResponseError
+from ..core.wire import Binding
+from ..plugins.addressing import WSA_NS
+from ..plugins.wsse.faults import FAULT_STRINGS
+from ..plugins.wsse.header import parse_time
+from ..plugins.wsse.names import (
     BASE64_BINARY,
     DS_NS,
     PASSWORD_DIGEST,
@@ -65,7 +64,8 @@ from ..wsse.names import (
     WSSE_NS,
     WSU_NS,
 )
-from ..wsse.username import password_digest
+from ..plugins.wsse.username import password_digest
+from ..service.asmx import ENVELOPE_NS
 from .clock import SandboxClock
 from .config import SandboxConfig
 from .store import Store
@@ -313,7 +313,7 @@ class HeaderChecks:
 
     def _check_signature(self, root: etree._Element, now: datetime.datetime) -> None:
         try:
-            from ..wsse.signature import SignatureCheckError, verify_envelope
+            from ..plugins.wsse.signature import SignatureCheckError, verify_envelope
         except ImportError:  # pragma: no cover - the module itself imports nothing optional
             raise _wsse("UnsupportedAlgorithm") from None
         try:

@@ -37,8 +37,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
-from ..client import secret_forms
-from ..wire import EMAIL_PARAMS, SECRET_PARAMS
+from ..core.client import secret_forms
+from ..core.wire import EMAIL_PARAMS, SECRET_PARAMS
 
 __all__ = [
     "EMAIL_PLACEHOLDER",

@@ -41,12 +41,12 @@ from typing import Any, cast
 
 import pytest
 
-from ..client import ServiceClient
+from ..core.client import ServiceClient
+from ..core.wire import Binding, Generation
 from ..generated import PixelzClient, RemoveTheBackgroundClient
 from ..sandbox import DEMO_API_KEY, DEMO_EMAIL, Sandbox, SandboxClock, SandboxConfig
 from ..sandbox.app import SandboxApp
 from ..sandbox.store import ImageRow, RequestRow, Store, WebhookRow
-from ..wire import Binding, Generation
 
 __all__ = ["SandboxHandle", "run_sandbox", "sandbox"]
 

@@ -41,12 +41,12 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
-from ..asmx import SoapRefusal, parse_soap_request, route_soap_request, soap_binding_of
 from ..bindings import HTTP_BINDINGS, HTTP_BY_METHOD, SOAP_BINDINGS, FaultCode
-from ..client import ServiceClient
-from ..codec import format_field
-from ..errors import InvalidParameterError
-from ..wire import Binding, Field, Operation, WireModel
+from ..core.client import ServiceClient
+from ..core.codec import format_field
+from ..core.errors import InvalidParameterError
+from ..core.wire import Binding, Field, Operation, WireModel
+from ..service.asmx import SoapRefusal, parse_soap_request, route_soap_request, soap_binding_of
 
 __all__ = ["StubAssertionError", "Stubber"]
 
@@ -216,7 +216,7 @@ class Stubber:
             soap_binding_of(headers.get("Content-Type", "")) if request.method == "POST" else None
         )
         if soap is not None:
-            # Routed as the service routes it (removethebackground.asmx).
+            # Routed as the service routes it (removethebackground.service.asmx).
             try:
                 route = route_soap_request(
                     service, headers.get("Content-Type", ""), headers.get("SOAPAction"), data

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import InvalidParameterError
+from ..core.errors import InvalidParameterError
 from ..generated import legacy, pixelz
 
 __all__ = [

@@ -14,7 +14,7 @@ are read from the CSV's folder), ``customer_image_id``, ``product_id``,
 ``template_id`` and ``callback_url`` (all optional but ``image``). Row *n* is the
 *n*-th data row (blank lines do not count). Before anything is sent, every row is
 checked and recorded in the journal in one transaction: a bad row raises
-:class:`~removethebackground.errors.InvalidParameterError` naming the row and the
+:class:`~removethebackground.core.errors.InvalidParameterError` naming the row and the
 column, and nothing is submitted. The manifest is streamed (never held in memory)
 and so is the journal, so a manifest of any length runs in bounded memory.
 
@@ -66,7 +66,7 @@ from typing import IO, Any
 
 import requests
 
-from ..errors import (
+from ..core.errors import (
     ClientFault,
     InvalidParameterError,
     NotFoundError,

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..errors import InvalidParameterError
+from ..core.errors import InvalidParameterError
 from ._common import AnyClient, AnyStatus, as_ticket, get_status
 from .errors import DownloadError
 from .status import ImageStatusName

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import RemoveTheBackgroundError
+from ..core.errors import RemoveTheBackgroundError
 
 __all__ = [
     "BatchError",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from ..errors import InvalidParameterError
+from ..core.errors import InvalidParameterError
 from ..generated import pixelz
 from .status import ImageStatusName
 

@@ -13,7 +13,7 @@ names (``image_ticket``, ``final_images_url``)::
 
 ``from_dict(Model, data)`` reads that back, driven by the dataclass's type hints, and
 checks every value on the way (unknown keys, wrong types and missing required fields
-raise :class:`~removethebackground.errors.InvalidParameterError` naming the path,
+raise :class:`~removethebackground.core.errors.InvalidParameterError` naming the path,
 e.g. ``images[2].status_id``). A missing optional key takes the field's default
 (``UNSET`` where the schema allows both an omitted and a nil element).
 """
@@ -32,8 +32,8 @@ import typing
 import uuid
 from typing import Any, TypeVar, Union
 
-from ..errors import InvalidParameterError
-from ..wire import UNSET, UnsetType
+from ..core.errors import InvalidParameterError
+from ..core.wire import UNSET, UnsetType
 
 __all__ = ["from_dict", "from_json", "to_dict", "to_json"]
 

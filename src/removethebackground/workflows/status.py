@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from ..errors import InvalidParameterError
+from ..core.errors import InvalidParameterError
 
 __all__ = ["ImageStatusName"]
 

@@ -44,7 +44,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from ..errors import InvalidParameterError
+from ..core.errors import InvalidParameterError
 from ..generated import pixelz
 from ._common import is_legacy
 from .errors import UploadError

@@ -13,8 +13,8 @@ jitter, until the image reaches a terminal status (80 Delivered, or the sandbox'
 ``ImageStatus``. ``on_progress(status)`` is called with the first answer and with
 every answer whose status differs from the one before.
 
-Transient failures (no answer: :class:`~removethebackground.errors.TransportError`;
-the service's own :class:`~removethebackground.errors.ServerFault`) are retried on
+Transient failures (no answer: :class:`~removethebackground.core.errors.TransportError`;
+the service's own :class:`~removethebackground.core.errors.ServerFault`) are retried on
 the next poll: GetImageStatus changes nothing, so asking again is safe. Client
 faults (wrong key, unknown ticket) are raised at once. When ``timeout`` runs out,
 :class:`~.errors.WaitTimeout` is raised, naming the last status seen.
@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any, overload
 
-from ..errors import InvalidParameterError, ServerFault, TransportError
+from ..core.errors import InvalidParameterError, ServerFault, TransportError
 from ..generated import legacy, pixelz
 from ._common import AnyClient, AnyStatus, Backoff, as_ticket, get_status
 from .errors import WaitTimeout

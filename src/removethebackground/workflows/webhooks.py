@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ClientFault, NotFoundError, RemoveTheBackgroundError
+from ..core.errors import ClientFault, NotFoundError, RemoveTheBackgroundError
 from ._common import AnyClient, AnyStatus, get_status
 from .errors import WebhookVerificationError
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...wire import WireModel
+from ...core.wire import WireModel
 from ..clock import SandboxClock
 from ..config import SandboxConfig
 from ..store import Account, ImageRow, Store, TemplateRow

@@ -11,8 +11,8 @@ import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from ...core.wire import WireModel
 from ...generated import legacy
-from ...wire import WireModel
 from ..outputs import output_urls
 from ..statuses import DELIVERED, LEGACY_STATUS
 from ..store import Account

@@ -36,8 +36,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote_plus
 
+from ...core.wire import EMAIL_PARAMS, SECRET_PARAMS, WireModel
 from ...generated import pixelz
-from ...wire import EMAIL_PARAMS, SECRET_PARAMS, WireModel
 from ..accounts import TEMPLATE_DEFAULTS, template_spec
 from ..clock import format_time
 from ..outputs import invoice_url, output_urls, payment_url, thumbnail_url

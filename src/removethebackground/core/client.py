@@ -1,0 +1,466 @@
+"""The runtime base of the generated clients: configuration and one call path.
+
+A :class:`ServiceClient` holds the account, the binding, the endpoint and a
+transport. Each generated method calls :meth:`ServiceClient._call`, whose work is
+three steps (around them it only checks that the WSDL offers the operation on the
+binding, fills in the credentials, validates in strict mode, and completes the
+call context of any error)::
+
+    request = engine.build_request(op, values, endpoint, headers, ctx)   # bindings/
+    answer  = transport.send(request, ctx)                                # transport.py
+    return    engine.read_answer(op, answer, ctx)                         # bindings/
+
+``engine`` is the binding's class from :data:`removethebackground.bindings.BINDINGS`;
+the transport is :class:`~removethebackground.core.transport.RequestsTransport` (with a
+total deadline per call), wrapped in a
+:class:`~removethebackground.core.retry.RetryingTransport` that resends read-only calls
+on passing failures and never resends a call that changes state blindly (see
+:mod:`removethebackground.core.retry`), unless a transport is given.
+
+Whatever fails, only library errors leave a call, and none of them carries the key:
+every error is redacted once more on its way out (its text, its attributes, its
+notes) and leaves with no ``__cause__`` or ``__context__`` chain.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+from urllib.parse import quote, quote_plus, urlsplit
+
+import requests
+
+from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
+from ..bindings.http import form_pairs
+from ..plugins.addressing import Addressing
+from .connection import check_cert, check_proxies, check_verify
+from .errors import (
+    DEFAULT_FAULT_TABLE,
+    FaultTable,
+    InvalidParameterError,
+    MalformedResponseError,
+    RemoveTheBackgroundError,
+    UnsupportedBindingError,
+    _safe_endpoint,
+)
+from .retry import RetryingTransport, RetryPolicy, check_retries
+from .secret import Secret
+from .transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    RequestsTransport,
+    Transport,
+    check_deadline,
+    check_timeout,
+)
+from .wire import Binding, Operation, Service
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "ServiceClient",
+    "build_envelope",
+    "form_pairs",
+    "secret_forms",
+]
+
+if TYPE_CHECKING:
+    from ..plugins.strict import SchemaValidator
+
+log = logging.getLogger("removethebackground")
+
+R = TypeVar("R")
+
+
+class ServiceClient:
+    """Base of the generated clients: one service, one account, one binding.
+
+    Args:
+        email: the account's contact email (``contactEmail``).
+        api_key: the account's API key (``contactAPIkey``), a str or a
+            :class:`~removethebackground.core.secret.Secret`; held as a ``Secret``, never
+            logged or shown.
+        binding: :class:`Binding` or its name; default SOAP 1.1.
+        endpoint: the service URL (``.../soap.asmx``); default the WSDL's address.
+        timeout: seconds, or a ``(connect, read)`` pair, for each socket operation;
+            always finite.
+        deadline: seconds for the whole call (connect, headers and body together);
+            default 3 times the (largest) timeout. When it passes, the connection is
+            closed and the call raises
+            :class:`~removethebackground.core.errors.TransportTimeout`.
+        retries: a :class:`~removethebackground.core.retry.RetryPolicy`, a number of
+            retries, or ``False``; default ``RetryPolicy()`` (3 attempts, read-only
+            operations only; see :mod:`removethebackground.core.retry`). Applies to the
+            default transport, and to a given ``transport`` only when set.
+        session: a :class:`requests.Session` of your own (proxies, certificates,
+            TLS settings); the client then leaves closing it to you.
+        max_response_bytes: answers larger than this are refused.
+        transport: a :class:`~removethebackground.core.transport.Transport` to send
+            requests with, instead of the default one built from ``session``,
+            ``timeout`` and ``max_response_bytes``; the client leaves closing it to you.
+        plugins: envelope plugins (WS-Security, WS-Addressing ...) for the SOAP
+            bindings; see :class:`~removethebackground.bindings.EnvelopePlugin`.
+        addressing: add the WS-Addressing 1.0 headers (Action, MessageID, ReplyTo,
+            To) to every SOAP request (:mod:`removethebackground.plugins.addressing`).
+        verify: TLS server verification: ``True`` (on, the default), ``False``, or the
+            path of a CA bundle for a private CA. ``None``: on, or as ``session`` says.
+        cert: a client certificate for mutual TLS: one PEM file with certificate and
+            key, or a ``(cert, key)`` pair of paths.
+        proxies, proxy: proxies by scheme (``{"https": "http://proxy:3128"}``), or one
+            proxy URL for both schemes. See :mod:`removethebackground.core.connection`.
+        fault_classes: which fault text becomes which exception class, for this
+            client (a :class:`~removethebackground.core.errors.FaultTable`, e.g.
+            ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
+            :data:`~removethebackground.core.errors.DEFAULT_FAULT_TABLE`.
+        strict: validate every request (before sending) and every answer against the
+            WSDL's own XML Schema; see :mod:`removethebackground.plugins.strict`.
+    """
+
+    SERVICE: ClassVar[Service]
+
+    def __init__(
+        self,
+        email: str,
+        api_key: str | Secret,
+        *,
+        binding: Binding | str = Binding.SOAP11,
+        endpoint: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        transport: Transport | None = None,
+        plugins: Sequence[EnvelopePlugin] = (),
+        fault_classes: FaultTable | None = None,
+        strict: bool = False,
+        addressing: bool = False,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+        proxy: str | None = None,
+        deadline: float | None = None,
+        retries: RetryPolicy | int | bool | None = None,
+    ) -> None:
+        if not isinstance(email, str) or not email.strip():
+            raise InvalidParameterError("email", "is empty: pass the account's contact email")
+        if not isinstance(api_key, (str, Secret)) or not api_key:
+            raise InvalidParameterError("api_key", "is empty: pass the account's API key")
+        try:
+            self._binding = Binding.parse(binding)
+        except ValueError as exc:
+            raise InvalidParameterError("binding", str(exc)) from None
+        if self._binding not in self.SERVICE.default_endpoints:
+            raise UnsupportedBindingError(
+                "binding", f"{self.SERVICE.name} offers no {self._binding.value} binding"
+            )
+        self._endpoint = _check_endpoint(endpoint or self.SERVICE.default_endpoints[self._binding])
+        self._timeout = check_timeout(timeout)
+        self._deadline = check_deadline(deadline)
+        self._retries = retries
+        policy = check_retries(retries)
+        if max_response_bytes <= 0:
+            raise InvalidParameterError("max_response_bytes", "must be a positive number")
+        self._max_bytes = max_response_bytes
+        for plugin in plugins:
+            if not (
+                callable(getattr(plugin, "outgoing", None))
+                and callable(getattr(plugin, "incoming", None))
+            ):
+                raise InvalidParameterError(
+                    "plugins", f"{plugin!r} has no outgoing()/incoming() methods"
+                )
+        self._user_plugins = tuple(plugins)
+        self._addressing = bool(addressing)
+        self._plugins: tuple[EnvelopePlugin, ...] = (
+            (Addressing(self._endpoint),) if addressing else ()
+        ) + self._user_plugins
+        if self._plugins and self._binding not in SOAP_BINDINGS:
+            raise UnsupportedBindingError(
+                "plugins",
+                f"envelope plugins and addressing= need a SOAP binding, not {self._binding.value}",
+            )
+        checked_verify = None if verify is None else check_verify(verify)
+        checked_cert = check_cert(cert)
+        checked_proxies = check_proxies(proxies, proxy)
+        if transport is not None and (
+            checked_verify is not None or checked_cert is not None or checked_proxies is not None
+        ):
+            raise InvalidParameterError(
+                "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
+            )
+        self._email = email
+        self._api_key = Secret(api_key)
+        self._engine = BINDINGS[self._binding]
+        self._owns_transport = transport is None
+        if transport is None:
+            transport = RequestsTransport(
+                session,
+                timeout=self._timeout,
+                max_response_bytes=max_response_bytes,
+                verify=checked_verify,
+                cert=checked_cert,
+                proxies=checked_proxies,
+                deadline=self._deadline,
+            )
+            if policy.attempts > 1:
+                transport = RetryingTransport(transport, policy)
+        elif retries is not None and policy.attempts > 1:
+            transport = RetryingTransport(transport, policy, owns_inner=False)
+            self._owns_transport = True
+        self._transport: Transport = transport
+        self._fault_classes = (
+            DEFAULT_FAULT_TABLE if fault_classes is None else FaultTable(fault_classes)
+        )
+        self._safe_endpoint = _safe_endpoint(self._endpoint)
+        self._strict: SchemaValidator | None = None
+        if strict:
+            from ..plugins.strict import validator_for  # the schema is compiled only when asked for
+
+            self._strict = validator_for(self.SERVICE)
+        self._ctx = CallContext(
+            redact=self._redact, fault_class=self._fault_classes.classify, plugins=self._plugins
+        )
+
+    # --- construction helpers -------------------------------------------------
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """Build a client from ``RTB_EMAIL``, ``RTB_API_KEY``, ``RTB_ENDPOINT``, ``RTB_BINDING``.
+
+        Keyword arguments override the environment (``timeout=``, ``session=`` ...).
+        """
+        env = os.environ if environ is None else environ
+        missing = [name for name in ("RTB_EMAIL", "RTB_API_KEY") if not env.get(name)]
+        if missing:
+            raise InvalidParameterError(
+                missing[0], f"is not set: export {missing[0]}=... or pass it to the constructor"
+            )
+        kwargs: dict[str, Any] = {}
+        if env.get("RTB_ENDPOINT"):
+            kwargs["endpoint"] = env["RTB_ENDPOINT"]
+        if env.get("RTB_BINDING"):
+            try:
+                kwargs["binding"] = Binding.parse(env["RTB_BINDING"])
+            except ValueError as exc:
+                raise InvalidParameterError("RTB_BINDING", str(exc)) from None
+        kwargs.update(overrides)
+        return cls(env["RTB_EMAIL"], env["RTB_API_KEY"], **kwargs)
+
+    def with_binding(self, binding: Binding | str) -> Self:
+        """The same account and endpoint over another binding, sharing the transport."""
+        return type(self)(
+            self._email,
+            self._api_key,
+            binding=binding,
+            endpoint=self._endpoint,
+            timeout=self._timeout,
+            max_response_bytes=self._max_bytes,
+            transport=self._transport,
+            plugins=self._user_plugins if Binding.parse(binding) in SOAP_BINDINGS else (),
+            addressing=self._addressing and Binding.parse(binding) in SOAP_BINDINGS,
+            fault_classes=self._fault_classes,
+            strict=self._strict is not None,
+            deadline=self._deadline,
+        )
+
+    @property
+    def binding(self) -> Binding:
+        return self._binding
+
+    @property
+    def endpoint(self) -> str:
+        return self._endpoint
+
+    @property
+    def email(self) -> str:
+        return self._email
+
+    @property
+    def timeout(self) -> float | tuple[float, float]:
+        return self._timeout
+
+    @property
+    def transport(self) -> Transport:
+        return self._transport
+
+    @property
+    def deadline(self) -> float:
+        """Seconds for a whole call."""
+        transport = getattr(self._transport, "inner", self._transport)
+        return float(getattr(transport, "deadline", 0.0))
+
+    @property
+    def _session(self) -> requests.Session:
+        """The default transport's session (what the stubber and cassettes mount on)."""
+        session = getattr(self._transport, "session", None)
+        if not isinstance(session, requests.Session):
+            raise TypeError(f"{type(self._transport).__name__} has no requests session")
+        return session
+
+    def close(self) -> None:
+        """Close the connections if the client made them (not a clone's, nor a given one's)."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(email={self._email!r}, api_key='***', "
+            f"binding={self._binding.value!r}, endpoint={self._safe_endpoint!r})"
+        )
+
+    # --- calls ------------------------------------------------------------------
+
+    def _call(self, op: Operation[R], args: Mapping[str, object]) -> R:
+        if self._binding not in op.bindings:
+            offered = ", ".join(sorted(b.value for b in op.bindings))
+            raise UnsupportedBindingError(
+                "binding",
+                f"{op.name} is not offered over {self._binding.value} by the WSDL (it offers "
+                f"{offered}): use client.with_binding(Binding.SOAP11) for this call",
+            )
+        if op.credential_params:
+            email_attr, key_attr = _credential_attrs(op)
+            values = {**args, email_attr: self._email, key_attr: self._api_key.reveal()}
+        else:  # a service without credential parameters (generated with ANY_SERVICE rules)
+            values = dict(args)
+        ctx = self._ctx
+        engine = self._engine
+        request = engine.build_request(op, values, self._endpoint, _NO_HEADERS, ctx)
+        strict = self._strict
+        if strict is not None:
+            strict.check_request(op, values)
+        del values  # the key stays in the request only
+        try:
+            answer = self._transport.send(request, ctx)
+            if strict is not None:
+                strict.check_answer(op, self._binding, answer)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s over %s: HTTP %s, %d bytes",
+                    op.name,
+                    self._binding.value,
+                    answer.status,
+                    len(answer.body),
+                )
+            return engine.read_answer(op, answer, ctx)
+        except RemoveTheBackgroundError as exc:
+            failure = exc
+        except Exception as exc:
+            if getattr(exc, "passes_through", False):  # a test double's own assertion
+                raise
+            failure = MalformedResponseError(
+                f"the answer could not be read ({type(exc).__name__}: {_text_of(exc)})",
+                operation=op.name,
+                binding=self._binding.value,
+            )
+        # Outside the except block, so that nothing chains the error to what it replaced.
+        raise self._scrub(failure)
+
+    # --- secrets ------------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        return self._api_key.redact(text)
+
+    def _scrub(self, exc: RemoveTheBackgroundError) -> RemoveTheBackgroundError:
+        """The error as it may leave a call: the endpoint filled in, every text redacted,
+        no chain to the exceptions it replaced."""
+        if exc.endpoint is None:  # the call context, filled in once for every error
+            exc.endpoint = self._safe_endpoint
+        _scrub_exception(exc, self._redact, set())
+        return exc
+
+
+_NO_HEADERS: Mapping[str, str] = {}
+
+
+def _text_of(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:
+        return type(exc).__name__
+
+
+def _scrub_exception(exc: BaseException, redact: Any, seen: set[int]) -> None:
+    """Redact every text of ``exc`` (and of library errors it holds) and cut its chain."""
+    if id(exc) in seen:
+        return
+    seen.add(id(exc))
+    exc.args = tuple(_scrub_value(a, redact, seen) for a in exc.args)
+    state = getattr(exc, "__dict__", None)
+    if state:
+        for name, value in list(state.items()):
+            state[name] = _scrub_value(value, redact, seen)
+    exc.__cause__ = None
+    exc.__context__ = None
+    exc.__suppress_context__ = True
+
+
+def _scrub_value(value: object, redact: Any, seen: set[int]) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, BaseException):
+        _scrub_exception(value, redact, seen)
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub_value(v, redact, seen) for v in value)
+    return value
+
+
+# --- request building, shared with the sandbox and the tests ------------------------
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The plain ways a secret can appear on the wire: as is, URL-encoded (upper- and
+    lower-case hex), XML-escaped. (:meth:`Secret.redact
+    <removethebackground.core.secret.Secret.redact>` finds every form, mixed ones too.)"""
+    forms = {secret, quote_plus(secret), quote(secret, safe=""), html.escape(secret)}
+    forms |= {_lower_hex(form) for form in forms}
+    return {form for form in forms if form}
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
+
+
+_CREDENTIALS: dict[int, tuple[Operation[Any], tuple[str, str]]] = {}
+
+
+def _credential_attrs(op: Operation[Any]) -> tuple[str, str]:
+    found = _CREDENTIALS.get(id(op))
+    if found is not None and found[0] is op:
+        return found[1]
+    by_name = {f.name: f.attr for f in op.params}
+    attrs = by_name[op.credential_params[0]], by_name[op.credential_params[1]]
+    _CREDENTIALS[id(op)] = (op, attrs)
+    return attrs
+
+
+def build_envelope(op: Operation[Any], binding: Binding, values: Mapping[str, object]) -> bytes:
+    """The SOAP envelope of a request (``values`` keyed by attribute name)."""
+    return SOAP_BINDINGS[binding].build_envelope(op, values)
+
+
+def _check_endpoint(endpoint: str) -> str:
+    parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidParameterError(
+            "endpoint", f"{endpoint!r} is not an http(s) URL such as https://host/soap.asmx"
+        )
+    if parts.query or parts.fragment:
+        # The query itself is not repeated: it may hold a credential.
+        bare = _safe_endpoint(endpoint)
+        raise InvalidParameterError(
+            "endpoint",
+            f"{bare!r} was given with a query string or fragment, which a service address "
+            f"cannot carry: pass {bare!r} (such as https://host/soap.asmx)",
+        )
+    return endpoint

@@ -1,0 +1,198 @@
+"""A total deadline per call: one watchdog thread, a heap of deadlines, sockets shut down.
+
+The per-read timeout of a socket bounds each ``recv``, not the call: a server or
+proxy that sends a byte every few seconds (of the headers or of the body), or an
+endless stream of ``100 Continue`` lines, holds a call for as long as it likes.
+The deadline bounds the whole exchange, connect, headers and body together.
+
+How: :func:`arm` puts the call's deadline on a heap shared by the whole process
+and makes it the calling thread's *current watch*. The connection pools of the
+default transport (through :class:`WatchedAdapter`) hand each connection they give
+out to the current watch before it connects or sends, so the watchdog knows the
+socket from the first byte on (and looks again every 50 ms when the deadline
+passes while the socket is still being made). One daemon thread sleeps until the
+earliest deadline; when a deadline
+passes before its call has :func:`disarm`-ed it, the thread marks the watch
+``fired`` and shuts the socket down, which ends whatever ``recv`` the call is
+blocked in. The transport sees ``fired`` and raises
+:class:`~removethebackground.core.errors.TransportTimeout`.
+
+Cost per call: one small object, one lock round and one ``heappush`` to arm, one
+lock round to disarm; no thread per call. Entries of finished calls are dropped
+lazily, and the heap is rebuilt when they outnumber the live ones, so memory
+stays proportional to the calls in flight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import math
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+__all__ = [
+    "Watch",
+    "WatchedAdapter",
+    "arm",
+    "current",
+    "disarm",
+]
+
+
+class Watch:
+    """One call's deadline: the connection it uses and whether the deadline fired."""
+
+    __slots__ = ("conn", "done", "fired", "when")
+
+    def __init__(self, when: float) -> None:
+        self.when = when
+        self.conn: Any = None
+        self.fired = False
+        self.done = False
+
+
+class _Watchdog:
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Watch]] = []
+        self._cond = threading.Condition(threading.Lock())
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._stale = 0
+        self._wake_at = math.inf  # when the watchdog wakes next, by itself
+
+    def arm(self, when: float) -> Watch:
+        watch = Watch(when)
+        with self._cond:
+            heapq.heappush(self._heap, (when, next(self._seq), watch))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="removethebackground-deadline", daemon=True
+                )
+                self._thread.start()
+            elif when < self._wake_at:  # rare: only an earlier deadline than any so far
+                self._cond.notify()
+        return watch
+
+    def disarm(self, watch: Watch) -> None:
+        with self._cond:
+            watch.done = True
+            self._stale += 1
+            if self._stale > 1024 and self._stale * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].done]
+                heapq.heapify(self._heap)
+                self._stale = 0
+
+    def _after_fork(self) -> None:
+        # The child has no watchdog thread: start one on its first call.
+        self._cond = threading.Condition(threading.Lock())
+        self._heap = []
+        self._thread = None
+        self._stale = 0
+        self._wake_at = math.inf
+
+    def _run(self) -> None:
+        cond = self._cond
+        with cond:
+            while True:
+                heap = self._heap
+                while heap and heap[0][2].done:
+                    heapq.heappop(heap)
+                    self._stale = max(0, self._stale - 1)
+                if not heap:
+                    self._wake_at = math.inf
+                    cond.wait()
+                    continue
+                delay = heap[0][0] - time.monotonic()
+                if delay > 0:
+                    self._wake_at = heap[0][0]
+                    cond.wait(delay)
+                    continue
+                _, _, watch = heapq.heappop(heap)
+                # Under the lock: a call that has disarmed is never touched, so a
+                # connection already back in the pool for another call is safe.
+                watch.fired = True
+                if not _shut(watch.conn):
+                    # Not connected yet (or no connection known): look again soon, so a
+                    # socket that appears after the deadline is shut down as well.
+                    heapq.heappush(heap, (time.monotonic() + _AGAIN, next(self._seq), watch))
+
+
+_AGAIN = 0.05
+
+
+def _shut(conn: Any) -> bool:
+    """Shut the connection's socket down; whether there was one."""
+    sock = getattr(conn, "sock", None)
+    if sock is None:
+        return False
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    return True
+
+
+_WATCHDOG = _Watchdog()
+os.register_at_fork(after_in_child=_WATCHDOG._after_fork)
+_current = threading.local()
+
+
+def arm(seconds: float) -> Watch:
+    """Start the deadline of a call on this thread; pair with :func:`disarm`."""
+    watch = _WATCHDOG.arm(time.monotonic() + seconds)
+    _current.watch = watch
+    return watch
+
+
+def disarm(watch: Watch) -> None:
+    """The call is over: its deadline no longer applies."""
+    _current.watch = None
+    _WATCHDOG.disarm(watch)
+
+
+def current() -> Watch | None:
+    """The watch of the call running on this thread, if any."""
+    watch: Watch | None = getattr(_current, "watch", None)
+    return watch
+
+
+class _WatchedPool:
+    """Hands each connection it gives out to the current call's watch, before any I/O
+    (new or reused, whatever connection class the pool uses)."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        watch = current()
+        if watch is not None:
+            watch.conn = conn
+        return conn
+
+
+class _HTTPPool(_WatchedPool, HTTPConnectionPool):
+    pass
+
+
+class _HTTPSPool(_WatchedPool, HTTPSConnectionPool):
+    pass
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class WatchedAdapter(HTTPAdapter):
+    """requests' adapter with pools of watched connections (direct and through a proxy)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _POOLS
+        return manager

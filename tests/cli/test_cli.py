@@ -1,0 +1,630 @@
+"""``rtb`` run as users run it: ``python -m removethebackground ...`` in a subprocess,
+against a real sandbox on loopback (wall clock, 0.2 s status steps).
+
+Every run checks that the account's API key appears in no output and that no
+traceback is printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from removethebackground.cli import settings
+from removethebackground.core.client import secret_forms
+from removethebackground.generated import legacy, pixelz
+from removethebackground.sandbox.imaging import make_sample_product_photo
+from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
+
+EMAIL = "cli-tests@example.org"
+KEY = "cli-K3y/with+odd&chars"  # URL- and XML-escaping change it: every form is checked
+FORMS = secret_forms(KEY)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+Rtb = Callable[..., Run]
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RTB_")}
+    env.update({"PYTHONUNBUFFERED": "1", "COLUMNS": "200", "NO_COLOR": "1"})
+    return env
+
+
+def _check(out: str, err: str) -> None:
+    for form in FORMS:
+        assert form not in out, f"the API key leaked to stdout: {out}"
+        assert form not in err, f"the API key leaked to stderr: {err}"
+    assert "Traceback" not in err, err
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[SandboxHandle]:
+    with run_sandbox(realtime=True, step_seconds=0.2) as handle:
+        handle.add_account(EMAIL, KEY)
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def env(sb: SandboxHandle, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = _clean_env()
+    base.update(
+        {
+            "RTB_EMAIL": EMAIL,
+            "RTB_API_KEY": KEY,
+            "RTB_PIXELZ_ENDPOINT": sb.pixelz_endpoint,
+            "RTB_LEGACY_ENDPOINT": sb.legacy_endpoint,
+            "RTB_CONFIG": str(tmp_path_factory.mktemp("config") / "config.toml"),
+        }
+    )
+    return base
+
+
+@pytest.fixture(scope="module")
+def rtb(env: dict[str, str]) -> Rtb:
+    def run(*args: str, extra_env: dict[str, str | None] | None = None, stdin: str = "") -> Run:
+        full = dict(env)
+        for key, value in (extra_env or {}).items():
+            if value is None:
+                full.pop(key, None)
+            else:
+                full[key] = value
+        done = subprocess.run(
+            [sys.executable, "-m", "removethebackground", *args],
+            capture_output=True,
+            text=True,
+            env=full,
+            input=stdin,
+            timeout=60,
+            check=False,
+        )
+        _check(done.stdout, done.stderr)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def template_id(sb: SandboxHandle) -> str:
+    """A template that delivers the cut-out as a transparent PNG."""
+    client = pixelz.PixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
+    added = client.add_template(
+        template_name="CLI cutouts", template_output_format="PNG", background_type="1"
+    )
+    return str(added.template_id)
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("photos")
+    for n in range(2):
+        (folder / f"shoe-{n}.jpg").write_bytes(make_sample_product_photo(240, 180, seed=n))
+    (folder / "notes.txt").write_text("not an image")
+    return folder
+
+
+def _one_error_line(run: Run) -> str:
+    lines = [line for line in run.err.splitlines() if line.strip()]
+    assert len(lines) == 1, run.err
+    assert lines[0].startswith("error: "), run.err
+    return lines[0]
+
+
+# --- the command itself ----------------------------------------------------------------------
+
+
+def test_help_version_and_usage_errors(rtb: Rtb) -> None:
+    helped = rtb("--help")
+    assert helped.code == 0
+    for command in (
+        "submit",
+        "status",
+        "wait",
+        "download",
+        "images",
+        "templates",
+        "batch",
+        "call",
+        "webhook",
+        "sandbox",
+        "config",
+    ):
+        assert f"  {command}" in helped.out
+    assert "Exit codes" in helped.out
+    assert rtb().code == 2  # no command: the help, and a usage exit code
+    unknown = rtb("frobnicate")
+    assert unknown.code == 2 and "No such command" in unknown.err
+
+
+def test_missing_cli_extra_says_how_to_install(env: dict[str, str]) -> None:
+    # Simulate an installation without click: importing it fails.
+    code = (
+        "import sys, runpy; sys.modules['click'] = None; sys.argv = ['rtb', 'templates'];"
+        "runpy.run_module('removethebackground', run_name='__main__')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        'error: the rtb command needs the cli extra: pip install "removethebackground[cli]"'
+    ]
+
+
+# --- rtb call ---------------------------------------------------------------------------------
+
+
+def test_call_list_shows_every_operation_of_both_generations(rtb: Rtb) -> None:
+    listed = rtb("call", "--list", "--json")
+    assert listed.code == 0
+    rows = listed.json()
+    assert isinstance(rows, list)
+    got = {(r["generation"], r["operation"]) for r in rows}
+    want = {("pixelz", name) for name in pixelz.SERVICE.operations} | {
+        ("legacy", name) for name in legacy.SERVICE.operations
+    }
+    assert got == want
+    add = next(r for r in rows if r["operation"] == "AddImageToQueue")
+    assert "contactAPIkey" not in add["parameters"]  # filled in by the client
+    assert "templateId" in add["parameters"] and add["bindings"] == ["soap11", "soap12"]
+    table = rtb("call", "--list")
+    assert table.code == 0
+    for name in pixelz.SERVICE.operations:
+        assert name in table.out
+    assert "getImageStatus" in table.out
+
+
+def test_call_sends_typed_parameters_and_prints_table_or_json(
+    rtb: Rtb, sb: SandboxHandle, template_id: str
+) -> None:
+    added = rtb(
+        "call", "AddImageToQueue", "--template-id", template_id,
+        "--imageURL", "https://cdn.example.com/a.jpg",  # the XML name works too
+        "--product-id", "call-test", "--colorway-ids", "3", "--colorway-ids", "4",
+        "--color-change-requests", '{"customerImageColorID": "red", "colorChangeRequestMarkers":'
+        ' [{"markerX": "0.25", "markerY": "0.5"}]}',
+        "--json",
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    data = added.json()
+    assert isinstance(data, dict)
+    ticket = data["image_ticket"]
+    row = sb.image(ticket)
+    assert row is not None and row.product_id == "call-test"
+
+    shown = rtb("call", "get-image-status", "--image-ticket", ticket)
+    assert shown.code == 0, shown.err
+    assert ticket in shown.out and "image_status.status_id" in shown.out
+    # A wire name is exact: getImageStatus is generation 1's operation.
+    old = rtb("call", "getImageStatus", "--image-ticket", ticket, "--json")
+    assert old.code == 0, old.err
+    status = old.json()
+    assert isinstance(status, dict)
+    assert status["image_status"]["image_ticket"] == ticket
+    assert status["image_status"]["status_id"] in (1, 2, 3, 4)
+
+    helped = rtb("call", "AddImageToQueue", "--help")
+    assert helped.code == 0
+    assert "SOAPAction" in helped.out and "--template-id" in helped.out
+    assert "--colorway-ids" in helped.out and "array of int" in helped.out
+    assert "--contact-api-key" not in helped.out
+    # the overlay's rules show in the help, as the run-time check enforces them
+    listed = rtb("call", "GetImagesList", "--help")
+    assert "must be between 1 and 100" in " ".join(listed.out.split())
+
+
+def test_call_checks_values_before_sending(rtb: Rtb, sb: SandboxHandle, template_id: str) -> None:
+    before = sb.store.count_images()
+    not_int = rtb("call", "AddImageToQueue", "--image-url", "https://x.example.com/a.jpg",
+                  "--colorway-ids", "3", "--colorway-ids", "three")  # fmt: skip
+    assert not_int.code == 2
+    assert "--colorway-ids" in not_int.err and "'three'" in not_int.err
+    bad_json = rtb("call", "AddImageToQueue", "--color-change-requests", '{"nope": 1}')
+    assert bad_json.code == 2 and "has no field 'nope'" in bad_json.err
+    wrong_binding = rtb("--binding", "http_get", "call", "AddImageToQueue", "--image-url", "u")
+    assert wrong_binding.code == 2 and "http_get" in _one_error_line(wrong_binding)
+    assert sb.store.count_images() == before  # nothing was sent
+    # A value of the right type that the service refuses: a fault, exit 3.
+    fault = rtb("call", "AddImageToQueue", "--image-url", "https://x.example.com/a.jpg",
+                "--template-id", template_id, "--colorway-ids", "-1")  # fmt: skip
+    assert fault.code == 3
+    assert "colorwayIds" in _one_error_line(fault)
+
+
+def test_xsd_values_are_checked_by_type() -> None:
+    import click
+
+    from removethebackground.cli.call import XsdType
+
+    assert XsdType("boolean").convert("true", None, None) is True
+    assert XsdType("boolean").convert("0", None, None) is False
+    assert XsdType("int").convert("-12", None, None) == -12
+    assert str(XsdType("decimal").convert("12.50", None, None)) == "12.50"
+    ticket = uuid.uuid4()
+    assert XsdType("guid").convert(str(ticket).upper(), None, None) == ticket
+    assert XsdType("dateTime").convert("2024-05-01T10:00:00", None, None).year == 2024
+    for xsd, text in (
+        ("boolean", "yes"),
+        ("int", "1.5"),
+        ("int", "2147483648"),
+        ("unsignedByte", "256"),
+        ("guid", "not-a-guid"),
+        ("decimal", "NaN"),
+        ("decimal", "abc"),
+        ("dateTime", "yesterday"),
+    ):
+        with pytest.raises(click.BadParameter, match=f"xsd:{xsd}"):
+            XsdType(xsd).convert(text, None, None)
+
+
+# --- templates, status, errors ------------------------------------------------------------------
+
+
+def test_templates_table_and_json(rtb: Rtb, sb: SandboxHandle) -> None:
+    client = pixelz.PixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
+    names = [t.template_name for t in client.get_templates().templates or [] if t]
+    as_json = rtb("templates", "--json")
+    assert as_json.code == 0
+    rows = as_json.json()
+    assert isinstance(rows, list)
+    assert [r["template_name"] for r in rows] == names
+    table = rtb("--binding", "soap12", "templates")
+    assert table.code == 0
+    assert all(str(name) in table.out for name in names)
+    assert table.out.splitlines()[0].split()[:2] == ["id", "name"]
+
+
+def test_status_of_both_generations(rtb: Rtb, sb: SandboxHandle, template_id: str) -> None:
+    client = pixelz.PixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
+    ticket = str(
+        client.add_image_to_queue(
+            template_id=template_id, image_url="https://cdn.example.com/s.jpg", product_id="p-9"
+        ).image_ticket
+    )
+    table = rtb("status", ticket)
+    assert table.code == 0, table.err
+    assert ticket in table.out and "p-9" in table.out
+    assert table.out.splitlines()[0].split()[:3] == ["ticket", "status_id", "status"]
+    old = rtb("--generation", "legacy", "--binding", "http_get", "status", ticket, "--json")
+    assert old.code == 0, old.err
+    rows = old.json()
+    assert isinstance(rows, list) and rows[0]["status_id"] in (1, 2, 3, 4)
+
+
+def test_exit_codes_tell_errors_apart(rtb: Rtb) -> None:
+    unknown = rtb("status", str(uuid.uuid4()))
+    assert unknown.code == 3 and "Image not found" in _one_error_line(unknown)
+    wrong_key = rtb("templates", extra_env={"RTB_API_KEY": KEY + "-wrong"})
+    assert wrong_key.code == 3
+    assert "Invalid contact credentials" in _one_error_line(wrong_key)
+    assert "-wrong" not in wrong_key.err
+    # The key given as a flag is hidden just the same.
+    flagged = rtb("--api-key", KEY, "templates", extra_env={"RTB_API_KEY": None})
+    assert flagged.code == 0
+    no_account = rtb("templates", extra_env={"RTB_EMAIL": None})
+    assert no_account.code == 2 and "RTB_EMAIL" in _one_error_line(no_account)
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    refused = rtb("--endpoint", f"http://127.0.0.1:{port}/soap.asmx", "templates")
+    assert refused.code == 4 and "cannot reach" in _one_error_line(refused)
+    # Over HTTP GET the key is in the URL that the connection error names: hidden.
+    in_url = rtb("--binding", "http_get", "--endpoint", f"http://127.0.0.1:{port}/soap.asmx",
+                 "templates")  # fmt: skip
+    assert in_url.code == 4 and "cannot reach" in _one_error_line(in_url)
+
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/soap.asmx"
+        slow = rtb("--endpoint", url, "--http-timeout", "0.3", "templates")
+    assert slow.code == 5 and "http-timeout" in _one_error_line(slow)
+
+
+# --- config ---------------------------------------------------------------------------------------
+
+
+def test_config_profiles(rtb: Rtb, sb: SandboxHandle, tmp_path: Path) -> None:
+    path = tmp_path / "rtb" / "config.toml"
+    bare = {
+        "RTB_CONFIG": str(path),
+        "RTB_EMAIL": None,
+        "RTB_API_KEY": None,
+        "RTB_PIXELZ_ENDPOINT": None,
+    }
+    assert rtb("config", "set", "email", EMAIL, extra_env=bare).code == 0
+    stored = rtb("config", "set", "api-key", "-", "--json", stdin=KEY + "\n", extra_env=bare)
+    assert stored.code == 0 and stored.json() == {
+        "profile": "default",
+        "config_file": str(path),
+        "key": "api_key",
+        "value": "********",
+    }
+    assert settings.load_config(path)["default"]["api_key"] == KEY
+    assert rtb("config", "set", "pixelz-endpoint", sb.pixelz_endpoint, extra_env=bare).code == 0
+    assert rtb("config", "set", "--profile", "other", "email", "x@example.org",
+               extra_env=bare).code == 0  # fmt: skip
+    assert "other" in settings.load_config(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+
+    shown = rtb("config", "show", "--json", extra_env=bare)
+    data = shown.json()
+    assert isinstance(data, dict)
+    assert data["profile"] == "default"
+    assert data["settings"]["api_key"] == {"value": "********", "source": "profile default"}
+    assert data["settings"]["email"]["value"] == EMAIL
+    assert rtb("templates", extra_env=bare).code == 0  # the profile is enough to work
+
+    table = rtb("config", "show", extra_env=bare)
+    assert "********" in table.out and "profile default" in table.out
+    listed = rtb("config", "list", extra_env=bare)
+    assert listed.code == 0 and "default" in listed.out and "other" in listed.out
+    path.write_text("[profiles.default\n")
+    broken = rtb("templates", extra_env=bare)
+    assert broken.code == 2 and "not valid TOML" in _one_error_line(broken)
+
+
+# --- the workflows: submit, wait, download, images, batch, webhooks ---------------------------
+
+
+def _with_terminal_stderr(env: dict[str, str], *args: str) -> tuple[Run, str]:
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "removethebackground", *args],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+        env=env,
+    )
+    os.close(follower)
+    assert process.stdout is not None
+    out = process.stdout.read()
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    code = process.wait(timeout=30)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    _check(out, terminal)
+    return Run(code, out, terminal), terminal
+
+
+def test_submit_folder_wait_and_download(
+    rtb: Rtb,
+    env: dict[str, str],
+    sb: SandboxHandle,
+    photos: Path,
+    template_id: str,
+    tmp_path: Path,
+) -> None:
+    from PIL import Image
+
+    out = tmp_path / "cutouts"
+    done = rtb("submit", str(photos), "--template-id", template_id, "--wait", "--download",
+               str(out), "--poll", "0.2", "--timeout", "20", "--json")  # fmt: skip
+    assert done.code == 0, done.err
+    rows = done.json()
+    assert isinstance(rows, list)
+    assert [Path(r["source"]).name for r in rows] == ["shoe-0.jpg", "shoe-1.jpg"]
+    for row in rows:
+        assert row["status_id"] == 80 and row["status"] == "Delivered"
+        assert sb.image(row["ticket"]) is not None
+        (file,) = row["files"]
+        assert Path(file).parent == out and Path(file).name.startswith(Path(row["source"]).stem)
+        with Image.open(file) as cutout:
+            assert cutout.mode == "RGBA"
+            assert cutout.getextrema()[3][0] == 0  # some of it is transparent
+    assert "━" not in done.err  # no progress bar when stderr is not a terminal
+
+    table = rtb("submit", str(photos / "shoe-0.jpg"), "--template-id", template_id)
+    assert table.code == 0, table.err
+    assert table.out.splitlines()[0].split() == ["source", "ticket"]
+    ticket = table.out.splitlines()[-1].split()[-1]
+    assert sb.image(ticket) is not None
+    # On a terminal, the wait shows a progress bar on stderr (stdout keeps the table).
+    waited, terminal = _with_terminal_stderr(
+        env, "wait", ticket, "--poll", "0.2", "--timeout", "20"
+    )
+    assert waited.code == 0 and "Delivered" in waited.out
+    assert "waiting" in terminal and "━" in terminal
+    fetched = rtb("download", ticket, "--dest", str(tmp_path / "one"), "--json")
+    assert fetched.code == 0, fetched.err
+    fetched_rows = fetched.json()
+    assert isinstance(fetched_rows, list)
+    assert Path(fetched_rows[0]["files"][0]).is_file()
+
+
+def test_wait_timeout_and_images_that_fail(
+    rtb: Rtb, sb: SandboxHandle, template_id: str, tmp_path: Path
+) -> None:
+    held = rtb("submit", "https://cdn.example.com/held.jpg", "--product-id", "hold",
+               "--template-id", template_id, "--json")  # fmt: skip
+    rows = held.json()
+    assert isinstance(rows, list)
+    ticket = rows[0]["ticket"]
+    late = rtb("wait", ticket, "--timeout", "0.6", "--poll", "0.2")
+    assert late.code == 5 and "New" in _one_error_line(late)
+    pending = rtb("download", ticket, "--dest", str(tmp_path))
+    assert pending.code == 1 and "not delivered" in pending.err
+    assert list(tmp_path.iterdir()) == []
+    # An image the sandbox cannot fetch goes On Hold: waiting ends, but it failed.
+    broken = rtb("submit", "https://broken.invalid/x.jpg", "--template-id", template_id,
+                 "--wait", "--poll", "0.2", "--timeout", "20")  # fmt: skip
+    assert broken.code == 1 and "On Hold" in broken.out + broken.err
+
+
+def test_images_and_products_lists(rtb: Rtb, sb: SandboxHandle, template_id: str) -> None:
+    client = pixelz.PixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
+    mine = {
+        str(
+            client.add_image_to_queue(
+                template_id=template_id, image_url=f"https://cdn.example.com/l{n}.jpg",
+                product_id="listed",
+            ).image_ticket
+        )
+        for n in range(3)
+    }  # fmt: skip
+    listed = rtb("images", "--product-id", "listed", "--json")
+    assert listed.code == 0, listed.err
+    rows = listed.json()
+    assert isinstance(rows, list)
+    assert {r["ticket"] for r in rows} == mine
+    limited = rtb("images", "--product-id", "listed", "--limit", "2")
+    assert limited.code == 0
+    assert sum(t in limited.out for t in mine) == 2
+    products = rtb("products", "--json")
+    assert products.code == 0, products.err
+    found = products.json()
+    assert isinstance(found, list)
+    assert "listed" in json.dumps(found)
+
+
+def test_batch_submit_status_wait_download(
+    rtb: Rtb, sb: SandboxHandle, photos: Path, template_id: str, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "shoes.csv"
+    (tmp_path / "shoe.jpg").write_bytes((photos / "shoe-0.jpg").read_bytes())
+    with manifest.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["image", "customer_image_id", "product_id", "template_id"])
+        writer.writerow(["shoe.jpg", f"b-{uuid.uuid4().hex[:8]}", "batch", template_id])
+        writer.writerow(["https://cdn.example.com/b.jpg", "", "batch", template_id])
+    journal = tmp_path / "shoes.csv.journal"
+    sent = rtb("batch", "submit", str(manifest), "--json")
+    assert sent.code == 0, sent.err
+    data = sent.json()
+    assert isinstance(data, dict) and data["journal"] == str(journal)
+    assert data["summary"]["total"] == 2 and data["summary"]["submitted"] == 2
+    tickets = [r["ticket"] for r in data["rows"]]
+    assert all(sb.image(t) is not None for t in tickets)
+    again = rtb("batch", "submit", str(manifest), "--json")  # exactly once: nothing new
+    again_data = again.json()
+    assert isinstance(again_data, dict)
+    assert [r["ticket"] for r in again_data["rows"]] == tickets
+
+    status = rtb("batch", "status", str(journal))
+    assert status.code == 0 and all(t in status.out for t in tickets)
+    waited = rtb("batch", "wait", str(journal), "--poll", "0.2", "--timeout", "20", "--json")
+    assert waited.code == 0, waited.err
+    waited_data = waited.json()
+    assert isinstance(waited_data, dict)
+    assert [r["status"] for r in waited_data["rows"]] == ["Delivered", "Delivered"]
+    fetched = rtb("batch", "download", str(journal), str(tmp_path / "out"))
+    assert fetched.code == 0, fetched.err
+    assert len(list((tmp_path / "out").glob("*.png"))) == 2
+    assert "2 downloaded" in fetched.err
+
+
+def test_webhook_serve_prints_confirmed_notifications(
+    env: dict[str, str], sb: SandboxHandle, template_id: str
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "removethebackground", "webhook", "serve", "--port", "0", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None and process.stdout is not None
+        banner = process.stderr.readline()
+        assert "webhook receiver on http://127.0.0.1:" in banner, banner
+        url = banner.split(" on ", 1)[1].split()[0]
+        client = pixelz.PixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
+        ticket = str(
+            client.add_image_to_queue(
+                template_id=template_id,
+                image_url="https://cdn.example.com/hook.jpg",
+                image_callback_url=url + "hook",
+            ).image_ticket
+        )
+        line = process.stdout.readline()  # blocks until the first notification
+        event = json.loads(line)
+        assert event["ticket"] == ticket and event["status_id"] == 80
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        _check(process.stdout.read() + line, banner + process.stderr.read())
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_rtb_sandbox_keeps_its_options(env: dict[str, str]) -> None:
+    helped = subprocess.run(
+        [sys.executable, "-m", "removethebackground", "sandbox", "--help"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert helped.returncode == 0
+    for option in ("--port", "--data", "--account", "--step-seconds", "--threads", "--quiet"):
+        assert option in helped.stdout
+
+
+def test_settings_precedence(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    settings.save_config(
+        path,
+        {
+            "default": {"email": "profile@example.org", "api_key": "k1", "binding": "soap12"},
+            "other": {"email": "other@example.org"},
+        },
+    )
+    env = {"RTB_CONFIG": str(path), "RTB_EMAIL": "env@example.org", "RTB_ENDPOINT": "http://a/x"}
+    # The environment beats the default profile; a flag beats both.
+    got = settings.resolve({}, profile=None, environ=env)
+    assert (got.get("email"), got.sources["email"]) == ("env@example.org", "env RTB_EMAIL")
+    assert (got.get("binding"), got.sources["binding"]) == ("soap12", "profile default")
+    assert got.endpoint("pixelz") == "http://a/x"  # RTB_ENDPOINT: the pixelz one, as before
+    env["RTB_PIXELZ_ENDPOINT"] = "http://b/y"
+    assert settings.resolve({}, profile=None, environ=env).endpoint("pixelz") == "http://b/y"
+    flagged = settings.resolve({"email": "flag@example.org"}, profile=None, environ=env)
+    assert flagged.sources["email"] == "flag"
+    # A --profile given on the command line beats the environment.
+    chosen = settings.resolve({}, profile="other", environ=env)
+    assert (chosen.get("email"), chosen.get("api_key")) == ("other@example.org", None)
+    by_env = settings.resolve({}, profile=None, environ={**env, "RTB_PROFILE": "other"})
+    assert by_env.get("email") == "env@example.org" and by_env.profile == "other"
+    assert by_env.shown()["api_key"]["value"] is None
+    shown = got.shown()["api_key"]
+    assert shown == {"value": "********", "source": "profile default"}
+    with pytest.raises(settings.ConfigError, match="rtb config set --profile nope"):
+        settings.resolve({}, profile="nope", environ=env)
+    with pytest.raises(settings.ConfigError, match="RTB_BINDING"):
+        settings.resolve({}, profile=None, environ={**env, "RTB_BINDING": "pigeon"})
+    with pytest.raises(settings.ConfigError, match="not usable"):
+        settings.resolve({}, profile="../etc", environ=env)
+    assert path.stat().st_mode & 0o777 == 0o600
+    # Values with quotes, backslashes and non-ASCII survive the round trip.
+    odd = 'k"e\\y\u00e9\t'
+    settings.save_config(path, {"default": {"api_key": odd}})
+    assert settings.load_config(path) == {"default": {"api_key": odd}}

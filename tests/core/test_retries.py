@@ -1,0 +1,360 @@
+"""Retries by idempotency, against the sandbox behind a fault-injecting proxy.
+
+The proxy (a :class:`~support.hostile.HostileServer`) forwards each request to the
+sandbox and counts, per operation, the requests that reached it; a script of faults
+decides what happens to each request: forwarded and answered, forwarded and then the
+answer dropped or the connection reset or held (the outcome is unknown to the
+client), or refused with a 502/503 before reaching the sandbox. Time is injected
+(``sleep=`` records the waits), so no test waits for a backoff.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import socket
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from removethebackground import (
+    Binding,
+    ConnectionFailedError,
+    HTTPStatusError,
+    OutcomeUnknownError,
+    PixelzClient,
+    RetryingTransport,
+    RetryPolicy,
+    TransportTimeout,
+)
+from removethebackground.core.retry import check_retries
+from removethebackground.core.transport import RequestsTransport
+from removethebackground.testing.sandbox import SandboxHandle
+from support.hostile import HostileServer, Request, answer, close_silently, hold, reset
+
+EXAMPLE = "http://example.com/images/shoe.jpg"
+ALL = [Binding.SOAP11, Binding.SOAP12, Binding.HTTP_GET, Binding.HTTP_POST]
+
+
+class FaultProxy:
+    """Forwards to ``upstream`` and injects the next scripted fault for an operation."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.path = parts.path
+        self.reached: Counter[str] = Counter()
+        self.faults: dict[str, list[str]] = {}
+
+    def script(self, op: str, *faults: str) -> None:
+        self.faults.setdefault(op, []).extend(faults)
+
+    def operation(self, request: Request) -> str:
+        action = request.header("SOAPAction")
+        if action:
+            return action.strip('"').rsplit("/", 1)[-1]
+        ctype = request.header("Content-Type") or ""
+        if "action=" in ctype:
+            return ctype.split("action=", 1)[1].strip('"; ').rsplit("/", 1)[-1]
+        target = request.line.split(" ")[1]
+        return urlsplit(target).path.rsplit("/", 1)[-1]
+
+    def __call__(self, server: HostileServer, conn: socket.socket, request: Request) -> None:
+        op = self.operation(request)
+        queue = self.faults.get(op) or []
+        fault = queue.pop(0) if queue else "pass"
+        if fault in ("502", "503"):
+            answer(int(fault), b"<html>busy</html>", (("Content-Type", "text/html"),
+                   ("Retry-After", "1")))(server, conn, request)
+            return
+        status, headers, body = self.forward(request)
+        self.reached[op] += 1
+        if fault == "drop":
+            close_silently(server, conn, request)
+        elif fault == "reset":
+            reset(server, conn, request)
+        elif fault == "hold":
+            hold(server, conn, request)
+        else:
+            kept = tuple((k, v) for k, v in headers if k.lower() in ("content-type",))
+            answer(status, body, kept)(server, conn, request)
+
+    def forward(self, request: Request) -> tuple[int, list[tuple[str, str]], bytes]:
+        method, target, _ = request.line.split(" ", 2)
+        parts = urlsplit(target)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {}
+        for raw in request.head.split(b"\r\n")[1:]:
+            key, _, value = raw.decode("latin-1").partition(":")
+            if key.lower() not in ("host", "connection", "content-length"):
+                headers[key.strip()] = value.strip()
+        upstream = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            upstream.request(method, path, body=request.body or None, headers=headers)
+            response = upstream.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            upstream.close()
+
+
+class Clock:
+    """Injected time: ``sleep`` advances it and records each wait."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def proxied(sandbox: SandboxHandle) -> Iterator[tuple[FaultProxy, HostileServer]]:
+    proxy = FaultProxy(sandbox.pixelz_endpoint)
+    with HostileServer(proxy) as server:
+        yield proxy, server
+
+
+def client_through(
+    server: HostileServer,
+    sandbox: SandboxHandle,
+    binding: Binding = Binding.SOAP11,
+    policy: RetryPolicy | None = None,
+) -> tuple[PixelzClient, Clock]:
+    clock = Clock()
+    inner = RequestsTransport(timeout=0.5, deadline=2.0)
+    transport = RetryingTransport(
+        inner, policy or RetryPolicy(), clock=clock.clock, sleep=clock.sleep, random=lambda: 0.5
+    )
+    client = PixelzClient(
+        sandbox.demo_email,
+        sandbox.demo_api_key,
+        binding=binding,
+        endpoint=server.endpoint,
+        transport=transport,
+    )
+    return client, clock
+
+
+# --- read-only operations are retried --------------------------------------------------------
+
+
+@pytest.mark.parametrize("binding", ALL, ids=str)
+def test_a_read_succeeds_after_transient_faults(
+    binding: Binding, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, clock = client_through(server, sandbox, binding, RetryPolicy(attempts=5))
+    proxy.script("GetTemplates", "503", "drop", "reset", "502")
+    templates = client.get_templates()
+    assert templates is not None
+    # Four faults, then the answer: the 503 and the 502 never reached the sandbox; the
+    # dropped one, the reset one and the good one did.
+    assert proxy.reached["GetTemplates"] == 3
+    assert len(server.requests) == 5
+    # Backoff doubles (jitter drawn at 0.5), and Retry-After: 1 wins where it is longer.
+    assert clock.waits == [1.0, 0.25, 0.5, 1.0]
+    client.close()
+
+
+def test_a_read_gives_up_after_the_attempt_cap(
+    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, clock = client_through(server, sandbox, policy=RetryPolicy(attempts=3))
+    proxy.script("GetTemplates", "503", "503", "503", "503")
+    with pytest.raises(HTTPStatusError) as info:
+        client.get_templates()
+    assert info.value.http_status == 503
+    assert len(server.requests) == 3 and len(clock.waits) == 2
+
+
+def test_retry_after_beyond_the_budget_is_not_waited_for(
+    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, clock = client_through(server, sandbox, policy=RetryPolicy(budget=0.5))
+    proxy.script("GetTemplates", "503")
+    with pytest.raises(HTTPStatusError):
+        client.get_templates()
+    assert len(server.requests) == 1 and clock.waits == []
+
+
+def test_a_timeout_of_a_read_is_retried(
+    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer], caplog: Any
+) -> None:
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox)
+    proxy.script("GetContactDetailed", "hold")
+    with caplog.at_level(logging.INFO, logger="removethebackground"):
+        assert client.get_contact_detailed() is not None
+    assert proxy.reached["GetContactDetailed"] == 2
+    retried = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert retried and "TransportTimeout" in retried[0].getMessage()
+    assert sandbox.demo_api_key not in caplog.text
+
+
+# --- operations that change state are never sent twice ---------------------------------------
+
+ADD_FAULTS = ["drop", "reset", "hold"]
+
+
+@pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12], ids=str)
+@pytest.mark.parametrize("fault", ADD_FAULTS)
+def test_an_add_with_a_customer_image_id_is_received_exactly_once(
+    fault: str,
+    binding: Binding,
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+) -> None:
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox, binding)
+    proxy.script("AddImageToQueue", fault)
+    result = client.add_image_to_queue(
+        template_id="1001", image_url=EXAMPLE, customer_image_id=f"shoe-{fault}-{binding}"
+    )
+    assert proxy.reached["AddImageToQueue"] == 1
+    assert proxy.reached["GetImageStatus"] == 1
+    row = sandbox.image(result.image_ticket)
+    assert row is not None and row.customer_image_id == f"shoe-{fault}-{binding}"
+    client.close()
+
+
+@pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.HTTP_POST], ids=str)
+def test_an_add_over_http_is_received_exactly_once(
+    binding: Binding, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox, binding)
+    proxy.script("AddImageWithInstructionToQueue", "drop")
+    result = client.add_image_with_instruction_to_queue(
+        template_id="1001",
+        image_url=EXAMPLE,
+        customer_image_id=f"with-instruction-{binding}",
+        additional_resource_file_urls=["http://example.com/res/1.pdf"],
+        colorway_ids=[7],
+    )
+    assert proxy.reached["AddImageWithInstructionToQueue"] == 1
+    assert proxy.reached["GetImageStatus"] == 1
+    assert sandbox.image(result.image_ticket) is not None
+
+
+def test_a_delete_whose_outcome_is_unknown_is_not_sent_again(
+    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox)
+    ticket = client.add_image_to_queue(template_id="1001", image_url=EXAMPLE).image_ticket
+    proxy.script("DeleteImageFromQueue", "drop")
+    with pytest.raises(OutcomeUnknownError, match="not a call that queues an image"):
+        client.delete_image_from_queue(image_ticket=str(ticket), customer_image_id="d1")
+    assert proxy.reached["DeleteImageFromQueue"] == 1 and proxy.reached["GetImageStatus"] == 0
+
+
+@pytest.mark.parametrize("fault", ADD_FAULTS)
+def test_an_add_without_a_customer_image_id_raises_outcome_unknown(
+    fault: str, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox)
+    proxy.script("AddImageToQueue", fault)
+    with pytest.raises(OutcomeUnknownError) as info:
+        client.add_image_to_queue(template_id="1001", image_url=EXAMPLE)
+    assert proxy.reached["AddImageToQueue"] == 1
+    assert proxy.reached["GetImageStatus"] == 0
+    error = info.value
+    assert not error.retryable
+    assert "customer_image_id" in str(error) and "get_image_status" in str(error)
+    assert isinstance(error.cause, (ConnectionFailedError, TransportTimeout))
+    assert error.__context__ is None
+
+
+def test_an_add_the_service_never_saw_is_sent_again_after_checking(
+    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    """A reset before forwarding: the status lookup finds nothing, so it is sent again."""
+    proxy, server = proxied
+    client, _ = client_through(server, sandbox)
+    calls: list[str] = []
+    original = proxy.__call__
+
+    def first_lost(server: HostileServer, conn: socket.socket, request: Request) -> None:
+        calls.append(proxy.operation(request))
+        if len(calls) == 1:
+            reset(server, conn, request)  # lost before reaching the sandbox
+        else:
+            original(server, conn, request)
+
+    server.behaviour = first_lost
+    result = client.add_image_to_queue(
+        template_id="1001", image_url=EXAMPLE, customer_image_id="never-seen"
+    )
+    assert calls == ["AddImageToQueue", "GetImageStatus", "AddImageToQueue"]
+    assert proxy.reached["AddImageToQueue"] == 1
+    assert sandbox.image(result.image_ticket) is not None
+
+
+def test_a_503_to_an_add_is_not_sent_again(
+    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+) -> None:
+    proxy, server = proxied
+    client, clock = client_through(server, sandbox)
+    proxy.script("AddImageToQueue", "503")
+    with pytest.raises(HTTPStatusError):
+        client.add_image_to_queue(template_id="1001", image_url=EXAMPLE, customer_image_id="x")
+    assert len(server.requests) == 1 and clock.waits == []
+
+
+def test_a_refused_connection_is_safe_to_resend_even_for_an_add() -> None:
+    sent: list[Any] = []
+
+    class Refusing:
+        def send(self, request: Any, ctx: Any) -> Any:
+            sent.append(request)
+            error = ConnectionFailedError("refused", operation=request.operation.name)
+            error.request_sent = False
+            raise error
+
+        def close(self) -> None:
+            pass
+
+    transport = RetryingTransport(Refusing(), RetryPolicy(attempts=3), sleep=lambda s: None)
+    client = PixelzClient("a@b.c", "k", transport=transport)
+    with pytest.raises(ConnectionFailedError):
+        client.add_image_to_queue(template_id="1", image_url=EXAMPLE)
+    assert len(sent) == 3
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def test_retries_option() -> None:
+    assert isinstance(PixelzClient("a@b.c", "k").transport, RetryingTransport)
+    assert isinstance(PixelzClient("a@b.c", "k", retries=False).transport, RequestsTransport)
+    assert check_retries(5).attempts == 6
+    assert check_retries(0).attempts == 1
+    from removethebackground import InvalidParameterError
+
+    for bad in (-1, 1000, "3", 2.5):
+        with pytest.raises(InvalidParameterError) as info:
+            check_retries(bad)  # type: ignore[arg-type]
+        assert info.value.parameter == "retries"
+    with pytest.raises(InvalidParameterError):
+        RetryPolicy(attempts=0)
+
+
+def test_the_generated_flags() -> None:
+    from removethebackground.generated import legacy, pixelz
+
+    ops = pixelz.SERVICE.operations
+    assert not ops["GetImageStatus"].changes_state
+    assert not legacy.SERVICE.operations["getImageStatus"].changes_state
+    for name in ("AddImageToQueue", "AddTemplate", "EditContact", "DeleteImageFromQueue"):
+        assert ops[name].changes_state, name
