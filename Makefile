@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
+.PHONY: docs docs-check docs-serve
 .PHONY: fuzz abuse
 
 $(STAMP): pyproject.toml constraints.txt
@@ -29,7 +30,7 @@ codegen: $(STAMP)
 
 ## Vendor a new WSDL of one generation and regenerate, printing the API diff:
 ##   make regen GENERATION=pixelz FROM=path/to/new.wsdl   (or FROM=https://host/soap.asmx)
-## It fails (after writing) when the update has breaking changes; see README.
+## It fails (after writing) when the update has breaking changes; see docs/regenerating.md.
 regen: $(STAMP)
 	@test -n "$(GENERATION)" -a -n "$(FROM)" || \
 	  { echo "usage: make regen GENERATION=<legacy|pixelz> FROM=<file or http(s) URL>" >&2; exit 2; }
@@ -57,8 +58,25 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest -q
 
-## Everything CI runs: codegen freshness, lint, types, tests.
-test: codegen-check lint typecheck unit
+## Everything CI runs: codegen freshness, lint, types, the docs build, tests.
+test: codegen-check lint typecheck docs-check unit
+
+# Material for MkDocs prints a notice about MkDocs 2.0 on every build; it is not a warning.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+
+## The documentation site (docs/, mkdocs.yml) into site/. --strict: a broken link or
+## anchor, a file left out of the nav, or any mkdocstrings warning fails the build.
+docs: $(STAMP)
+	$(MKDOCS) build --strict --site-dir site
+
+## The same build into a temporary directory, as part of make test.
+docs-check: $(STAMP)
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	  $(MKDOCS) build --strict --site-dir "$$out"
+
+## Serve the site with live reload on http://127.0.0.1:8000.
+docs-serve: $(STAMP)
+	$(MKDOCS) serve --strict
 
 ## The WSDL corpus with 200 hypothesis examples a test (make test runs a bounded 10).
 corpus: $(STAMP)
@@ -96,4 +114,4 @@ bench-request-log: $(STAMP)
 	$(PY) bench/request_log.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis demo-output site

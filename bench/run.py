@@ -653,7 +653,7 @@ def render_text(rows: list[list[str]]) -> str:
 def render_markdown(
     cases: Mapping[str, Case], targets: list[dict[str, Any]], machine: Mapping[str, Any]
 ) -> str:
-    """The compact table for README.md: medians, then each target with its figure."""
+    """The compact table of latest.md (shown in docs/benchmarks.md): medians, then the targets."""
     by_case: dict[str, list[str]] = {}
     for t in targets:
         if t["measured"] is None:

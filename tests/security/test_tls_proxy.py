@@ -187,7 +187,7 @@ def test_http_proxy_carries_the_call_and_logs_no_key(
 
 
 def test_http_get_puts_the_key_where_a_proxy_logs_it(sandbox: SandboxHandle) -> None:
-    """Why the README says to prefer SOAP or HTTP POST behind a logging proxy."""
+    """Why the docs (docs/client.md) say to prefer SOAP or HTTP POST behind a logging proxy."""
     ticket = sandbox.seed_image(status=10)
     with Proxy() as proxy:
         sandbox.pixelz_client(Binding.HTTP_GET, proxy=proxy.url).get_image_status(

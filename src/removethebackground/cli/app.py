@@ -26,7 +26,7 @@ from .settings import ConfigError, Settings
 
 __all__ = ["EXIT", "cli", "run"]
 
-# Exit codes (documented in the package docstring and the README).
+# Exit codes (documented in the package docstring and docs/cli.md).
 EXIT = {
     "ok": 0,
     "failed": 1,  # the work did not succeed: an image on hold, a failed download ...

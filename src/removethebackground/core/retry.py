@@ -120,7 +120,9 @@ class RetryingTransport:
     Args:
         inner: the transport that sends each attempt.
         policy: the retry policy (default :class:`RetryPolicy()`).
-        clock, sleep, random: time and chance, injectable for tests.
+        clock: the time source (seconds), injectable for tests.
+        sleep: the pause between attempts, injectable for tests.
+        random: the jitter's chance, injectable for tests.
         owns_inner: close ``inner`` when this transport is closed.
     """
 

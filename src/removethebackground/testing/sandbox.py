@@ -237,7 +237,8 @@ def run_sandbox(
     """Start a sandbox in this process for the ``with`` block; yields a :class:`SandboxHandle`.
 
     Args:
-        host, port: where to listen (default: a free port on 127.0.0.1).
+        host: the address to listen on (default: 127.0.0.1).
+        port: the port to listen on (default: 0, a free port).
         data_dir: keep the state there (default: a temporary directory, removed after).
         accounts: ``(email, api_key)`` pairs besides the demo account.
         step_seconds: seconds per status step.
@@ -246,8 +247,10 @@ def run_sandbox(
         config: other settings (:class:`SandboxConfig`); ``step_seconds`` wins.
         threads: HTTP worker threads.
         generations: the generations to serve (default: ``GENERATIONS``).
-        require_wsse, require_wsa: refuse SOAP calls without a valid WS-Security
-            UsernameToken / WS-Addressing headers (``rtb sandbox --require-wsse`` ...).
+        require_wsse: refuse SOAP calls without a valid WS-Security UsernameToken
+            (``rtb sandbox --require-wsse``).
+        require_wsa: refuse SOAP calls without WS-Addressing headers
+            (``rtb sandbox --require-wsa``).
     """
     if require_wsse or require_wsa:
         base = config or SandboxConfig()

@@ -197,7 +197,8 @@ class Batch:
         settle_seconds: how long after a row's last attempt its outcome is reconciled.
         rounds: reconcile-and-resubmit rounds within one :meth:`submit`.
         max_attempts: calls per row at most, over all runs, before it is ``failed``.
-        clock, sleep: time source (seconds) and pause, for tests.
+        clock: the time source (seconds), for tests.
+        sleep: the pause, for tests.
     """
 
     def __init__(

@@ -98,7 +98,9 @@ def wait_for(
         poll: the first pause between two polls; doubles up to ``max_poll``.
         jitter: each pause is shortened by up to this fraction, at random.
         on_progress: called with the status at the first answer and on every change.
-        clock, sleep, rng: time source, pause and randomness (for tests).
+        clock: the time source (for tests).
+        sleep: the pause (for tests).
+        rng: the randomness of the jitter (for tests).
     """
     image = as_ticket(ticket)
     for name, value in (("timeout", timeout), ("poll", poll), ("max_poll", max_poll)):

@@ -345,8 +345,12 @@ class Signature:
     """An envelope plugin that signs each request and (optionally) checks signed answers.
 
     Args:
-        key_file, cert_file: paths of the PEM private key and certificate.
-        key, cert: the same as PEM bytes/text or ``cryptography`` objects, instead of files.
+        key_file: the path of the PEM private key.
+        cert_file: the path of the PEM certificate.
+        key: the private key as PEM bytes/text or a ``cryptography`` object, instead of
+            ``key_file``.
+        cert: the certificate as PEM bytes/text or a ``cryptography`` object, instead of
+            ``cert_file``.
         password: the private key's passphrase, if it is encrypted.
         server_cert: the service's signing certificate (path, PEM bytes, or a
             ``cryptography`` certificate). When given, every answer must be signed

@@ -34,7 +34,7 @@ class UsernameToken:
 
     Args:
         username: the account's contact email (the sandbox and this client's
-            convention; see the README).
+            convention; see docs/soap-standards.md).
         password: the account's API key; held as a :class:`Secret`.
         digest: send ``PasswordDigest`` (Base64(SHA-1(nonce + created + password)),
             with a fresh 16-byte ``wsse:Nonce`` and ``wsu:Created``) instead of the
