@@ -37,7 +37,7 @@ from removethebackground.sandbox.config import DEFAULT_PORT
 from removethebackground.sandbox.imaging import make_sample_product_photo
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 # Where the README says `rtb sandbox` listens (its default port).
 README_SANDBOX_URL = "http://127.0.0.1:8110"
