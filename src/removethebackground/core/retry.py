@@ -88,8 +88,10 @@ class RetryPolicy:
 
     def delay(self, retry: int, draw: Callable[[], float]) -> float:
         """The wait before retry number ``retry`` (1 for the first)."""
-        bound = min(self.max_backoff, self.backoff * 2.0 ** (retry - 1))
-        return bound * draw() if self.jitter else bound
+        from .backoff import Backoff
+
+        backoff = Backoff(self.backoff, self.max_backoff, jitter=1.0 if self.jitter else 0.0)
+        return backoff.delay(retry, draw)
 
 
 NO_RETRIES = RetryPolicy(attempts=1)

@@ -64,6 +64,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ..core.backoff import Backoff
 from .accounts import template_spec
 from .clock import SandboxClock, format_time
 from .config import SandboxConfig
@@ -548,7 +549,7 @@ class WebhookSender:
             last_error=error,
             finished=None,
         )
-        delay = self.config.webhook_backoff * (2 ** (attempt - 1))
+        delay = Backoff(self.config.webhook_backoff).bound(attempt)
         log.info(
             "webhook %d for %s to %s: %s; retry %d in %.2f s",
             webhook_id,
