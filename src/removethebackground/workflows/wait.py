@@ -33,9 +33,10 @@ import time
 from collections.abc import Callable
 from typing import Any, overload
 
+from ..core.backoff import Backoff
 from ..core.errors import InvalidParameterError, ServerFault, TransportError
 from ..generated import legacy, pixelz
-from ._common import AnyClient, AnyStatus, Backoff, as_ticket, get_status
+from ._common import AnyClient, AnyStatus, as_ticket, get_status
 from .errors import WaitTimeout
 from .status import ImageStatusName
 
@@ -108,7 +109,8 @@ def wait_for(
             raise InvalidParameterError(
                 name, f"must be a positive number of seconds, got {value!r}"
             )
-    backoff = Backoff(poll, max_poll, jitter=jitter, rng=rng)
+    # Each pause is drawn from [d * (1 - jitter), d], d = poll, 2 poll, ... up to max_poll.
+    pauses = Backoff(poll, max(max_poll, poll), jitter=min(max(jitter, 0.0), 1.0)).delays(rng)
     started = clock()
     slept = 0.0
     last: AnyStatus | None = None
@@ -137,7 +139,7 @@ def wait_for(
         remaining = timeout - elapsed
         if remaining <= 0:
             break
-        pause = min(backoff.next(), remaining)
+        pause = min(next(pauses), remaining)
         sleep(pause)
         slept += pause
     shown = (
