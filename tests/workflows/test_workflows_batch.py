@@ -25,6 +25,7 @@ from removethebackground import (
     ImageStatusName,
     InvalidParameterError,
     SandboxUploader,
+    WaitTimeout,
 )
 from removethebackground.generated import pixelz
 from removethebackground.testing.sandbox import SandboxHandle
@@ -432,3 +433,37 @@ def test_a_10000_row_manifest_runs_in_bounded_memory(tmp_path: Path) -> None:
     assert summary.submitted == n and fake.calls == n
     # 10,000 rows held at once would be several MB of dicts; streaming stays far below.
     assert peak < 1536 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+# --- waiting ----------------------------------------------------------------------------------
+
+
+class _NeverDone:
+    """Queues at once; every status look-up answers New (10), so a wait never ends."""
+
+    email = "demo@example.com"
+
+    def add_image_to_queue(self, **kwargs: Any) -> pixelz.ImageTicketResponse:
+        return pixelz.ImageTicketResponse(image_ticket=uuid.uuid4())
+
+    def get_image_status(self, **kwargs: Any) -> pixelz.ImageStatusResponse:
+        return pixelz.ImageStatusResponse(
+            image_status=pixelz.ImageStatus(
+                image_ticket=uuid.UUID(int=1), status_id=10, is_paid=False
+            )
+        )
+
+
+def test_batch_wait_pauses_double_with_a_quarter_of_jitter_up_to_max_poll(
+    tmp_path: Path,
+) -> None:
+    slept: list[float] = []
+    with Batch(tmp_path / "j.sqlite", _NeverDone()) as batch:  # type: ignore[arg-type]
+        batch.submit([{"image": "https://127.0.0.1:9/a.jpg"}])
+        with pytest.raises(WaitTimeout):
+            batch.wait(
+                timeout=200, poll=1.0, max_poll=30.0, clock=lambda: 0.0, sleep=slept.append
+            )
+    assert 0.75 <= slept[0] <= 1.0 and 1.5 <= slept[1] <= 2.0 and 3.0 <= slept[2] <= 4.0
+    assert 22.5 <= max(slept) <= 30.0
+    assert sum(slept) == pytest.approx(200.0)

@@ -1,10 +1,8 @@
-"""Helpers shared by the workflow modules: tickets, status look-ups, backoff."""
+"""Helpers shared by the workflow modules: tickets and status look-ups."""
 
 from __future__ import annotations
 
-import random
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from ..core.errors import InvalidParameterError
@@ -13,7 +11,6 @@ from ..generated import legacy, pixelz
 __all__ = [
     "AnyClient",
     "AnyStatus",
-    "Backoff",
     "as_ticket",
     "get_status",
     "is_legacy",
@@ -67,35 +64,3 @@ def get_status(
         answer = client.get_image_status(image_ticket=ticket)
     status: AnyStatus | None = answer.image_status
     return status
-
-
-class Backoff:
-    """Exponential backoff with jitter: ``first``, ``first*factor``, ... capped at ``cap``.
-
-    Each delay is drawn uniformly from ``[d * (1 - jitter), d]`` so that many pollers
-    started together drift apart.
-    """
-
-    def __init__(
-        self,
-        first: float,
-        cap: float,
-        *,
-        factor: float = 2.0,
-        jitter: float = 0.25,
-        rng: Callable[[], float] = random.random,
-    ) -> None:
-        self._next = first
-        self._first = first
-        self._cap = max(cap, first)
-        self._factor = factor
-        self._jitter = min(max(jitter, 0.0), 1.0)
-        self._rng = rng
-
-    def reset(self) -> None:
-        self._next = self._first
-
-    def next(self) -> float:
-        base = self._next
-        self._next = min(self._cap, self._next * self._factor)
-        return base * (1.0 - self._jitter * self._rng())

@@ -1,0 +1,434 @@
+"""The journal in an SQLite file (WAL mode): :class:`SQLiteJournal`.
+
+One file holds the batch: a ``meta`` table (the batch id and its account) and a
+``rows`` table (one row per manifest row, with its state, ticket, status and files).
+By default every commit is fsynced (``synchronous=FULL``): a row written
+``submitting`` before its call is on disk before the request leaves, even if the
+machine then loses power. ``durable=False`` (``synchronous=NORMAL``) still survives
+a crash or kill of the process.
+
+A file on one machine is run by one process at a time: :meth:`SQLiteJournal.acquire`
+holds an exclusive ``flock`` on ``<journal>.lock`` and refuses a second runner. So
+claims need not outlive the process: they are kept in memory (the file's format is
+the same as before claims existed, and a crash cannot leave a stale one behind), and
+they still make rows exclusive between owners within the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ...core.errors import InvalidParameterError
+from ..errors import BatchError
+from .journal import (
+    DELIVERED_STATUS_ID,
+    FAILED,
+    PENDING,
+    STATES,
+    SUBMITTED,
+    SUBMITTING,
+    TERMINAL_STATUS_IDS,
+    JournalRow,
+    JournalTally,
+    Selection,
+    generated_customer_id,
+)
+from .manifest import ManifestRow
+
+try:  # POSIX: refuse a second process on the same journal
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["SQLiteJournal"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+    row_no INTEGER PRIMARY KEY,
+    image TEXT NOT NULL,
+    source TEXT NOT NULL,
+    given_id TEXT NOT NULL,
+    customer_image_id TEXT NOT NULL UNIQUE,
+    product_id TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    callback_url TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    ticket TEXT,
+    status_id INTEGER,
+    status_json TEXT,
+    paths TEXT,
+    error TEXT,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rows_by_state ON rows (state, row_no);
+"""
+
+_TERMINAL = ", ".join(str(i) for i in sorted(TERMINAL_STATUS_IDS))
+_WHERE: dict[Selection, str] = {
+    Selection.ALL: "1",
+    Selection.PENDING: f"state = '{PENDING}'",
+    Selection.UNKNOWN: f"state = '{SUBMITTING}'",
+    Selection.UNFINISHED: (
+        f"state = '{SUBMITTED}' AND (status_id IS NULL OR status_id NOT IN ({_TERMINAL}))"
+    ),
+    Selection.UNDOWNLOADED: (
+        f"state = '{SUBMITTED}' AND status_id = {DELIVERED_STATUS_ID} AND paths IS NULL"
+    ),
+}
+_COMPARED = ("image", "given_id", "product_id", "template_id", "callback_url")
+
+
+class SQLiteJournal:
+    """A batch journal in the SQLite file ``path`` (created if missing).
+
+    Args:
+        path: the journal file.
+        account: the account recorded when the file is created.
+        durable: fsync every commit (``synchronous=FULL``).
+        clock: seconds (``time.time`` by default): stamps rows, times leases.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        account: str = "",
+        durable: bool = True,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self._clock = clock or time.time
+        self._lock = threading.RLock()
+        # row_no -> (owner, lease ends, lease length): see the module documentation.
+        self._leases: dict[int, tuple[str, float, float]] = {}
+        try:
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self._db.executescript(_SCHEMA)
+            self._batch_id = self._meta("batch_id") or self._init_meta(account)
+            self._account = self._meta("account") or ""
+        except sqlite3.Error as exc:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            raise BatchError(f"cannot use {self.path} as a batch journal: {exc}") from None
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def batch_id(self) -> str:
+        return self._batch_id
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    def __repr__(self) -> str:
+        return f"SQLiteJournal({str(self.path)!r})"
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _init_meta(self, account: str) -> str:
+        batch_id = uuid.uuid4().hex[:12]
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('batch_id', ?)", (batch_id,))
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('account', ?)", (account,))
+        return self._meta("batch_id") or batch_id
+
+    def _update(self, row_no: int, where_state: str | None = None, **changes: Any) -> bool:
+        changes["updated"] = self._clock()
+        columns = ", ".join(f"{k} = ?" for k in changes)
+        sql = f"UPDATE rows SET {columns} WHERE row_no = ?"  # noqa: S608 - fixed column names
+        args: list[Any] = [*changes.values(), row_no]
+        if where_state is not None:
+            sql += " AND state = ?"
+            args.append(where_state)
+        with self._lock:
+            cursor = self._db.execute(sql, args)
+        return cursor.rowcount == 1
+
+    def _move(self, row_no: int, owner: str, where_state: str, **changes: Any) -> bool:
+        """A transition: only by the claim's owner, only from ``where_state``."""
+        with self._lock:
+            lease = self._leases.get(row_no)
+            if lease is None or lease[0] != owner:
+                return False
+            return self._update(row_no, where_state, **changes)
+
+    # --- runners and claims ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _acquire(self) -> Iterator[None]:
+        if fcntl is None:  # pragma: no cover
+            yield
+            return
+        handle = open(f"{self.path}.lock", "a+b")
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise BatchError(
+                    f"another process is running the batch of {self.path}: wait for it to end"
+                ) from None
+            yield
+        finally:
+            handle.close()
+
+    def acquire(self, owner: str) -> contextlib.AbstractContextManager[None]:
+        return self._acquire()
+
+    def claim(
+        self, state: str, owner: str, *, after: int = 0, limit: int = 256, lease: float = 900.0
+    ) -> list[JournalRow]:
+        if state not in STATES:
+            raise InvalidParameterError("state", f"{state!r} is not one of {', '.join(STATES)}")
+        if limit < 1:
+            raise InvalidParameterError("limit", f"must be at least 1, got {limit!r}")
+        claimed: list[JournalRow] = []
+        with self._lock:
+            now = self._clock()
+            cursor = after
+            while len(claimed) < limit:
+                page = self._db.execute(
+                    "SELECT * FROM rows WHERE state = ? AND row_no > ? ORDER BY row_no LIMIT ?",
+                    (state, cursor, limit),
+                ).fetchall()
+                for row in page:
+                    row_no = int(row["row_no"])
+                    held = self._leases.get(row_no)
+                    if held is not None and held[0] != owner and held[1] > now:
+                        continue  # another owner's, and not lapsed
+                    self._leases[row_no] = (owner, now + lease, lease)
+                    claimed.append(_journal_row(row))
+                    if len(claimed) == limit:
+                        break
+                if len(page) < limit:
+                    break
+                cursor = int(page[-1]["row_no"])
+        return claimed
+
+    def release(self, row_no: int, owner: str) -> None:
+        with self._lock:
+            held = self._leases.get(row_no)
+            if held is not None and held[0] == owner:
+                del self._leases[row_no]
+
+    # --- transitions ----------------------------------------------------------------------
+
+    def start_call(self, row_no: int, owner: str, *, attempts: int) -> bool:
+        with self._lock:
+            moved = self._move(
+                row_no, owner, PENDING, state=SUBMITTING, attempts=attempts, error=None
+            )
+            if moved:
+                _owner, _ends, length = self._leases[row_no]
+                self._leases[row_no] = (owner, self._clock() + length, length)
+        return moved
+
+    def record_ticket(
+        self,
+        row_no: int,
+        owner: str,
+        ticket: uuid.UUID,
+        *,
+        status_id: int | None = None,
+        status_json: str | None = None,
+    ) -> bool:
+        changes: dict[str, Any] = {"state": SUBMITTED, "ticket": str(ticket), "error": None}
+        if status_id is not None:
+            changes["status_id"] = status_id
+            changes["status_json"] = status_json
+        return self._move(row_no, owner, SUBMITTING, **changes)
+
+    def record_unknown(self, row_no: int, owner: str, error: str) -> bool:
+        return self._move(row_no, owner, SUBMITTING, error=error)
+
+    def record_not_queued(self, row_no: int, owner: str) -> bool:
+        return self._move(row_no, owner, SUBMITTING, state=PENDING, error=None)
+
+    def record_failed(self, row_no: int, owner: str, error: str, *, state: str) -> bool:
+        if state not in (PENDING, SUBMITTING):
+            raise InvalidParameterError("state", f"a {state!r} row cannot fail")
+        return self._move(row_no, owner, state, state=FAILED, error=error)
+
+    def reset_failed(self) -> int:
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE rows SET state = ?, attempts = 0 WHERE state = ?", (PENDING, FAILED)
+            )
+        return int(cursor.rowcount)
+
+    def record_status(self, row_no: int, status_id: int, status_json: str) -> None:
+        self._update(row_no, status_id=status_id, status_json=status_json)
+
+    def record_download(
+        self, row_no: int, *, paths: Sequence[str] | None = None, error: str | None = None
+    ) -> None:
+        if paths is not None:
+            self._update(row_no, paths=json.dumps([str(p) for p in paths]), error=None)
+        else:
+            self._update(row_no, error=error)
+
+    # --- the manifest ---------------------------------------------------------------------
+
+    def record_manifest(self, rows: Iterable[ManifestRow]) -> int:
+        now = self._clock()
+        count = 0
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for row in rows:
+                    self._record(row, now)
+                    count += 1
+                extra = self._db.execute(
+                    "SELECT COUNT(*) FROM rows WHERE row_no > ?", (count,)
+                ).fetchone()[0]
+                if extra:
+                    raise BatchError(
+                        f"the manifest has {count} rows but the journal {self.path} has "
+                        f"{count + extra}: it is not the manifest this batch was started with"
+                    )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return count
+
+    def _record(self, row: ManifestRow, now: float) -> None:
+        existing = self._db.execute(
+            "SELECT image, given_id, product_id, template_id, callback_url FROM rows "
+            "WHERE row_no = ?",
+            (row.row_no,),
+        ).fetchone()
+        if existing is not None:
+            for column in _COMPARED:
+                if existing[column] != getattr(row, column):
+                    shown = "customer_image_id" if column == "given_id" else column
+                    raise BatchError(
+                        f"manifest row {row.row_no} column {shown} changed since the batch "
+                        f"started ({existing[column]!r} -> {getattr(row, column)!r}): use the "
+                        "same manifest to resume, or a new journal for a new manifest"
+                    )
+            return
+        cid = row.given_id or generated_customer_id(self.batch_id, row.row_no)
+        try:
+            self._db.execute(
+                "INSERT INTO rows (row_no, image, source, given_id, customer_image_id, "
+                "product_id, template_id, callback_url, state, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.row_no,
+                    row.image,
+                    row.source,
+                    row.given_id,
+                    cid,
+                    row.product_id,
+                    row.template_id,
+                    row.callback_url,
+                    PENDING,
+                    now,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            other = self._db.execute(
+                "SELECT row_no FROM rows WHERE customer_image_id = ?", (cid,)
+            ).fetchone()
+            raise InvalidParameterError(
+                f"manifest row {row.row_no} column customer_image_id",
+                f"{cid!r} is also the id of row {other[0] if other else '?'}: ids must be unique",
+            ) from None
+
+    # --- reading --------------------------------------------------------------------------
+
+    def select(self, selection: Selection, *, after: int = 0, limit: int = 256) -> list[JournalRow]:
+        where = _WHERE[selection]
+        with self._lock:
+            page = self._db.execute(
+                f"SELECT * FROM rows WHERE row_no > ? AND ({where}) "  # noqa: S608 - fixed
+                "ORDER BY row_no LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        return [_journal_row(row) for row in page]
+
+    def count(self, *selections: Selection) -> int:
+        where = " OR ".join(f"({_WHERE[s]})" for s in selections) or "0"
+        with self._lock:
+            found = self._db.execute(
+                f"SELECT COUNT(*) FROM rows WHERE {where}"  # noqa: S608 - fixed
+            ).fetchone()[0]
+        return int(found)
+
+    def last_unknown_update(self) -> float | None:
+        with self._lock:
+            newest = self._db.execute(
+                "SELECT MAX(updated) FROM rows WHERE state = ?", (SUBMITTING,)
+            ).fetchone()[0]
+        return None if newest is None else float(newest)
+
+    def tally(self) -> JournalTally:
+        with self._lock:
+            states = self._db.execute("SELECT state, COUNT(*) FROM rows GROUP BY state").fetchall()
+            statuses = self._db.execute(
+                "SELECT status_id, COUNT(*) FROM rows WHERE state = ? GROUP BY status_id",
+                (SUBMITTED,),
+            ).fetchall()
+            downloaded = self._db.execute(
+                "SELECT COUNT(*) FROM rows WHERE paths IS NOT NULL"
+            ).fetchone()[0]
+            errors = self._db.execute(
+                "SELECT row_no, customer_image_id, error FROM rows WHERE error IS NOT NULL "
+                "ORDER BY row_no LIMIT 10"
+            ).fetchall()
+        return JournalTally(
+            states={str(s): int(n) for s, n in states},
+            statuses={(None if i is None else int(i)): int(n) for i, n in statuses},
+            downloaded=int(downloaded),
+            errors=tuple((int(r[0]), str(r[1]), str(r[2])) for r in errors),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._leases.clear()
+            self._db.close()
+
+
+def _journal_row(row: sqlite3.Row) -> JournalRow:
+    return JournalRow(
+        row_no=int(row["row_no"]),
+        image=str(row["image"]),
+        source=str(row["source"]),
+        given_id=str(row["given_id"]),
+        customer_image_id=str(row["customer_image_id"]),
+        product_id=str(row["product_id"]),
+        template_id=str(row["template_id"]),
+        callback_url=str(row["callback_url"]),
+        state=str(row["state"]),
+        attempts=int(row["attempts"]),
+        ticket=None if row["ticket"] is None else uuid.UUID(row["ticket"]),
+        status_id=None if row["status_id"] is None else int(row["status_id"]),
+        status_json=row["status_json"],
+        paths=None if row["paths"] is None else tuple(json.loads(row["paths"])),
+        error=row["error"],
+        updated=float(row["updated"]),
+    )
