@@ -7,13 +7,14 @@ row's fate is written down before and after the one call that can queue its imag
 :func:`open_journal` picks a backend from what the user passes as the journal.
 
 **A row's life.** Rows are numbered as in the manifest (1, 2, ...) and move between
-four states::
+four states, by these transitions only::
 
-    pending ──start_call──▶ submitting ──record_ticket──▶ submitted
-       ▲                     │   │  ╲
-       │ record_not_queued   │   │   ╲ record_unknown (stays submitting)
-       └─────────────────────┘   ▼
-                               failed ──reset_failed──▶ pending
+    start_call         pending              -> submitting   (before the call)
+    record_ticket      submitting           -> submitted
+    record_unknown     submitting           -> submitting   (no answer: still unknown)
+    record_not_queued  submitting           -> pending      (the service never saw it)
+    record_failed      pending, submitting  -> failed
+    reset_failed       failed               -> pending
 
 * ``pending``: recorded from the manifest, not sent (or known not to have arrived).
 * ``submitting``: :meth:`Journal.start_call` wrote it, and counted the attempt,
