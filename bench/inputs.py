@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
 
 from removethebackground import Binding  # noqa: E402
 from removethebackground.generated import pixelz  # noqa: E402
-from removethebackground.service.asmx import render_soap_result  # noqa: E402
+from removethebackground.service import render_soap_result  # noqa: E402
 
 WSDL = ROOT / "wsdl/pixelz/pixelz.wsdl"
 ENDPOINT = "http://127.0.0.1:8110/soap.asmx"

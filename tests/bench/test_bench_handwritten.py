@@ -29,7 +29,7 @@ from lxml import etree
 from removethebackground import Binding, PixelzClient
 from removethebackground.core.errors import ServiceFault
 from removethebackground.generated import pixelz
-from removethebackground.service.asmx import render_soap_fault, render_soap_result
+from removethebackground.service import render_soap_fault, render_soap_result
 
 TRAFFIC = Path(os.environ.get("RTB_TRAFFIC_DIR", "/work/shared/reference/asmx-traffic"))
 
@@ -146,7 +146,7 @@ def test_same_values_for_nils_empties_and_absent_elements():
 
 
 def test_both_raise_on_a_fault():
-    from removethebackground.service.asmx import FaultCode
+    from removethebackground.service import FaultCode
 
     fault = render_soap_fault(Binding.SOAP11, FaultCode.CLIENT, "Invalid contact credentials")
     ours, _, hand, _ = _pair(fault)

@@ -38,6 +38,7 @@ from removethebackground.core.codec import parse_model, read_model, to_element
 from removethebackground.core.errors import InvalidParameterError, fault_class
 from removethebackground.core.wire import Binding, Operation
 from removethebackground.generated import pixelz
+from removethebackground.service import render_soap_result
 from support import ReplayAdapter, Reply, session_with
 from support.strategies import instance_of, params_of
 
@@ -179,7 +180,7 @@ def _status_reply() -> bytes:
     result = pixelz.ImageStatusResponse(
         image_status=pixelz.ImageStatus(image_ticket=uuid.uuid4(), status_id=80, is_paid=True)
     )
-    return SOAP_BINDINGS[Binding.SOAP11].render_result(pixelz.OP_GET_IMAGE_STATUS, result)
+    return render_soap_result(pixelz.OP_GET_IMAGE_STATUS, Binding.SOAP11, result)
 
 
 def test_own_session_reads_the_environment_once_per_host(monkeypatch: pytest.MonkeyPatch) -> None:

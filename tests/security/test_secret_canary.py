@@ -22,8 +22,8 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from removethebackground import Binding, PixelzClient, RemoveTheBackgroundError, Secret
-from removethebackground.bindings import SOAP_BINDINGS, FaultCode
-from removethebackground.service.asmx import render_text_error
+from removethebackground.bindings import SOAP_BINDINGS
+from removethebackground.service import FaultCode, render_soap_fault, render_text_error
 from support.hostile import HostileServer, Request, answer, hold, raw, reset
 
 EMAIL = "canary@example.com"
@@ -109,7 +109,7 @@ def fault_with_key(binding: Binding) -> Any:
     text = f"Invalid contact credentials for {KEY} ({FORMS['percent-lower']}, {FORMS['base64']})"
     if binding in SOAP_BINDINGS:
         engine = SOAP_BINDINGS[binding]
-        body = engine.render_fault(FaultCode.CLIENT, text)
+        body = render_soap_fault(binding, FaultCode.CLIENT, text)
         body = body.replace(b"</faultstring>", f" {FORMS['decimal-refs']}</faultstring>".encode())
         return answer(500, body, (("Content-Type", engine.answer_content_type),))
     return answer(500, render_text_error(text), (("Content-Type", "text/plain; charset=utf-8"),))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from removethebackground import Binding, InvalidParameterError, MalformedResponseError
-from removethebackground.bindings import SOAP_BINDINGS, CallContext, HttpAnswer, HttpRequest
+from removethebackground.bindings import CallContext, HttpAnswer, HttpRequest
 from removethebackground.generated import legacy, pixelz
 from removethebackground.plugins.strict import SchemaValidator, validator_for
 from removethebackground.testing.sandbox import SandboxHandle
@@ -144,9 +144,9 @@ def test_a_request_that_breaks_the_schema_is_refused_before_sending() -> None:
 
 def test_faults_are_left_to_the_binding() -> None:
     from removethebackground import NotFoundError
-    from removethebackground.bindings import FaultCode
+    from removethebackground.service import FaultCode, render_soap_fault
 
-    fault = SOAP_BINDINGS[Binding.SOAP11].render_fault(FaultCode.CLIENT, "Image not found")
+    fault = render_soap_fault(Binding.SOAP11, FaultCode.CLIENT, "Image not found")
 
     class _Fault(_Canned):
         def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:

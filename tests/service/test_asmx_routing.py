@@ -2,7 +2,7 @@
 
 Each test sends raw HTTP to a running sandbox and checks the whole answer (status,
 Content-Type, XML structure, text). The rules and the reference-source methods they
-come from are listed in the docstring of :mod:`removethebackground.service.asmx` (numbered;
+come from are listed in the docstring of :mod:`removethebackground.service` (numbered;
 the numbers are quoted here).
 """
 
@@ -18,11 +18,10 @@ import requests
 from lxml import etree
 
 from removethebackground import Binding, HTTPStatusError, ProtocolFault, ServiceFault
-from removethebackground.bindings import HTTP_BINDINGS, RequestError
 from removethebackground.core.client import build_envelope
 from removethebackground.core.codec import SOAP11_ENV, SOAP12_ENV
 from removethebackground.generated import pixelz
-from removethebackground.service.asmx import parse_soap_request
+from removethebackground.service import HTTP_ENGINES, RequestError, parse_soap_request
 from removethebackground.testing.sandbox import run_sandbox
 
 if TYPE_CHECKING:
@@ -476,7 +475,7 @@ def test_rule14_parameters(sb: SandboxHandle) -> None:
 
 
 def test_http_conversion_failure_text() -> None:
-    engine = HTTP_BINDINGS[Binding.HTTP_GET]
+    engine = HTTP_ENGINES[Binding.HTTP_GET]
     op = pixelz.OP_GET_TEMPLATES
     typed = replace(op, params=(replace(op.params[0], xsd="int"), *op.params[1:]))
     with pytest.raises(RequestError) as caught:

@@ -10,9 +10,10 @@
 =================  ===========================================  =====================
 
 Each engine owns its content type, envelope namespace and the way the action
-travels, and both sides of its protocol (see :mod:`.base`). The client, the
-sandbox and the stubber look engines up in :data:`BINDINGS`; nothing else branches
-on the binding. A fifth binding is one class and one row here.
+travels, and the client side of its protocol (see :mod:`.base`). The client looks
+engines up in :data:`BINDINGS`; nothing else branches on the binding. A fifth
+binding is one class and one row here (and one in the service side's table,
+:data:`removethebackground.service.engines.ENGINES`, for the sandbox and the stubber).
 """
 
 from __future__ import annotations
@@ -20,37 +21,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from ..core.http import HttpAnswer, HttpRequest
 from ..core.wire import Binding
-from .base import (
-    BindingEngine,
-    CallContext,
-    EmptyAnswer,
-    EnvelopePlugin,
-    FaultCode,
-    HttpAnswer,
-    HttpRequest,
-    RequestError,
-)
+from .base import BindingEngine, CallContext, EnvelopePlugin
 from .http import HttpBinding, HttpGetBinding, HttpPostBinding
 from .soap import SOAP11, SOAP12, SOAP_ENVELOPES, Soap11Binding, Soap12Binding, SoapBinding
 
 __all__ = [
     "BINDINGS",
     "HTTP_BINDINGS",
-    "HTTP_BY_METHOD",
     "SOAP_BINDINGS",
     "SOAP_ENVELOPES",
     "BindingEngine",
     "CallContext",
-    "EmptyAnswer",
     "EnvelopePlugin",
-    "FaultCode",
     "HttpAnswer",
     "HttpBinding",
     "HttpGetBinding",
     "HttpPostBinding",
     "HttpRequest",
-    "RequestError",
     "Soap11Binding",
     "Soap12Binding",
     "SoapBinding",
@@ -64,10 +53,6 @@ SOAP_BINDINGS: Mapping[Binding, SoapBinding] = MappingProxyType(
 #: The HTTP GET/POST engines, by binding.
 HTTP_BINDINGS: Mapping[Binding, HttpBinding] = MappingProxyType(
     {Binding.HTTP_GET: HttpGetBinding(), Binding.HTTP_POST: HttpPostBinding()}
-)
-#: The HTTP GET/POST engines, by the HTTP method that selects them.
-HTTP_BY_METHOD: Mapping[str, HttpBinding] = MappingProxyType(
-    {e.method: e for e in HTTP_BINDINGS.values()}
 )
 #: Every engine, by binding.
 BINDINGS: Mapping[Binding, BindingEngine] = MappingProxyType({**SOAP_BINDINGS, **HTTP_BINDINGS})

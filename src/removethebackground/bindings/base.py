@@ -1,16 +1,20 @@
-"""What every binding engine is: the messages it exchanges and both sides of its protocol.
+"""What every binding engine is: the client side of one binding's protocol.
 
 A *binding* (SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST) is one way of carrying an
 operation of the WSDL over HTTP. Each has one engine class, a subclass of
-:class:`BindingEngine`, that owns everything specific to it:
+:class:`BindingEngine`, that owns everything specific to it on the client side:
 
-- its content type, its envelope namespace (SOAP), how the action travels
-  (``SOAPAction`` header, ``action=`` parameter, or the URL path);
-- the client side: :meth:`~BindingEngine.build_request` turns an operation and
-  its values into an :class:`HttpRequest`; :meth:`~BindingEngine.read_answer`
-  turns an :class:`HttpAnswer` into the result or raises the mapped error;
-- the service side (the sandbox and the stubber): reading a request and
-  rendering a result or a fault, the way an ASMX stack writes them.
+- its wire facts: its content types, its envelope namespace (SOAP), how the action
+  travels (``SOAPAction`` header, ``action=`` parameter, or the URL path);
+- :meth:`~BindingEngine.build_request` turns an operation and its values into an
+  :class:`~removethebackground.core.http.HttpRequest`;
+  :meth:`~BindingEngine.read_answer` turns an
+  :class:`~removethebackground.core.http.HttpAnswer` into the result or raises the
+  mapped error.
+
+The service side of each binding (reading requests, rendering results and faults
+the way an ASMX stack writes them) is :mod:`removethebackground.service.engines`: it
+imports the wire facts from here, and nothing here imports it.
 
 Engines hold no per-call state and are shared: :data:`removethebackground.bindings.BINDINGS`
 maps each :class:`~removethebackground.core.wire.Binding` to its engine, as botocore's
@@ -20,12 +24,12 @@ branches on the binding.
 
 from __future__ import annotations
 
-import enum
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
+from ..core.http import HttpAnswer, HttpRequest
 from ..core.wire import Binding, Operation
 
 if TYPE_CHECKING:
@@ -36,49 +40,12 @@ if TYPE_CHECKING:
 __all__ = [
     "BindingEngine",
     "CallContext",
-    "EmptyAnswer",
     "EnvelopePlugin",
-    "FaultCode",
     "HttpAnswer",
     "HttpRequest",
-    "RequestError",
 ]
 
 R = TypeVar("R")
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    """One HTTP request, ready to send: what a binding builds and a transport sends.
-
-    ``operation`` and ``binding`` travel with it so that a transport policy (retries,
-    logging) can decide per operation without parsing anything.
-    """
-
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes | None
-    operation: Operation[Any]
-    binding: Binding
-
-
-@dataclass(frozen=True, slots=True)
-class HttpAnswer:
-    """One HTTP answer, fully read: what a transport returns and a binding reads.
-
-    ``headers`` is case-insensitive when it comes from the default transport.
-    """
-
-    status: int
-    reason: str
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def mime(self) -> str:
-        """The media type of ``Content-Type``, lower-cased, without parameters."""
-        return self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,48 +81,13 @@ class EnvelopePlugin(Protocol):
         """Check the answer ``envelope``; raise a library error to refuse it."""
 
 
-# --- the service side's vocabulary --------------------------------------------------------
-
-
-class FaultCode(enum.Enum):
-    """The fault codes an ASMX service answers with (SOAP 1.1 names)."""
-
-    CLIENT = "Client"
-    SERVER = "Server"
-    VERSION_MISMATCH = "VersionMismatch"
-    MUST_UNDERSTAND = "MustUnderstand"
-
-
-class RequestError(Exception):
-    """The protocol layer refuses a request before (or instead of) running an operation.
-
-    ``soap11`` forces a SOAP 1.1 answer (a VersionMismatch fault is always SOAP 1.1).
-    """
-
-    def __init__(self, text: str, code: FaultCode = FaultCode.CLIENT, *, soap11: bool = False):
-        super().__init__(text)
-        self.text = text
-        self.code = code
-        self.soap11 = soap11
-
-
-class EmptyAnswer(Exception):
-    """Answer with this HTTP status and an empty body (415, 400, 413)."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"{status} {reason}")
-        self.status = status
-        self.reason = reason
-
-
 class BindingEngine(ABC):
-    """Both sides of one binding's protocol; see the module docstring."""
+    """The client side of one binding's protocol; see the module docstring."""
 
     binding: ClassVar[Binding]
-    #: The Content-Type of the answers this binding's service side writes.
+    #: The Content-Type of this binding's answers (a wire fact: the service side writes
+    #: it, and an answer rebuilt on the client side carries it).
     answer_content_type: str
-
-    # --- client side ----------------------------------------------------------------------
 
     @abstractmethod
     def build_request(
@@ -174,9 +106,3 @@ class BindingEngine(ABC):
     @abstractmethod
     def read_answer(self, op: Operation[R], answer: HttpAnswer, ctx: CallContext) -> R:
         """The result of ``op`` in ``answer``, or raise the mapped library error."""
-
-    # --- service side ---------------------------------------------------------------------
-
-    @abstractmethod
-    def render_result(self, op: Operation[Any], result: Any) -> bytes:
-        """The body of a successful answer, as an ASMX stack writes it."""

@@ -1,4 +1,4 @@
-"""Pieces every binding uses: error construction with redaction, and ASMX serialisation."""
+"""Pieces every binding's client side uses: reading results, errors built with redaction."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from ..core.codec import XSI_NIL, parse_scalar, read_model, xml_char
+from ..core.codec import XSI_NIL, parse_scalar, read_model
 from ..core.errors import DeclaredFault, HTTPStatusError, MalformedResponseError, ServiceFault
+from ..core.http import HttpAnswer
 from ..core.wire import Binding, Operation
-from .base import CallContext, HttpAnswer
+from .base import CallContext
 
 __all__ = [
     "declared_fault",
@@ -19,8 +20,6 @@ __all__ = [
     "local_code",
     "redact_element",
     "result_of",
-    "serialize_asmx",
-    "xml_safe",
 ]
 
 R = TypeVar("R")
@@ -166,19 +165,3 @@ def result_of(op: Operation[R], el: etree._Element | None, status: int, binding:
         raise MalformedResponseError(
             str(exc.args[0]), http_status=status, operation=op.name, binding=binding.value
         ) from None
-
-
-def serialize_asmx(element: etree._Element, *, pretty: bool = False) -> bytes:
-    """Serialise as ASP.NET writes: ``<x />`` for empty elements, an empty string as one."""
-    for node in element.iter():
-        if node.text == "":  # an empty string is an empty element, as ASP.NET writes it
-            node.text = None
-    data: bytes = etree.tostring(element, encoding="utf-8", pretty_print=pretty)
-    # lxml writes <x/>; ASP.NET writes <x />. A literal "/>" only ever closes an empty
-    # element: in text and attribute values ">" is escaped as "&gt;".
-    return data.replace(b"/>", b" />").rstrip(b"\n")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` with every character XML 1.0 cannot carry replaced by ``?``."""
-    return "".join(c if xml_char(c) else "?" for c in text)

@@ -1,4 +1,4 @@
-"""HTTP GET and HTTP POST: the operation in the URL path, parameters as ``name=value`` pairs.
+"""HTTP GET and HTTP POST, the client side: the operation in the URL path, ``name=value`` pairs.
 
 =================  ==========================================  =====================================
                    HTTP GET                                    HTTP POST
@@ -14,31 +14,27 @@ empty or absent array would send no pair at all, which ASMX does not read as an
 empty array: its HTTP parameter reader fails on the missing key (a 500 "Object
 reference not set to an instance of an object."). Such a call is refused here,
 before anything is sent.
+
+The service side of both (reading the pairs, writing answers and text errors as
+ASMX does) is :mod:`removethebackground.service.engines`.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
 from lxml import etree
 
 from .._version import __version__
-from ..core.codec import (
-    XSD_NS,
-    XSI_NS,
-    build_children,
-    format_field,
-    format_scalar,
-    parse_scalar,
-    safe_fromstring,
-)
+from ..core.codec import format_field, format_scalar, safe_fromstring
 from ..core.errors import InvalidParameterError, MalformedResponseError
-from ..core.wire import Binding, Field, Operation, WireModel
-from .base import BindingEngine, CallContext, HttpAnswer, HttpRequest, RequestError
-from .common import excerpt, fault_error, http_status_error, result_of, serialize_asmx, xml_safe
+from ..core.http import HttpAnswer, HttpRequest
+from ..core.wire import Binding, Field, Operation
+from .base import BindingEngine, CallContext
+from .common import excerpt, fault_error, http_status_error, result_of
 
 __all__ = [
     "FORM_CONTENT_TYPE",
@@ -47,13 +43,11 @@ __all__ = [
     "HttpPostBinding",
     "TEXT_ERROR_CONTENT_TYPE",
     "form_pairs",
-    "html_encode",
 ]
 
 R = TypeVar("R")
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 TEXT_ERROR_CONTENT_TYPE = "text/plain; charset=utf-8"
-XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
 _USER_AGENT = {"User-Agent": f"removethebackground/{__version__}"}
 
 
@@ -107,28 +101,17 @@ def _form_text(text: str, where: str) -> str:
     return text
 
 
-def html_encode(text: str) -> str:
-    """HTML-encode like ASP.NET's ``HttpUtility.HtmlEncode`` (``'`` becomes ``&#39;``)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#39;")
-    )
-
-
 class HttpBinding(BindingEngine):
     """What HTTP GET and POST share: the URL, the pairs, the answers and the text errors."""
 
+    #: The HTTP method of this binding's requests (the service side routes on it).
     method: ClassVar[str]
     answer_content_type = "text/xml; charset=utf-8"
+    #: The Content-Type of this binding's errors (a 500 with the message as text).
     error_content_type = TEXT_ERROR_CONTENT_TYPE
 
     def url_of(self, op: Operation[Any], endpoint: str) -> str:
         return endpoint.rstrip("/") + (op.http_location or "")
-
-    # --- client side ------------------------------------------------------------------------
 
     def read_answer(self, op: Operation[R], answer: HttpAnswer, ctx: CallContext) -> R:
         status = answer.status
@@ -156,105 +139,10 @@ class HttpBinding(BindingEngine):
             raise fault_error(op, self.binding, status, None, None, text, None, ctx)
         raise http_status_error(op, self.binding, answer, ctx)
 
-    # --- service side ---------------------------------------------------------------------------
-
-    def read_request(self, op: Operation[Any], pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-        """The parameters of a request (names matched case-insensitively).
-
-        Every parameter must be present, scalars empty where they have no value. An
-        absent array parameter fails as in ASP.NET, whose reader dereferences the
-        missing key's null value list.
-        """
-        fields = {f.attr: f for f in op.params}
-        by_name: dict[str, list[str]] = {}
-        for name, value in pairs:
-            by_name.setdefault(name.lower(), []).append(value)
-        values: dict[str, Any] = {}
-        for param in op.http_params:
-            found = by_name.get(param.name.lower())
-            f = fields.get(param.attr)
-            if param.array:
-                item = f.item if f is not None else None
-                xsd = item.xsd if item is not None and item.xsd else "string"
-                if not found:
-                    raise RequestError("Object reference not set to an instance of an object.")
-                values[param.attr] = [_http_scalar(xsd, text, param.name) for text in found]
-                continue
-            if found is None:
-                raise RequestError(f"Missing parameter: {param.name}.")
-            xsd = f.xsd if f is not None and f.xsd else "string"
-            # NameValueCollection.Get joins a repeated key's values with ",".
-            values[param.attr] = _http_scalar(xsd, ",".join(found), param.name)
-        return values
-
-    def request_text(self, query: str, body: bytes) -> str:
-        """Where this binding's request carries its pairs: the query or the form body."""
-        raise NotImplementedError
-
-    def accepts(self, mime: str) -> bool:
-        """Whether a request of this media type can be read.
-
-        ASMX answers one it cannot read with a 500 text error, "Request format is
-        invalid: <Content-Type>." (``HttpServerProtocol.ReadParameters``), never 415.
-        """
-        return True
-
-    @property
-    def reads_body(self) -> bool:
-        """Whether the pairs are in the request body (which must then be read)."""
-        return False
-
-    def render_result(self, op: Operation[Any], result: WireModel) -> bytes:
-        tag = op.http_result_tag
-        if tag is None:  # pragma: no cover - guarded by the caller
-            raise ValueError(f"{op.name} has no HTTP binding")
-        root = etree.Element(
-            tag,
-            nsmap={"xsd": XSD_NS, "xsi": XSI_NS, None: op.namespace},  # type: ignore[dict-item]
-        )
-        spec = type(result).__wire__
-        build_children(root, spec.fields, {f.attr: getattr(result, f.attr) for f in spec.fields})
-        return XML_DECLARATION + b"\n" + serialize_asmx(root, pretty=True)
-
-    def render_error(self, text: str) -> bytes:
-        """The body of an error: the message, HTML-encoded, then a newline."""
-        return (html_encode(xml_safe(text)) + "\n").encode("utf-8")
-
-
-#: The .NET type of each XSD type, and the message of its parser's FormatException.
-_CLR_TYPES: Mapping[str, tuple[str, str]] = {
-    "int": ("System.Int32", "Input string was not in a correct format."),
-    "long": ("System.Int64", "Input string was not in a correct format."),
-    "short": ("System.Int16", "Input string was not in a correct format."),
-    "decimal": ("System.Decimal", "Input string was not in a correct format."),
-    "double": ("System.Double", "Input string was not in a correct format."),
-    "float": ("System.Single", "Input string was not in a correct format."),
-    "boolean": ("System.Boolean", "String was not recognized as a valid Boolean."),
-    "dateTime": ("System.DateTime", "String was not recognized as a valid DateTime."),
-    "guid": (
-        "System.Guid",
-        "Guid should contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).",
-    ),
-}
-
-
-def _http_scalar(xsd: str, text: str, name: str) -> Any:
-    try:
-        return parse_scalar(xsd, text, name)
-    except MalformedResponseError:
-        # ScalarFormatter.FromString: ArgumentException(WebChangeTypeFailed, "type", inner).
-        clr, inner = _CLR_TYPES.get(xsd, (f"System.{xsd[:1].upper()}{xsd[1:]}", "Invalid value."))
-        raise RequestError(
-            f"Cannot convert {text} to {clr}.\nParameter name: type ---> {inner}"
-        ) from None
-
 
 class HttpGetBinding(HttpBinding):
     binding = Binding.HTTP_GET
     method = "GET"
-
-    def request_text(self, query: str, body: bytes) -> str:
-        return query
 
     def build_request(
         self,
@@ -275,16 +163,6 @@ class HttpGetBinding(HttpBinding):
 class HttpPostBinding(HttpBinding):
     binding = Binding.HTTP_POST
     method = "POST"
-
-    def request_text(self, query: str, body: bytes) -> str:
-        return body.decode("utf-8", "replace")
-
-    def accepts(self, mime: str) -> bool:
-        return mime == FORM_CONTENT_TYPE
-
-    @property
-    def reads_body(self) -> bool:
-        return True
 
     def build_request(
         self,

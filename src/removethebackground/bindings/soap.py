@@ -1,4 +1,4 @@
-"""SOAP 1.1 and SOAP 1.2: the envelope, the action, faults, on both sides.
+"""SOAP 1.1 and SOAP 1.2, the client side: the envelope, the action, faults.
 
 - Content-Type: ``text/xml; charset=utf-8`` (1.1); ``application/soap+xml;
   charset=utf-8; action="..."`` (1.2).
@@ -13,16 +13,15 @@
 The request envelope is written by a plan compiled once per operation (the same
 bytes lxml writes, see :func:`removethebackground.core.codec.compile_writer`), or, for
 operations with complex parameters and when envelope plugins are set, as an lxml
-tree. The service side (sandbox, stubber) writes answers as the recorded ASMX
-traffic shows them: one line, the XML declaration, then the envelope declaring
-``soap``, ``xsi`` and ``xsd`` in that order; empty elements as ``<X />``.
+tree. The service side of both versions (reading requests, writing answers and
+faults as ASMX does) is :mod:`removethebackground.service.engines`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
@@ -39,36 +38,27 @@ from ..core.codec import (
 )
 from ..core.errors import MalformedResponseError, ServiceFault
 from ..core.faultcodes import qualified_fault
-from ..core.wire import Binding, Field, Operation, WireModel
+from ..core.http import HttpAnswer, HttpRequest
+from ..core.wire import Binding, Field, Operation
 from ..core.wirelog import log_envelope, wire_log
-from .base import (
-    BindingEngine,
-    CallContext,
-    EmptyAnswer,
-    FaultCode,
-    HttpAnswer,
-    HttpRequest,
-    RequestError,
-)
-from .common import (
-    excerpt,
-    fault_error,
-    http_status_error,
-    local_code,
-    result_of,
-    serialize_asmx,
-    xml_safe,
-)
+from .base import BindingEngine, CallContext
+from .common import excerpt, fault_error, http_status_error, local_code, result_of
 
-__all__ = ["SOAP_ENVELOPES", "Soap11Binding", "Soap12Binding", "SoapBinding"]
+__all__ = [
+    "BINDING_OF_ENVELOPE",
+    "SOAP11",
+    "SOAP12",
+    "SOAP_ENVELOPES",
+    "Soap11Binding",
+    "Soap12Binding",
+    "SoapBinding",
+    "has_unqualified",
+]
 
 R = TypeVar("R")
 
 #: Every SOAP envelope namespace, with the binding it belongs to.
 SOAP_ENVELOPES: Mapping[str, Binding] = {SOAP11_ENV: Binding.SOAP11, SOAP12_ENV: Binding.SOAP12}
-XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-READ_ERROR = "Server was unable to read request. ---> "
 _XML_MIMES = frozenset({"text/xml", "application/soap+xml", "application/xml"})
 _USER_AGENT = f"removethebackground/{__version__}"
 
@@ -98,7 +88,7 @@ class _Plan:
         self.result_tag = op.result.tag
 
 
-def _has_unqualified(fields: tuple[Field, ...], seen: set[int] | None = None) -> bool:
+def has_unqualified(fields: tuple[Field, ...], seen: set[int] | None = None) -> bool:
     """Whether any element among ``fields`` (or below them) has no namespace."""
     seen = set() if seen is None else seen
     for f in fields:
@@ -109,7 +99,7 @@ def _has_unqualified(fields: tuple[Field, ...], seen: set[int] | None = None) ->
         for model in (f.model, f.item.model if f.item is not None else None):
             if model is not None and id(model) not in seen:
                 seen.add(id(model))
-                if _has_unqualified(model.__wire__.fields, seen):
+                if has_unqualified(model.__wire__.fields, seen):
                     return True
         if f.item is not None and f.item.namespace is None:
             return True
@@ -121,14 +111,6 @@ class SoapBinding(BindingEngine):
 
     envelope_ns: ClassVar[str]
     mime: ClassVar[str]
-    #: The prefix ASMX gives this envelope's namespace (``Soap.Prefix``, ``Soap12.Prefix``).
-    prefix: ClassVar[str]
-    #: The HTTP header ASMX routes this version on (service side); ``None``: the
-    #: ``action=`` parameter of the Content-Type, then the body element.
-    action_header: ClassVar[str | None]
-    #: Whether ASMX takes this version only with its own media type (SOAP 1.1 only:
-    #: ``SoapServerProtocol.ReadParameters``); SOAP 1.2 takes any SOAP media type.
-    strict_content_type: ClassVar[bool]
     #: SOAP 1.1 code names to this version's names (1.2: Client -> Sender ...).
     code_names: ClassVar[Mapping[str, str]]
 
@@ -153,10 +135,6 @@ class SoapBinding(BindingEngine):
         """The binding's own headers for a request naming ``action``."""
         raise NotImplementedError
 
-    def action_of(self, content_type_params: Mapping[str, str], soapaction: str | None) -> str:
-        """The action a request names (service side); ``""`` if none."""
-        raise NotImplementedError
-
     # --- client side ------------------------------------------------------------------------
 
     def build_envelope(
@@ -178,7 +156,7 @@ class SoapBinding(BindingEngine):
         # A default namespace would capture unqualified children (elementFormDefault
         # "unqualified"), which lxml writes without an xmlns="" undeclaration: such
         # requests declare the operation's namespace with a prefix instead.
-        nsmap = {"ns0": op.namespace} if _has_unqualified(op.params) else {None: op.namespace}
+        nsmap = {"ns0": op.namespace} if has_unqualified(op.params) else {None: op.namespace}
         request = etree.SubElement(body, op.request_tag, nsmap=nsmap)  # type: ignore[arg-type]
         build_children(request, op.params, values)
         if ctx is not None:
@@ -285,109 +263,11 @@ class SoapBinding(BindingEngine):
         local = local_code(raw)
         return self._code_of_name.get(local, local)
 
-    # --- service side -------------------------------------------------------------------------
-
-    def read_request(self, body: bytes) -> etree._Element:
-        """The operation element of a SOAP request (the first child of ``Body``).
-
-        The refusals carry ASMX's texts (``Res``); the order in which ASMX meets them,
-        and what it does instead where the body is not read at all, is
-        :func:`removethebackground.service.asmx.route_soap_request`'s.
-        """
-        try:
-            root = safe_fromstring(body, "request")
-        except MalformedResponseError:
-            raise EmptyAnswer(400, "Bad Request") from None
-        expected = self.envelope_ns
-        name = etree.QName(root)
-        if name.localname != "Envelope":
-            raise RequestError(
-                f"{READ_ERROR}Request format is invalid: Missing required soap:Envelope element."
-            )
-        if name.namespace != expected:
-            raise RequestError(
-                # SoapServerProtocol.CheckHelperVersion: answered in SOAP 1.1, expecting it.
-                f"Possible SOAP version mismatch: Envelope namespace {name.namespace or ''} "
-                f"was unexpected. Expecting {SOAP11_ENV}.",
-                FaultCode.VERSION_MISMATCH,
-                soap11=True,
-            )
-        header = root.find(f"{{{expected}}}Header")
-        if header is not None:
-            for block in header:
-                if not isinstance(block.tag, str):
-                    continue
-                if block.get(f"{{{expected}}}mustUnderstand", "").strip() in ("1", "true"):
-                    raise RequestError(
-                        f"SOAP header {etree.QName(block).localname} was not understood.",
-                        FaultCode.MUST_UNDERSTAND,
-                    )
-        soap_body = root.find(f"{{{expected}}}Body")
-        if soap_body is None:
-            raise RequestError(
-                f"{READ_ERROR}Request format is invalid: Missing required soap:Body element."
-            )
-        first = next((child for child in soap_body if isinstance(child.tag, str)), None)
-        if first is None:
-            raise RequestError(
-                "Unable to handle request without a valid action parameter. "
-                "Please supply a valid soap action."
-            )
-        return first
-
-    def _envelope(self) -> tuple[etree._Element, etree._Element]:
-        ns = self.envelope_ns
-        envelope = etree.Element(
-            f"{{{ns}}}Envelope", nsmap={"soap": ns, "xsi": XSI_NS, "xsd": XSD_NS}
-        )
-        body = etree.SubElement(envelope, f"{{{ns}}}Body")
-        return envelope, body
-
-    def render_result(self, op: Operation[Any], result: WireModel) -> bytes:
-        envelope, body = self._envelope()
-        unqualified = _has_unqualified((op.result,))
-        nsmap = {"ns0": op.namespace} if unqualified else {None: op.namespace}
-        response = etree.SubElement(body, op.response_tag, nsmap=nsmap)  # type: ignore[arg-type]
-        build_children(response, (op.result,), {op.result.attr: result})
-        return XML_DECLARATION + serialize_asmx(envelope)
-
-    def fault_qname(self, code: FaultCode) -> str:
-        return f"soap:{self.code_names.get(code.value, code.value)}"
-
-    def render_fault(
-        self,
-        code: FaultCode,
-        text: str,
-        *,
-        header_blocks: Sequence[etree._Element] = (),
-        detail: bool = True,
-    ) -> bytes:
-        """A fault envelope; ``header_blocks`` go in a ``Header`` before the ``Body``
-        (ASMX's ``Upgrade`` block), ``detail=False`` leaves out the empty detail as
-        ASMX does for a fault about a header (``SoapHeaderException``)."""
-        envelope, body = self._envelope()
-        if header_blocks:
-            header = etree.Element(f"{{{self.envelope_ns}}}Header")
-            header.extend(header_blocks)
-            body.addprevious(header)
-        fault = etree.SubElement(body, f"{{{self.envelope_ns}}}Fault")
-        self.fill_fault(fault, code, xml_safe(text))
-        if not detail:
-            fault.remove(fault[-1])
-        return XML_DECLARATION + serialize_asmx(envelope)
-
-    def fill_fault(self, fault: etree._Element, code: FaultCode, text: str) -> None:
-        """Fill ``fault`` with its code, text and (last) an empty detail."""
-        raise NotImplementedError
-
 
 class Soap11Binding(SoapBinding):
     binding = Binding.SOAP11
     envelope_ns = SOAP11_ENV
     mime = "text/xml"
-    prefix = "soap"
-    action_header = "SOAPAction"
-    strict_content_type = True
     code_names: ClassVar[Mapping[str, str]] = {}
 
     def request_headers(self, action: str) -> dict[str, str]:
@@ -397,9 +277,6 @@ class Soap11Binding(SoapBinding):
             "SOAPAction": f'"{action}"',
         }
 
-    def action_of(self, content_type_params: Mapping[str, str], soapaction: str | None) -> str:
-        return (soapaction or "").strip().strip('"').strip()
-
     def read_fault(
         self, fault: etree._Element
     ) -> tuple[str | None, str | None, str, etree._Element | None]:
@@ -408,19 +285,11 @@ class Soap11Binding(SoapBinding):
         code = self.normalise_code(fault.findtext("faultcode")).split(".")[0]
         return code or None, None, text, fault.find("detail")
 
-    def fill_fault(self, fault: etree._Element, code: FaultCode, text: str) -> None:
-        etree.SubElement(fault, "faultcode").text = self.fault_qname(code)
-        etree.SubElement(fault, "faultstring").text = text
-        etree.SubElement(fault, "detail")
-
 
 class Soap12Binding(SoapBinding):
     binding = Binding.SOAP12
     envelope_ns = SOAP12_ENV
     mime = "application/soap+xml"
-    prefix = "soap12"
-    action_header = None
-    strict_content_type = False
     code_names: ClassVar[Mapping[str, str]] = {"Client": "Sender", "Server": "Receiver"}
 
     def request_headers(self, action: str) -> dict[str, str]:
@@ -428,9 +297,6 @@ class Soap12Binding(SoapBinding):
             "User-Agent": _USER_AGENT,
             "Content-Type": f'{self.mime}; charset=utf-8; action="{action}"',
         }
-
-    def action_of(self, content_type_params: Mapping[str, str], soapaction: str | None) -> str:
-        return content_type_params.get("action", "").strip().strip('"').strip()
 
     def read_fault(
         self, fault: etree._Element
@@ -445,16 +311,6 @@ class Soap12Binding(SoapBinding):
             text,
             fault.find(f"{{{ns}}}Detail"),
         )
-
-    def fill_fault(self, fault: etree._Element, code: FaultCode, text: str) -> None:
-        ns = self.envelope_ns
-        code_el = etree.SubElement(fault, f"{{{ns}}}Code")
-        etree.SubElement(code_el, f"{{{ns}}}Value").text = self.fault_qname(code)
-        reason = etree.SubElement(fault, f"{{{ns}}}Reason")
-        text_el = etree.SubElement(reason, f"{{{ns}}}Text")
-        text_el.set(XML_LANG, "en")
-        text_el.text = text
-        etree.SubElement(fault, f"{{{ns}}}Detail")
 
 
 SOAP11 = Soap11Binding()

@@ -308,8 +308,10 @@ class RetryingTransport:
         if ticket is None:
             raise self._unknown(request, exc, "GetImageStatus answered without a ticket")
         try:
+            from ..service.engines import ENGINES
+
             result = op.result_model(image_ticket=ticket)
-            body = engine.render_result(op, result)
+            body = ENGINES[request.binding].render_result(op, result)
         except Exception:
             raise self._unknown(
                 request, exc, f"it did arrive (ticket {ticket}), but its result cannot be rebuilt"
@@ -405,11 +407,11 @@ def _endpoint_of(request: HttpRequest) -> str:
 
 def _request_values(request: HttpRequest) -> dict[str, Any]:
     """The values of a built request, read back with the service side of its binding."""
-    from ..service.asmx import parse_http_request, parse_soap_request
+    from ..service.requests import parse_http_request, parse_soap_request, read_envelope
 
     op = request.operation
     if request.binding in SOAP_BINDINGS:
-        element = SOAP_BINDINGS[request.binding].read_request(request.body or b"")
+        element = read_envelope(request.body or b"", request.binding)
         return parse_soap_request(op, element)
     if request.method == "GET":
         text = urlsplit(request.url).query

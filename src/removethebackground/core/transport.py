@@ -54,7 +54,7 @@ import requests
 import urllib3
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 
-from ..bindings.base import CallContext, HttpAnswer, HttpRequest
+from ..bindings.base import CallContext
 from . import deadline as _deadline
 from .connection import tls_error
 from .errors import (
@@ -63,6 +63,7 @@ from .errors import (
     TransportError,
     TransportTimeout,
 )
+from .http import HttpAnswer, HttpRequest
 from .secret import RedactingFilter, install_log_filter
 from .wire import SECRET_PARAMS
 

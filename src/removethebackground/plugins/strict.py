@@ -31,12 +31,12 @@ from typing import Any
 
 from lxml import etree
 
-from ..bindings.base import HttpAnswer
 from ..bindings.soap import SOAP_ENVELOPES
 from ..core.codec import build_children, safe_fromstring
 from ..core.errors import InvalidParameterError, MalformedResponseError
+from ..core.http import HttpAnswer
 from ..core.wire import Binding, Operation, Service
-from ..service.asmx import vendored_wsdl
+from ..core.wsdl import vendored_wsdl
 
 __all__ = ["SchemaValidator", "validator_for"]
 

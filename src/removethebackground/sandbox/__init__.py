@@ -16,13 +16,13 @@ One process serves both generations of the service, each at its own path:
 Each answers ``GET <path>?WSDL`` with its vendored WSDL (addresses rewritten to the
 sandbox's scheme, host and port), SOAP 1.1 and 1.2 at ``POST <path>``, and the HTTP
 GET/POST bindings at ``<path>/<Operation>`` — every binding its WSDL offers, with
-the wire behaviour of an ASP.NET ASMX service (:mod:`removethebackground.service.asmx`).
+the wire behaviour of an ASP.NET ASMX service (:mod:`removethebackground.service`).
 
 Where things live (moto's models / responses / urls split):
 
 - routes: :mod:`.app` (:class:`SandboxApp`, a table of routes), answered by
   :mod:`.responses` (the service endpoints: WSDL, SOAP, HTTP GET/POST, through
-  :mod:`removethebackground.service.asmx`), :mod:`.files` (uploads and outputs),
+  :mod:`removethebackground.service`), :mod:`.files` (uploads and outputs),
   :mod:`.billing` (payment page, invoice PDF) and :mod:`.page` (``GET /``, the
   developer's page);
   :mod:`.web` holds the request/response plumbing;

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import service as protocol
 from ..core.wire import Generation
 from ..generated import GENERATIONS
-from ..service import asmx as protocol
 from . import billing, files, page, requestlog, responses
 from .clock import SandboxClock
 from .config import SandboxConfig

@@ -15,7 +15,7 @@ import logging
 import mimetypes
 from typing import TYPE_CHECKING
 
-from ..service.asmx import EmptyAnswer
+from ..service.errors import EmptyAnswer
 from .fetch import save_upload, upload_file
 from .outputs import OUTPUT_CONTENT_TYPES, OUTPUT_NAME, upload_url
 from .web import NO_CACHE, Request, Response, not_found, text

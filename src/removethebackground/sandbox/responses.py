@@ -5,13 +5,13 @@ For each generation (an :class:`Endpoint`, served at its ``sandbox_path``):
 - ``GET <path>?WSDL``: the vendored WSDL, addresses rewritten to the caller's base URL;
 - ``GET <path>``: a small service page listing the operations;
 - ``POST <path>``: SOAP 1.1 or 1.2 (the version and the operation as ASMX routes
-  them: see :mod:`removethebackground.service.asmx`);
+  them: see :mod:`removethebackground.service`);
 - ``GET|POST <path>/<Operation>``: the HTTP GET / POST bindings;
 - anything else: ASP.NET's 405 or 500 error page, as ASMX answers it.
 
 The protocol work (routing and refusing requests, reading envelopes and forms,
 rendering results and faults exactly as ASMX does) is done by
-:mod:`removethebackground.service.asmx`; this module only calls it, hands the parsed call
+:mod:`removethebackground.service`; this module only calls it, hands the parsed call
 to the dispatcher (``app.service``, :mod:`.service`) and turns what comes back into
 a :class:`~.web.Response`. It is the one module to switch when that protocol work
 moves to other classes.
@@ -26,10 +26,9 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-from ..bindings import HTTP_BINDINGS
+from .. import service as protocol
 from ..core.wire import Binding, Generation, Service
-from ..service import asmx as protocol
-from ..service.asmx import EmptyAnswer, FaultCode, RequestError
+from ..service import HTTP_ENGINES, EmptyAnswer, FaultCode, RequestError
 from .operations import CallContext
 from .requestlog import Note, note
 from .validation import Fault, SimulatedServerError
@@ -204,7 +203,7 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
     except RequestError as exc:
         return _text_error(Binding.HTTP_GET, name, exc.text, seen)
     chosen = route.binding
-    engine = HTTP_BINDINGS[chosen]
+    engine = HTTP_ENGINES[chosen]
     op = route.op
     seen.binding, seen.operation = chosen.value, op.name
     try:

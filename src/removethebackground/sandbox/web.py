@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from ..service.asmx import EmptyAnswer
+from ..service.errors import EmptyAnswer
 
 __all__ = [
     "NO_CACHE",
@@ -56,7 +56,8 @@ class Request:
         return base_url(self.environ)
 
     def body(self, limit: int) -> bytes:
-        """The request body; :class:`~..asmx.EmptyAnswer` 413 beyond ``limit`` bytes."""
+        """The request body; :class:`~removethebackground.service.errors.EmptyAnswer` 413
+        beyond ``limit`` bytes."""
         return read_body(self.environ, limit)
 
 

@@ -49,7 +49,6 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from ..bindings.soap import XML_DECLARATION
 from ..core.codec import SOAP12_ENV, XSD_NS, XSI_NS, safe_fromstring
 from ..core.errors import MalformedResponseError
 from ..core.wire import Binding
@@ -65,7 +64,7 @@ from ..plugins.wsse.names import (
     WSU_NS,
 )
 from ..plugins.wsse.username import password_digest
-from ..service.asmx import ENVELOPE_NS
+from ..service.engines import ENVELOPE_NS, XML_DECLARATION
 from .clock import SandboxClock
 from .config import SandboxConfig
 from .store import Store

@@ -41,12 +41,20 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
-from ..bindings import HTTP_BINDINGS, HTTP_BY_METHOD, SOAP_BINDINGS, FaultCode
 from ..core.client import ServiceClient
 from ..core.codec import format_field
 from ..core.errors import InvalidParameterError
 from ..core.wire import Binding, Field, Operation, WireModel
-from ..service.asmx import SoapRefusal, parse_soap_request, route_soap_request, soap_binding_of
+from ..service import (
+    HTTP_BY_METHOD,
+    HTTP_ENGINES,
+    SOAP_ENGINES,
+    FaultCode,
+    SoapRefusal,
+    parse_soap_request,
+    route_soap_request,
+    soap_binding_of,
+)
 
 __all__ = ["StubAssertionError", "Stubber"]
 
@@ -216,7 +224,7 @@ class Stubber:
             soap_binding_of(headers.get("Content-Type", "")) if request.method == "POST" else None
         )
         if soap is not None:
-            # Routed as the service routes it (removethebackground.service.asmx).
+            # Routed as the service routes it (removethebackground.service.routing).
             try:
                 route = route_soap_request(
                     service, headers.get("Content-Type", ""), headers.get("SOAPAction"), data
@@ -237,13 +245,13 @@ class Stubber:
         return http.binding, op, http.read_request(op, pairs)
 
     def _render(self, canned: _Canned, binding: Binding) -> tuple[int, str, bytes]:
-        soap = SOAP_BINDINGS.get(binding)
+        soap = SOAP_ENGINES.get(binding)
         if soap is not None:
             ctype = soap.answer_content_type
             if canned.result is None:
                 return 500, ctype, soap.render_fault(canned.fault_code, canned.fault_text)
             return 200, ctype, soap.render_result(canned.op, canned.result)
-        http = HTTP_BINDINGS[binding]
+        http = HTTP_ENGINES[binding]
         if canned.result is None:
             return 500, http.error_content_type, http.render_error(canned.fault_text)
         return 200, http.answer_content_type, http.render_result(canned.op, canned.result)

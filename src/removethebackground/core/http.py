@@ -1,0 +1,52 @@
+"""The HTTP messages of a call: what a binding builds, a transport sends, and the answer read.
+
+Neutral ground between the layers: the client halves of the bindings
+(:mod:`removethebackground.bindings`) build :class:`HttpRequest` and read
+:class:`HttpAnswer`; a transport (:mod:`.transport`, :mod:`.retry`, or one of the
+caller's own) turns the one into the other; plugins such as strict mode look at
+answers. Nothing here knows a binding's protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .wire import Binding, Operation
+
+__all__ = ["HttpAnswer", "HttpRequest"]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """One HTTP request, ready to send: what a binding builds and a transport sends.
+
+    ``operation`` and ``binding`` travel with it so that a transport policy (retries,
+    logging) can decide per operation without parsing anything.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    operation: Operation[Any]
+    binding: Binding
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    """One HTTP answer, fully read: what a transport returns and a binding reads.
+
+    ``headers`` is case-insensitive when it comes from the default transport.
+    """
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def mime(self) -> str:
+        """The media type of ``Content-Type``, lower-cased, without parameters."""
+        return self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
