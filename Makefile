@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lock install codegen codegen-check regen lint format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
+.PHONY: lock install codegen codegen-check regen lint contracts format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
 .PHONY: docs docs-check docs-serve
 .PHONY: fuzz abuse
 
@@ -44,9 +44,13 @@ codegen-check: $(STAMP)
 
 LINTED := $(wildcard src codegen tests bench scripts)
 
-lint: $(STAMP)
+lint: $(STAMP) contracts
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check src codegen
+
+## The import contracts of pyproject.toml [tool.importlinter]: what each layer may import.
+contracts: $(STAMP)
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 format: $(STAMP)
 	$(PY) -m ruff format src codegen
@@ -58,8 +62,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest -q
 
-## Everything CI runs: codegen freshness, lint, types, the docs build, tests.
-test: codegen-check lint typecheck docs-check unit
+## Everything CI runs: codegen freshness, lint, import contracts, types, the docs build, tests.
+test: codegen-check lint contracts typecheck docs-check unit
 
 # Material for MkDocs prints a notice about MkDocs 2.0 on every build; it is not a warning.
 MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs

@@ -32,7 +32,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..core.wire import SECRET_PARAMS
@@ -45,10 +45,7 @@ from .statuses import DELIVERED, ON_HOLD, STATUS_NAMES
 from .store import ImageFilter, ImageRow, RequestRow, Store, TemplateRow, WebhookRow
 from .web import Request, Response
 
-if TYPE_CHECKING:
-    from .app import SandboxApp
-
-__all__ = ["CONTENT_TYPE", "HEADERS", "PAGE_LIMIT", "Masker", "index", "render_index"]
+__all__ = ["CONTENT_TYPE", "HEADERS", "PAGE_LIMIT", "Masker", "PageSource", "index", "render_index"]
 
 PAGE_LIMIT: Final[int] = 100
 CONTENT_TYPE: Final[str] = "text/html; charset=utf-8"
@@ -524,7 +521,31 @@ def render_index(
     return page.render().encode("utf-8")
 
 
-def index(app: SandboxApp, request: Request) -> Response:
+class _Served(Protocol):
+    """An endpoint the page lists (a :class:`~.responses.Endpoint`)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+class PageSource(Protocol):
+    """What the page reads of the sandbox (a :class:`~.app.SandboxApp`, which routes
+    ``GET /`` here: the page does not import it)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def out_dir(self) -> Path: ...
+
+    @property
+    def endpoints(self) -> Sequence[_Served]: ...
+
+
+def index(app: PageSource, request: Request) -> Response:
     """The route of ``GET /``."""
     body = render_index(
         app.store,
