@@ -1,10 +1,10 @@
 """Serving the WSDL: the vendored one, with every service address pointing at the caller.
 
 The WSDL itself is a resource of the package (:func:`removethebackground.core.wsdl.vendored_wsdl`,
-shared with strict mode); ``GET <path>?WSDL`` answers it with the addresses of the
-``soap:address``/``soap12:address``/``http:address`` elements rewritten to the
-endpoint the caller reached (``DocumentationServerProtocol``'s WSDL handler, which
-writes the request's own URL).
+shared with strict mode); ``GET <path>?WSDL`` answers it with the ``location`` of
+every service address rewritten to the endpoint the caller reached, as
+``DiscoveryServerProtocol.WriteReturns`` does (its ``RunUriFixups`` puts the request
+URL's scheme, host and port in each address, ``DiscoveryServerType.CombineUris``).
 """
 
 from __future__ import annotations
