@@ -4,7 +4,8 @@ One module per concern:
 
 =====================  ==========================================================================
 :mod:`.manifest`       reading and checking the manifest's rows, streamed
-:mod:`.journal`        the :class:`Journal` interface, its semantics, and :func:`open_journal`
+:mod:`.journal`        the :class:`Journal` interface and its semantics
+:mod:`.backends`       :func:`open_journal`: the backend a journal spec names
 :mod:`.sqlite`         :class:`SQLiteJournal`: the journal in an SQLite file (WAL)
 :mod:`.runner`         :class:`Batch`: submit (reconciling before resending), status, wait,
                        download
@@ -16,7 +17,8 @@ See :mod:`.runner` for how a batch is run and what exactly-once rests on.
 from __future__ import annotations
 
 from ..errors import BatchError
-from .journal import Journal, JournalRow, JournalSpec, JournalTally, Selection, open_journal
+from .backends import open_journal
+from .journal import Journal, JournalRow, JournalSpec, JournalTally, Selection
 from .manifest import MANIFEST_COLUMNS, Manifest, ManifestRow, read_manifest
 from .runner import Batch, BatchRow, BatchSummary
 from .sqlite import SQLiteJournal

@@ -4,7 +4,7 @@ A batch is exactly-once because of the journal, not because of the network: ever
 row's fate is written down before and after the one call that can queue its image.
 :class:`Journal` is the interface the runner (:mod:`.runner`) speaks to;
 :class:`~.sqlite.SQLiteJournal` is the backend of a journal file, and
-:func:`open_journal` picks a backend from what the user passes as the journal.
+:func:`~.backends.open_journal` picks a backend from what the user passes as the journal.
 
 **A row's life.** Rows are numbered as in the manifest (1, 2, ...) and move between
 four states, by these transitions only::
@@ -67,13 +67,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
-import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Final, Protocol, runtime_checkable
 
-from ...core.errors import InvalidParameterError
 from ..status import ImageStatusName
 from .manifest import ManifestRow
 
@@ -89,7 +87,6 @@ __all__ = [
     "JournalTally",
     "Selection",
     "generated_customer_id",
-    "open_journal",
 ]
 
 PENDING: Final = "pending"
@@ -284,47 +281,7 @@ class Journal(Protocol):
 #: What a batch accepts as its journal: a file path, or a :class:`Journal`.
 JournalSpec = str | os.PathLike[str] | Journal
 
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
-
 
 def generated_customer_id(batch_id: str, row_no: int) -> str:
     """The ``customer_image_id`` made up for a row that has none."""
     return f"rtb-{batch_id}-{row_no}"
-
-
-def open_journal(
-    spec: JournalSpec,
-    *,
-    account: str = "",
-    durable: bool = True,
-    clock: Callable[[], float] | None = None,
-) -> Journal:
-    """The journal ``spec`` names: the one place a backend is chosen.
-
-    * a :class:`Journal`: used as it is (``account``, ``durable`` and ``clock`` are
-      the caller's business then);
-    * a path: an SQLite file (created if missing), see :class:`~.sqlite.SQLiteJournal`;
-    * ``<scheme>://...``: a journal service; none is available in this version (a
-      PostgreSQL journal would be selected here by ``postgresql://``).
-
-    ``account`` is recorded when the journal is created; ``durable`` fsyncs every
-    commit; ``clock`` (seconds) stamps the rows, for tests.
-    """
-    if isinstance(spec, (str, os.PathLike)):
-        found = _SCHEME.match(os.fspath(spec))
-        if found:
-            # The URL itself may carry a password: only its scheme is named.
-            raise InvalidParameterError(
-                "journal",
-                f"{found.group(1)}:// journals are not available in this version: give "
-                "the path of a journal file (e.g. shoes.rtb-journal)",
-            )
-        from .sqlite import SQLiteJournal
-
-        return SQLiteJournal(spec, account=account, durable=durable, clock=clock)
-    if isinstance(spec, Journal):
-        return spec
-    raise InvalidParameterError(
-        "journal",
-        f"expected the path of a journal file or a Journal, got {type(spec).__name__}",
-    )

@@ -82,6 +82,7 @@ from ..errors import BatchError, DownloadError, UploadError, WaitTimeout
 from ..serialize import from_json, to_json
 from ..status import ImageStatusName
 from ..upload import resolve_image
+from .backends import open_journal
 from .journal import (
     FAILED,
     PENDING,
@@ -90,7 +91,6 @@ from .journal import (
     JournalRow,
     JournalSpec,
     Selection,
-    open_journal,
 )
 from .manifest import Manifest, read_manifest
 from .sqlite import SQLiteJournal
@@ -164,7 +164,7 @@ class Batch:
 
     Args:
         journal_path: the journal: the path of an SQLite file (created if missing), or
-            a :class:`~.journal.Journal` (see :func:`~.journal.open_journal`); the
+            a :class:`~.journal.Journal` (see :func:`~.backends.open_journal`); the
             batch closes it when it is closed.
         client: a :class:`~removethebackground.PixelzClient`.
         uploader: turns local files of the manifest into URLs (see :mod:`..upload`).
