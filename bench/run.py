@@ -949,10 +949,16 @@ def main(argv: list[str] | None = None) -> int:
     if startup_rows:
         print()
         print(render_startup(startup_table(startup, startup_rows)))
-    print(
-        "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
-        "memory: X/ours); above 1 means ours is ahead."
-    )
+    if cases:
+        print(
+            "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
+            "memory: X/ours); above 1 means ours is ahead."
+        )
+    if startup_rows:
+        print(
+            "start-up ratio: the median over rounds of command/baseline, both run in the "
+            "same round (whole fresh processes)."
+        )
     total = time.perf_counter() - started
     print(f"{len(cases)} cases in {total:.0f} s; results in {args.out}")
 
