@@ -21,7 +21,10 @@ Cases:
 3. GetImagesList with 100 and with 1000 images, whole call, in-process answer;
 4. loopback throughput against the sandbox (a real waitress server on
    127.0.0.1), GetImageStatus calls/s with 1 and 8 threads;
-5. client construction, and peak memory (tracemalloc) of construction + one call.
+5. client construction, and peak memory (tracemalloc) of construction + one call;
+6. start-up, as whole fresh processes: ``rtb --help`` against ``python -c "import click"``
+   and ``import removethebackground`` against ``python -c "import requests, lxml.etree"``
+   (a table of its own, beside the per-call one; ``startup`` in the JSON).
 
 Timings are medians over rounds; the clients take turns round by round (so drift
 on a busy machine hits all of them alike), after a warm-up. ``--quick`` runs
@@ -412,6 +415,170 @@ def bench_memory(repeat: int) -> dict[str, Sample]:
     return {name: peak_bytes(fn, repeat) for name, fn in fns.items()}
 
 
+# --- start-up: whole processes -----------------------------------------------------------------
+
+# What a user waits for before anything happens: ``rtb --help`` and ``import removethebackground``,
+# each measured as a whole fresh interpreter (exec, site, imports, exit) against a baseline of
+# the libraries it cannot do without. A round runs every command once, the order turning round by
+# round; ratios are taken within a round (paired) and their median is the figure.
+STARTUP_COMMANDS: dict[str, tuple[str, list[str]]] = {
+    "python": ("python -c pass", ["-c", "pass"]),
+    "click": ('python -c "import click"', ["-c", "import click"]),
+    "requests_lxml": (
+        'python -c "import requests, lxml.etree"',
+        ["-c", "import requests, lxml.etree"],
+    ),
+    "rtb_help": ("rtb --help", ["<rtb>", "--help"]),
+    "rtb_batch_help": ("rtb batch --help", ["<rtb>", "batch", "--help"]),
+    "rtb_call_help": ("rtb call --help", ["<rtb>", "call", "--help"]),
+    "import_package": (
+        'python -c "import removethebackground"',
+        ["-c", "import removethebackground"],
+    ),
+    "import_client": (
+        'python -c "from removethebackground import PixelzClient"',
+        ["-c", "from removethebackground import PixelzClient"],
+    ),
+}
+
+
+@dataclass
+class StartupTarget:
+    command: str
+    baseline: str
+    bound: float | None  # None: shown for information, no target
+
+    @property
+    def text(self) -> str:
+        return "-" if self.bound is None else f"<= {self.bound:g}x"
+
+
+STARTUP_TARGETS = (
+    StartupTarget("rtb_help", "click", 1.3),
+    StartupTarget("rtb_batch_help", "click", None),
+    StartupTarget("rtb_call_help", "click", None),
+    StartupTarget("import_package", "requests_lxml", 1.15),
+    StartupTarget("import_client", "requests_lxml", None),
+)
+
+
+def _rtb_argv() -> list[str]:
+    """The ``rtb`` console script as installed next to this interpreter (else ``-m``)."""
+    script = Path(sys.executable).with_name("rtb")
+    return [str(script)] if script.is_file() else ["-m", "removethebackground"]
+
+
+def bench_startup(rounds: int) -> dict[str, Sample]:
+    """Seconds of each start-up command, as fresh processes, one warm-up round first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RTB_", "PYTHON"))}
+    argvs = {}
+    for key, (_shown, args) in STARTUP_COMMANDS.items():
+        tail = [*_rtb_argv(), *args[1:]] if args[0] == "<rtb>" else args
+        argvs[key] = [sys.executable, *tail]
+
+    def once(argv: list[str]) -> float:
+        start = time.perf_counter_ns()
+        subprocess.run(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
+        return (time.perf_counter_ns() - start) / 1e9
+
+    names = list(argvs)
+    for name in names:  # warm-up: bytecode caches, the page cache
+        once(argvs[name])
+    per_round: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        if r % 2:
+            order.reverse()
+        for name in order:
+            per_round[name].append(once(argvs[name]))
+    return {
+        name: Sample(statistics.median(values), values, 1) for name, values in per_round.items()
+    }
+
+
+def evaluate_startup(samples: Mapping[str, Sample]) -> list[dict[str, Any]]:
+    """Each command against its baseline: the median of the per-round ratios."""
+    out = []
+    for t in STARTUP_TARGETS:
+        mine, base = samples.get(t.command), samples.get(t.baseline)
+        if mine is None or base is None:
+            continue
+        ratios = [a / b for a, b in zip(mine.rounds, base.rounds, strict=True) if b > 0]
+        ratio = statistics.median(ratios) if ratios else None
+        out.append(
+            {
+                "command": STARTUP_COMMANDS[t.command][0],
+                "baseline": STARTUP_COMMANDS[t.baseline][0],
+                "median_s": mine.median,
+                "baseline_median_s": base.median,
+                "ratio": ratio,
+                "ratio_of_medians": mine.median / base.median if base.median else None,
+                "target": None if t.bound is None else f"ratio {t.text}",
+                "met": None if t.bound is None or ratio is None else ratio <= t.bound,
+            }
+        )
+    return out
+
+
+def startup_table(samples: Mapping[str, Sample], rows: list[dict[str, Any]]) -> list[list[str]]:
+    header = ["start-up (whole process)", "ms", "vs", "ms", "ratio", "target"]
+    table_rows = [header]
+    for row in rows:
+        verdict = "" if row["met"] is None else ("met" if row["met"] else "MISSED")
+        table_rows.append(
+            [
+                row["command"],
+                f"{row['median_s'] * 1e3:.0f}",
+                row["baseline"],
+                f"{row['baseline_median_s'] * 1e3:.0f}",
+                _fmt_ratio(row["ratio"]),
+                f"{row['target'] or ''} {verdict}".strip(),
+            ]
+        )
+    bare = samples.get("python")
+    if bare is not None:
+        table_rows.append(
+            ["python -c pass (the floor)", f"{bare.median * 1e3:.0f}", "", "", "", ""]
+        )
+    return table_rows
+
+
+def render_startup(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            cell.ljust(w) if i in (0, 2, len(row) - 1) else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def startup_markdown(rows: list[dict[str, Any]]) -> str:
+    out = [
+        "| start-up (whole process) | ms | baseline | ms | ratio | target |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        verdict = "" if row["met"] is None else (": met" if row["met"] else ": **missed**")
+        target = f"{row['target']}{verdict}" if row["target"] else ""
+        out.append(
+            f"| `{row['command']}` | {row['median_s'] * 1e3:.0f} | `{row['baseline']}` | "
+            f"{row['baseline_median_s'] * 1e3:.0f} | {_fmt_ratio(row['ratio'])} | {target} |"
+        )
+    return "\n".join(out)
+
+
 # --- cases, targets, report ----------------------------------------------------------------------
 
 
@@ -686,7 +853,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="+",
         metavar="CASE",
-        help="status_call envelope list_100 list_1000 loopback construction memory",
+        help="status_call envelope list_100 list_1000 loopback construction memory startup",
     )
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
     parser.add_argument(
@@ -697,6 +864,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out = RESULTS / ("quick.json" if args.quick else "latest.json")
     rounds, round_ms = (3, 20) if args.quick else (15, 40)
     loop_rounds, loop_seconds = (1, 0.5) if args.quick else (5, 0.4)
+    startup_rounds = 5 if args.quick else 21
     if args.loop_seconds:
         loop_seconds = args.loop_seconds
     round_ns = round_ms * 1_000_000
@@ -766,14 +934,31 @@ def main(argv: list[str] | None = None) -> int:
             lambda: bench_memory(3),
         )
 
+    startup: dict[str, Sample] = {}
+    if wanted("startup"):
+        t0 = time.perf_counter()
+        startup = bench_startup(startup_rounds)
+        print(f"  start-up: done in {time.perf_counter() - t0:.1f} s", flush=True)
+    startup_rows = evaluate_startup(startup)
+
     targets = evaluate(cases)
     rows = table(cases, targets)
     print()
-    print(render_text(rows))
-    print(
-        "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
-        "memory: X/ours); above 1 means ours is ahead."
-    )
+    if cases:
+        print(render_text(rows))
+    if startup_rows:
+        print()
+        print(render_startup(startup_table(startup, startup_rows)))
+    if cases:
+        print(
+            "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
+            "memory: X/ours); above 1 means ours is ahead."
+        )
+    if startup_rows:
+        print(
+            "start-up ratio: the median over rounds of command/baseline, both run in the "
+            "same round (whole fresh processes)."
+        )
     total = time.perf_counter() - started
     print(f"{len(cases)} cases in {total:.0f} s; results in {args.out}")
 
@@ -786,6 +971,7 @@ def main(argv: list[str] | None = None) -> int:
             "round_ms": round_ms,
             "loopback_rounds": loop_rounds,
             "loopback_seconds": loop_seconds,
+            "startup_rounds": startup_rounds,
             "seconds": round(total, 1),
         },
         "cases": {
@@ -808,10 +994,26 @@ def main(argv: list[str] | None = None) -> int:
             for key, case in cases.items()
         },
         "targets": targets,
+        "startup": {
+            "rounds": startup_rounds,
+            "commands": {
+                key: {
+                    "command": STARTUP_COMMANDS[key][0],
+                    "median": sample.median,
+                    "best": min(sample.rounds),
+                    "rounds": sample.rounds,
+                }
+                for key, sample in startup.items()
+            },
+            "ratios": startup_rows,
+        },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text(render_markdown(cases, targets, machine) + "\n")
+    markdown = render_markdown(cases, targets, machine)
+    if startup_rows:
+        markdown += "\n\n" + startup_markdown(startup_rows)
+    args.out.with_suffix(".md").write_text(markdown + "\n")
     return 0
 
 

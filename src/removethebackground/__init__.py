@@ -9,40 +9,44 @@ Result types live in :mod:`removethebackground.generated.pixelz` and
 :mod:`removethebackground.generated.legacy`; errors in :mod:`removethebackground.core.errors`.
 The workflows users come for (submit, wait, download, batches, webhooks) are in
 :mod:`removethebackground.workflows`; their main names are re-exported here.
+
+Importing the package is cheap: each name below is imported from its module on first
+use (``__getattr__``), so ``import removethebackground`` loads neither requests nor lxml
+nor the generated code until a name that needs them is asked for.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
 
 from ._version import __version__
-from .core.errors import (
-    AuthenticationError,
-    ClientFault,
-    ConnectionFailedError,
-    HTTPStatusError,
-    InvalidArgumentFault,
-    InvalidParameterError,
-    InvalidStateError,
-    MalformedResponseError,
-    NotFoundError,
-    OutcomeUnknownError,
-    ProtocolFault,
-    RemoveTheBackgroundError,
-    ServerFault,
-    ServiceFault,
-    TLSVerificationError,
-    TransportError,
-    TransportTimeout,
-    UnsupportedBindingError,
-)
-from .core.retry import RetryingTransport, RetryPolicy
-from .core.secret import Secret
-from .core.wire import UNSET, Binding, UnsetType
-from .generated import *  # noqa: F403  (the registry: GENERATIONS and every generated client)
-from .generated import __all__ as _generated_all
 
-if TYPE_CHECKING:  # imported on first use (see __getattr__): plain client use stays lean
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers read it)
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr__
+    from .core.errors import (
+        AuthenticationError,
+        ClientFault,
+        ConnectionFailedError,
+        HTTPStatusError,
+        InvalidArgumentFault,
+        InvalidParameterError,
+        InvalidStateError,
+        MalformedResponseError,
+        NotFoundError,
+        OutcomeUnknownError,
+        ProtocolFault,
+        RemoveTheBackgroundError,
+        ServerFault,
+        ServiceFault,
+        TLSVerificationError,
+        TransportError,
+        TransportTimeout,
+        UnsupportedBindingError,
+    )
+    from .core.retry import RetryingTransport, RetryPolicy
+    from .core.secret import Secret
+    from .core.wire import UNSET, Binding, UnsetType
+    from .generated import GENERATIONS, PixelzClient, RemoveTheBackgroundClient
     from .workflows import (
         Batch,
         BatchError,
@@ -56,6 +60,7 @@ if TYPE_CHECKING:  # imported on first use (see __getattr__): plain client use s
         WaitTimeout,
         WebhookNotification,
         WebhookVerificationError,
+        download,
         from_dict,
         iter_images,
         iter_product_ids,
@@ -66,12 +71,63 @@ if TYPE_CHECKING:  # imported on first use (see __getattr__): plain client use s
         wait_for,
         webhook_app,
     )
-    from .workflows.download import download
 
 __all__ = [
+    "GENERATIONS",
     "UNSET",
     "AuthenticationError",
+    "Batch",
+    "BatchError",
+    "BatchSummary",
     "Binding",
+    "ClientFault",
+    "ConnectionFailedError",
+    "DownloadError",
+    "HTTPStatusError",
+    "ImageStatusName",
+    "InvalidArgumentFault",
+    "InvalidParameterError",
+    "InvalidStateError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "PixelzClient",
+    "PresignedPutUploader",
+    "ProtocolFault",
+    "RemoveTheBackgroundClient",
+    "RemoveTheBackgroundError",
+    "RetryPolicy",
+    "RetryingTransport",
+    "SandboxUploader",
+    "Secret",
+    "ServerFault",
+    "ServiceFault",
+    "TLSVerificationError",
+    "TransportError",
+    "TransportTimeout",
+    "UnsetType",
+    "UnsupportedBindingError",
+    "UploadError",
+    "Uploader",
+    "WaitTimeout",
+    "WebhookNotification",
+    "WebhookVerificationError",
+    "__version__",
+    "download",
+    "from_dict",
+    "iter_images",
+    "iter_product_ids",
+    "submit",
+    "to_dict",
+    "to_json",
+    "verify_webhook",
+    "wait_for",
+    "webhook_app",
+]
+
+# The module each lazy name comes from (relative to this package).
+_ERRORS = (
+    "AuthenticationError",
     "ClientFault",
     "ConnectionFailedError",
     "HTTPStatusError",
@@ -83,18 +139,14 @@ __all__ = [
     "OutcomeUnknownError",
     "ProtocolFault",
     "RemoveTheBackgroundError",
-    "RetryPolicy",
-    "RetryingTransport",
-    "Secret",
     "ServerFault",
     "ServiceFault",
     "TLSVerificationError",
     "TransportError",
     "TransportTimeout",
-    "UnsetType",
     "UnsupportedBindingError",
-    "__version__",
-    # removethebackground.workflows
+)
+_WORKFLOWS = (
     "Batch",
     "BatchError",
     "BatchSummary",
@@ -102,8 +154,8 @@ __all__ = [
     "ImageStatusName",
     "PresignedPutUploader",
     "SandboxUploader",
-    "UploadError",
     "Uploader",
+    "UploadError",
     "WaitTimeout",
     "WebhookNotification",
     "WebhookVerificationError",
@@ -117,43 +169,31 @@ __all__ = [
     "verify_webhook",
     "wait_for",
     "webhook_app",
-    *_generated_all,
-]
-
-_WORKFLOWS = frozenset(
-    {
-        "Batch",
-        "BatchError",
-        "BatchSummary",
-        "DownloadError",
-        "ImageStatusName",
-        "PresignedPutUploader",
-        "SandboxUploader",
-        "Uploader",
-        "UploadError",
-        "WaitTimeout",
-        "WebhookNotification",
-        "WebhookVerificationError",
-        "download",
-        "from_dict",
-        "iter_images",
-        "iter_product_ids",
-        "submit",
-        "to_dict",
-        "to_json",
-        "verify_webhook",
-        "wait_for",
-        "webhook_app",
-    }
 )
+_SOURCES: dict[str, str] = {
+    **dict.fromkeys(_ERRORS, ".core.errors"),
+    "RetryPolicy": ".core.retry",
+    "RetryingTransport": ".core.retry",
+    "Secret": ".core.secret",
+    "UNSET": ".core.wire",
+    "Binding": ".core.wire",
+    "UnsetType": ".core.wire",
+    "GENERATIONS": ".generated",
+    "PixelzClient": ".generated",
+    "RemoveTheBackgroundClient": ".generated",
+    **dict.fromkeys(_WORKFLOWS, ".workflows"),
+}
 
 
 def __getattr__(name: str) -> object:
-    """The workflow names, imported from :mod:`removethebackground.workflows` on first use."""
-    if name in _WORKFLOWS:
-        from . import workflows
+    """A public name, imported from its module on first use (then kept here)."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(source, __name__), name)
+    globals()[name] = value
+    return value
 
-        value = getattr(workflows, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

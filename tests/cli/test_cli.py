@@ -1,5 +1,10 @@
-"""``rtb`` run as users run it: ``python -m removethebackground ...`` in a subprocess,
-against a real sandbox on loopback (wall clock, 0.2 s status steps).
+"""``rtb`` against a real sandbox on loopback (wall clock, 0.2 s status steps).
+
+The commands run in this process (``main(argv)`` inside click's ``CliRunner``
+isolation: its own stdin, stdout, stderr and environment); a few smoke tests run
+``rtb`` as users run it, in a process of its own: the entry points, exit codes, the
+missing extra, the progress bar on a terminal, the webhook receiver and what
+``rtb --help`` imports.
 
 Every run checks that the account's API key appears in no output and that no
 traceback is printed.
@@ -7,6 +12,7 @@ traceback is printed.
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import os
@@ -19,13 +25,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
 from removethebackground.cli import settings
+from removethebackground.cli.app import COMMANDS, cli
+from removethebackground.cli.main import main
 from removethebackground.core.client import secret_forms
 from removethebackground.generated import legacy, pixelz
 from removethebackground.sandbox.imaging import make_sample_product_photo
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
+
+CLI_DIR = Path(main.__code__.co_filename).parent
 
 EMAIL = "cli-tests@example.org"
 KEY = "cli-K3y/with+odd&chars"  # URL- and XML-escaping change it: every form is checked
@@ -47,8 +59,11 @@ Rtb = Callable[..., Run]
 
 def _clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RTB_")}
-    env.update({"PYTHONUNBUFFERED": "1", "COLUMNS": "200", "NO_COLOR": "1"})
+    env.update(_SETTINGS)
     return env
+
+
+_SETTINGS = {"PYTHONUNBUFFERED": "1", "COLUMNS": "200", "NO_COLOR": "1"}
 
 
 def _check(out: str, err: str) -> None:
@@ -67,6 +82,7 @@ def sb() -> Iterator[SandboxHandle]:
 
 @pytest.fixture(scope="module")
 def env(sb: SandboxHandle, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a run: the sandbox account (``RTB_*``) and the terminal settings."""
     base = _clean_env()
     base.update(
         {
@@ -82,6 +98,30 @@ def env(sb: SandboxHandle, tmp_path_factory: pytest.TempPathFactory) -> dict[str
 
 @pytest.fixture(scope="module")
 def rtb(env: dict[str, str]) -> Rtb:
+    """``rtb ARGS...`` in this process, with its own streams and environment."""
+    runner = CliRunner()
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("RTB_")}
+
+    def run(*args: str, extra_env: dict[str, str | None] | None = None, stdin: str = "") -> Run:
+        overrides: dict[str, str | None] = {**unset, **env, **(extra_env or {})}
+        with runner.isolation(input=stdin, env=overrides) as (out, err, _mixed):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse of `rtb sandbox`
+                code = exc.code if isinstance(exc.code, int) else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            result = Run(code, out.getvalue().decode(), err.getvalue().decode())
+        _check(result.out, result.err)
+        return result
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def rtb_process(env: dict[str, str]) -> Rtb:
+    """``python -m removethebackground ARGS...`` in a process of its own."""
+
     def run(*args: str, extra_env: dict[str, str | None] | None = None, stdin: str = "") -> Run:
         full = dict(env)
         for key, value in (extra_env or {}).items():
@@ -154,6 +194,102 @@ def test_help_version_and_usage_errors(rtb: Rtb) -> None:
     assert rtb().code == 2  # no command: the help, and a usage exit code
     unknown = rtb("frobnicate")
     assert unknown.code == 2 and "No such command" in unknown.err
+
+
+def test_the_command_table_says_what_each_command_says() -> None:
+    # `rtb --help` lists the commands from the table without importing them: each line
+    # must be what the command's own help would give, at any width.
+    ctx = click.Context(cli)
+    for name, (module, attribute, summary) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name, (name, module, attribute)
+        stand_in = click.Command(name, help=summary)
+        for limit in (30, 45, 80, 200):
+            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), name
+    assert cli.list_commands(ctx) == list(COMMANDS)
+
+
+# What each help may import: no client (requests, urllib3, lxml, the generated code,
+# the core's client), no workflows, no rich.
+_HEAVY = ("requests", "urllib3", "lxml", "rich", "platformdirs")
+_HEAVY_OURS = (
+    "removethebackground.generated",
+    "removethebackground.core",
+    "removethebackground.workflows",
+    "removethebackground.bindings",
+    "removethebackground.cli.operations",
+    "removethebackground.cli.settings",
+    "removethebackground.cli.render",
+)
+_HELPS = [
+    ["--help"],
+    ["--version"],
+    *([name, "--help"] for name in COMMANDS if name != "sandbox"),  # sandbox: its own argparse
+    ["batch", "submit", "--help"],
+    ["batch", "wait", "--help"],
+    ["config", "set", "--help"],
+    ["webhook", "serve", "--help"],
+    ["call"],
+]
+
+
+def test_help_imports_neither_the_client_nor_its_dependencies(env: dict[str, str]) -> None:
+    # One fresh interpreter runs every help in turn and reports, after each, any module
+    # it must not have loaded (modules stay loaded, so the first culprit is named).
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from removethebackground.cli.main import main\n"
+        f"heavy, ours = {_HEAVY!r}, {_HEAVY_OURS!r}\n"
+        "report = {}\n"
+        f"for argv in {_HELPS!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        code = main(argv)\n"
+        "    bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
+        "                 or m.startswith(ours))\n"
+        "    report[' '.join(argv)] = [code, bad]\n"
+        "print(json.dumps(report))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    report = json.loads(done.stdout)
+    for argv, (code, bad) in report.items():
+        assert code == (2 if argv == "call" else 0), argv
+        assert bad == [], f"rtb {argv} imported {bad}"
+
+
+def test_cli_modules_import_no_private_names() -> None:
+    # One module per command group; what they share is public (context, jobs, render).
+    for path in sorted(CLI_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                private = [
+                    a.name
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.endswith("__")
+                ]
+                assert not private, f"{path.name} imports {private} from .{node.module}"
+
+
+def test_entry_points_and_exit_codes_in_a_process(rtb_process: Rtb, env: dict[str, str]) -> None:
+    from removethebackground import __version__
+
+    script = Path(sys.executable).with_name("rtb")
+    for argv in (
+        [str(script), "--version"],
+        [sys.executable, "-m", "removethebackground", "--version"],
+        [sys.executable, "-m", "removethebackground.cli", "--version"],
+    ):
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0 and done.stdout.strip() == f"rtb, version {__version__}"
+    assert rtb_process().code == 2
+    unknown = rtb_process("frobnicate")
+    assert unknown.code == 2 and "No such command" in unknown.err
+    fault = rtb_process("status", str(uuid.uuid4()))
+    assert fault.code == 3 and "Image not found" in _one_error_line(fault)
+    no_account = rtb_process("templates", extra_env={"RTB_EMAIL": None})
+    assert no_account.code == 2 and "RTB_EMAIL" in _one_error_line(no_account)
 
 
 def test_missing_cli_extra_says_how_to_install(env: dict[str, str]) -> None:
@@ -255,7 +391,7 @@ def test_call_checks_values_before_sending(rtb: Rtb, sb: SandboxHandle, template
 def test_xsd_values_are_checked_by_type() -> None:
     import click
 
-    from removethebackground.cli.call import XsdType
+    from removethebackground.cli.operations import XsdType
 
     assert XsdType("boolean").convert("true", None, None) is True
     assert XsdType("boolean").convert("0", None, None) is False
@@ -355,6 +491,8 @@ def test_config_profiles(rtb: Rtb, sb: SandboxHandle, tmp_path: Path) -> None:
         "RTB_PIXELZ_ENDPOINT": None,
     }
     assert rtb("config", "set", "email", EMAIL, extra_env=bare).code == 0
+    aborted = rtb("config", "set", "template-id", extra_env=bare)  # asked for; stdin is empty
+    assert aborted.code == 130 and _one_error_line(aborted) == "error: aborted"
     stored = rtb("config", "set", "api-key", "-", "--json", stdin=KEY + "\n", extra_env=bare)
     assert stored.code == 0 and stored.json() == {
         "profile": "default",
@@ -580,14 +718,11 @@ def test_webhook_serve_prints_confirmed_notifications(
             process.wait()
 
 
-def test_rtb_sandbox_keeps_its_options(env: dict[str, str]) -> None:
-    helped = subprocess.run(
-        [sys.executable, "-m", "removethebackground", "sandbox", "--help"],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
-    assert helped.returncode == 0
+def test_rtb_sandbox_keeps_its_options(rtb: Rtb) -> None:
+    helped = rtb("sandbox", "--help")
+    assert helped.code == 0
     for option in ("--port", "--data", "--account", "--step-seconds", "--threads", "--quiet"):
-        assert option in helped.stdout
+        assert option in helped.out
 
 
 def test_settings_precedence(tmp_path: Path) -> None:

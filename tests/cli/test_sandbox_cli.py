@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from removethebackground import AuthenticationError, Binding, PixelzClient
-from removethebackground.cli import build_parser, main
-from removethebackground.sandbox.server import parse_account
+from removethebackground.cli.main import main
+from removethebackground.sandbox.server import build_parser, parse_account
 
 ROOT = Path(__file__).resolve().parents[2]
 URL_LINE = re.compile(r"sandbox on (http://127\.0\.0\.1:(\d+))")
@@ -121,22 +121,17 @@ def test_rtb_sandbox_banner_and_persistent_data(tmp_path: Path) -> None:
 
 def test_cli_parsing() -> None:
     args = build_parser().parse_args(
-        ["sandbox", "--port", "0", "--account", "a@b.example:k1", "--account", "c@d.example:k2"]
+        ["--port", "0", "--account", "a@b.example:k1", "--account", "c@d.example:k2"]
     )
-    assert (args.command, args.port, args.host, args.step_seconds) == (
-        "sandbox",
-        0,
-        "127.0.0.1",
-        3.0,
-    )
+    assert (args.port, args.host, args.step_seconds) == (0, "127.0.0.1", 3.0)
     assert args.account == [("a@b.example", "k1"), ("c@d.example", "k2")]
     assert args.data is None
-    assert build_parser().parse_args(["sandbox"]).port == 8110
+    assert build_parser().parse_args([]).port == 8110
     assert parse_account("a@b.example:k:ey") == ("a@b.example", "k:ey")
     for bad in (
-        ["sandbox", "--account", "nokey"],
-        ["sandbox", "--port", "70000"],
-        ["sandbox", "--step-seconds", "0"],
+        ["--account", "nokey"],
+        ["--port", "70000"],
+        ["--step-seconds", "0"],
     ):
         with pytest.raises(SystemExit) as caught:
             build_parser().parse_args(bad)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import subprocess
 import sys
 import uuid
@@ -73,6 +74,54 @@ def test_public_names_are_pinned() -> None:
     assert set(removethebackground.__all__) == PUBLIC
     for name in PUBLIC:
         assert hasattr(removethebackground, name), name
+
+
+def test_every_public_name_resolves_in_a_fresh_interpreter() -> None:
+    # Each name of __all__ comes from its module on first use: a typo in the table of
+    # sources would only show here (the test process has imported everything already).
+    code = (
+        "import removethebackground as r\n"
+        "missing = [n for n in r.__all__ if not hasattr(r, n)]\n"
+        "assert not missing, missing\n"
+        "assert sorted(dir(r)) == dir(r) and set(r.__all__) <= set(dir(r))\n"
+        "from removethebackground import *\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_generated_client_is_public() -> None:
+    from removethebackground import generated
+
+    assert set(generated.__all__) <= set(removethebackground.__all__)
+
+
+def test_unknown_names_are_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'PixelClient'"):
+        removethebackground.PixelClient  # noqa: B018
+
+
+def test_the_package_import_is_lazy() -> None:
+    # ``import removethebackground`` loads nothing of the package but its version; a name
+    # loads what it needs (an error class: the errors module, not the client's dependencies).
+    code = (
+        "import sys, json, removethebackground as r\n"
+        "def loaded():\n"
+        "    return sorted(m for m in sys.modules if m.split('.')[0] in ('requests', 'lxml',\n"
+        "        'urllib3', 'click', 'rich', 'removethebackground'))\n"
+        "after_import = loaded()\n"
+        "r.ServiceFault\n"
+        "after_error = loaded()\n"
+        "r.PixelzClient\n"
+        "after_client = loaded()\n"
+        "print(json.dumps([after_import, after_error, after_client]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    after_import, after_error, after_client = json.loads(done.stdout)
+    assert after_import == ["removethebackground", "removethebackground._version"]
+    heavy = ("requests", "lxml", "urllib3", "removethebackground.generated")
+    assert not [m for m in after_error if m.startswith(heavy)], after_error
+    assert "removethebackground.generated.pixelz" in after_client
+    assert not [m for m in after_client if m.startswith("removethebackground.workflows")]
 
 
 def test_import_and_construction_load_neither_zeep_nor_a_wsdl() -> None:

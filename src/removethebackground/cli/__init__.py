@@ -38,70 +38,12 @@ Errors are one line on stderr, ``error: ...``, saying what to do; never a traceb
 The commands need the ``cli`` extra (click, rich, platformdirs); without it ``rtb``
 says ``pip install "removethebackground[cli]"`` (``rtb sandbox`` still works with only
 the ``sandbox`` extra).
+
+Modules: :mod:`.main` (the entry point, ``main``), :mod:`.app` (the root group, global
+options, exit codes), one module per command group (:mod:`.submit`, :mod:`.images`,
+:mod:`.batch`, :mod:`.call`, :mod:`.webhook`, :mod:`.sandbox`, :mod:`.config`), and
+what they share: :mod:`.context` (exit codes, errors, the run's state), :mod:`.jobs`
+(waiting, downloading, uploading), :mod:`.render` (tables, JSON, progress bars),
+:mod:`.settings` and :mod:`.operations` (the commands of ``rtb call``). ``rtb --help``
+and ``rtb GROUP --help`` import neither the client nor requests, lxml or rich.
 """
-
-from __future__ import annotations
-
-import argparse
-import sys
-from collections.abc import Sequence
-
-from .._version import __version__
-
-__all__ = ["MISSING_EXTRA", "build_parser", "main"]
-
-MISSING_EXTRA = 'error: the rtb command needs the cli extra: pip install "removethebackground[cli]"'
-_CLI_MODULES = frozenset({"click", "rich", "platformdirs", "markdown_it", "mdurl", "pygments"})
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``rtb`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        from .app import run
-    except ImportError as exc:
-        if (exc.name or "").split(".")[0] not in _CLI_MODULES:
-            raise
-        if args[:1] == ["sandbox"]:  # needs only the sandbox extra
-            return _sandbox_without_cli(args[1:])
-        print(MISSING_EXTRA, file=sys.stderr)
-        return 1
-    return run(args)
-
-
-def _sandbox_without_cli(args: list[str]) -> int:
-    try:
-        from ..sandbox.server import main as sandbox_main
-    except ImportError:
-        print(
-            "error: the sandbox needs the 'sandbox' extra: "
-            "pip install 'removethebackground[sandbox]'",
-            file=sys.stderr,
-        )
-        return 1
-    return sandbox_main(args, prog="rtb sandbox")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of ``rtb sandbox`` as earlier versions exposed it.
-
-    ``rtb`` itself is a click application now; this stays for callers that parse
-    ``["sandbox", ...]`` themselves.
-    """
-    parser = argparse.ArgumentParser(
-        prog="rtb",
-        description="Tools for the Remove The Background / Pixelz SOAP API client.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sandbox = commands.add_parser(
-        "sandbox",
-        help="run the local sandbox service (no account or internet needed)",
-    )
-    try:
-        from ..sandbox.server import add_arguments
-    except ImportError:  # the sandbox extra is missing: keep --help working
-        sandbox.set_defaults(missing_extra=True)
-    else:
-        add_arguments(sandbox)
-    return parser

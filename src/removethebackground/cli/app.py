@@ -1,7 +1,14 @@
-"""The ``rtb`` commands (click); see :mod:`removethebackground.cli` for the overview."""
+"""The root of ``rtb``: global options, the command table, running and exit codes.
+
+Each command group lives in a module of its own (``submit``, ``images``, ``batch``,
+``call``, ``webhook``, ``sandbox``, ``config``) and is imported only when it runs or
+its own help is asked for; ``rtb --help`` lists the commands from :data:`COMMANDS`
+without importing any of them.
+"""
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from collections.abc import Sequence
@@ -10,164 +17,100 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ..core.client import ServiceClient, secret_forms
-from ..core.errors import (
-    InvalidParameterError,
-    RemoveTheBackgroundError,
-    ServiceFault,
-    TransportError,
-    TransportTimeout,
-)
-from ..core.wire import Operation
-from . import settings as settings_mod
-from .call import SERVICES, find_operation, operation_command
-from .render import Output, plain
-from .settings import ConfigError, Settings
+from .context import EXIT, CliError, State, json_option, state
 
-__all__ = ["EXIT", "cli", "run"]
+__all__ = ["COMMANDS", "cli", "describe", "run"]
 
-# Exit codes (documented in the package docstring and docs/cli.md).
-EXIT = {
-    "ok": 0,
-    "failed": 1,  # the work did not succeed: an image on hold, a failed download ...
-    "usage": 2,  # bad flags or values, missing credentials, unusable config
-    "fault": 3,  # the service answered with a fault
-    "transport": 4,  # no usable answer: connection refused, bad HTTP, malformed XML
-    "timeout": 5,  # no answer in time, or --timeout passed while waiting
-    "interrupted": 130,
+# Name -> (module of this package, attribute, the one-line help shown by ``rtb --help``).
+# The line is the first paragraph of the command's own help (a test keeps them equal).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "submit": (
+        "submit",
+        "submit",
+        "Queue images (files, folders or URLs) with AddImageToQueue; optionally wait and download.",
+    ),
+    "status": (
+        "images",
+        "status",
+        "Show the status of images (GetImageStatus; --generation legacy for generation 1).",
+    ),
+    "wait": (
+        "images",
+        "wait",
+        "Wait until images are delivered (or on hold); exit 5 on --timeout.",
+    ),
+    "download": ("images", "download", "Download the results of delivered images."),
+    "images": ("images", "images", "List the account's images, every page (GetImagesList)."),
+    "products": (
+        "images",
+        "products",
+        "List the account's product ids with their image counts (GetProductIdsList).",
+    ),
+    "templates": ("images", "templates", "List the account's templates (GetTemplates)."),
+    "batch": (
+        "batch",
+        "batch",
+        "Submit a CSV manifest of images exactly once and follow it through a journal.",
+    ),
+    "call": (
+        "call",
+        "call",
+        "Call any operation of the service: `rtb call GetImageStatus --image-ticket T`.",
+    ),
+    "webhook": ("webhook", "webhook", "Receive the service's image notifications."),
+    "sandbox": (
+        "sandbox",
+        "sandbox",
+        "Run the local sandbox service (see `rtb sandbox --help`); needs the sandbox extra.",
+    ),
+    "config": ("config", "config", "Show and change the settings (profiles in the config file)."),
 }
 
 
-class CliError(Exception):
-    """An error to print as one line, with its exit code."""
-
-    def __init__(self, message: str, code: int = EXIT["failed"]) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class State:
-    """Global options of one run; builds the settings and clients on first use."""
-
-    def __init__(
-        self,
-        *,
-        flags: dict[str, str | None],
-        profile: str | None,
-        json_output: bool,
-        timeout: float,
-    ) -> None:
-        self.flags = flags
-        self.profile = profile
-        self.output = Output(json_output=json_output)
-        self.timeout = timeout
-        self.secrets: set[str] = set()
-        self._settings: Settings | None = None
-        if flags.get("api_key"):
-            self.secrets.add(str(flags["api_key"]))
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            try:
-                self._settings = settings_mod.resolve(self.flags, profile=self.profile)
-            except ConfigError as exc:
-                raise CliError(str(exc), EXIT["usage"]) from None
-            key = self._settings.get("api_key")
-            if key:
-                self.secrets.add(key)
-        return self._settings
-
-    @property
-    def generation(self) -> str:
-        return self.settings.generation
-
-    def client(self, generation: str | None = None) -> ServiceClient:
-        """A client of ``generation`` (default: the one in force) for the configured account."""
-        s = self.settings
-        gen = generation or s.generation
-        email, key = s.get("email"), s.get("api_key")
-        if not email or not key:
-            missing = "RTB_EMAIL" if not email else "RTB_API_KEY"
-            raise CliError(
-                f"no account: {missing} is not set; export RTB_EMAIL and RTB_API_KEY, pass "
-                "--email/--api-key, or run `rtb config set email ...` and `rtb config set api-key`",
-                EXIT["usage"],
-            )
-        client_class = SERVICES[gen][1]
-        try:
-            client: ServiceClient = client_class(
-                email,
-                key,
-                binding=s.binding,
-                endpoint=s.endpoint(gen),
-                timeout=self.timeout,
-            )
-        except InvalidParameterError as exc:
-            raise CliError(f"{exc}", EXIT["usage"]) from None
-        return client
-
-    def redact(self, text: str) -> str:
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            for form in sorted(secret_forms(secret), key=len, reverse=True):
-                text = text.replace(form, "***")
-        return text
-
-
-def _state() -> State:
-    ctx = click.get_current_context()
-    obj = ctx.find_object(State)
-    if obj is None:  # pragma: no cover - the root group always sets it
-        raise RuntimeError("rtb state missing")
-    return obj
-
-
-def _want_json(local: bool) -> bool:
-    state = _state()
-    if local:
-        state.output.json = True
-    return state.output.json
-
-
-json_option = click.option(
-    "--json", "json_flag", is_flag=True, help="print JSON for scripts instead of tables"
-)
-
-
-def _workflows() -> Any:
-    """The workflows library (``removethebackground.workflows``)."""
-    try:
-        from .. import workflows  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as exc:  # pragma: no cover - depends on the installed version
-        raise CliError(
-            f"this command needs removethebackground.workflows, which this installation "
-            f"lacks ({exc}): upgrade removethebackground",
-        ) from None
-    return workflows
-
-
-# --- the root group ----------------------------------------------------------------------
-
-
 class RootGroup(click.Group):
+    """The commands of :data:`COMMANDS`, each imported on first use."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        order = [
-            "submit",
-            "status",
-            "wait",
-            "download",
-            "images",
-            "products",
-            "templates",
-            "batch",
-            "call",
-            "webhook",
-            "sandbox",
-            "config",
-        ]
-        return [c for c in order if c in self.commands] + sorted(
-            c for c in self.commands if c not in order
+        return [*COMMANDS, *sorted(c for c in self.commands if c not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module, attribute, _summary = entry
+        command: click.Command = getattr(
+            importlib.import_module(f".{module}", __package__), attribute
         )
+        self.commands[cmd_name] = command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # As click's own, from the table: listing the commands imports none of them.
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in COMMANDS:
+                # A stand-in with the same help shortens it just as the command would.
+                stand_in = click.Command(name, help=COMMANDS[name][2])
+                rows.append((name, stand_in.get_short_help_str(limit)))
+            else:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class GenerationName(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.5 only
+    """A generation of the registry (``pixelz``, ``legacy``), checked when given."""
+
+    name = "generation"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .settings import GENERATIONS
+
+        return click.Choice(GENERATIONS).convert(value, param, ctx)
 
 
 @click.group(
@@ -185,7 +128,8 @@ class RootGroup(click.Group):
 )
 @click.option(
     "--generation",
-    type=click.Choice(settings_mod.GENERATIONS),
+    type=GenerationName(),
+    metavar="NAME",
     help="pixelz (generation 2, default) or legacy (generation 1) [env RTB_GENERATION]",
 )
 @click.option(
@@ -242,425 +186,21 @@ def cli(
         # The generation decides which endpoint the flag sets; resolve it first.
         gen = generation
         if gen is None:
+            from . import settings
+
             try:
-                gen = settings_mod.resolve({"generation": None}, profile=profile).generation
-            except ConfigError as exc:
+                gen = settings.resolve({"generation": None}, profile=profile).generation
+            except settings.ConfigError as exc:
                 raise CliError(str(exc), EXIT["usage"]) from None
         flags[f"{gen}_endpoint"] = endpoint
     ctx.obj = State(flags=flags, profile=profile, json_output=json_flag, timeout=http_timeout)
 
 
-# --- rtb call ------------------------------------------------------------------------------
-
-
-class CallGroup(click.Group):
-    """``rtb call``: one subcommand per operation of the generation in use."""
-
-    def _generation(self, ctx: click.Context) -> str:
-        state = ctx.find_object(State)
-        if state is None:
-            return "pixelz"
-        try:
-            return state.generation
-        except CliError:
-            return "pixelz"
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(SERVICES[self._generation(ctx)][0].operations)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        generation = self._generation(ctx)
-        state = ctx.find_object(State)
-        chosen = state is not None and "generation" in _sources(state)
-        for other, (service, _cls) in SERVICES.items():
-            # A wire name is case-sensitive: getImageStatus is generation 1's own.
-            if not chosen and other != generation and cmd_name in service.operations:
-                return operation_command(service.operations[cmd_name], other, _run_operation)
-        op = find_operation(cmd_name, generation)
-        if op is None:
-            other = "legacy" if generation == "pixelz" else "pixelz"
-            if find_operation(cmd_name, other) is not None:
-                raise click.UsageError(
-                    f"{cmd_name} is an operation of the {other} generation: "
-                    f"run `rtb --generation {other} call {cmd_name} ...`"
-                )
-            return None
-        return operation_command(op, generation, _run_operation)
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name, cmd, rest = super().resolve_command(ctx, args)
-        return (cmd.name if cmd is not None else name), cmd, rest
-
-
-def _sources(state: State) -> dict[str, str]:
-    try:
-        return state.settings.sources
-    except CliError:
-        return {}
-
-
-def _run_operation(
-    op: Operation[Any],
-    generation: str,
-    values: dict[str, Any],
-    secrets: list[str],
-    json_flag: bool,
-) -> int:
-    state = _state()
-    _want_json(json_flag)
-    state.secrets.update(secrets)
-    with state.client(generation) as client:
-        result = getattr(client, op.python_name)(**values)
-    if state.output.json:
-        state.output.emit_json(result)
-    else:
-        state.output.result(result)
-    return EXIT["ok"]
-
-
-@cli.group(cls=CallGroup, invoke_without_command=True, subcommand_metavar="OPERATION [--param v]")
-@click.option("--list", "list_ops", is_flag=True, help="list the operations of both generations")
-@json_option
-@click.pass_context
-def call(ctx: click.Context, list_ops: bool, json_flag: bool) -> int | None:
-    """Call any operation of the service: `rtb call GetImageStatus --image-ticket T`.
-
-    The options of each operation come from the service's WSDL: see
-    `rtb call OPERATION --help`. Credentials are filled in from the account settings.
-    Generation 1 operations: `rtb --generation legacy call getImageStatus ...`.
-    """
-    _want_json(json_flag)
-    if ctx.invoked_subcommand is not None:
-        return None
-    if not list_ops:
-        click.echo(ctx.get_help())
-        return EXIT["usage"]
-    rows = []
-    for generation, (service, _cls) in SERVICES.items():
-        for op in service.operations.values():
-            shown = [p.name for p in op.params if p.name not in op.credential_params]
-            rows.append(
-                {
-                    "generation": generation,
-                    "operation": op.name,
-                    "python_name": op.python_name,
-                    "bindings": sorted(b.value for b in op.bindings),
-                    "parameters": shown,
-                }
-            )
-    out = _state().output
-    if out.json:
-        out.emit_json(rows)
-    else:
-        out.table(
-            ("generation", "operation", "bindings", "parameters"),
-            (
-                (r["generation"], r["operation"], r["bindings"], _shorten(r["parameters"]))
-                for r in rows
-            ),
-        )
-    return EXIT["ok"]
-
-
-def _shorten(names: Sequence[str], limit: int = 4) -> str:
-    if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + f", ... ({len(names)} in all)"
-
-
-# --- rtb templates / status ------------------------------------------------------------------
-
-
-@cli.command()
-@json_option
-def templates(json_flag: bool) -> int:
-    """List the account's templates (GetTemplates)."""
-    state = _state()
-    _want_json(json_flag)
-    with state.client("pixelz") as client:
-        found = [t for t in client.get_templates().templates or [] if t is not None]  # type: ignore[attr-defined]
-    if state.output.json:
-        state.output.emit_json(found)
-        return EXIT["ok"]
-    state.output.table(
-        ("id", "name", "output", "delivery (h)", "combined", "prices"),
-        (
-            (
-                t.template_id,
-                t.template_name,
-                t.output_format,
-                t.delivery_time_in_hours,
-                t.is_combined_images,
-                [_money(p) for p in t.prices or [] if p is not None],
-            )
-            for t in found
-        ),
-    )
-    return EXIT["ok"]
-
-
-def _money(price: Any) -> str:
-    data = plain(price)
-    if isinstance(data, dict):
-        return " ".join(str(v) for v in data.values() if v is not None)
-    return str(data)
-
-
-def _status_row(status: Any) -> dict[str, Any]:
-    """One image status of either generation as a flat row."""
-    data = plain(status)
-    urls = data.get("final_images_url")
-    if urls is None and data.get("final_image_url"):
-        urls = [data["final_image_url"]]
-    return {
-        "ticket": data.get("image_ticket"),
-        "status_id": data.get("status_id"),
-        "status": data.get("status_name"),
-        "product_id": data.get("product_id"),
-        "customer_image_id": data.get("customer_image_id"),
-        "final_images_url": [u for u in urls or [] if u],
-    }
-
-
-STATUS_COLUMNS = ("ticket", "status_id", "status", "product_id", "customer_image_id")
-
-
-def _print_statuses(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> None:
-    out = _state().output
-    if out.json:
-        out.emit_json(list(rows))
-        return
-    columns = [*STATUS_COLUMNS, *extra]
-    used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)] or columns
-    out.table(used, ([r.get(c) for c in used] for r in rows))
-
-
-def _get_status(client: ServiceClient, ticket: str) -> Any:
-    answer = client.get_image_status(image_ticket=ticket)  # type: ignore[attr-defined]
-    if answer.image_status is None:
-        raise CliError(f"no status for ticket {ticket}", EXIT["fault"])
-    return answer.image_status
-
-
-@cli.command()
-@click.argument("tickets", nargs=-1, required=True, metavar="TICKET...")
-@json_option
-def status(tickets: tuple[str, ...], json_flag: bool) -> int:
-    """Show the status of images (GetImageStatus; --generation legacy for generation 1)."""
-    state = _state()
-    _want_json(json_flag)
-    rows = []
-    with state.client() as client:
-        for ticket in tickets:
-            rows.append(_status_row(_get_status(client, _ticket(ticket))))
-    _print_statuses(rows, ("final_images_url",))
-    return EXIT["ok"]
-
-
-def _ticket(text: str) -> str:
-    import uuid
-
-    try:
-        return str(uuid.UUID(text.strip()))
-    except ValueError:
-        raise CliError(
-            f"{text!r} is not an image ticket: give the GUID that submit printed", EXIT["usage"]
-        ) from None
-
-
-# --- rtb config ------------------------------------------------------------------------------
-
-
-@cli.group()
-def config() -> None:
-    """Show and change the settings (profiles in the config file)."""
-
-
-profile_option = click.option(
-    "--profile", "profile", metavar="NAME", help="the profile (default: RTB_PROFILE or default)"
-)
-
-
-def _use_profile(state: State, profile: str | None) -> None:
-    if profile:
-        state.profile = profile
-        state._settings = None
-
-
-@config.command("show")
-@profile_option
-@json_option
-def config_show(profile: str | None, json_flag: bool) -> int:
-    """The settings in force and where each comes from (the API key is masked)."""
-    state = _state()
-    _use_profile(state, profile)
-    _want_json(json_flag)
-    s = state.settings
-    shown = s.shown()
-    if state.output.json:
-        state.output.emit_json(
-            {"profile": s.profile, "config_file": str(s.config_file), "settings": shown}
-        )
-        return EXIT["ok"]
-    state.output.note(f"profile {s.profile}; config file {s.config_file}")
-    state.output.table(
-        ("setting", "value", "source"),
-        ((k, v["value"], v["source"]) for k, v in shown.items()),
-    )
-    return EXIT["ok"]
-
-
-@config.command("list")
-@json_option
-def config_list(json_flag: bool) -> int:
-    """The profiles of the config file."""
-    state = _state()
-    _want_json(json_flag)
-    path = settings_mod.config_path()
-    try:
-        profiles = settings_mod.load_config(path)
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT["usage"]) from None
-    current = state.settings.profile
-    rows = [
-        {
-            "profile": name,
-            "current": name == current,
-            "email": table.get("email"),
-            "generation": table.get("generation"),
-            "endpoint": table.get("pixelz_endpoint") or table.get("legacy_endpoint"),
-            "api_key": settings_mod.MASK if table.get("api_key") else None,
-        }
-        for name, table in sorted(profiles.items())
-    ]
-    if state.output.json:
-        state.output.emit_json({"config_file": str(path), "profiles": rows})
-        return EXIT["ok"]
-    if not rows:
-        state.output.note(f"no profiles yet in {path}: `rtb config set email you@example.com`")
-        return EXIT["ok"]
-    state.output.table(
-        ("profile", "current", "email", "generation", "endpoint", "api_key"),
-        (
-            [r[c] for c in ("profile", "current", "email", "generation", "endpoint", "api_key")]
-            for r in rows
-        ),
-    )
-    return EXIT["ok"]
-
-
-@config.command("set")
-@click.argument("key")
-@click.argument("value", required=False)
-@profile_option
-@json_option
-def config_set(key: str, value: str | None, profile: str | None, json_flag: bool) -> int:
-    """Set KEY of the profile (--profile, default `default`) to VALUE.
-
-    Keys: email, api-key, generation, binding, pixelz-endpoint, legacy-endpoint,
-    template-id. Without VALUE the value is asked for (hidden for api-key), so the
-    key stays out of the shell history; `-` reads it from stdin.
-    """
-    state = _state()
-    _use_profile(state, profile)
-    try:
-        name = settings_mod.normalise_key(key)
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT["usage"]) from None
-    if value == "-":
-        value = sys.stdin.readline().rstrip("\r\n")
-    elif value is None:
-        value = click.prompt(name, hide_input=name == "api_key", type=str)
-    if name == "api_key":
-        state.secrets.add(value)
-    elif value:
-        value = value.strip()
-    path = settings_mod.config_path()
-    try:
-        profile = settings_mod.check_profile_name(
-            state.profile or _env("RTB_PROFILE") or settings_mod.DEFAULT_PROFILE
-        )
-        value = settings_mod.check_value(name, value)
-        profiles = settings_mod.load_config(path)
-        profiles.setdefault(profile, {})[name] = value
-        settings_mod.save_config(path, profiles)
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT["usage"]) from None
-    shown = settings_mod.MASK if name == "api_key" else value
-    if _want_json(json_flag):
-        state.output.emit_json(
-            {"profile": profile, "config_file": str(path), "key": name, "value": shown}
-        )
-    else:
-        state.output.note(f"{name} = {shown} (profile {profile}, {path})")
-    return EXIT["ok"]
-
-
-@config.command("unset")
-@click.argument("key")
-@profile_option
-@json_option
-def config_unset(key: str, profile: str | None, json_flag: bool) -> int:
-    """Remove KEY from the profile."""
-    state = _state()
-    _use_profile(state, profile)
-    profile = state.profile or _env("RTB_PROFILE") or settings_mod.DEFAULT_PROFILE
-    path = settings_mod.config_path()
-    try:
-        name = settings_mod.normalise_key(key)
-        profiles = settings_mod.load_config(path)
-        removed = profiles.get(profile, {}).pop(name, None)
-        if removed is not None:
-            settings_mod.save_config(path, profiles)
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT["usage"]) from None
-    if _want_json(json_flag):
-        state.output.emit_json({"profile": profile, "key": name, "removed": removed is not None})
-    else:
-        state.output.note(
-            f"{name} removed from profile {profile}"
-            if removed is not None
-            else f"{name} was not set"
-        )
-    return EXIT["ok"]
-
-
-def _env(name: str) -> str | None:
-    import os
-
-    return os.environ.get(name) or None
-
-
-# --- rtb sandbox -------------------------------------------------------------------------------
-
-
-@cli.command(
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    add_help_option=False,
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def sandbox(args: tuple[str, ...]) -> int:
-    """Run the local sandbox service (see `rtb sandbox --help`); needs the sandbox extra."""
-    return run_sandbox(list(args))
-
-
-def run_sandbox(args: list[str]) -> int:
-    try:
-        from ..sandbox.server import main as sandbox_main
-    except ImportError:
-        raise CliError(
-            "the sandbox needs the 'sandbox' extra: pip install 'removethebackground[sandbox]'"
-        ) from None
-    return sandbox_main(args, prog="rtb sandbox")
-
-
 # --- running ---------------------------------------------------------------------------------
 
 
-def _fail(state: State | None, message: str, code: int) -> int:
-    text = message if state is None else state.redact(message)
+def _fail(current: State | None, message: str, code: int) -> int:
+    text = message if current is None else current.redact(message)
     text = " ".join(text.split())
     click.echo(f"error: {text}", err=True)
     return code
@@ -703,7 +243,7 @@ def _current(states: list[State]) -> State | None:
     if states:
         return states[0]
     try:
-        return _state()
+        return state()
     except RuntimeError:
         return None
 
@@ -727,6 +267,14 @@ def _short_transport(text: str) -> str:
 
 def describe(exc: BaseException) -> tuple[int, str]:
     """The exit code and one-line message of an exception, with what to do."""
+    from ..core.errors import (
+        InvalidParameterError,
+        RemoveTheBackgroundError,
+        ServiceFault,
+        TransportError,
+        TransportTimeout,
+    )
+
     name = type(exc).__name__
     if name == "WaitTimeout":
         return EXIT[
@@ -753,7 +301,3 @@ def describe(exc: BaseException) -> tuple[int, str]:
         where = f" {exc.filename}" if exc.filename else ""
         return EXIT["failed"], f"{exc.strerror or exc}{where}"
     return EXIT["failed"], f"unexpected {name}: {exc}"
-
-
-# Commands that use the workflows library live in their own module.
-from . import commands as _commands  # noqa: E402,F401

@@ -27,7 +27,7 @@ from rich.text import Text
 
 from ..core.wire import UnsetType, WireModel
 
-__all__ = ["Output", "plain"]
+__all__ = ["STATUS_COLUMNS", "Output", "plain", "print_statuses", "status_row"]
 
 
 def plain(value: Any) -> Any:
@@ -63,6 +63,35 @@ def plain(value: Any) -> Any:
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     return value
+
+
+STATUS_COLUMNS = ("ticket", "status_id", "status", "product_id", "customer_image_id")
+
+
+def status_row(status: Any) -> dict[str, Any]:
+    """One image status of either generation as a flat row."""
+    data = plain(status)
+    urls = data.get("final_images_url")
+    if urls is None and data.get("final_image_url"):
+        urls = [data["final_image_url"]]
+    return {
+        "ticket": data.get("image_ticket"),
+        "status_id": data.get("status_id"),
+        "status": data.get("status_name"),
+        "product_id": data.get("product_id"),
+        "customer_image_id": data.get("customer_image_id"),
+        "final_images_url": [u for u in urls or [] if u],
+    }
+
+
+def print_statuses(out: Output, rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> None:
+    """Status rows as JSON, or as a table of the columns that hold something."""
+    if out.json:
+        out.emit_json(list(rows))
+        return
+    columns = [*STATUS_COLUMNS, *extra]
+    used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)] or columns
+    out.table(used, ([r.get(c) for c in used] for r in rows))
 
 
 def _cell(value: Any) -> Text:

@@ -1,0 +1,166 @@
+"""``rtb batch``: a CSV manifest submitted exactly once and followed through a journal
+(:class:`removethebackground.workflows.Batch`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .context import EXIT, State, json_option, wait_options, want_json, with_options, workflows
+from .context import state as current_state
+from .jobs import uploader
+
+__all__ = ["batch"]
+
+
+@click.group()
+def batch() -> None:
+    """Submit a CSV manifest of images exactly once and follow it through a journal.
+
+    \b
+    The manifest has a header row and the columns image (a URL, or a file relative
+    to the CSV), customer_image_id, product_id, template_id, callback_url.
+        rtb batch submit photos.csv        # journal: photos.csv.journal
+        rtb batch status photos.csv.journal
+        rtb batch wait photos.csv.journal
+        rtb batch download photos.csv.journal ./cutouts
+    A rerun of submit resumes: rows already sent are never sent twice.
+    """
+
+
+@contextmanager
+def _batch(state: State, journal: Path, upload_url: str | None = None) -> Iterator[Any]:
+    wf = workflows()
+    with state.client("pixelz") as client:
+        job = wf.Batch(journal, client, uploader=uploader(state, client, upload_url))
+        try:
+            yield job
+        finally:
+            job.close()
+
+
+def _batch_rows(job: Any) -> list[dict[str, Any]]:
+    rows = []
+    for row in job.rows():
+        rows.append(
+            {
+                "row": row.row_no,
+                "image": row.image,
+                "customer_image_id": row.customer_image_id,
+                "state": row.state,
+                "ticket": None if row.ticket is None else str(row.ticket),
+                "status": None if row.status is None else row.status.label,
+                "files": list(row.paths),
+                "error": row.error,
+            }
+        )
+    return rows
+
+
+def _batch_report(state: State, job: Any, summary: Any, journal: Path) -> int:
+    """Rows as a table (or JSON with the summary); exit 1 when rows failed."""
+    from .render import plain
+
+    data = plain(summary)
+    rows = _batch_rows(job)
+    if state.output.json:
+        state.output.emit_json({"journal": str(journal), "summary": data, "rows": rows})
+    else:
+        columns = ["row", "image", "customer_image_id", "state", "ticket", "status", "files"]
+        columns += ["error"] if any(r["error"] for r in rows) else []
+        used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)]
+        state.output.table(used, ([r.get(c) for c in used] for r in rows))
+        state.output.note(f"{journal}: {str(summary).splitlines()[0]}")
+    return EXIT["failed"] if getattr(summary, "failed", 0) else EXIT["ok"]
+
+
+journal_argument = click.argument(
+    "journal", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+
+
+@batch.command("submit")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="the journal file (default: MANIFEST.journal)",
+)
+@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
+@click.option("--retry-failed", is_flag=True, help="send again the rows that failed before")
+@click.option("--upload-url", metavar="URL", help="where local files are PUT (see rtb submit)")
+@json_option
+def batch_submit(
+    manifest: Path,
+    journal: Path | None,
+    concurrency: int,
+    retry_failed: bool,
+    upload_url: str | None,
+    json_flag: bool,
+) -> int:
+    """Queue every row of MANIFEST.csv that is not queued yet."""
+    state = current_state()
+    want_json(json_flag)
+    path = journal or manifest.with_name(manifest.name + ".journal")
+    with _batch(state, path, upload_url) as job:
+        with state.output.progress("submitting", total=None):
+            summary = job.submit(manifest, concurrency=concurrency, retry_failed=retry_failed)
+        return _batch_report(state, job, summary, path)
+
+
+@batch.command("status")
+@journal_argument
+@json_option
+def batch_status(journal: Path, json_flag: bool) -> int:
+    """Ask for the status of every image of the batch not finished yet."""
+    state = current_state()
+    want_json(json_flag)
+    with _batch(state, journal) as job:
+        return _batch_report(state, job, job.status(), journal)
+
+
+@batch.command("wait")
+@journal_argument
+@with_options(wait_options)
+@json_option
+def batch_wait(journal: Path, timeout: float, poll: float, json_flag: bool) -> int:
+    """Wait until every image of the batch is delivered or on hold; exit 5 on --timeout."""
+    state = current_state()
+    want_json(json_flag)
+    with _batch(state, journal) as job:
+        with state.output.progress("waiting", total=None) as bar:
+            task = bar.task_ids[0]
+
+            def progress(summary: Any) -> None:
+                done = sum(n for name, n in summary.by_status.items() if name in _TERMINAL_LABELS)
+                bar.update(task, total=summary.submitted, completed=done)
+
+            summary = job.wait(
+                timeout=timeout, poll=poll, max_poll=max(poll, 30.0), on_progress=progress
+            )
+        return _batch_report(state, job, summary, journal)
+
+
+_TERMINAL_LABELS = frozenset({"Delivered", "On Hold"})
+
+
+@batch.command("download")
+@journal_argument
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--thumbnail", is_flag=True, help="the thumbnails too")
+@click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
+@json_option
+def batch_download(
+    journal: Path, dest: Path, thumbnail: bool, concurrency: int, json_flag: bool
+) -> int:
+    """Download the results of every delivered image of the batch into DEST (resumable)."""
+    state = current_state()
+    want_json(json_flag)
+    with _batch(state, journal) as job:
+        with state.output.progress("downloading", total=None):
+            job.download(dest, thumbnail=thumbnail, concurrency=concurrency)
+        return _batch_report(state, job, job.summary(), journal)

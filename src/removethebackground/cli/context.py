@@ -1,0 +1,227 @@
+"""What every ``rtb`` command shares: exit codes, the one-line error, the run's state.
+
+This module needs click only: the settings, the clients, the workflows and the output
+(rich) are imported when a command first asks for them, so ``rtb --help`` and
+``rtb GROUP --help`` load none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from ..core.client import ServiceClient
+    from .render import Output
+    from .settings import Settings
+
+__all__ = [
+    "EXIT",
+    "CliError",
+    "State",
+    "json_option",
+    "parse_ticket",
+    "profile_option",
+    "state",
+    "wait_options",
+    "want_json",
+    "with_options",
+    "workflows",
+]
+
+# Exit codes (documented in the package docstring and docs/cli.md).
+EXIT = {
+    "ok": 0,
+    "failed": 1,  # the work did not succeed: an image on hold, a failed download ...
+    "usage": 2,  # bad flags or values, missing credentials, unusable config
+    "fault": 3,  # the service answered with a fault
+    "transport": 4,  # no usable answer: connection refused, bad HTTP, malformed XML
+    "timeout": 5,  # no answer in time, or --timeout passed while waiting
+    "interrupted": 130,
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(Exception):
+    """An error to print as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT["failed"]) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class State:
+    """Global options of one run; builds the settings, output and clients on first use."""
+
+    def __init__(
+        self,
+        *,
+        flags: dict[str, str | None],
+        profile: str | None,
+        json_output: bool,
+        timeout: float,
+    ) -> None:
+        self.flags = flags
+        self.profile = profile
+        self.json = json_output
+        self.timeout = timeout
+        self.secrets: set[str] = set()
+        self._settings: Settings | None = None
+        self._output: Output | None = None
+        if flags.get("api_key"):
+            self.secrets.add(str(flags["api_key"]))
+
+    @property
+    def output(self) -> Output:
+        """Tables, JSON and progress bars of this run (rich, imported here)."""
+        if self._output is None:
+            from .render import Output
+
+            self._output = Output(json_output=self.json)
+        return self._output
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from . import settings as settings_mod
+
+            try:
+                self._settings = settings_mod.resolve(self.flags, profile=self.profile)
+            except settings_mod.ConfigError as exc:
+                raise CliError(str(exc), EXIT["usage"]) from None
+            key = self._settings.get("api_key")
+            if key:
+                self.secrets.add(key)
+        return self._settings
+
+    def use_profile(self, profile: str | None) -> None:
+        """Read the settings of ``profile`` from now on (``--profile`` of a subcommand)."""
+        if profile:
+            self.profile = profile
+            self._settings = None
+
+    @property
+    def generation(self) -> str:
+        return self.settings.generation
+
+    def client(self, generation: str | None = None) -> ServiceClient:
+        """A client of ``generation`` (default: the one in force) for the configured account."""
+        from ..core.errors import InvalidParameterError
+        from ..generated import GENERATIONS
+
+        s = self.settings
+        gen = generation or s.generation
+        email, key = s.get("email"), s.get("api_key")
+        if not email or not key:
+            missing = "RTB_EMAIL" if not email else "RTB_API_KEY"
+            raise CliError(
+                f"no account: {missing} is not set; export RTB_EMAIL and RTB_API_KEY, pass "
+                "--email/--api-key, or run `rtb config set email ...` and `rtb config set api-key`",
+                EXIT["usage"],
+            )
+        client_class = GENERATIONS[gen].client_class
+        try:
+            client: ServiceClient = client_class(
+                email,
+                key,
+                binding=s.binding,
+                endpoint=s.endpoint(gen),
+                timeout=self.timeout,
+            )
+        except InvalidParameterError as exc:
+            raise CliError(f"{exc}", EXIT["usage"]) from None
+        return client
+
+    def redact(self, text: str) -> str:
+        """``text`` with every form of every secret of this run replaced by ``***``."""
+        if not self.secrets:
+            return text
+        from ..core.client import secret_forms
+
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            for form in sorted(secret_forms(secret), key=len, reverse=True):
+                text = text.replace(form, "***")
+        return text
+
+
+def state() -> State:
+    """The :class:`State` of the running ``rtb`` command."""
+    ctx = click.get_current_context()
+    obj = ctx.find_object(State)
+    if obj is None:  # pragma: no cover - the root group always sets it
+        raise RuntimeError("rtb state missing")
+    return obj
+
+
+def want_json(local: bool) -> bool:
+    """Whether to print JSON: ``--json`` given here (``local``) or before the command."""
+    current = state()
+    if local:
+        current.json = True
+        if current._output is not None:
+            current._output.json = True
+    return current.json
+
+
+def workflows() -> Any:
+    """The workflows library (``removethebackground.workflows``)."""
+    try:
+        from .. import workflows as wf
+    except ImportError as exc:  # pragma: no cover - depends on the installed version
+        raise CliError(
+            f"this command needs removethebackground.workflows, which this installation "
+            f"lacks ({exc}): upgrade removethebackground",
+        ) from None
+    return wf
+
+
+def parse_ticket(text: str) -> str:
+    """An image ticket as the canonical GUID text; a usage error otherwise."""
+    import uuid
+
+    try:
+        return str(uuid.UUID(text.strip()))
+    except ValueError:
+        raise CliError(
+            f"{text!r} is not an image ticket: give the GUID that submit printed", EXIT["usage"]
+        ) from None
+
+
+json_option = click.option(
+    "--json", "json_flag", is_flag=True, help="print JSON for scripts instead of tables"
+)
+
+profile_option = click.option(
+    "--profile", "profile", metavar="NAME", help="the profile (default: RTB_PROFILE or default)"
+)
+
+wait_options = [
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.0),
+        default=3600.0,
+        show_default=True,
+        help="seconds to wait in all; exit code 5 when they run out",
+    ),
+    click.option(
+        "--poll",
+        type=click.FloatRange(min=0.05),
+        default=2.0,
+        show_default=True,
+        help="seconds between the first status checks (then backing off)",
+    ),
+]
+
+
+def with_options(options: list[Any]) -> Callable[[F], F]:
+    """Apply several click options (in their order) as one decorator."""
+
+    def decorate(f: F) -> F:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate

@@ -1,0 +1,43 @@
+"""The ``rtb`` entry point (``python -m removethebackground`` too).
+
+It imports nothing but the standard library until it runs, so that a missing ``cli``
+extra is one line saying what to install rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+__all__ = ["MISSING_EXTRA", "main"]
+
+MISSING_EXTRA = 'error: the rtb command needs the cli extra: pip install "removethebackground[cli]"'
+_CLI_MODULES = frozenset({"click", "rich", "platformdirs", "markdown_it", "mdurl", "pygments"})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``rtb`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        from .app import run
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in _CLI_MODULES:
+            raise
+        if args[:1] == ["sandbox"]:  # needs only the sandbox extra
+            return _sandbox_without_cli(args[1:])
+        print(MISSING_EXTRA, file=sys.stderr)
+        return 1
+    return run(args)
+
+
+def _sandbox_without_cli(args: list[str]) -> int:
+    try:
+        from ..sandbox.server import main as sandbox_main
+    except ImportError:
+        print(
+            "error: the sandbox needs the 'sandbox' extra: "
+            "pip install 'removethebackground[sandbox]'",
+            file=sys.stderr,
+        )
+        return 1
+    return sandbox_main(args, prog="rtb sandbox")
