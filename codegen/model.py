@@ -16,7 +16,7 @@ from lxml import etree
 
 from .naming import pascal, snake
 from .overlay import ConstraintModel, Overlay, OverlayError
-from .policies import changes_state
+from .policies import LookupRule, changes_state, outcome_lookup
 
 SCHEMAS = Path(__file__).parent / "schemas"
 LOCAL_SCHEMAS = {
@@ -185,6 +185,25 @@ class OperationModel:
     documentation: str = ""
     faults: list[FaultModel] = field(default_factory=list)
     changes_state: bool = True
+    outcome_lookup: LookupModel | None = None
+    #: Why the operation's rule in codegen/policies.py does not fit this WSDL (then it
+    #: has no lookup: a lost answer stays unknown, never resent; the golden file says why).
+    outcome_lookup_unfit: str = ""
+
+
+@dataclass
+class LookupModel:
+    """A :class:`~codegen.policies.LookupRule` checked against the WSDL, in attribute names
+    (what ``removethebackground.core.wire.OutcomeLookup`` holds)."""
+
+    key: str
+    operation: str
+    by: str
+    fixed: list[tuple[str, str]]
+    found: str
+    result: list[tuple[str, str]]
+    source: str
+    rule: LookupRule
 
 
 @dataclass
@@ -690,6 +709,13 @@ def build(
     types = [builder.types[k] for k in builder.order]
     faults = list(known_faults.values())
     _name_faults(faults, types)
+    for om in operations:
+        rule = outcome_lookup(om.name)
+        if rule is not None:
+            try:
+                om.outcome_lookup = _resolve_lookup(om, rule, operations, types)
+            except CodegenError as exc:
+                om.outcome_lookup_unfit = str(exc)
     if overlay is not None:
         apply_overlay(overlay, operations, types)
     return ServiceModel(
@@ -703,4 +729,68 @@ def build(
         operations=operations,
         overlay=None if overlay is None else overlay.path,
         faults=faults,
+    )
+
+
+def _resolve_lookup(
+    op: OperationModel,
+    rule: LookupRule,
+    operations: list[OperationModel],
+    types: list[TypeModel],
+) -> LookupModel:
+    """``rule`` (codegen/policies.py) in attribute names, every name checked against the WSDL."""
+
+    def fail(why: str) -> CodegenError:
+        return CodegenError(
+            f"{op.name}: the outcome lookup of codegen/policies.py does not fit the WSDL: "
+            f"{why}; correct QUEUES_AN_IMAGE"
+        )
+
+    def param(owner: OperationModel, name: str) -> str:
+        for p in owner.params:
+            if p.name == name and p.xsd is not None and not p.repeated:
+                return p.attr
+        raise fail(f"{owner.name} has no single simple parameter {name}")
+
+    by_class = {t.class_name: t for t in types}
+
+    def children(owner: str, model: str | None) -> dict[str, FieldModel]:
+        found = by_class.get(model or "")
+        if found is None:
+            raise fail(f"{owner} is not a complex type")
+        return {f.name: f for f in found.fields if not f.attribute}
+
+    lookup = next((o for o in operations if o.name == rule.operation), None)
+    if lookup is None:
+        raise fail(f"the service has no operation {rule.operation}")
+    if lookup.changes_state:
+        raise fail(f"{lookup.name} changes state; a lookup must be read-only")
+    answer = children(f"the result of {lookup.name}", lookup.result.model)
+    item = answer.get(rule.found)
+    if item is None or item.model is None or item.repeated:
+        raise fail(f"the result of {lookup.name} has no single {rule.found}")
+    item_fields = children(rule.found, item.model)
+    result_fields = children(f"the result of {op.name}", op.result.model)
+    if set(result_fields) != set(rule.result):
+        raise fail(
+            f"the result of {op.name} has the fields {sorted(result_fields)}, the rule "
+            f"builds {sorted(rule.result)}"
+        )
+    mapping: list[tuple[str, str]] = []
+    for target, source in rule.result.items():
+        have = item_fields.get(source)
+        if have is None:
+            raise fail(f"{rule.found} has no {source}")
+        if (have.xsd, have.model) != (result_fields[target].xsd, result_fields[target].model):
+            raise fail(f"{rule.found}.{source} and {target} differ in type")
+        mapping.append((result_fields[target].attr, have.attr))
+    return LookupModel(
+        key=param(op, rule.key),
+        operation=lookup.name,
+        by=param(lookup, rule.by),
+        fixed=[(param(lookup, name), value) for name, value in rule.fixed.items()],
+        found=item.attr,
+        result=mapping,
+        source=rule.source,
+        rule=rule,
     )

@@ -180,6 +180,17 @@ def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[st
             lines.append(f"        {_fault_expr(fm, service)},")
         lines.append("    ),")
     lines.append(f"    changes_state={op.changes_state!r},")
+    lookup = op.outcome_lookup
+    if lookup is not None:
+        lines.append("    outcome_lookup=OutcomeLookup(")
+        lines.append(f"        key={lookup.key!r},")
+        lines.append(f"        operation={lookup.operation!r},")
+        lines.append(f"        by={lookup.by!r},")
+        lines.append(f"        fixed={tuple(lookup.fixed)!r},")
+        lines.append(f"        found={lookup.found!r},")
+        lines.append(f"        result={tuple(lookup.result)!r},")
+        lines.append(f"        source={lookup.source!r},")
+        lines.append("    ),")
     lines.append(")")
     return lines
 
@@ -265,6 +276,8 @@ def render_module(service: ServiceModel, root: Path) -> str:
         wire_names.append("HttpParam")
     if service.faults:
         wire_names.append("FaultSpec")
+    if any(op.outcome_lookup is not None for op in service.operations):
+        wire_names.append("OutcomeLookup")
     if "UnsetType" in annotations:
         wire_names += ["UNSET", "UnsetType"]
     constrained = [f for t in service.types for f in t.fields] + [
@@ -368,6 +381,15 @@ def render_golden(service: ServiceModel, root: Path) -> str:
         out.append(f"  def {op.python_name}(*, {params}) -> {_result_class(op)}")
         out.append(f"  bindings {' '.join(op.bindings)}")
         out.append(f"  changes_state {'yes' if op.changes_state else 'no (retried)'}")
+        if op.outcome_lookup is not None:
+            rule = op.outcome_lookup.rule
+            args = ", ".join(
+                [f"{rule.by}=<{rule.key}>"] + [f"{k}={v!r}" for k, v in rule.fixed.items()]
+            )
+            built = ", ".join(f"{k}={rule.found}.{v}" for k, v in rule.result.items())
+            out.append(f"  outcome_lookup {rule.operation}({args}) -> {built}")
+        elif op.outcome_lookup_unfit:
+            out.append(f"  outcome_lookup none: {op.outcome_lookup_unfit}")
         for kind, action in op.soap_actions.items():
             out.append(f"  soap_action {kind} {action}")
         out.append(

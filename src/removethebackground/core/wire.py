@@ -29,6 +29,7 @@ __all__ = [
     "Field",
     "HttpParam",
     "Operation",
+    "OutcomeLookup",
     "Service",
     "TypeSpec",
     "UnsetType",
@@ -227,6 +228,39 @@ class FaultSpec:
         return f"{{{self.namespace}}}{self.element}" if self.namespace else self.element
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeLookup:
+    """How to learn whether a call that queues something ran, when its answer was lost.
+
+    A call that queues an image carries the caller's own key for it
+    (``customerImageId``), and a read-only operation finds the image by that key
+    (``GetImageStatus`` with ``imageTicket`` ``nonticket``, as the service documents).
+    When the request of such a call went out and no answer came,
+    :mod:`removethebackground.core.reconcile` asks that operation instead of sending
+    the call again. Written by codegen from its reviewed list
+    (``codegen/policies.py``), every name checked against the WSDL.
+
+    Attributes (attribute names, as the generated methods take them):
+        key: the queueing operation's parameter that holds the key.
+        operation: the wire name of the read-only operation that looks it up.
+        by: that operation's parameter that takes the key.
+        fixed: its other arguments, fixed: ``(parameter, value)`` pairs.
+        found: the field of the lookup's result that holds what was found (``None``
+            there: the service has no such item).
+        result: the queueing operation's result, built from the found item:
+            ``(result field, found item's field)`` pairs, every field of the result.
+        source: where the facts come from.
+    """
+
+    key: str
+    operation: str
+    by: str
+    fixed: tuple[tuple[str, str], ...] = ()
+    found: str = ""
+    result: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+
+
 R = TypeVar("R")
 
 
@@ -255,6 +289,9 @@ class Operation(Generic[R]):
     #: Generated from codegen's hand-written list (``codegen/policies.py``); ``True``
     #: unless told otherwise, the safe answer for an operation nobody classed.
     changes_state: bool = True
+    #: For an operation that queues an image: how a lost answer is looked up
+    #: (:class:`OutcomeLookup`); ``None`` for every other operation.
+    outcome_lookup: OutcomeLookup | None = None
 
     @property
     def request_tag(self) -> str:

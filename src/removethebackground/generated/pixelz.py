@@ -23,6 +23,7 @@ from removethebackground.core.wire import (
     Field,
     HttpParam,
     Operation,
+    OutcomeLookup,
     Service,
     TypeSpec,
     WireModel,
@@ -919,6 +920,15 @@ OP_ADD_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
         )
     ),
     changes_state=True,
+    outcome_lookup=OutcomeLookup(
+        key="customer_image_id",
+        operation="GetImageStatus",
+        by="customer_image_id",
+        fixed=(("image_ticket", "nonticket"),),
+        found="image_status",
+        result=(("image_ticket", "image_ticket"),),
+        source="service.md: GetImageStatus by customerImageId (then imageTicket may be `nonticket`); the image-adding operations return only ImageTicket",
+    ),
 )
 
 OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
@@ -1085,6 +1095,15 @@ OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE: Operation[ImageTicketResponse] = Operati
     ),
     http_result_element="ImageTicketResponse",
     changes_state=True,
+    outcome_lookup=OutcomeLookup(
+        key="customer_image_id",
+        operation="GetImageStatus",
+        by="customer_image_id",
+        fixed=(("image_ticket", "nonticket"),),
+        found="image_status",
+        result=(("image_ticket", "image_ticket"),),
+        source="service.md: GetImageStatus by customerImageId (then imageTicket may be `nonticket`); the image-adding operations return only ImageTicket",
+    ),
 )
 
 OP_ADD_PARTNER_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
@@ -1193,6 +1212,15 @@ OP_ADD_PARTNER_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
     ),
     http_result_element="ImageTicketResponse",
     changes_state=True,
+    outcome_lookup=OutcomeLookup(
+        key="customer_image_id",
+        operation="GetImageStatus",
+        by="customer_image_id",
+        fixed=(("image_ticket", "nonticket"),),
+        found="image_status",
+        result=(("image_ticket", "image_ticket"),),
+        source="service.md: GetImageStatus by customerImageId (then imageTicket may be `nonticket`); the image-adding operations return only ImageTicket",
+    ),
 )
 
 OP_ADD_STACK_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
@@ -1319,6 +1347,15 @@ OP_ADD_STACK_IMAGE_TO_QUEUE: Operation[ImageTicketResponse] = Operation(
     ),
     http_result_element="ImageTicketResponse",
     changes_state=True,
+    outcome_lookup=OutcomeLookup(
+        key="customer_image_id",
+        operation="GetImageStatus",
+        by="customer_image_id",
+        fixed=(("image_ticket", "nonticket"),),
+        found="image_status",
+        result=(("image_ticket", "image_ticket"),),
+        source="service.md: GetImageStatus by customerImageId (then imageTicket may be `nonticket`); the image-adding operations return only ImageTicket",
+    ),
 )
 
 OP_ADD_TEMPLATE: Operation[TemplateIdResponse] = Operation(
@@ -2426,6 +2463,15 @@ OP_WHITE_GLOVE_SERVICE: Operation[ImageTicketResponse] = Operation(
     ),
     http_result_element="ImageTicketResponse",
     changes_state=True,
+    outcome_lookup=OutcomeLookup(
+        key="customer_image_id",
+        operation="GetImageStatus",
+        by="customer_image_id",
+        fixed=(("image_ticket", "nonticket"),),
+        found="image_status",
+        result=(("image_ticket", "image_ticket"),),
+        source="service.md: GetImageStatus by customerImageId (then imageTicket may be `nonticket`); the image-adding operations return only ImageTicket",
+    ),
 )
 
 SERVICE = Service(
