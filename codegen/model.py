@@ -198,6 +198,7 @@ class LookupModel:
 
     key: str
     operation: str
+    method: str
     by: str
     fixed: list[tuple[str, str]]
     found: str
@@ -787,6 +788,7 @@ def _resolve_lookup(
     return LookupModel(
         key=param(op, rule.key),
         operation=lookup.name,
+        method=lookup.python_name,
         by=param(lookup, rule.by),
         fixed=[(param(lookup, name), value) for name, value in rule.fixed.items()],
         found=item.attr,

@@ -185,6 +185,7 @@ def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[st
         lines.append("    outcome_lookup=OutcomeLookup(")
         lines.append(f"        key={lookup.key!r},")
         lines.append(f"        operation={lookup.operation!r},")
+        lines.append(f"        method={lookup.method!r},")
         lines.append(f"        by={lookup.by!r},")
         lines.append(f"        fixed={tuple(lookup.fixed)!r},")
         lines.append(f"        found={lookup.found!r},")

@@ -34,9 +34,11 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 
-from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
+from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin, HttpAnswer, HttpRequest
 from ..bindings.http import form_pairs
 from ..plugins.addressing import Addressing
+from . import deadline as _deadline
+from . import reconcile as _reconcile
 from .connection import check_cert, check_proxies, check_verify
 from .errors import (
     DEFAULT_FAULT_TABLE,
@@ -44,6 +46,7 @@ from .errors import (
     InvalidParameterError,
     MalformedResponseError,
     RemoveTheBackgroundError,
+    TransportError,
     UnsupportedBindingError,
     _safe_endpoint,
 )
@@ -339,8 +342,23 @@ class ServiceClient:
         if strict is not None:
             strict.check_request(op, values)
         del values  # the key stays in the request only
+        started = self._begin_budget()  # one deadline for the whole call (None: a caller's)
+        lost: TransportError | None
         try:
-            answer = self._transport.send(request, ctx)
+            try:
+                answer = self._transport.send(request, ctx)
+            except TransportError as exc:
+                if exc.request_sent is not None or not op.changes_state or not self._reconciles():
+                    raise
+                lost = exc
+            else:
+                lost = None
+            if lost is not None:  # the request went out and its answer was lost
+                settled = self._settle(op, args, request, lost)
+                if isinstance(settled, _reconcile.Found):
+                    result: R = settled.result
+                    return result
+                answer = settled
             if strict is not None:
                 strict.check_answer(op, self._binding, answer)
             if log.isEnabledFor(logging.DEBUG):
@@ -362,8 +380,62 @@ class ServiceClient:
                 operation=op.name,
                 binding=self._binding.value,
             )
+        finally:
+            _deadline.end(started)
         # Outside the except block, so that nothing chains the error to what it replaced.
         raise self._scrub(failure)
+
+    def _begin_budget(self) -> _deadline.Budget | None:
+        """Start the call's budget: ``deadline=``, else the transport's own deadline (none
+        for a transport without one); ``None`` when a call on this thread runs already
+        (a reconciliation lookup spends its caller's budget)."""
+        seconds = self.__dict__.get("_budget_seconds")
+        if seconds is None:
+            seconds = self._deadline if self._deadline is not None else self.deadline
+            self.__dict__["_budget_seconds"] = seconds
+        return _deadline.begin(seconds) if seconds > 0 else None
+
+    def _reconciles(self) -> bool:
+        """Whether a lost answer is reconciled here: retries are on (a
+        :class:`RetryingTransport`), and the caller has not deferred it."""
+        transport = self._transport
+        return (
+            isinstance(transport, RetryingTransport)
+            and transport.policy.attempts > 1
+            and not _reconcile.is_deferred()
+        )
+
+    def _settle(
+        self,
+        op: Operation[R],
+        args: Mapping[str, object],
+        request: HttpRequest,
+        lost: TransportError,
+    ) -> _reconcile.Found[R] | HttpAnswer:
+        """A call whose answer was lost: what it returned (looked up by its own values),
+        or the answer of sending it again when the service never saw it; else raise
+        :class:`~removethebackground.core.errors.OutcomeUnknownError`."""
+        transport = self._transport
+        assert isinstance(transport, RetryingTransport)
+        sends = 1
+        while True:
+            found = _reconcile.reconcile(self, op, args, cause=lost)
+            if found is not None:
+                return found
+            if not transport.wait_to_resend(request, sends, "the service never saw it"):
+                raise _reconcile.unknown_outcome(
+                    op,
+                    lost,
+                    "the service had not seen it when asked, and no attempt or time is left "
+                    "to send it again",
+                )
+            sends += 1
+            try:
+                return transport.send(request, self._ctx)
+            except TransportError as exc:
+                if exc.request_sent is not None:
+                    raise
+                lost = exc
 
     # --- secrets ------------------------------------------------------------------
 

@@ -3,7 +3,17 @@
 The per-read timeout of a socket bounds each ``recv``, not the call: a server or
 proxy that sends a byte every few seconds (of the headers or of the body), or an
 endless stream of ``100 Continue`` lines, holds a call for as long as it likes.
-The deadline bounds the whole exchange, connect, headers and body together.
+The deadline bounds the whole call, as gRPC's does: every attempt, every backoff
+wait and any reconciliation lookup, connect, headers and body together.
+
+One budget per call: :func:`begin` starts the call's :class:`Budget` on the
+calling thread (the client does, in ``ServiceClient._call``; the retry transport
+does when it is used alone). A call made while one runs on the same thread (the
+lookup that reconciles an unknown outcome) spends that budget, it does not start
+its own. Each attempt arms a watch (below) for what is left of the budget, so the
+watchdog never looks at a connection between attempts, when it may be back in
+the pool and in another call's hands; the retry policy starts a retry only when
+what is left can hold it.
 
 How: :func:`arm` puts the call's deadline on a heap shared by the whole process
 and makes it the calling thread's *current watch*. The connection pools of the
@@ -39,21 +49,44 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 __all__ = [
+    "Budget",
     "Watch",
     "WatchedAdapter",
     "arm",
+    "arm_until",
+    "begin",
+    "budget",
     "current",
     "disarm",
+    "end",
 ]
 
 
+class Budget:
+    """One call's time: ``seconds`` given, ending at ``ends`` (``time.monotonic``)."""
+
+    __slots__ = ("ends", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        """Seconds left (negative once it has passed)."""
+        return self.ends - time.monotonic()
+
+
 class Watch:
-    """One call's deadline: the connection it uses and whether the deadline fired."""
+    """One attempt's deadline: the connection it uses and whether the deadline fired.
 
-    __slots__ = ("conn", "done", "fired", "when")
+    ``seconds`` is the deadline of the call it belongs to (for the error's text).
+    """
 
-    def __init__(self, when: float) -> None:
+    __slots__ = ("conn", "done", "fired", "seconds", "when")
+
+    def __init__(self, when: float, seconds: float = 0.0) -> None:
         self.when = when
+        self.seconds = seconds
         self.conn: Any = None
         self.fired = False
         self.done = False
@@ -68,8 +101,8 @@ class _Watchdog:
         self._stale = 0
         self._wake_at = math.inf  # when the watchdog wakes next, by itself
 
-    def arm(self, when: float) -> Watch:
-        watch = Watch(when)
+    def arm(self, when: float, seconds: float) -> Watch:
+        watch = Watch(when, seconds)
         with self._cond:
             heapq.heappush(self._heap, (when, next(self._seq), watch))
             if self._thread is None:
@@ -144,10 +177,39 @@ _current = threading.local()
 
 
 def arm(seconds: float) -> Watch:
-    """Start the deadline of a call on this thread; pair with :func:`disarm`."""
-    watch = _WATCHDOG.arm(time.monotonic() + seconds)
+    """Start a deadline ``seconds`` from now on this thread; pair with :func:`disarm`."""
+    watch = _WATCHDOG.arm(time.monotonic() + seconds, seconds)
     _current.watch = watch
     return watch
+
+
+def arm_until(spent: Budget) -> Watch:
+    """Start a deadline at the end of the call's budget (one attempt of the call)."""
+    watch = _WATCHDOG.arm(spent.ends, spent.seconds)
+    _current.watch = watch
+    return watch
+
+
+def begin(seconds: float) -> Budget | None:
+    """Start a call's budget of ``seconds`` on this thread, unless one runs already
+    (then ``None``: the call spends its caller's). Pair with :func:`end`."""
+    if getattr(_current, "budget", None) is not None:
+        return None
+    started = Budget(seconds)
+    _current.budget = started
+    return started
+
+
+def end(started: Budget | None) -> None:
+    """The call that :func:`begin` returned ``started`` for is over."""
+    if started is not None:
+        _current.budget = None
+
+
+def budget() -> Budget | None:
+    """The budget of the call running on this thread, if any."""
+    found: Budget | None = getattr(_current, "budget", None)
+    return found
 
 
 def disarm(watch: Watch) -> None:

@@ -2,28 +2,34 @@
 
 :class:`RetryingTransport` wraps another :class:`~removethebackground.core.transport.Transport`
 (the client wraps its default one) and decides per operation, from the generated
-``Operation.changes_state`` flag (codegen's ``policies.py``):
+``Operation.changes_state`` flag (codegen's ``policies.py``). It is policy only:
 
 * **Read-only operations** (``Get*``, ``getImageStatus``) are sent again on a
   connection failure, a timeout before any answer came, and a 502, 503 or 504 answer
   (and 408/429, which say "not now" as well), with exponential backoff and full
-  jitter, at most ``attempts`` sends and within ``budget`` seconds in all. A
-  ``Retry-After`` header (seconds or an HTTP date) is honoured; when it asks for
-  more than the budget has left, the answer is returned as it is.
+  jitter, at most ``attempts`` sends. A ``Retry-After`` header (seconds or an HTTP
+  date) is honoured; when it asks for more time than is left, the answer is
+  returned as it is.
 * **Operations that change state** are sent again only when the request surely
   never left (connection refused, connect timeout). When the outcome is unknown
-  (a timeout or a dropped connection after the request went out) and the request
-  carried a ``customerImageId``, the transport asks ``GetImageStatus`` for that id
-  (with ``imageTicket`` ``nonticket``, as the service documents): if the image is
-  there, the call's answer is made from its ticket and nothing is sent again; if
-  the service does not know the id, the request never ran and is sent again. With
-  no such id, or when the status cannot be read, it raises
-  :class:`~removethebackground.core.errors.OutcomeUnknownError`, which says what to check.
-  The id must be unique per image for this to be right.
+  (``request_sent is None``: a timeout or a dropped connection after the request
+  went out) the transport error goes back to the caller as it is:
+  :meth:`ServiceClient._call <removethebackground.core.client.ServiceClient._call>`
+  reconciles it from the call's own values (:mod:`removethebackground.core.reconcile`)
+  and, when the service never saw it, sends it again through :meth:`wait_to_resend`.
+
+**One deadline per call.** The call's deadline bounds everything, every attempt and
+every backoff wait included (:mod:`removethebackground.core.deadline`): each attempt
+is armed for what is left of it, and a retry starts only when, after its wait, at
+least :data:`MIN_ATTEMPT` seconds are left. ``RetryPolicy.budget`` can only shorten
+that (no retry starts once ``budget`` seconds have passed since the first failure);
+it never lets a call outlive its deadline. Used on its own (not under a client), the
+transport starts the call's budget itself, from the inner transport's ``deadline``.
 
 Every retry is logged at INFO on the ``removethebackground`` logger (operation,
 attempt, reason, delay; never a secret). Time is injectable (``clock=``, ``sleep=``,
-``random=``) so tests run without waiting.
+``random=``) so tests run without waiting; the deadline itself runs on the real
+monotonic clock (the watchdog's).
 """
 
 from __future__ import annotations
@@ -35,21 +41,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, HttpAnswer, HttpRequest
-from .errors import (
-    RETRYABLE_HTTP_STATUSES,
-    InvalidParameterError,
-    NotFoundError,
-    OutcomeUnknownError,
-    RemoveTheBackgroundError,
-    TransportError,
-)
+from ..bindings import CallContext, HttpAnswer, HttpRequest
+from . import deadline as _deadline
+from .errors import RETRYABLE_HTTP_STATUSES, InvalidParameterError, TransportError
 from .transport import Transport
-from .wire import Operation
 
-__all__ = ["RetryPolicy", "RetryingTransport", "check_retries"]
+__all__ = ["MIN_ATTEMPT", "RetryPolicy", "RetryingTransport", "check_retries"]
 
 log = logging.getLogger("removethebackground")
 
@@ -62,9 +60,11 @@ class RetryPolicy:
         attempts: the most sends of one call, the first included (1: no retries).
         backoff: the first delay's upper bound in seconds; it doubles per retry.
         max_backoff: the largest delay's upper bound.
-        budget: seconds from the first send after which no retry starts.
+        budget: seconds from the first failure after which no retry starts; the
+            call's deadline bounds retries in any case (this can only end them sooner).
         jitter: draw each delay uniformly in ``[0, bound]`` (full jitter); else ``bound``.
-        honour_retry_after: wait as long as a ``Retry-After`` header asks (within budget).
+        honour_retry_after: wait as long as a ``Retry-After`` header asks (within the
+            deadline and the budget).
     """
 
     attempts: int = 3
@@ -96,6 +96,10 @@ class RetryPolicy:
 
 NO_RETRIES = RetryPolicy(attempts=1)
 
+#: A retry starts only when, after its backoff wait, at least this many seconds of the
+#: call's deadline are left (less cannot hold a round trip worth making).
+MIN_ATTEMPT = 0.1
+
 
 def check_retries(retries: RetryPolicy | int | bool | None) -> RetryPolicy:
     """A policy from the client's ``retries=`` (a policy, a number of retries, or False)."""
@@ -122,7 +126,8 @@ class RetryingTransport:
     Args:
         inner: the transport that sends each attempt.
         policy: the retry policy (default :class:`RetryPolicy()`).
-        clock: the time source (seconds), injectable for tests.
+        clock: the time source (seconds) of the retry budget, injectable for tests
+            (the call's deadline runs on the real monotonic clock all the same).
         sleep: the pause between attempts, injectable for tests.
         random: the jitter's chance, injectable for tests.
         owns_inner: close ``inner`` when this transport is closed.
@@ -161,18 +166,79 @@ class RetryingTransport:
             self.inner.close()
 
     def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        policy = self.policy
-        if policy.attempts == 1:
+        if self.policy.attempts == 1:
             return self.inner.send(request, ctx)
-        if request.operation.changes_state:
-            return self._send_once(request, ctx)
-        return self._send_read(request, ctx)
+        started: _deadline.Budget | None = None
+        if _deadline.budget() is None:  # used on its own: this is the whole call
+            seconds = getattr(self.inner, "deadline", None)
+            if isinstance(seconds, (int, float)) and 0 < seconds < 1e6:
+                started = _deadline.begin(float(seconds))
+        try:
+            if request.operation.changes_state:
+                return self._send_once(request, ctx)
+            return self._send_read(request, ctx)
+        finally:
+            _deadline.end(started)
+
+    def wait_to_resend(self, request: HttpRequest, sends: int, reason: str) -> bool:
+        """Wait before sending ``request`` again after ``sends`` sends, if the policy
+        and the call's deadline allow another; whether they did.
+
+        For a caller that learnt that a call of unknown outcome never ran (the client,
+        after reconciling it).
+        """
+        if sends >= self.policy.attempts:
+            return False
+        delay = self.policy.delay(sends, self._random)
+        if not self._fits(delay, None):
+            self._log_no_time(request, reason, delay)
+            return False
+        self._log_retry(request, sends, reason, delay, "sending again")
+        if delay > 0:
+            self._sleep(delay)
+        return True
+
+    # --- the policy -----------------------------------------------------------------------
+
+    def _fits(self, delay: float, first_failure: float | None) -> bool:
+        """Whether a retry after ``delay`` seconds fits the call's deadline and the
+        policy's budget (counted from ``first_failure`` on the injectable clock)."""
+        spent = _deadline.budget()
+        if spent is not None and delay + MIN_ATTEMPT > spent.left():
+            return False
+        if first_failure is not None:
+            return delay <= self.policy.budget - (self._clock() - first_failure)
+        return True
+
+    def _log_retry(
+        self, request: HttpRequest, attempt: int, reason: str, delay: float, what: str
+    ) -> None:
+        log.info(
+            "%s over %s: attempt %d of %d failed (%s); %s in %.2f s",
+            request.operation.name,
+            request.binding.value,
+            attempt,
+            self.policy.attempts,
+            reason,
+            what,
+            delay,
+        )
+
+    def _log_no_time(self, request: HttpRequest, reason: str, delay: float) -> None:
+        log.info(
+            "%s over %s: not retried after %s (a wait of %.2f s does not fit what is left "
+            "of the deadline or the retry budget)",
+            request.operation.name,
+            request.binding.value,
+            reason,
+            delay,
+        )
 
     # --- read-only operations ---------------------------------------------------------
 
     def _send_read(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
         policy = self.policy
-        start: float | None = None
+        first_failure: float | None = None
         attempt = 1
         while True:
             try:
@@ -189,32 +255,17 @@ class RetryingTransport:
                 reason = f"HTTP {answer.status}"
                 wait_for = _retry_after(answer.headers) if policy.honour_retry_after else None
                 failure = None
-            if start is None:
-                start = self._clock()
+            if first_failure is None:
+                first_failure = self._clock()
             delay = policy.delay(attempt, self._random)
             if wait_for is not None:
                 delay = max(delay, wait_for)
-            left = policy.budget - (self._clock() - start)
-            if delay > left:
-                log.info(
-                    "%s over %s: not retried after %s (a wait of %.2f s is beyond the budget)",
-                    request.operation.name,
-                    request.binding.value,
-                    reason,
-                    delay,
-                )
+            if not self._fits(delay, first_failure):
+                self._log_no_time(request, reason, delay)
                 if failure is not None:
                     raise failure
                 return answer
-            log.info(
-                "%s over %s: attempt %d of %d failed (%s); retrying in %.2f s",
-                request.operation.name,
-                request.binding.value,
-                attempt,
-                policy.attempts,
-                reason,
-                delay,
-            )
+            self._log_retry(request, attempt, reason, delay, "retrying")
             if delay > 0:
                 self._sleep(delay)
             attempt += 1
@@ -222,117 +273,29 @@ class RetryingTransport:
     # --- operations that change state -------------------------------------------------
 
     def _send_once(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        """Send; resend only when the request surely never left, or the service says
-        that it never saw it."""
-        attempt = 1
+        """Send; resend only when the request surely never left. An unknown outcome
+        (``request_sent is None``) goes back to the caller, who can reconcile it."""
         policy = self.policy
+        first_failure: float | None = None
+        attempt = 1
         while True:
             try:
                 return self.inner.send(request, ctx)
             except TransportError as exc:
-                if exc.request_sent is False and exc.http_status is None and exc.retryable:
-                    reason = "the request never left"
-                elif exc.request_sent is None:
-                    answer = self._reconcile(request, ctx, exc)
-                    if answer is not None:
-                        return answer
-                    reason = "the service has no image with this customerImageId"
-                else:
+                never_left = exc.request_sent is False and exc.http_status is None
+                if not (never_left and exc.retryable) or attempt >= policy.attempts:
                     raise
-                if attempt >= policy.attempts:
-                    if exc.request_sent is None:
-                        raise self._unknown(request, exc, "no attempt is left") from None
-                    raise
+                if first_failure is None:
+                    first_failure = self._clock()
                 delay = policy.delay(attempt, self._random)
-                log.info(
-                    "%s over %s: attempt %d of %d failed (%s: %s); sending again in %.2f s",
-                    request.operation.name,
-                    request.binding.value,
-                    attempt,
-                    policy.attempts,
-                    type(exc).__name__,
-                    reason,
-                    delay,
-                )
+                reason = f"{type(exc).__name__}: the request never left"
+                if not self._fits(delay, first_failure):
+                    self._log_no_time(request, reason, delay)
+                    raise
+                self._log_retry(request, attempt, reason, delay, "sending again")
                 if delay > 0:
                     self._sleep(delay)
                 attempt += 1
-
-    def _reconcile(
-        self, request: HttpRequest, ctx: CallContext, exc: TransportError
-    ) -> HttpAnswer | None:
-        """The answer of a call whose outcome is unknown, from ``GetImageStatus`` by its
-        ``customerImageId``; ``None`` when the service never saw it; else raise
-        :class:`OutcomeUnknownError`."""
-        op = request.operation
-        status_op = _status_operation(op)
-        if status_op is None or not _queues_an_image(op) or not op.credential_params:
-            raise self._unknown(
-                request, exc, "it is not a call that queues an image, which could be looked up"
-            )
-        try:
-            values = _request_values(request)
-        except Exception:
-            values = {}
-        customer_id = values.get("customer_image_id")
-        if not isinstance(customer_id, str) or not customer_id.strip():
-            raise self._unknown(request, exc, "it carries no customerImageId to look it up by")
-        engine = BINDINGS[request.binding]
-        email_attr, key_attr = _credentials(op)
-        s_email, s_key = _credentials(status_op)
-        query = {
-            s_email: values.get(email_attr),
-            s_key: values.get(key_attr),
-            "customer_image_id": customer_id,
-            "image_ticket": "nonticket",
-        }
-        log.info(
-            "%s over %s: the outcome is unknown (%s); asking GetImageStatus by customerImageId",
-            op.name,
-            request.binding.value,
-            type(exc).__name__,
-        )
-        try:
-            status_request = engine.build_request(status_op, query, _endpoint_of(request), {}, ctx)
-            answer = self._send_read(status_request, ctx)
-            found = engine.read_answer(status_op, answer, ctx)
-        except NotFoundError:
-            log.info("%s: the service never saw it; sending it again", op.name)
-            return None
-        except RemoveTheBackgroundError as failure:
-            raise self._unknown(
-                request, exc, f"GetImageStatus failed too ({type(failure).__name__})"
-            ) from None
-        image = getattr(found, "image_status", None)
-        ticket = getattr(image, "image_ticket", None)
-        if ticket is None:
-            raise self._unknown(request, exc, "GetImageStatus answered without a ticket")
-        try:
-            from ..service.engines import ENGINES
-
-            result = op.result_model(image_ticket=ticket)
-            body = ENGINES[request.binding].render_result(op, result)
-        except Exception:
-            raise self._unknown(
-                request, exc, f"it did arrive (ticket {ticket}), but its result cannot be rebuilt"
-            ) from None
-        log.info("%s: it had arrived (ticket %s); not sent again", op.name, ticket)
-        return HttpAnswer(200, "OK", {"Content-Type": engine.answer_content_type}, body)
-
-    def _unknown(self, request: HttpRequest, exc: TransportError, why: str) -> OutcomeUnknownError:
-        op = request.operation.name
-        return OutcomeUnknownError(
-            f"the request went out, but no answer came ({type(exc).__name__}: "
-            f"{exc.args[0] if exc.args else exc}), so {op} may or may not have run; it was "
-            f"not sent again because {why}. Check whether it ran before you send it again "
-            "(for an image: get_image_status by its ticket or customer_image_id, or "
-            "get_images_list), and give each image a unique customer_image_id so that the "
-            "client can check by itself",
-            cause=exc,
-            operation=op,
-            binding=request.binding.value,
-            endpoint=exc.endpoint,
-        )
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -353,68 +316,3 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     if when is None or when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-_STATUS_OPS: dict[int, tuple[Operation[Any], Operation[Any] | None]] = {}
-
-
-def _status_operation(op: Operation[Any]) -> Operation[Any] | None:
-    """The ``GetImageStatus`` of ``op``'s service, if it looks images up by customerImageId."""
-    found = _STATUS_OPS.get(id(op))
-    if found is not None and found[0] is op:
-        return found[1]
-    from ..generated import GENERATIONS
-
-    status: Operation[Any] | None = None
-    for generation in GENERATIONS.values():
-        operations = generation.service.operations
-        if any(candidate is op for candidate in operations.values()):
-            candidate = operations.get("GetImageStatus")
-            if candidate is not None and _has_param(candidate, "customer_image_id"):
-                status = candidate
-    _STATUS_OPS[id(op)] = (op, status)
-    return status
-
-
-def _queues_an_image(op: Operation[Any]) -> bool:
-    """Whether ``op`` queues an image: it takes a customerImageId and returns only the
-    image's ticket (the five image-adding operations), so that its answer can be rebuilt
-    from ``GetImageStatus``. (DeleteImageFromQueue also takes the id, but a found image
-    says nothing about whether it ran.)"""
-    spec = getattr(op.result_model, "__wire__", None)
-    fields = tuple(f.attr for f in spec.fields) if spec is not None else ()
-    return _has_param(op, "customer_image_id") and fields == ("image_ticket",)
-
-
-def _has_param(op: Operation[Any], attr: str) -> bool:
-    return any(f.attr == attr for f in op.params)
-
-
-def _credentials(op: Operation[Any]) -> tuple[str, str]:
-    by_name = {f.name: f.attr for f in op.params}
-    return by_name[op.credential_params[0]], by_name[op.credential_params[1]]
-
-
-def _endpoint_of(request: HttpRequest) -> str:
-    """The endpoint a request was built for (the HTTP bindings add ``/<op>`` and a query)."""
-    parts = urlsplit(request.url)
-    path = parts.path
-    location = request.operation.http_location
-    if request.binding not in SOAP_BINDINGS and location and path.endswith(location):
-        path = path[: -len(location)]
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def _request_values(request: HttpRequest) -> dict[str, Any]:
-    """The values of a built request, read back with the service side of its binding."""
-    from ..service.requests import parse_http_request, parse_soap_request, read_envelope
-
-    op = request.operation
-    if request.binding in SOAP_BINDINGS:
-        element = read_envelope(request.body or b"", request.binding)
-        return parse_soap_request(op, element)
-    if request.method == "GET":
-        text = urlsplit(request.url).query
-    else:
-        text = (request.body or b"").decode("utf-8")
-    return parse_http_request(op, parse_qsl(text, keep_blank_values=True))

@@ -20,7 +20,9 @@ change to the bindings or the generated code:
   transport again when the error's ``retryable`` is true and ``request.operation`` is
   safe to repeat (``HttpRequest`` carries the operation and the binding for this);
 - **the total deadline** lives here, in :mod:`removethebackground.core.deadline`: one
-  watchdog thread shuts down the socket of a call whose deadline passed;
+  budget per call (every attempt, backoff and reconciliation lookup within it); each
+  attempt arms the watchdog for what is left, and one watchdog thread shuts down the
+  socket of an attempt whose deadline passed;
 - **logging, metrics**: the same shape, wrapping ``send``;
 - **an async transport**: a class with ``async def send(request, ctx)``, driven by
   an async call path that uses the same ``build_request``/``read_answer``, which
@@ -124,10 +126,14 @@ class RequestsTransport:
             the session and the environment (verification is then on). See
             :mod:`removethebackground.core.connection`. A failed certificate check is a
             :class:`~removethebackground.core.errors.TLSVerificationError`.
-        deadline: seconds for the whole call (connect, headers and body together);
-            default :data:`DEADLINE_FACTOR` times the largest timeout. With a session
-            of your own the deadline starts to cover the connection when the answer's
-            headers have come (its adapter's connections are not watched before).
+        deadline: seconds for one request sent on its own (connect, headers and body
+            together); default :data:`DEADLINE_FACTOR` times the largest timeout.
+            Within a client's call the call's budget rules instead
+            (:func:`removethebackground.core.deadline.begin`): each attempt is armed
+            for what is left of it, so retries and lookups share one deadline. With a
+            session of your own the deadline starts to cover the connection when the
+            answer's headers have come (its adapter's connections are not watched
+            before).
     """
 
     def __init__(
@@ -207,7 +213,20 @@ class RequestsTransport:
         return response
 
     def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        watch = _deadline.arm(self.deadline)
+        spent = _deadline.budget()
+        if spent is None:  # sent on its own, not within a client's call
+            watch = _deadline.arm(self.deadline)
+        elif spent.left() > 0:  # one attempt of a call: what is left of the call's deadline
+            watch = _deadline.arm_until(spent)
+        else:
+            failure = TransportTimeout(
+                f"the call took longer than its deadline of {spent.seconds} s "
+                "(no time was left for this attempt)",
+                operation=request.operation.name,
+                binding=request.binding.value,
+            )
+            failure.request_sent = False
+            raise failure
         try:
             return self._send(request, ctx, watch)
         finally:
@@ -282,7 +301,7 @@ class RequestsTransport:
         status: int | None = None,
     ) -> TransportTimeout:
         if watch.fired:
-            text = f"the call took longer than its deadline of {self.deadline} s"
+            text = f"the call took longer than its deadline of {watch.seconds} s"
         elif phase == "connect":
             text = f"no connection within {self.timeout} s: {_text(exc)}"
         elif phase == "body":

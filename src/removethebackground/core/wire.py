@@ -243,6 +243,7 @@ class OutcomeLookup:
     Attributes (attribute names, as the generated methods take them):
         key: the queueing operation's parameter that holds the key.
         operation: the wire name of the read-only operation that looks it up.
+        method: that operation's method on the generated client.
         by: that operation's parameter that takes the key.
         fixed: its other arguments, fixed: ``(parameter, value)`` pairs.
         found: the field of the lookup's result that holds what was found (``None``
@@ -254,6 +255,7 @@ class OutcomeLookup:
 
     key: str
     operation: str
+    method: str
     by: str
     fixed: tuple[tuple[str, str], ...] = ()
     found: str = ""

@@ -1,0 +1,232 @@
+"""Reconciliation: did a call of unknown outcome run? Asked on the call's own values.
+
+A call that queues an image (``AddImageToQueue`` and the other four) may reach the
+service and lose its answer: a timeout or a dropped connection after the request
+went out (``TransportError.request_sent is None``). Sending it again could queue
+the image twice, so it is **looked up** instead, by the key the caller gave it
+(``customerImageId``), with the read-only operation the generated facts name
+(``Operation.outcome_lookup``: ``GetImageStatus`` with ``imageTicket``
+``nonticket``, as the service documents; codegen's ``policies.py``)::
+
+    found = reconcile(client, op, values, cause=exc)
+    if found is not None:   # it ran: what the call would have returned
+        return found.result
+    # None: the service never saw it; the caller may send it again
+
+The lookup goes through the client's own call path (the generated method, hence
+``ServiceClient._call``): it is read-only, so retried by the client's policy, and
+it spends what is left of the call's deadline (:mod:`removethebackground.core.deadline`).
+The answer is built with the operation's result model from the found item (the
+ticket); no request is parsed again and no service answer is made up.
+
+When it cannot tell (no lookup for this operation, no key among the values, the
+lookup failed, or it found something the result cannot be built from),
+:func:`reconcile` raises :class:`~removethebackground.core.errors.OutcomeUnknownError`
+saying what to check. The key must be unique per image for any of this to be right.
+
+One piece for every caller: :meth:`ServiceClient._call
+<removethebackground.core.client.ServiceClient._call>` reconciles a call whose answer
+was lost (when retries are on); ``Batch`` defers that for its own calls
+(:func:`deferred`) and reconciles the rows its journal left unknown through
+:func:`reconcile` as well, after letting them settle, so each unknown outcome is
+looked up once; ``workflows.get_status`` finds an image by ``customer_image_id``
+through :func:`find`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from .errors import (
+    InvalidParameterError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RemoveTheBackgroundError,
+    TransportError,
+)
+from .wire import Operation, OutcomeLookup
+
+__all__ = [
+    "Found",
+    "deferred",
+    "find",
+    "is_deferred",
+    "look_up",
+    "reconcile",
+    "unknown_outcome",
+]
+
+log = logging.getLogger("removethebackground")
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Found(Generic[R]):
+    """The service has it: ``result`` is what the call would have returned (built with
+    the operation's result model), ``item`` what the lookup found (an ``ImageStatus``)."""
+
+    result: R
+    item: Any
+
+
+def find(client: Any, facts: OutcomeLookup, key: str) -> Any:
+    """What the service holds under ``key``: the lookup's found item (``None`` when its
+    answer holds none). The lookup's errors propagate (``NotFoundError``: nothing is
+    under the key)."""
+    arguments: dict[str, object] = dict(facts.fixed)
+    arguments[facts.by] = key
+    answer = getattr(client, facts.method)(**arguments)
+    return getattr(answer, facts.found, None) if facts.found else answer
+
+
+def look_up(client: Any, op: Operation[R], values: Mapping[str, object]) -> Found[R] | None:
+    """Ask the service whether the call of ``op`` with ``values`` ran, by its own key.
+
+    Returns :class:`Found`, or ``None`` when the service has nothing under the key
+    (``NotFoundError``: it never saw the call). The lookup's own errors propagate;
+    :class:`InvalidParameterError` when ``op`` has no lookup or ``values`` no key.
+    """
+    facts = _facts(op)
+    key = values.get(facts.key)
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidParameterError(
+            facts.key,
+            f"{key!r} cannot be looked up: {op.name} is found again only by a non-empty "
+            f"{facts.key} (give each image a unique one)",
+        )
+    try:
+        item = find(client, facts, key)
+    except NotFoundError:
+        return None
+    if item is None:
+        raise _Unbuildable(f"{facts.operation} answered without {facts.found}")
+    fields = {target: getattr(item, source, None) for target, source in facts.result}
+    if any(value is None for value in fields.values()):
+        missing = ", ".join(t for t, v in fields.items() if v is None)
+        raise _Unbuildable(f"{facts.operation} answered without {missing}")
+    try:
+        result = op.result_model(**fields)
+    except Exception as exc:
+        raise _Unbuildable(
+            f"its {op.result_model.__name__} cannot be built from what {facts.operation} "
+            f"answered ({type(exc).__name__})"
+        ) from None
+    return Found(result, item)
+
+
+def reconcile(
+    client: Any,
+    op: Operation[R],
+    values: Mapping[str, object],
+    *,
+    cause: TransportError | None = None,
+) -> Found[R] | None:
+    """:func:`look_up`, with every way it cannot tell raised as
+    :class:`OutcomeUnknownError` (which says what to check). ``cause`` is the error
+    that left the outcome unknown, if the caller saw one."""
+    facts = op.outcome_lookup
+    if facts is None:
+        raise unknown_outcome(
+            op, cause, "it is not a call that queues an image, which could be looked up"
+        )
+    key = values.get(facts.key)
+    if not isinstance(key, str) or not key.strip():
+        raise unknown_outcome(op, cause, f"it carries no {_wire(op, facts.key)} to look it up by")
+    log.info(
+        "%s: the outcome is unknown (%s); asking %s by %s",
+        op.name,
+        type(cause).__name__ if cause is not None else "not recorded",
+        facts.operation,
+        _wire(op, facts.key),
+    )
+    try:
+        found = look_up(client, op, values)
+    except _Unbuildable as exc:
+        raise unknown_outcome(op, cause, f"it did arrive, but {exc}") from None
+    except RemoveTheBackgroundError as failure:
+        raise unknown_outcome(
+            op, cause, f"{facts.operation} failed too ({type(failure).__name__})"
+        ) from None
+    if found is None:
+        log.info("%s: the service never saw it", op.name)
+    else:
+        log.info("%s: it had arrived; not sent again", op.name)
+    return found
+
+
+def unknown_outcome(
+    op: Operation[Any], cause: TransportError | None, why: str
+) -> OutcomeUnknownError:
+    """The error for a call of ``op`` that may have run, not sent again because ``why``."""
+    if cause is not None:
+        text = cause.args[0] if cause.args else cause
+        went = (
+            f"the request went out, but no answer came ({type(cause).__name__}: {text}), "
+            f"so {op.name} may or may not have run"
+        )
+    else:
+        went = f"{op.name} may or may not have run"
+    error = OutcomeUnknownError(
+        f"{went}; it was not sent again because {why}. Check whether it ran before you send "
+        "it again (for an image: get_image_status by its ticket or customer_image_id, or "
+        "get_images_list), and give each image a unique customer_image_id so that the "
+        "client can check by itself",
+        cause=cause,
+        operation=op.name,
+        binding=cause.binding if cause is not None else None,
+        endpoint=cause.endpoint if cause is not None else None,
+    )
+    return error
+
+
+# --- deferring: a caller that reconciles later, from a journal of its own ------------------
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Calls made on this thread inside the block leave an unknown outcome to the caller:
+    the client raises the transport error as it is, without looking the call up (the
+    caller reconciles it later through :func:`reconcile`, as ``Batch`` does)."""
+    before = getattr(_local, "deferred", False)
+    _local.deferred = True
+    try:
+        yield
+    finally:
+        _local.deferred = before
+
+
+def is_deferred() -> bool:
+    """Whether calls on this thread leave unknown outcomes to their caller."""
+    return bool(getattr(_local, "deferred", False))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+class _Unbuildable(RemoveTheBackgroundError):
+    """The lookup found the item, but the call's result cannot be built from it."""
+
+
+def _facts(op: Operation[Any]) -> OutcomeLookup:
+    facts = op.outcome_lookup
+    if facts is None:
+        raise InvalidParameterError(
+            "op", f"{op.name} does not queue an image: it has no outcome lookup"
+        )
+    return facts
+
+
+def _wire(op: Operation[Any], attr: str) -> str:
+    """The wire name of ``op``'s parameter ``attr`` (``customerImageId``)."""
+    for f in op.params:
+        if f.attr == attr:
+            return f.name
+    return attr
