@@ -11,11 +11,13 @@ call context of any error)::
     return    engine.read_answer(op, answer, ctx)                         # bindings/
 
 ``engine`` is the binding's class from :data:`removethebackground.bindings.BINDINGS`;
-the transport is :class:`~removethebackground.core.transport.RequestsTransport` (with a
-total deadline per call), wrapped in a
-:class:`~removethebackground.core.retry.RetryingTransport` that resends read-only calls
-on passing failures and never resends a call that changes state blindly (see
-:mod:`removethebackground.core.retry`), unless a transport is given.
+the transport is :class:`~removethebackground.core.transport.RequestsTransport`,
+wrapped in a :class:`~removethebackground.core.retry.RetryingTransport` that resends
+read-only calls on passing failures and never resends a call that changes state
+blindly (see :mod:`removethebackground.core.retry`), unless a transport is given.
+``_call`` starts one deadline for the whole call (:mod:`removethebackground.core.deadline`),
+and when the answer of a call that queues an image is lost it reconciles the call
+from its own values (:mod:`removethebackground.core.reconcile`).
 
 Whatever fails, only library errors leave a call, and none of them carries the key:
 every error is redacted once more on its way out (its text, its attributes, its
@@ -91,14 +93,23 @@ class ServiceClient:
         endpoint: the service URL (``.../soap.asmx``); default the WSDL's address.
         timeout: seconds, or a ``(connect, read)`` pair, for each socket operation;
             always finite.
-        deadline: seconds for the whole call (connect, headers and body together);
-            default 3 times the (largest) timeout. When it passes, the connection is
-            closed and the call raises
-            :class:`~removethebackground.core.errors.TransportTimeout`.
+        deadline: seconds for the whole call, as gRPC's deadline: every attempt
+            (connect, headers and body), every backoff wait between retries and any
+            lookup that reconciles a lost answer together; default 3 times the
+            (largest) timeout, or the given transport's own ``deadline``. A retry
+            starts only when what is left can hold it (each attempt is armed for
+            what is left; see :mod:`removethebackground.core.deadline`). When it
+            passes, the connection is closed and the call raises
+            :class:`~removethebackground.core.errors.TransportTimeout` (or
+            :class:`~removethebackground.core.errors.OutcomeUnknownError` for a call
+            that changes state and could not be looked up in time).
         retries: a :class:`~removethebackground.core.retry.RetryPolicy`, a number of
             retries, or ``False``; default ``RetryPolicy()`` (3 attempts, read-only
             operations only; see :mod:`removethebackground.core.retry`). Applies to the
-            default transport, and to a given ``transport`` only when set.
+            default transport, and to a given ``transport`` only when set. With
+            retries on, a call that queues an image and loses its answer is
+            reconciled by its ``customer_image_id``
+            (:mod:`removethebackground.core.reconcile`), never sent twice blindly.
         session: a :class:`requests.Session` of your own (proxies, certificates,
             TLS settings); the client then leaves closing it to you.
         max_response_bytes: answers larger than this are refused.

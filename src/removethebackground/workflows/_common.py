@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 from ..core.errors import InvalidParameterError
+from ..core.reconcile import find
+from ..core.wire import OutcomeLookup
 from ..generated import legacy, pixelz
 
 __all__ = [
@@ -18,6 +20,12 @@ __all__ = [
 
 AnyClient = pixelz.PixelzClient | legacy.RemoveTheBackgroundClient
 AnyStatus = pixelz.ImageStatus | legacy.ImageStatus
+
+#: How an image is found by its customer image id (the generated facts of the
+#: operations that queue one; codegen's ``policies.py``).
+_queue_lookup = pixelz.OP_ADD_IMAGE_TO_QUEUE.outcome_lookup
+assert _queue_lookup is not None, "codegen lost AddImageToQueue's outcome lookup"
+BY_CUSTOMER_IMAGE_ID: OutcomeLookup = _queue_lookup
 
 
 def is_legacy(client: object) -> bool:
@@ -47,20 +55,20 @@ def get_status(
 ) -> AnyStatus | None:
     """GetImageStatus (generation 2) or getImageStatus (generation 1): the ``ImageStatus``.
 
-    With ``customer_image_id`` (generation 2 only) the image is looked up by the
-    customer's id and ``imageTicket`` is sent as ``nonticket``, as the service documents.
+    With ``customer_image_id`` (generation 2 only) the image is found by the customer's
+    id, the lookup that reconciles a lost answer
+    (:func:`removethebackground.core.reconcile.find`, from the generated facts:
+    ``imageTicket`` is sent as ``nonticket``, as the service documents). Raises
+    ``NotFoundError`` when the service has no such image.
     """
     if is_legacy(client):
         if ticket is None:
             raise InvalidParameterError(
                 "customer_image_id", "generation 1 looks images up by ticket only"
             )
-        answer: Any = client.get_image_status(image_ticket=ticket)
     elif customer_image_id is not None:
-        answer = client.get_image_status(
-            image_ticket="nonticket", customer_image_id=customer_image_id
-        )
-    else:
-        answer = client.get_image_status(image_ticket=ticket)
+        found: AnyStatus | None = find(client, BY_CUSTOMER_IMAGE_ID, customer_image_id)
+        return found
+    answer: Any = client.get_image_status(image_ticket=ticket)
     status: AnyStatus | None = answer.image_status
     return status

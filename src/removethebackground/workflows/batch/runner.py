@@ -32,7 +32,11 @@ again. If GetImageStatus cannot be asked, the row stays unknown (reported by
 :meth:`Batch.summary`) until a later run. Rows without a ``customer_image_id`` get
 one generated (``rtb-<batch id>-<row>``) and recorded before their first call, so
 every row can be reconciled. Reconciliation waits ``settle_seconds`` after a row's
-last attempt, so that a request still being processed by the service is found.
+last attempt, so that a request still being processed by the service is found. It
+is the client's own piece (:func:`removethebackground.core.reconcile.reconcile`), and
+the client's immediate reconciliation is deferred for Batch's calls
+(:func:`~removethebackground.core.reconcile.deferred`): each unknown outcome is looked
+up once, from the journal.
 
 This relies on customer image ids being unique in the account: give ids that no
 earlier image used (or leave the column empty), and never run two processes on one
@@ -66,11 +70,11 @@ from typing import Any
 
 import requests
 
+from ...core import reconcile
 from ...core.backoff import Backoff
 from ...core.errors import (
     ClientFault,
     InvalidParameterError,
-    NotFoundError,
     RemoveTheBackgroundError,
     ServerFault,
     TransportError,
@@ -372,7 +376,10 @@ class Batch:
         if row.callback_url:
             params["image_callback_url"] = row.callback_url
         try:
-            answer = self.client.add_image_to_queue(image_url=url, **params)
+            # A lost answer is reconciled once, by _reconcile after settle_seconds
+            # (through the same piece as the client's), not by the client right away.
+            with reconcile.deferred():
+                answer = self.client.add_image_to_queue(image_url=url, **params)
         except (ClientFault, InvalidParameterError) as exc:
             # The service refused the request (or it was refused before sending): no image.
             self.journal.record_failed(row_no, owner, _short(str(exc)), state=SUBMITTING)
@@ -408,14 +415,17 @@ class Batch:
         """
         row_no, owner, cid = row.row_no, self._owner, row.customer_image_id
         try:
-            status = get_status(self.client, customer_image_id=cid)
-        except NotFoundError:
-            # The service has no image with this id: the call never took effect.
-            self.journal.record_not_queued(row_no, owner)
-            return
+            found = reconcile.reconcile(
+                self.client, pixelz.OP_ADD_IMAGE_TO_QUEUE, {"customer_image_id": cid}
+            )
         except RemoveTheBackgroundError as exc:
             self.journal.record_unknown(row_no, owner, _short(f"unknown outcome: {exc}"))
             return
+        if found is None:
+            # The service has no image with this id: the call never took effect.
+            self.journal.record_not_queued(row_no, owner)
+            return
+        status = found.item
         if not isinstance(status, pixelz.ImageStatus):
             self.journal.record_unknown(row_no, owner, "unknown outcome: no ImageStatus answered")
             return
