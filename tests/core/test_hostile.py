@@ -187,13 +187,22 @@ ANSWERS: list[tuple[str, Any, type[TransportError]]] = [
     ("400-empty", answer(400, b"", ()), HTTPStatusError),
     ("truncated-xml", answer(200, _status_body()[:150], XML), MalformedResponseError),
     ("html-200", answer(200, PAGE, HTML), MalformedResponseError),
-    ("json-200", answer(200, b'{"ok": true}', (("Content-Type", "application/json"),)),
-     MalformedResponseError),
+    (
+        "json-200",
+        answer(200, b'{"ok": true}', (("Content-Type", "application/json"),)),
+        MalformedResponseError,
+    ),
     ("empty-200", answer(200, b"", XML), MalformedResponseError),
-    ("deep-nesting", answer(200, b"<a>" * 100_000 + b"</a>" * 100_000, XML),
-     MalformedResponseError),
-    ("redirect-with-key", answer(302, b"", (("Location", f"http://127.0.0.1:9/?contactAPIkey={KEY}"),)),
-     HTTPStatusError),
+    (
+        "deep-nesting",
+        answer(200, b"<a>" * 100_000 + b"</a>" * 100_000, XML),
+        MalformedResponseError,
+    ),
+    (
+        "redirect-with-key",
+        answer(302, b"", (("Location", f"http://127.0.0.1:9/?contactAPIkey={KEY}"),)),
+        HTTPStatusError,
+    ),
 ]
 
 
@@ -307,3 +316,105 @@ def test_the_deadline_covers_the_body_with_a_session_of_your_own() -> None:
             client.get_image_status(image_ticket=TICKET)
         client.close()
     assert server.sent < 70 + DRIP_UNITS / 4
+
+
+# --- one deadline per call, retries on --------------------------------------------------------
+#
+# The deadline bounds the whole call, every attempt, backoff wait and reconciliation lookup
+# included (gRPC's rule). These tests time the call (with a slack for a busy machine) and
+# bound what the server could write while the client listened.
+
+SLACK = 0.6  # seconds over the deadline a call may take (thread wake-ups, a busy machine)
+
+
+def timed(
+    behaviour: Any, call_it: Callable[[PixelzClient], object], **kw: Any
+) -> tuple[Any, float, int, int]:
+    """Run ``call_it`` against ``behaviour``; the error, the seconds it took, the bytes the
+    server wrote and the requests it read."""
+    import time
+
+    with HostileServer(behaviour) as server:
+        client = client_for(server.endpoint, **kw)
+        try:
+            started = time.monotonic()
+            with pytest.raises(RemoveTheBackgroundError) as info:
+                call_it(client)
+            took = time.monotonic() - started
+        finally:
+            client.close()
+    error = info.value
+    text = "".join(traceback.format_exception(error))
+    assert KEY not in text and "k3y" not in text
+    assert error.__context__ is None and error.__cause__ is None
+    return error, took, server.sent, len(server.requests)
+
+
+def _status(client: PixelzClient) -> object:
+    return client.get_image_status(image_ticket=TICKET)
+
+
+INTERVAL = 0.02
+HOSTILE = [
+    ("never-answers", hold, 0, 1),
+    ("drip-body", drip_body(INTERVAL), 70, 1),
+    ("drip-headers", drip_headers(INTERVAL), 25, 1),
+    ("100-continue-forever", continue_forever(INTERVAL), 0, len(b"HTTP/1.1 100 Continue\r\n\r\n")),
+]
+
+
+@pytest.mark.parametrize("retries", [None, False], ids=["retries-on", "retries-off"])
+@pytest.mark.parametrize(
+    ("name", "behaviour", "head", "unit"), HOSTILE, ids=[h[0] for h in HOSTILE]
+)
+def test_one_deadline_bounds_the_call_with_its_retries(
+    name: str, behaviour: Any, head: int, unit: int, retries: bool | None
+) -> None:
+    deadline = 1.0
+    error, took, sent, _ = timed(
+        behaviour, _status, timeout=0.5, deadline=deadline, retries=retries
+    )
+    assert isinstance(error, TransportTimeout), repr(error)
+    assert took < deadline + SLACK, f"{name}: {took:.2f} s for a deadline of {deadline} s"
+    # What the server could write while someone listened: at most one unit per interval
+    # over the deadline (and its slack), whatever the number of attempts.
+    assert sent <= head * 3 + (deadline + SLACK) / INTERVAL * unit, sent
+
+
+@pytest.mark.parametrize("retries", [None, False], ids=["retries-on", "retries-off"])
+def test_a_deadline_shorter_than_the_timeout_bounds_the_call(retries: bool | None) -> None:
+    """``timeout=3.0, deadline=2.0``, a server that never answers: 2 s, not 3 sends of 2 s."""
+    error, took, _, requests = timed(hold, _status, timeout=3.0, deadline=2.0, retries=retries)
+    assert isinstance(error, TransportTimeout) and "deadline of 2.0 s" in str(error)
+    assert took < 2.0 + SLACK, took
+    assert requests == 1  # no retry could fit in what was left
+
+
+def test_a_retry_starts_only_when_what_is_left_can_hold_it() -> None:
+    """Read timeouts of 0.3 s, no backoff, a deadline of 1.0 s: three attempts end at
+    0.3, 0.6 and 0.9 s; a fourth would have under MIN_ATTEMPT (0.1 s) left, so it never
+    starts, although the policy allows ten."""
+    from removethebackground import RetryPolicy
+
+    policy = RetryPolicy(attempts=10, backoff=0.0)
+    error, took, _, requests = timed(hold, _status, timeout=0.3, deadline=1.0, retries=policy)
+    assert isinstance(error, TransportTimeout) and "no answer within 0.3 s" in str(error)
+    assert took < 1.0 + SLACK, took
+    assert requests == 3
+
+
+def test_the_reconciliation_lookup_spends_the_same_deadline() -> None:
+    """An add whose answer never comes, then a lookup that never answers either: the
+    call ends within its deadline, its outcome unknown."""
+    from removethebackground import OutcomeUnknownError
+
+    def add(client: PixelzClient) -> object:
+        return client.add_image_to_queue(
+            template_id="1001", image_url="http://example.com/a.jpg", customer_image_id="c1"
+        )
+
+    error, took, _, requests = timed(hold, add, timeout=0.4, deadline=1.0, retries=None)
+    assert isinstance(error, OutcomeUnknownError), repr(error)
+    assert "GetImageStatus failed too" in str(error)
+    assert took < 1.0 + SLACK, took
+    assert requests >= 2  # the add, then at least one lookup

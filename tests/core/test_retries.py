@@ -67,8 +67,11 @@ class FaultProxy:
         queue = self.faults.get(op) or []
         fault = queue.pop(0) if queue else "pass"
         if fault in ("502", "503"):
-            answer(int(fault), b"<html>busy</html>", (("Content-Type", "text/html"),
-                   ("Retry-After", "1")))(server, conn, request)
+            answer(
+                int(fault),
+                b"<html>busy</html>",
+                (("Content-Type", "text/html"), ("Retry-After", "1")),
+            )(server, conn, request)
             return
         status, headers, body = self.forward(request)
         self.reached[op] += 1
@@ -358,3 +361,182 @@ def test_the_generated_flags() -> None:
     assert not legacy.SERVICE.operations["getImageStatus"].changes_state
     for name in ("AddImageToQueue", "AddTemplate", "EditContact", "DeleteImageFromQueue"):
         assert ops[name].changes_state, name
+
+
+def test_the_generated_outcome_lookups() -> None:
+    """The five operations that queue an image are looked up by their customerImageId with
+    GetImageStatus(imageTicket="nonticket"), their ticket taken from the found ImageStatus;
+    no other operation has a lookup (a lost answer of theirs stays unknown)."""
+    from removethebackground.generated import legacy, pixelz
+
+    queueing = {
+        "AddImageToQueue",
+        "AddImageWithInstructionToQueue",
+        "AddPartnerImageToQueue",
+        "AddStackImageToQueue",
+        "WhiteGloveService",
+    }
+    for name, op in pixelz.SERVICE.operations.items():
+        facts = op.outcome_lookup
+        if name not in queueing:
+            assert facts is None, name
+            continue
+        assert facts is not None and op.changes_state, name
+        assert (facts.key, facts.operation, facts.method, facts.by) == (
+            "customer_image_id",
+            "GetImageStatus",
+            "get_image_status",
+            "customer_image_id",
+        )
+        assert facts.fixed == (("image_ticket", "nonticket"),)
+        assert (facts.found, facts.result) == ("image_status", (("image_ticket", "image_ticket"),))
+        assert not pixelz.SERVICE.operations[facts.operation].changes_state
+    assert all(op.outcome_lookup is None for op in legacy.SERVICE.operations.values())
+
+
+def test_the_core_never_reads_requests_back_with_the_service_side() -> None:
+    """Reconciliation works on the call's values: no core module imports the service side."""
+    import ast
+    from pathlib import Path
+
+    import removethebackground.core as core
+
+    for path in sorted(Path(core.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                name = ("." * node.level) + (node.module or "")
+                assert (
+                    not name.startswith("..service") and "removethebackground.service" not in name
+                ), (
+                    path.name,
+                    name,
+                )
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert not alias.name.startswith("removethebackground.service"), path.name
+
+
+# --- the reconciliation piece, on the call's own values ---------------------------------------
+
+
+def test_look_up_builds_the_result_from_the_found_ticket(sandbox: SandboxHandle) -> None:
+    from removethebackground.core.reconcile import Found, look_up, reconcile
+    from removethebackground.generated import pixelz
+
+    client = sandbox.pixelz_client()
+    op = pixelz.SERVICE.operation("AddImageToQueue")
+    sent = client.add_image_to_queue(
+        template_id="1001", image_url=EXAMPLE, customer_image_id="piece-1"
+    )
+    found = look_up(client, op, {"customer_image_id": "piece-1"})
+    assert isinstance(found, Found)
+    assert found.result == sent  # what the call returned: an ImageTicketResponse
+    assert isinstance(found.item, pixelz.ImageStatus) and found.item.customer_image_id == "piece-1"
+    assert look_up(client, op, {"customer_image_id": "never-sent"}) is None
+    assert reconcile(client, op, {"customer_image_id": "never-sent"}) is None
+    with pytest.raises(OutcomeUnknownError, match="carries no customerImageId"):
+        reconcile(client, op, {"customer_image_id": None})
+    delete = pixelz.SERVICE.operation("DeleteImageFromQueue")
+    with pytest.raises(OutcomeUnknownError, match="not a call that queues an image"):
+        reconcile(client, delete, {"customer_image_id": "piece-1"})
+    client.close()
+
+
+def test_reconcile_says_what_to_check_when_the_lookup_fails() -> None:
+    from removethebackground import ServerFault
+    from removethebackground.core.reconcile import reconcile
+    from removethebackground.generated import pixelz
+
+    class Down:
+        def get_image_status(self, **kwargs: Any) -> Any:
+            assert kwargs == {"image_ticket": "nonticket", "customer_image_id": "c1"}
+            raise ServerFault("busy")
+
+    cause = TransportTimeout("no answer within 1 s", operation="AddImageToQueue")
+    with pytest.raises(OutcomeUnknownError) as info:
+        reconcile(Down(), pixelz.OP_ADD_IMAGE_TO_QUEUE, {"customer_image_id": "c1"}, cause=cause)
+    text = str(info.value)
+    assert "GetImageStatus failed too (ServerFault)" in text and "no answer within 1 s" in text
+    assert "get_image_status" in text and info.value.cause is cause
+
+
+# --- Batch reconciles once ----------------------------------------------------------------------
+
+
+def test_a_batch_call_is_reconciled_once_by_the_batch(
+    sandbox: SandboxHandle, tmp_path: Any
+) -> None:
+    """Every other AddImageToQueue loses its answer after the service queued the image.
+    Each lost answer is looked up exactly once, by the Batch after settling (through the
+    same piece), never by the client inside the call as well; every row is queued once."""
+    import threading
+
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    from removethebackground import Batch
+
+    inside = threading.local()
+
+    class LosingAdapter(HTTPAdapter):
+        def __init__(self) -> None:
+            super().__init__(pool_maxsize=8, max_retries=0)
+            self.lock = threading.Lock()
+            self.adds = 0
+            self.lost = 0
+            self.lookups: list[bool] = []  # per GetImageStatus: sent inside an add call?
+
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            body = request.body or b""
+            if b"GetImageStatus" in body:
+                with self.lock:
+                    self.lookups.append(bool(getattr(inside, "add", False)))
+                return super().send(request, *args, **kwargs)
+            if b"AddImageToQueue" not in body:
+                return super().send(request, *args, **kwargs)
+            with self.lock:
+                self.adds += 1
+                lose = self.adds % 2 == 0
+            response = super().send(request, *args, **kwargs)
+            if lose:
+                _ = response.content  # the service answered: the image is queued
+                response.close()
+                with self.lock:
+                    self.lost += 1
+                raise requests.ConnectionError("reset after the answer (injected)")
+            return response
+
+    adapter = LosingAdapter()
+    session = requests.Session()
+    session.trust_env = False
+    session.mount("http://", adapter)
+    client = sandbox.pixelz_client(session=session)
+    add = client.add_image_to_queue
+
+    def add_marked(**kwargs: Any) -> Any:
+        inside.add = True
+        try:
+            return add(**kwargs)
+        finally:
+            inside.add = False
+
+    client.add_image_to_queue = add_marked  # type: ignore[method-assign]
+    rows = [
+        {
+            "image": f"http://127.0.0.1:9/img/{i}.jpg",
+            "customer_image_id": f"once-{i}",
+            "template_id": "1001",
+        }
+        for i in range(1, 9)
+    ]
+    with Batch(tmp_path / "j.sqlite", client, settle_seconds=0.05, rounds=3) as batch:
+        summary = batch.submit(rows, concurrency=2)
+        tickets = {r.customer_image_id: r.ticket for r in batch.rows()}
+    assert (summary.submitted, summary.unknown, summary.failed) == (8, 0, 0), summary
+    assert adapter.adds == 8 and adapter.lost == 4  # nothing sent twice
+    assert adapter.lookups == [False] * 4, adapter.lookups  # once each, by the Batch
+    for cid, ticket in tickets.items():
+        image = sandbox.image(ticket)
+        assert image is not None and image.customer_image_id == cid
+    client.close()
