@@ -396,14 +396,16 @@ class ServiceClient:
         # Outside the except block, so that nothing chains the error to what it replaced.
         raise self._scrub(failure)
 
+    _budget_seconds: float | None = None  # the call's deadline, found on the first call
+
     def _begin_budget(self) -> _deadline.Budget | None:
         """Start the call's budget: ``deadline=``, else the transport's own deadline (none
         for a transport without one); ``None`` when a call on this thread runs already
         (a reconciliation lookup spends its caller's budget)."""
-        seconds = self.__dict__.get("_budget_seconds")
+        seconds = self._budget_seconds
         if seconds is None:
             seconds = self._deadline if self._deadline is not None else self.deadline
-            self.__dict__["_budget_seconds"] = seconds
+            self._budget_seconds = seconds
         return _deadline.begin(seconds) if seconds > 0 else None
 
     def _reconciles(self) -> bool:

@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -216,7 +217,7 @@ class RequestsTransport:
         spent = _deadline.budget()
         if spent is None:  # sent on its own, not within a client's call
             watch = _deadline.arm(self.deadline)
-        elif spent.left() > 0:  # one attempt of a call: what is left of the call's deadline
+        elif spent.ends > time.monotonic():  # one attempt of a call: what is left of it
             watch = _deadline.arm_until(spent)
         else:
             failure = TransportTimeout(
