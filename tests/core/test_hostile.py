@@ -418,3 +418,21 @@ def test_the_reconciliation_lookup_spends_the_same_deadline() -> None:
     assert "GetImageStatus failed too" in str(error)
     assert took < 1.0 + SLACK, took
     assert requests >= 2  # the add, then at least one lookup
+
+
+def test_no_lookup_starts_when_the_deadline_has_passed() -> None:
+    """An add cut off by its deadline (the read timeout is longer): its outcome is unknown,
+    and no time is left to look it up, so none is sent."""
+    from removethebackground import OutcomeUnknownError
+
+    def add(client: PixelzClient) -> object:
+        return client.add_image_to_queue(
+            template_id="1001", image_url="http://example.com/a.jpg", customer_image_id="c1"
+        )
+
+    error, took, _, requests = timed(hold, add, timeout=3.0, deadline=1.0, retries=None)
+    assert isinstance(error, OutcomeUnknownError), repr(error)
+    assert "deadline of 1.0 s left no time to ask GetImageStatus" in str(error)
+    assert "customer_image_id" in str(error)  # what to check
+    assert took < 1.0 + SLACK, took
+    assert requests == 1

@@ -38,10 +38,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from . import deadline as _deadline
 from .errors import (
     InvalidParameterError,
     NotFoundError,
@@ -138,6 +140,13 @@ def reconcile(
     key = values.get(facts.key)
     if not isinstance(key, str) or not key.strip():
         raise unknown_outcome(op, cause, f"it carries no {_wire(op, facts.key)} to look it up by")
+    spent = _deadline.budget()
+    if spent is not None and spent.ends <= time.monotonic():
+        raise unknown_outcome(
+            op,
+            cause,
+            f"the call's deadline of {spent.seconds} s left no time to ask {facts.operation}",
+        )
     log.info(
         "%s: the outcome is unknown (%s); asking %s by %s",
         op.name,
