@@ -461,6 +461,14 @@ def test_reconcile_says_what_to_check_when_the_lookup_fails() -> None:
     assert "get_image_status" in text and info.value.cause is cause
 
 
+    class Empty:
+        def get_image_status(self, **kwargs: Any) -> Any:
+            return pixelz.ImageStatusResponse(image_status=None)
+
+    with pytest.raises(OutcomeUnknownError, match="GetImageStatus answered without image_status"):
+        reconcile(Empty(), pixelz.OP_ADD_IMAGE_TO_QUEUE, {"customer_image_id": "c1"})
+
+
 # --- Batch reconciles once ----------------------------------------------------------------------
 
 

@@ -111,13 +111,13 @@ def look_up(client: Any, op: Operation[R], values: Mapping[str, object]) -> Foun
     fields = {target: getattr(item, source, None) for target, source in facts.result}
     if any(value is None for value in fields.values()):
         missing = ", ".join(t for t, v in fields.items() if v is None)
-        raise _Unbuildable(f"{facts.operation} answered without {missing}")
+        raise _Unbuildable(f"it did arrive, but {facts.operation} answered without {missing}")
     try:
         result = op.result_model(**fields)
     except Exception as exc:
         raise _Unbuildable(
-            f"its {op.result_model.__name__} cannot be built from what {facts.operation} "
-            f"answered ({type(exc).__name__})"
+            f"it did arrive, but its {op.result_model.__name__} cannot be built from what "
+            f"{facts.operation} answered ({type(exc).__name__})"
         ) from None
     return Found(result, item)
 
@@ -157,7 +157,7 @@ def reconcile(
     try:
         found = look_up(client, op, values)
     except _Unbuildable as exc:
-        raise unknown_outcome(op, cause, f"it did arrive, but {exc}") from None
+        raise unknown_outcome(op, cause, str(exc)) from None
     except RemoveTheBackgroundError as failure:
         raise unknown_outcome(
             op, cause, f"{facts.operation} failed too ({type(failure).__name__})"
@@ -221,7 +221,7 @@ def is_deferred() -> bool:
 
 
 class _Unbuildable(RemoveTheBackgroundError):
-    """The lookup found the item, but the call's result cannot be built from it."""
+    """The lookup answered, but the call's result cannot be built from what it found."""
 
 
 def _facts(op: Operation[Any]) -> OutcomeLookup:
