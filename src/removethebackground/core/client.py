@@ -36,7 +36,7 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 
-from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin, HttpAnswer, HttpRequest
+from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from ..bindings.http import form_pairs
 from ..plugins.addressing import Addressing
 from . import deadline as _deadline
@@ -52,6 +52,7 @@ from .errors import (
     UnsupportedBindingError,
     _safe_endpoint,
 )
+from .http import HttpAnswer, HttpRequest
 from .retry import RetryingTransport, RetryPolicy, check_retries
 from .secret import Secret
 from .transport import (

@@ -42,9 +42,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..bindings import CallContext, HttpAnswer, HttpRequest
+from ..bindings.base import CallContext
 from . import deadline as _deadline
 from .errors import RETRYABLE_HTTP_STATUSES, InvalidParameterError, TransportError
+from .http import HttpAnswer, HttpRequest
 from .transport import Transport
 
 __all__ = ["MIN_ATTEMPT", "RetryPolicy", "RetryingTransport", "check_retries"]
