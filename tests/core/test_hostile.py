@@ -436,3 +436,29 @@ def test_no_lookup_starts_when_the_deadline_has_passed() -> None:
     assert "customer_image_id" in str(error)  # what to check
     assert took < 1.0 + SLACK, took
     assert requests == 1
+
+
+def test_the_watchdog_is_not_woken_for_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls one after another with the same deadline: once idle, the watchdog sleeps until
+    the last finished call's deadline, so a next call's later one needs no wake-up (a
+    notify per call would wake the watchdog thread on every call)."""
+    import time
+
+    from removethebackground.core import deadline
+
+    quick = deadline.arm(0.05)  # leave the watchdog idle: its heap empties at 0.05 s
+    deadline.disarm(quick)
+    time.sleep(0.15)
+    cond = deadline._WATCHDOG._cond
+    real = cond.notify
+    woken: list[int] = []
+
+    def counting(n: int = 1) -> None:
+        woken.append(n)
+        real(n)
+
+    monkeypatch.setattr(cond, "notify", counting)
+    for _ in range(40):
+        deadline.disarm(deadline.arm(5.0))  # a quick call
+        time.sleep(0.002)  # time for the watchdog to run, were it woken
+    assert len(woken) <= 2, len(woken)

@@ -59,6 +59,7 @@ __all__ = [
     "current",
     "disarm",
     "end",
+    "state",
 ]
 
 
@@ -136,12 +137,21 @@ class _Watchdog:
         with cond:
             while True:
                 heap = self._heap
+                idle_until = math.inf
                 while heap and heap[0][2].done:
-                    heapq.heappop(heap)
+                    idle_until = heapq.heappop(heap)[0]
                     self._stale = max(0, self._stale - 1)
                 if not heap:
-                    self._wake_at = math.inf
-                    cond.wait()
+                    # Nothing to watch. Sleep until the last finished call's deadline all
+                    # the same: a next call with the same deadline arms a later one and
+                    # need not wake this thread (no notify per call); an earlier one does.
+                    delay = idle_until - time.monotonic()  # inf - t: nothing was popped
+                    if 0 < delay < math.inf:
+                        self._wake_at = idle_until
+                        cond.wait(delay)
+                    else:
+                        self._wake_at = math.inf
+                        cond.wait()
                     continue
                 delay = heap[0][0] - time.monotonic()
                 if delay > 0:
@@ -173,7 +183,18 @@ def _shut(conn: Any) -> bool:
 
 _WATCHDOG = _Watchdog()
 os.register_at_fork(after_in_child=_WATCHDOG._after_fork)
-_current = threading.local()
+
+
+class _ThisThread(threading.local):
+    """What runs on one thread: its call's budget and its attempt's watch."""
+
+    budget: Budget | None = None
+    watch: Watch | None = None
+
+
+#: The state of the calling thread (read directly on the hot path of every call).
+state = _ThisThread()
+_current = state
 
 
 def arm(seconds: float) -> Watch:
@@ -193,7 +214,7 @@ def arm_until(spent: Budget) -> Watch:
 def begin(seconds: float) -> Budget | None:
     """Start a call's budget of ``seconds`` on this thread, unless one runs already
     (then ``None``: the call spends its caller's). Pair with :func:`end`."""
-    if getattr(_current, "budget", None) is not None:
+    if _current.budget is not None:
         return None
     started = Budget(seconds)
     _current.budget = started
@@ -208,7 +229,7 @@ def end(started: Budget | None) -> None:
 
 def budget() -> Budget | None:
     """The budget of the call running on this thread, if any."""
-    found: Budget | None = getattr(_current, "budget", None)
+    found: Budget | None = _current.budget
     return found
 
 
@@ -220,7 +241,7 @@ def disarm(watch: Watch) -> None:
 
 def current() -> Watch | None:
     """The watch of the call running on this thread, if any."""
-    watch: Watch | None = getattr(_current, "watch", None)
+    watch: Watch | None = _current.watch
     return watch
 
 

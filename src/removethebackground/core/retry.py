@@ -169,11 +169,14 @@ class RetryingTransport:
     def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
         if self.policy.attempts == 1:
             return self.inner.send(request, ctx)
+        if _deadline.state.budget is not None:  # within a client's call: its budget
+            if request.operation.changes_state:
+                return self._send_once(request, ctx)
+            return self._send_read(request, ctx)
         started: _deadline.Budget | None = None
-        if _deadline.budget() is None:  # used on its own: this is the whole call
-            seconds = getattr(self.inner, "deadline", None)
-            if isinstance(seconds, (int, float)) and 0 < seconds < 1e6:
-                started = _deadline.begin(float(seconds))
+        seconds = getattr(self.inner, "deadline", None)  # used on its own: the whole call
+        if isinstance(seconds, (int, float)) and 0 < seconds < 1e6:
+            started = _deadline.begin(float(seconds))
         try:
             if request.operation.changes_state:
                 return self._send_once(request, ctx)

@@ -214,7 +214,7 @@ class RequestsTransport:
         return response
 
     def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        spent = _deadline.budget()
+        spent = _deadline.state.budget
         if spent is None:  # sent on its own, not within a client's call
             watch = _deadline.arm(self.deadline)
         elif spent.ends > time.monotonic():  # one attempt of a call: what is left of it
