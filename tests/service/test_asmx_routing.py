@@ -570,10 +570,199 @@ def test_client_sees_a_version_mismatch_as_a_protocol_fault(sb: SandboxHandle) -
     assert caught.value.code == "VersionMismatch"
 
 
-def test_rule15_a_body_beyond_max_request_length(sb: SandboxHandle) -> None:
+# --- rules 4, 7 and 15 with exact answers: empty bodies, missing Body, oversized bodies -----
+
+SOAP11_FAULT = (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+    'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body><soap:Fault>'
+    "<faultcode>soap:{code}</faultcode><faultstring>{text}</faultstring><detail />"
+    "</soap:Fault></soap:Body></soap:Envelope>"
+)
+SOAP12_FAULT = (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+    'xmlns:soap="http://www.w3.org/2003/05/soap-envelope" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body><soap:Fault>'
+    "<soap:Code><soap:Value>soap:{code}</soap:Value></soap:Code><soap:Reason>"
+    '<soap:Text xml:lang="en">{text}</soap:Text></soap:Reason><soap:Detail />'
+    "</soap:Fault></soap:Body></soap:Envelope>"
+)
+ACTION12 = f'{SOAP12_XML}; action="{NS}GetTemplates"'
+UNABLE_TO_PROCESS = "Server was unable to process request. ---&gt; "
+UNABLE_TO_READ = "Server was unable to read request. ---&gt; "
+NO_BODY = "Request format is invalid: Missing required soap:Body element."
+TOO_LARGE = (
+    "There was an exception running the extensions specified in the config file. ---&gt; "
+    "Maximum request length exceeded."
+)
+NULL_REFERENCE = "Object reference not set to an instance of an object."
+
+
+def exact(answer: Answer) -> tuple[int, str, str]:
+    return answer.status, answer.content_type, answer.body.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "soapaction", "expected"),
+    [
+        # Routed by the headers: ReadParameters' XmlException, a Client fault: 400, no body.
+        (TEXT_XML, ACTION["GetTemplates"], (400, TEXT_XML, "")),
+        (ACTION12, None, (400, SOAP12_XML, "")),
+        # Routed by element: GetRequestElement's XmlException leaves Initialize, and
+        # SoapServerProtocol.WriteException makes it a Server fault (500).
+        (
+            None,
+            None,
+            (
+                500,
+                SOAP12_XML,
+                SOAP12_FAULT.format(
+                    code="Receiver", text=UNABLE_TO_PROCESS + "Root element is missing."
+                ),
+            ),
+        ),
+    ],
+)
+def test_rule4_5_an_empty_body(
+    sb: SandboxHandle,
+    content_type: str | None,
+    soapaction: str | None,
+    expected: tuple[int, str, str],
+) -> None:
+    assert exact(soap(sb, b"", content_type, soapaction)) == expected
+
+
+@pytest.mark.parametrize(
+    ("envelope_ns", "content_type", "soapaction", "expected"),
+    [
+        # Routed by the headers: ReadParameters' Client fault.
+        (
+            SOAP11_ENV,
+            TEXT_XML,
+            ACTION["GetTemplates"],
+            SOAP11_FAULT.format(code="Client", text=UNABLE_TO_READ + NO_BODY),
+        ),
+        (
+            SOAP12_ENV,
+            ACTION12,
+            None,
+            SOAP12_FAULT.format(code="Sender", text=UNABLE_TO_READ + NO_BODY),
+        ),
+        # Routed by element: GetRequestElement's InvalidOperationException, a Server
+        # fault in the envelope's version (Initialize's catch switches the helper).
+        (
+            SOAP11_ENV,
+            TEXT_XML,
+            None,
+            SOAP11_FAULT.format(code="Server", text=UNABLE_TO_PROCESS + NO_BODY),
+        ),
+        (
+            SOAP12_ENV,
+            SOAP12_XML,
+            None,
+            SOAP12_FAULT.format(code="Receiver", text=UNABLE_TO_PROCESS + NO_BODY),
+        ),
+    ],
+)
+def test_rule4_7_an_envelope_without_body(
+    sb: SandboxHandle,
+    envelope_ns: str,
+    content_type: str,
+    soapaction: str | None,
+    expected: str,
+) -> None:
+    body = f'<s:Envelope xmlns:s="{envelope_ns}"><s:Header/></s:Envelope>'.encode()
+    answer_type = TEXT_XML if envelope_ns == SOAP11_ENV else SOAP12_XML
+    assert exact(soap(sb, body, content_type, soapaction)) == (500, answer_type, expected)
+
+
+BIG = b"<x>" + b"a" * (5 * 1024 * 1024) + b"</x>"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "soapaction", "expected"),
+    [
+        # Routed by the headers: Initialize's extension exception, a Server fault in the
+        # guessed version.
+        (TEXT_XML, ACTION["GetTemplates"], SOAP11_FAULT.format(code="Server", text=TOO_LARGE)),
+        (ACTION12, None, SOAP12_FAULT.format(code="Receiver", text=TOO_LARGE)),
+        # A routing failure is answered first.
+        (
+            TEXT_XML,
+            ACTION["Nope"],
+            SOAP11_FAULT.format(
+                code="Client",
+                text=f"Server did not recognize the value of HTTP Header SOAPAction: {NS}Nope.",
+            ),
+        ),
+        # Routing by element finds no request stream (it was never set).
+        (
+            TEXT_XML,
+            None,
+            SOAP12_FAULT.format(code="Receiver", text=UNABLE_TO_PROCESS + NULL_REFERENCE),
+        ),
+    ],
+)
+def test_rule15_soap_beyond_max_request_length(
+    sb: SandboxHandle, content_type: str, soapaction: str | None, expected: str
+) -> None:
+    answer = soap(sb, BIG, content_type, soapaction)
+    answer_type = SOAP12_XML if "soap:Receiver" in expected else TEXT_XML
+    assert exact(answer) == (500, answer_type, expected)
+
+
+def test_rule15_http_post_beyond_max_request_length(sb: SandboxHandle) -> None:
     big = b"contactEmail=" + b"a" * (5 * 1024 * 1024)
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    for path, headers in (("/soap.asmx/GetTemplates", form), ("/soap.asmx", {})):
-        answer = send(sb, "POST", path, big, headers)
-        assert (answer.status, answer.content_type) == (500, HTML)
-        assert b"System.Web.HttpException: Maximum request length exceeded." in answer.body
+    answer = send(sb, "POST", "/soap.asmx/GetTemplates", big, form)
+    assert exact(answer) == (500, PLAIN, "Maximum request length exceeded.\n")
+    # The Content-Type check comes first (HtmlFormParameterReader.Read).
+    wrong = send(sb, "POST", "/soap.asmx/GetTemplates", big, {"Content-Type": "text/plain"})
+    assert exact(wrong) == (500, PLAIN, "Request format is invalid: text/plain.\n")
+    # HTTP GET never reads the body.
+    query = "contactEmail=demo%40example.com&contactAPIkey=demo-key"
+    got = send(sb, "GET", f"/soap.asmx/GetTemplates?{query}", big, form)
+    assert (got.status, got.content_type) == (200, TEXT_XML)
+
+
+PAY_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Payment (sandbox)</title>'
+    "</head><body><h1>Invoice INV-2012-0001</h1>"
+    "<p>This is the sandbox: nothing is charged.</p>"
+    '<p><a href="http://shop.test/back">Return to the shop</a></p></body></html>'
+)
+TOO_MANY_KEYS = (
+    "The maximum number of form, query string, or posted file items has already been read "
+    "from the request. To change the maximum allowed request collection count from its "
+    "current value of 1000, change the &quot;aspnet:MaxHttpCollectionKeys&quot; setting. "
+    "See http://go.microsoft.com/fwlink/?LinkId=238386 for more information."
+)
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        [f"utm_{i}=x" for i in range(20)],  # 21 parameters in all
+        [f"p{i}=x" for i in range(999)],  # 1000 keys: ASP.NET's limit, reached not passed
+        ["same=x"] * 3000,  # one key, any number of values
+        ["", "novalue", "=x"],  # empty pairs and null names
+    ],
+)
+def test_payment_page_reads_the_query_as_aspnet_does(sb: SandboxHandle, others: list[str]) -> None:
+    query = "&".join(["returnUrl=http%3a%2f%2fshop.test%2fback", *others])
+    answer = send(sb, "GET", f"/pay/INV-2012-0001?{query}")
+    assert exact(answer) == (200, HTML, PAY_PAGE)
+
+
+def test_payment_page_beyond_max_http_collection_keys(sb: SandboxHandle) -> None:
+    # HttpValueCollection.ThrowIfMaxHttpCollectionKeysExceeded: the 1001st distinct key
+    # is an InvalidOperationException, ASP.NET's error page (never the catch-all).
+    query = "&".join(f"p{i}=x" for i in range(1001))
+    answer = send(sb, "GET", f"/pay/INV-2012-0001?{query}")
+    assert (answer.status, answer.content_type) == (500, HTML)
+    page = answer.body.decode("utf-8")
+    assert f"<title>{TOO_MANY_KEYS}</title>" in page
+    assert f"System.InvalidOperationException: {TOO_MANY_KEYS}<br>" in page
+    assert "Server was unable to process request" not in page

@@ -514,11 +514,16 @@ def test_unexpected_errors_become_server_faults(
     assert b"Traceback" not in response.content + http.content
 
 
-def test_large_request_is_the_aspnet_error_page(sandbox: SandboxHandle) -> None:
-    response = post_soap(sandbox, b"<x>" + b"a" * (5 * 1024 * 1024) + b"</x>")
+def test_large_request_is_the_asmx_fault(sandbox: SandboxHandle) -> None:
+    action = f'"{pixelz.OP_GET_TEMPLATES.soap_actions[Binding.SOAP11]}"'
+    response = post_soap(sandbox, b"<x>" + b"a" * (5 * 1024 * 1024) + b"</x>", action=action)
     assert response.status_code == 500
-    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert b"<title>Maximum request length exceeded.</title>" in response.content
+    assert response.headers["Content-Type"] == SOAP11
+    assert fault_of(response) == (
+        "soap:Server",
+        "There was an exception running the extensions specified in the config file. "
+        "---> Maximum request length exceeded.",
+    )
 
 
 def test_other_paths_and_methods(sandbox: SandboxHandle) -> None:

@@ -158,7 +158,15 @@ class SandboxApp(SandboxState):
                 and (route.args is None or route.args == len(args))
                 and (route.methods is None or request.method in route.methods)
             ):
-                return route.handler(self, Request(request.environ, request.method, path, args))
+                try:
+                    return route.handler(self, Request(request.environ, request.method, path, args))
+                except protocol.UnhandledError as exc:
+                    # An exception a page leaves to ASP.NET (System.Web's HttpException,
+                    # InvalidOperationException...): its error page, not the catch-all.
+                    requestlog.note(request.environ).fault = exc.message
+                    return Response(
+                        exc.status, protocol.render_error_page(exc), protocol.HTML_CONTENT_TYPE
+                    )
         return not_found()
 
 

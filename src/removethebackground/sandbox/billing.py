@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
 
 from .outputs import INVOICE_ID
-from .web import Request, Response, not_found
+from .web import Request, Response, not_found, query_pairs
 
 if TYPE_CHECKING:
     from .state import SandboxState
@@ -24,7 +23,7 @@ def payment_page(app: SandboxState, request: Request) -> Response:
     (invoice_id,) = request.args
     if not INVOICE_ID.fullmatch(invoice_id):
         return not_found()
-    query = dict(parse_qsl(request.query, max_num_fields=20))
+    query = dict(query_pairs(request.query))
     back = query.get("returnUrl", "")
     link = ""
     if back.lower().startswith(("http://", "https://")):

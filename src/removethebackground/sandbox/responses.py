@@ -84,9 +84,19 @@ def endpoint(app: SandboxState, ep: Endpoint, request: Request) -> Response:
 def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
     op_name = "?"
     seen = note(request.environ)
+    soapaction = request.environ.get("HTTP_SOAPACTION")
     try:
-        body = request.body(app.config.max_request_bytes)
-        soapaction = request.environ.get("HTTP_SOAPACTION")
+        try:
+            body = request.body(app.config.max_request_bytes)
+        except EmptyAnswer as exc:
+            if exc.status != 413:
+                raise
+            # asmx rule 15: SoapServerProtocol.Initialize meets the HttpException among
+            # its SOAP extensions' set-up (before any extension, --require-wsse/-wsa
+            # included, could run), routes on the headers, then answers it as a fault.
+            raise protocol.refuse_oversized_soap_request(
+                ep.service, request.content_type, soapaction
+            ) from None
         if app.header_checks is not None:  # --require-wsse / --require-wsa (see .wsse)
             # A SOAP extension: it runs before routing (SoapServerProtocol.Initialize).
             checked, action = protocol.soap_version_of(
@@ -100,7 +110,8 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
                 return Response(500, exc.render(checked), protocol.SOAP_CONTENT_TYPES[checked])
         route = protocol.route_soap_request(ep.service, request.content_type, soapaction, body)
     except EmptyAnswer as exc:
-        return _too_large(exc, seen)
+        seen.fault = exc.reason
+        return Response(exc.status)
     except protocol.SoapRefusal as exc:
         # 400 and 415 have no text (an empty answer): their reason phrase stands in.
         seen.binding = exc.binding.value
@@ -169,19 +180,6 @@ def _soap_fault(
     )
 
 
-def _too_large(exc: EmptyAnswer, seen: Note) -> Response:
-    """asmx rule 15: ASP.NET refuses a body beyond ``maxRequestLength`` with its error page."""
-    if exc.status != 413:
-        seen.fault = exc.reason
-        return Response(exc.status)
-    return _error_page(
-        protocol.UnhandledError(
-            500, "Maximum request length exceeded.", "System.Web.HttpException"
-        ),
-        seen,
-    )
-
-
 def _error_page(exc: protocol.UnhandledError, seen: Note) -> Response:
     seen.fault = exc.message
     log.info("-> %d %s", exc.status, exc.message[:200])
@@ -208,7 +206,17 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
     seen.binding, seen.operation = chosen.value, op.name
     try:
         protocol.check_http_content_type(route, request.content_type)
-        body = request.body(app.config.max_request_bytes) if engine.reads_body else b""
+        # HttpServerProtocol.ReadParameters: an operation without parameters reads
+        # nothing (not even a body beyond maxRequestLength); HTTP POST reads the form.
+        reads = engine.reads_body and bool(op.http_params)
+        try:
+            body = request.body(app.config.max_request_bytes) if reads else b""
+        except EmptyAnswer as exc:
+            if exc.status != 413:
+                raise
+            # asmx rule 15: Request.Form's HttpException, answered by
+            # HttpServerProtocol.WriteException (500 text/plain).
+            raise RequestError(protocol.MAX_REQUEST_LENGTH) from None
         text = engine.request_text(request.query, body)
         try:
             pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000)
@@ -226,7 +234,8 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
             [NO_CACHE],
         )
     except EmptyAnswer as exc:
-        return _too_large(exc, seen)
+        seen.fault = exc.reason
+        return Response(exc.status)
     except (RequestError, Fault) as exc:
         return _text_error(chosen, name, exc.text, seen)
     except SimulatedServerError as exc:

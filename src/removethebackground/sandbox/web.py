@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
-from ..service.errors import EmptyAnswer
+from ..service.errors import EmptyAnswer, UnhandledError
+from ..service.texts import COLLECTION_COUNT_EXCEEDED, MAX_HTTP_COLLECTION_KEYS
 
 __all__ = [
     "NO_CACHE",
@@ -20,6 +22,7 @@ __all__ = [
     "StartResponse",
     "base_url",
     "not_found",
+    "query_pairs",
     "read_body",
     "text",
 ]
@@ -119,3 +122,28 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     if len(data) > limit:
         raise EmptyAnswer(413, "Request Entity Too Large")
     return data
+
+
+def query_pairs(text: str) -> list[tuple[str, str]]:
+    """The decoded ``name=value`` pairs of a query string, as ASP.NET reads one.
+
+    ``HttpValueCollection.FillFromString`` takes any number of pairs, but before each
+    one ``ThrowIfMaxHttpCollectionKeysExceeded`` refuses to go on once the collection
+    holds ``aspnet:MaxHttpCollectionKeys`` (1000) distinct keys, names compared
+    ignoring case (a ``NameValueCollection``; a pair without ``=`` has the null name):
+    an :class:`~removethebackground.service.errors.UnhandledError`, the
+    ``InvalidOperationException`` a page leaves to ASP.NET's error page (500).
+    """
+    pairs: list[tuple[str, str]] = []
+    keys: set[str | None] = set()
+    segments = text.split("&") if text else []
+    if len(segments) > 1 and segments[-1] == "":
+        # A trailing '&': FillFromString adds (null, "") after the last pair, unchecked.
+        segments.pop()
+    for segment in segments:
+        if len(keys) >= MAX_HTTP_COLLECTION_KEYS:
+            raise UnhandledError(500, COLLECTION_COUNT_EXCEEDED, "System.InvalidOperationException")
+        name, sep, _ = segment.partition("=")
+        keys.add(name.lower() if sep else None)
+        pairs.extend(parse_qsl(segment, keep_blank_values=True))
+    return pairs

@@ -67,9 +67,14 @@ SOAP (``SoapServerProtocol.cs``, ``Soap11ServerProtocol.cs``, ``Soap12ServerProt
    calls *that* operation (rule 8).
 4. ``SoapServerProtocol.Initialize`` (its catch) and ``CheckHelperVersion``: when
    routing read the envelope and failed, an envelope in an unknown namespace is a
-   ``VersionMismatch`` fault instead; a body that is not XML is a ``soap:Server``
-   fault "Server was unable to process request. ---> <parser message>"
-   (``SoapServerProtocol.WriteException``).
+   ``VersionMismatch`` fault instead; a body that is not XML (an empty one: "Root
+   element is missing.") or an envelope without ``Body`` is a ``soap:Server`` fault
+   "Server was unable to process request. ---> <message>"
+   (``ServerProtocolFactory.Create`` hands Initialize's exception to
+   ``SoapServerProtocol.WriteException``, which makes every exception but a
+   ``SoapException`` a Server fault). Only a request the headers route reaches rules
+   5 and 7 (400 with no body; the ``Client`` fault "Server was unable to read request.
+   ---> ...").
 5. ``SoapServerProtocol.ReadParameters``, once routed: a Content-Type that is
    neither ``text/xml`` nor ``application/soap+xml`` is 415 with an empty body
    (``SetResponseErrorCode``; ``WriteFault`` writes nothing but for 500); a body
@@ -131,8 +136,21 @@ localhost, HTTP GET, discovery, documentation; each ``CreateIfRequestCompatible`
 Before any of this (``System.Web``, not ``System.Web.Services``):
 
 15. ``HttpRequest.GetEntireRawContent``: a request body beyond ``maxRequestLength``
-    (4 MB by default, the sandbox's ``max_request_bytes``) is ASP.NET's 500 error page
-    "Maximum request length exceeded." (an ``HttpException``), on every binding.
+    (4 MB by default, the sandbox's ``max_request_bytes``) throws the ``HttpException``
+    "Maximum request length exceeded." where the body is first read, and the handler
+    that reads it answers (``refuse_oversized_soap_request``):
+
+    - SOAP: ``SoapServerProtocol.Initialize`` reads ``Request.InputStream`` among its
+      SOAP extensions' set-up, so it is their exception: once routed (rules 1-3 on the
+      headers alone; a routing failure is answered first), a ``Server`` fault "There
+      was an exception running the extensions specified in the config file. --->
+      Maximum request length exceeded." in the guessed version. Routing by element
+      finds no stream to read: "Server was unable to process request. ---> Object
+      reference not set to an instance of an object."
+    - HTTP POST: ``HtmlFormParameterReader.Read`` reads ``Request.Form`` (after its
+      Content-Type check, rule 13), and ``HttpServerProtocol.WriteException`` answers
+      the 500 ``text/plain`` "Maximum request length exceeded."; an operation without
+      parameters reads nothing and runs. HTTP GET never reads the body.
 """
 
 from __future__ import annotations
@@ -166,6 +184,7 @@ from .routing import (
     HttpRoute,
     SoapRoute,
     check_http_content_type,
+    refuse_oversized_soap_request,
     route_http,
     route_soap,
     route_soap_request,
@@ -174,7 +193,7 @@ from .routing import (
     soap_version_of,
     unrecognized_http_operation,
 )
-from .texts import RES, res
+from .texts import MAX_REQUEST_LENGTH, RES, res
 from .wsdl import vendored_wsdl, wsdl_for
 
 __all__ = [
@@ -184,6 +203,7 @@ __all__ = [
     "HTTP_BY_METHOD",
     "HTTP_CONTENT_TYPE",
     "HTTP_ENGINES",
+    "MAX_REQUEST_LENGTH",
     "PLAIN_CONTENT_TYPE",
     "RES",
     "SOAP_CONTENT_TYPES",
@@ -202,6 +222,7 @@ __all__ = [
     "parse_http_request",
     "parse_soap_request",
     "read_envelope",
+    "refuse_oversized_soap_request",
     "render_error_page",
     "render_http_result",
     "render_soap_fault",

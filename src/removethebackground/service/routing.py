@@ -26,13 +26,14 @@ from ..core.errors import MalformedResponseError
 from ..core.wire import Binding, Operation, Service
 from .engines import ENVELOPE_NS, HTTP_BY_METHOD, HTTP_ENGINES, SOAP_ENGINES
 from .errors import FaultCode, RequestError, SoapRefusal, UnhandledError
-from .texts import argument_message, res
+from .texts import MAX_REQUEST_LENGTH, NULL_REFERENCE, argument_message, res
 
 __all__ = [
     "UNDERSTOOD_HEADERS",
     "HttpRoute",
     "SoapRoute",
     "check_http_content_type",
+    "refuse_oversized_soap_request",
     "route_http",
     "route_soap",
     "route_soap_request",
@@ -297,15 +298,50 @@ def route_soap_request(
     return SoapRoute(binding, op, root, element, _not_understood(header, request_ns))
 
 
+def refuse_oversized_soap_request(
+    service: Service, content_type: str, soapaction: str | None
+) -> SoapRefusal:
+    """How ASMX answers a ``POST <path>`` whose body is beyond ``maxRequestLength`` (rule 15).
+
+    ``SoapServerProtocol.Initialize`` calls ``message.SetStream(Request.InputStream)``
+    inside the ``try`` that collects the high-priority SOAP extensions' exception;
+    ``HttpRequest.GetEntireRawContent`` (behind ``InputStream``) throws the
+    ``HttpException`` "Maximum request length exceeded.", so that exception is kept as
+    ``extensionException`` and the stream is never set. Routing still runs on what needs
+    no body (rule 1's guess, the ``SOAPAction`` header or the ``action=`` parameter); a
+    routing failure comes first (Initialize throws it before looking at the extension
+    exception), then ``SoapException.Create(Version, WebConfigExtensionError, Server,
+    extensionException)``: a Server fault "There was an exception running the extensions
+    specified in the config file. ---> Maximum request length exceeded." in the guessed
+    version (``ReadParameters``, where the envelope's namespace would decide it, never
+    runs). The body is never read, so no version mismatch can be found.
+    """
+    supported = _supported(service)
+    if not supported:
+        raise UnhandledError(500, res("WebUnrecognizedRequestFormat"))
+    helper = _guess(supported, content_type, soapaction)
+    try:
+        _route(service, supported, helper, content_type, soapaction, None, None)
+    except SoapRefusal as refusal:
+        return refusal
+    text = f"{res('WebConfigExtensionError')} ---> {MAX_REQUEST_LENGTH}"
+    return SoapRefusal(helper, 500, FaultCode.SERVER, text)
+
+
 def _route(
     service: Service,
     supported: tuple[Binding, ...],
     helper: Binding,
     content_type: str,
     soapaction: str | None,
-    body: bytes,
+    body: bytes | None,
     root: etree._Element | None,
 ) -> Operation[Any]:
+    """The routed operation, or the :class:`SoapRefusal` routing ends in.
+
+    ``body`` is ``None`` when the request stream was never set (a body beyond
+    ``maxRequestLength``, see :func:`refuse_oversized_soap_request`).
+    """
     actions = _by_action(service)
     if SOAP_ENGINES[helper].action_header:
         # Rule 2: Soap11ServerProtocolHelper.RouteRequest (RoutingStyle SoapAction).
@@ -335,17 +371,29 @@ def _route(
         if found is not None:
             return found
     # Rule 4: the request element; failures as SoapServerProtocol.Initialize answers them.
+    # Initialize's catch rethrows whatever is not a version mismatch;
+    # ServerProtocolFactory.Create hands it to SoapServerProtocol.WriteException, which
+    # wraps any exception that is not a SoapException in a *Server* fault
+    # (WebRequestUnableToProcess), and SetResponseErrorCode keeps 500 for it: the 400 of
+    # an XmlException is for Client faults only (ReadParameters, once routed: rule 5).
     if root is None:
+        # GetRequestElement reads message.Stream.Position first: with no stream (a body
+        # beyond maxRequestLength, rule 15) that is a NullReferenceException; else
+        # XmlTextReader.MoveToContent's XmlException ("Root element is missing." for an
+        # empty body).
+        inner = NULL_REFERENCE if body is None else _xml_message(body)
         raise SoapRefusal(
-            helper,
-            500,
-            FaultCode.SERVER,
-            f"{res('WebRequestUnableToProcess')} ---> {_xml_message(body)}",
+            helper, 500, FaultCode.SERVER, f"{res('WebRequestUnableToProcess')} ---> {inner}"
         )
     request_ns = _ns(root)
     try:
         tag = _request_element(root)
     except _ReadError as exc:
+        # GetRequestElement noted the envelope's namespace before failing: Initialize's
+        # catch switches to that version's helper and checks it (a mismatch wins), then
+        # WriteException wraps the InvalidOperationException in a Server fault. The
+        # Client fault "Server was unable to read request. ---> ..." is ReadParameters'
+        # answer (rule 7), reached only when the action routed the request.
         mismatch = _version_mismatch(supported, request_ns)
         if mismatch is not None:
             raise mismatch from None

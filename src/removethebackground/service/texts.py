@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["NEWLINE", "READ_ERROR", "RES", "argument_message", "res"]
+__all__ = [
+    "COLLECTION_COUNT_EXCEEDED",
+    "MAX_HTTP_COLLECTION_KEYS",
+    "MAX_REQUEST_LENGTH",
+    "NEWLINE",
+    "NULL_REFERENCE",
+    "READ_ERROR",
+    "RES",
+    "argument_message",
+    "res",
+]
 
 #: ``Environment.NewLine`` of the stack the sandbox stands for (the recorded one).
 NEWLINE = "\n"
@@ -30,6 +40,9 @@ RES: Mapping[str, str] = MappingProxyType(
         ),
         "WebRequestUnableToRead": "Server was unable to read request.",
         "WebRequestUnableToProcess": "Server was unable to process request.",
+        "WebConfigExtensionError": (
+            "There was an exception running the extensions specified in the config file."
+        ),
         "WebMissingEnvelopeElement": (
             "Request format is invalid: Missing required soap:Envelope element."
         ),
@@ -48,6 +61,27 @@ RES: Mapping[str, str] = MappingProxyType(
         ),
     }
 )
+
+#: ``SR.Max_request_length_exceeded`` (``System.Web``): the ``HttpException`` that
+#: ``HttpRequest.GetEntireRawContent`` throws for a body beyond ``maxRequestLength``.
+MAX_REQUEST_LENGTH = "Maximum request length exceeded."
+
+#: ``aspnet:MaxHttpCollectionKeys``: the most keys ``HttpValueCollection`` takes into one
+#: query string or form (``AppSettings.MaxHttpCollectionKeys``, 1000 by default).
+MAX_HTTP_COLLECTION_KEYS = 1000
+
+#: ``SR.CollectionCountExceeded_HttpValueCollection`` (``System.Web``), formatted with
+#: :data:`MAX_HTTP_COLLECTION_KEYS`: the ``InvalidOperationException`` of
+#: ``HttpValueCollection.ThrowIfMaxHttpCollectionKeysExceeded``.
+COLLECTION_COUNT_EXCEEDED = (
+    "The maximum number of form, query string, or posted file items has already been read "
+    "from the request. To change the maximum allowed request collection count from its "
+    f'current value of {MAX_HTTP_COLLECTION_KEYS}, change the "aspnet:MaxHttpCollectionKeys" '
+    "setting. See http://go.microsoft.com/fwlink/?LinkId=238386 for more information."
+)
+
+#: ``NullReferenceException``'s message (mscorlib).
+NULL_REFERENCE = "Object reference not set to an instance of an object."
 
 #: ``WebRequestUnableToRead`` with the arrow ASMX puts before the inner exception's text.
 READ_ERROR = "Server was unable to read request. ---> "
