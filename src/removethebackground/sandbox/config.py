@@ -41,8 +41,8 @@ class SandboxConfig:
         webhook_timeout: seconds to wait for the receiver (connect and read each).
         fetch_timeout: seconds to wait when fetching an image (connect and read each).
         max_image_bytes: larger images (downloads and uploads) are refused.
-        max_request_bytes: larger SOAP / form requests are refused as ASP.NET refuses
-            them beyond ``maxRequestLength`` (its 500 error page, see ``asmx``).
+        max_request_bytes: larger SOAP / form requests are refused as ASMX refuses
+            them beyond ``maxRequestLength`` (rule 15 of ``removethebackground.service``).
         synthetic_example_images: serve a generated product photo for URLs on the
             reserved example domains (example.com/.net/.org and ``*.example``)
             instead of fetching them, so documentation and recorded examples work
