@@ -133,6 +133,11 @@ def query_pairs(text: str) -> list[tuple[str, str]]:
     ignoring case (a ``NameValueCollection``; a pair without ``=`` has the null name):
     an :class:`~removethebackground.service.errors.UnhandledError`, the
     ``InvalidOperationException`` a page leaves to ASP.NET's error page (500).
+
+    The reference material has no page of the service (only the ASMX endpoints): the
+    sandbox's pages read their query as a page on the recorded stack would (ASP.NET 4,
+    ``X-AspNet-Version: 4.0.30319``, with the MS11-100 key limit every patched server
+    of that era has), in the words of the .NET 4.5+ reference source.
     """
     pairs: list[tuple[str, str]] = []
     keys: set[str | None] = set()

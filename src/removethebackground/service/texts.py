@@ -64,6 +64,8 @@ RES: Mapping[str, str] = MappingProxyType(
 
 #: ``SR.Max_request_length_exceeded`` (``System.Web``): the ``HttpException`` that
 #: ``HttpRequest.GetEntireRawContent`` throws for a body beyond ``maxRequestLength``.
+#: (Mono's own ``System.Web``, under the recorded XSP, words it "Upload size exceeds
+#: httpRuntime limit."; the rules follow the .NET Framework's ``System.Web`` throughout.)
 MAX_REQUEST_LENGTH = "Maximum request length exceeded."
 
 #: ``aspnet:MaxHttpCollectionKeys``: the most keys ``HttpValueCollection`` takes into one
