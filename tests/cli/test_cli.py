@@ -763,3 +763,261 @@ def test_settings_precedence(tmp_path: Path) -> None:
     odd = 'k"e\\y\u00e9\t'
     settings.save_config(path, {"default": {"api_key": odd}})
     assert settings.load_config(path) == {"default": {"api_key": odd}}
+
+
+# --- the daily rough edges --------------------------------------------------------------------
+
+
+def _queued(sb: SandboxHandle, template_id: str, url: str, product_id: str = "") -> str:
+    client = pixelz.PixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
+    return str(
+        client.add_image_to_queue(
+            template_id=template_id, image_url=url, product_id=product_id
+        ).image_ticket
+    )
+
+
+def test_download_wait_of_an_image_on_hold_says_what_on_hold_means(
+    rtb: Rtb, sb: SandboxHandle, template_id: str, tmp_path: Path
+) -> None:
+    ticket = _queued(sb, template_id, "https://broken.invalid/held.jpg")  # cannot be fetched
+    held = rtb("download", ticket, "--wait", "--poll", "0.2", "--timeout", "20",
+               "--dest", str(tmp_path))  # fmt: skip
+    assert held.code == 1, held.err
+    note = " ".join(held.err.split())
+    assert "On Hold" in note and ticket in note
+    assert "add --wait" not in note  # it did wait: waiting longer changes nothing
+    assert "submit it again" in note  # what to do about it
+    assert list(tmp_path.iterdir()) == []
+    waited = rtb("wait", ticket, "--poll", "0.2", "--timeout", "20")
+    assert waited.code == 1 and "On Hold means" in " ".join(waited.err.split())
+
+
+def test_several_tickets_one_failing_the_others_still_shown(
+    rtb: Rtb, sb: SandboxHandle, template_id: str
+) -> None:
+    good = _queued(sb, template_id, "https://cdn.example.com/several.jpg", "several")
+    unknown = str(uuid.uuid4())
+    shown = rtb("status", good, unknown)
+    assert shown.code == 3  # a fault, for one of them
+    assert good in shown.out and "several" in shown.out
+    line = _one_error_line(shown)
+    assert unknown in line and "Image not found" in line
+    as_json = rtb("status", unknown, good, "--json")
+    assert as_json.code == 3
+    rows = as_json.json()
+    assert isinstance(rows, list) and [r["ticket"] for r in rows] == [unknown, good]
+    assert "Image not found" in rows[0]["error"] and "error" not in rows[1]
+    # wait and download go on with the others too
+    waited = rtb("wait", good, unknown, "--poll", "0.2", "--timeout", "20", "--json")
+    assert waited.code == 3, waited.err
+    waited_rows = waited.json()
+    assert isinstance(waited_rows, list) and waited_rows[0]["status"] == "Delivered"
+    assert unknown in _one_error_line(waited)
+
+
+def test_user_errors_carry_no_provenance(rtb: Rtb) -> None:
+    from removethebackground.core.errors import InvalidParameterError
+
+    refused = rtb("call", "GetImagesList", "--images-per-page", "101")
+    assert refused.code == 2
+    line = _one_error_line(refused)
+    assert "images_per_page: '101' must be between 1 and 100" in line
+    assert "source:" not in line and "service.md" not in line
+    legacy_guid = rtb("--generation", "legacy", "call", "getImageStatus",
+                      "--ImageTicket", "not-a-guid")  # fmt: skip
+    assert legacy_guid.code == 2
+    line = _one_error_line(legacy_guid)
+    assert "not a valid GUID" in line and "recorded traffic" not in line
+    # The provenance stays on the exception, for maintainers.
+    client = pixelz.PixelzClient(EMAIL, KEY, endpoint="http://127.0.0.1:9/soap.asmx")
+    with pytest.raises(InvalidParameterError) as info:
+        client.get_images_list(images_per_page=101)
+    assert info.value.source and "service.md" in info.value.source
+    assert "(source: service.md" in str(info.value)
+    assert "source" not in info.value.user_message
+
+
+def test_timeouts_are_shown_rounded(rtb: Rtb, sb: SandboxHandle, template_id: str) -> None:
+    ticket = _queued(sb, template_id, "https://cdn.example.com/round.jpg", "hold")
+    late = rtb("wait", ticket, "--timeout", "0.6", "--poll", "0.2")
+    assert late.code == 5
+    line = _one_error_line(late)
+    assert "within 0.6 s" in line, line
+    import re
+
+    assert not re.search(r"\d\.\d{3,}", line), line
+
+
+def test_unknown_names_get_a_did_you_mean(rtb: Rtb) -> None:
+    typo = rtb("call", "GetImageStats")
+    assert typo.code == 2 and "Did you mean GetImageStatus" in typo.err, typo.err
+    kebab = rtb("call", "get-image-stat", "--image-ticket", str(uuid.uuid4()))
+    assert kebab.code == 2 and "GetImageStatus" in kebab.err
+    command = rtb("statsu", "x")
+    assert command.code == 2 and "Did you mean 'status'" in command.err
+    option = rtb("call", "GetImageStatus", "--ImageTicket", str(uuid.uuid4()))
+    assert option.code == 2 and "--imageTicket" in option.err  # the XML name
+
+
+class _InterruptImport:
+    """A meta path finder that presses Ctrl-C while ``name`` is imported."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname == self.name:
+            raise KeyboardInterrupt
+        return None
+
+
+# app: imported by the entry point before anything else; images: a command's module,
+# imported when the command runs.
+@pytest.mark.parametrize(
+    "module", ["removethebackground.cli.app", "removethebackground.cli.images"]
+)
+def test_ctrl_c_at_start_up_exits_130_without_a_traceback(
+    rtb: Rtb, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    for name in list(sys.modules):
+        if name == module or name.startswith(module + "."):
+            monkeypatch.delitem(sys.modules, name)
+    if module == "removethebackground.cli.app":
+        monkeypatch.delattr(sys.modules["removethebackground.cli"], "app", raising=False)
+    if module == "removethebackground.cli.images":  # loaded by an earlier test: forget it
+        monkeypatch.delitem(cli.commands, "status", raising=False)
+        monkeypatch.delattr(sys.modules["removethebackground.cli"], "images", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_InterruptImport(module), *sys.meta_path])
+    try:
+        stopped = rtb("status", str(uuid.uuid4()))
+    except KeyboardInterrupt:
+        pytest.fail(f"Ctrl-C while importing {module} escaped rtb as a KeyboardInterrupt")
+    assert stopped.code == 130
+    assert _one_error_line(stopped) == "error: interrupted"
+
+
+def test_ctrl_c_in_a_process_at_start_up(env: dict[str, str]) -> None:
+    code = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'removethebackground.cli.app':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "from removethebackground.cli.main import main\n"
+        "sys.exit(main(['templates']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 130
+    assert done.stderr == "error: interrupted\n" and done.stdout == ""
+
+
+def test_a_silent_server_is_a_timeout_for_submit_too(rtb: Rtb, template_id: str) -> None:
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/soap.asmx"
+        submitted = rtb("--endpoint", url, "--http-timeout", "0.3", "submit",
+                        "https://cdn.example.com/silent.jpg",
+                        "--template-id", template_id)  # fmt: skip
+        status = rtb("--endpoint", url, "--http-timeout", "0.3", "status", str(uuid.uuid4()))
+    assert submitted.code == 5, submitted.err
+    line = _one_error_line(submitted)
+    assert "may or may not have run" in line and "rtb status" in line
+    assert status.code == 5, status.err
+
+
+def test_config_values_are_checked_when_set(rtb: Rtb, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    bare = {"RTB_CONFIG": str(path)}
+    for key, value, says in (
+        ("template-id", "abc", "template_id 'abc' is not a valid number"),
+        ("template-id", "0", "must be at least 1"),
+        ("template-id", "1.5", "not a valid number"),
+        ("binding", "pigeon", "pigeon"),
+        ("generation", "third", "third"),
+        ("pixelz-endpoint", "ftp://example.com/soap.asmx", "not an http(s) URL"),
+        ("pixelz-endpoint", "example.com/soap.asmx", "not an http(s) URL"),
+        ("legacy-endpoint", "https://h.example/soap.asmx?key=s3cret", "query string"),
+        ("email", "   ", "email"),
+    ):
+        refused = rtb("config", "set", key, value, extra_env=bare)
+        assert refused.code == 2, (key, value, refused.err)
+        line = _one_error_line(refused)
+        assert says in line, (key, line)
+        assert "s3cret" not in line
+        assert not path.exists()  # nothing written
+    accepted = rtb("config", "set", "template-id", " 1001 ", extra_env=bare)
+    assert accepted.code == 0, accepted.err
+    assert settings.load_config(path)["default"]["template_id"] == "1001"
+    # The same rule holds for the environment: a bad RTB_TEMPLATE_ID names itself.
+    bad_env = rtb("config", "show", extra_env={**bare, "RTB_TEMPLATE_ID": "abc"})
+    assert bad_env.code == 2 and "RTB_TEMPLATE_ID" in _one_error_line(bad_env)
+
+
+def test_a_bad_manifest_reports_every_problem_and_writes_nothing(
+    rtb: Rtb, sb: SandboxHandle, template_id: str, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "bad.csv"
+    with manifest.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["image", "customer_image_id", "template_id", "callback_url"])
+        writer.writerow(["https://cdn.example.com/ok.jpg", "", template_id, ""])
+        writer.writerow(["ftp://example.com/a.jpg", "", template_id, ""])
+        writer.writerow(["https://cdn.example.com/b.jpg", "", "abc", "mailto:x@example.com"])
+        writer.writerow(["", "x" * 101, template_id, ""])
+    before = sb.store.count_images()
+    sent = rtb("batch", "submit", str(manifest))
+    assert sent.code == 2, sent.err
+    lines = [line for line in sent.err.splitlines() if line.startswith("error: ")]
+    text = "\n".join(lines)
+    for where in (
+        "row 2 column image",
+        "row 3 column template_id",
+        "row 3 column callback_url",
+        "row 4 column image",
+        "row 4 column customer_image_id",
+    ):
+        assert where in text, text
+    assert "5 problems" in lines[-1] and "nothing was sent" in lines[-1]
+    assert not (tmp_path / "bad.csv.journal").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+    assert sb.store.count_images() == before
+
+
+def test_templates_name_the_currency_column(rtb: Rtb) -> None:
+    table = rtb("templates")
+    assert table.code == 0, table.err
+    header = table.out.splitlines()[0].split()
+    assert "currency" in header and "prices" not in header
+
+
+def test_shell_completion_answers_for_commands(rtb: Rtb) -> None:
+    def complete(*words: str) -> list[str]:
+        done = rtb(extra_env={
+            "_RTB_COMPLETE": "bash_complete",
+            "COMP_WORDS": " ".join(["rtb", *words]),
+            "COMP_CWORD": str(len(words)),
+        })  # fmt: skip
+        assert done.code == 0, done.err
+        return [line.split(",", 1)[1] for line in done.out.splitlines() if "," in line]
+
+    assert "status" in complete("sta")
+    assert set(complete("")) >= set(COMMANDS)
+    assert "GetImageStatus" in complete("call", "GetImageS")
+    assert "--template-id" in complete("submit", "--templ")
+    script = rtb(extra_env={"_RTB_COMPLETE": "bash_source"})
+    assert script.code == 0 and "_RTB_COMPLETE=bash_complete" in script.out
+
+
+def test_verbose_logs_the_redacted_envelopes(rtb: Rtb) -> None:
+    loud = rtb("-v", "templates")
+    assert loud.code == 0, loud.err
+    assert "removethebackground.wire" in loud.err and "GetTemplates" in loud.err
+    assert "contactAPIkey>***<" in loud.err.replace(" ", "")  # there, and redacted
+    # (every run checks that no form of the key is on stdout or stderr)
+    quiet = rtb("templates")
+    assert quiet.code == 0 and "GetTemplates" not in quiet.err  # the log ended with the run

@@ -29,12 +29,16 @@ Exit codes:
 3     the service answered with a fault (wrong key, unknown ticket, server fault)
 4     transport failure: no usable answer (connection refused, bad HTTP status,
       malformed XML)
-5     timeout: no answer within ``--http-timeout``, or ``--timeout`` ran out
-      while waiting for images
-130   interrupted (Ctrl+C)
+5     timeout, whatever timed out: no answer within ``--http-timeout`` (for
+      ``submit`` too), ``--timeout`` ran out while waiting, a stalled download
+130   interrupted (Ctrl+C), at any moment, start-up included
 ====  =========================================================================
 
-Errors are one line on stderr, ``error: ...``, saying what to do; never a traceback.
+Errors are one line on stderr, ``error: ...``, saying what to do; never a traceback,
+never a rule's provenance (it stays on the exception). Commands of several tickets
+report a ticket that fails on its own on a line of its own and go on with the others;
+their exit code is the highest of the failures'. ``rtb -v`` logs the (redacted)
+envelopes on stderr; ``_RTB_COMPLETE=bash_source rtb`` prints the shell completion.
 The commands need the ``cli`` extra (click, rich, platformdirs); without it ``rtb``
 says ``pip install "removethebackground[cli]"`` (``rtb sandbox`` still works with only
 the ``sandbox`` extra).

@@ -9,7 +9,8 @@ without importing any of them.
 from __future__ import annotations
 
 import importlib
-import re
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import click
 
 from .._version import __version__
-from .context import EXIT, CliError, State, json_option, state
+from .context import EXIT, CliError, State, describe, json_option, state
 
 __all__ = ["COMMANDS", "cli", "describe", "run"]
 
@@ -86,6 +87,17 @@ class RootGroup(click.Group):
         self.commands[cmd_name] = command
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            # click suggests from the commands loaded so far: here, from every command.
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # As click's own, from the table: listing the commands imports none of them.
         names = self.list_commands(ctx)
@@ -150,6 +162,12 @@ class GenerationName(click.ParamType):  # type: ignore[type-arg]  # generic in c
     show_default=True,
     help="seconds to wait for each answer of the service",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="log every request and answer to stderr (the API key and other secrets redacted)",
+)
 @json_option
 @click.pass_context
 def cli(
@@ -161,6 +179,7 @@ def cli(
     binding: str | None,
     endpoint: str | None,
     http_timeout: float,
+    verbose: bool,
     json_flag: bool,
 ) -> None:
     """Remove The Background / Pixelz from the command line.
@@ -175,6 +194,8 @@ def cli(
 
     Exit codes: 0 ok, 1 failed (e.g. an image on hold), 2 usage error, 3 service
     fault, 4 transport failure, 5 timeout, 130 interrupted.
+
+    Shell completion: eval "$(_RTB_COMPLETE=bash_source rtb)" (zsh_source, fish_source).
     """
     flags: dict[str, str | None] = {
         "email": email,
@@ -194,6 +215,56 @@ def cli(
                 raise CliError(str(exc), EXIT["usage"]) from None
         flags[f"{gen}_endpoint"] = endpoint
     ctx.obj = State(flags=flags, profile=profile, json_output=json_flag, timeout=http_timeout)
+    if verbose:
+        _LOGS.start(ctx.obj)
+
+
+# --- -v: the envelope log on stderr ----------------------------------------------------------
+
+
+class _WireLogs:
+    """``-v``: the ``removethebackground.wire`` log (envelopes, already redacted by
+    :mod:`removethebackground.core.wirelog`) and the client's own notes on stderr, each
+    line redacted once more with the run's secrets; undone when the run ends."""
+
+    _NAMES = ("removethebackground", "removethebackground.wire")
+
+    def __init__(self) -> None:
+        self._handler: logging.Handler | None = None
+        self._levels: dict[str, int] = {}
+
+    def start(self, current: State) -> None:
+        if self._handler is not None:
+            return
+
+        class Redacting(logging.Formatter):
+            def format(self, record: logging.LogRecord) -> str:
+                return current.redact(super().format(record))
+
+        def ours(record: logging.LogRecord) -> bool:
+            # The client's notes and the envelopes; not, say, an in-process sandbox's log.
+            return record.name in self._NAMES
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(Redacting("%(name)s: %(message)s"))
+        handler.addFilter(ours)
+        for name, level in zip(self._NAMES, (logging.INFO, logging.DEBUG), strict=True):
+            logger = logging.getLogger(name)
+            self._levels[name] = logger.level
+            logger.setLevel(level)
+        logging.getLogger(self._NAMES[0]).addHandler(handler)
+        self._handler = handler
+
+    def stop(self) -> None:
+        if self._handler is None:
+            return
+        logging.getLogger(self._NAMES[0]).removeHandler(self._handler)
+        for name, level in self._levels.items():
+            logging.getLogger(name).setLevel(level)
+        self._handler, self._levels = None, {}
+
+
+_LOGS = _WireLogs()
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -209,6 +280,29 @@ def _fail(current: State | None, message: str, code: int) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run ``rtb`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get(COMPLETE_VAR):
+        return _complete(os.environ[COMPLETE_VAR])
+    try:
+        return _run(args)
+    finally:
+        _LOGS.stop()
+
+
+#: click's shell completion variable for ``rtb`` (``_RTB_COMPLETE=bash_source rtb``).
+COMPLETE_VAR = "_RTB_COMPLETE"
+
+
+def _complete(instruction: str) -> int:
+    """click's shell completion (``bash_source``, ``bash_complete``, ``zsh_source`` ...)."""
+    from click.shell_completion import shell_complete
+
+    try:
+        return shell_complete(cli, {}, "rtb", COMPLETE_VAR, instruction)
+    except Exception:  # completion must never print a traceback into the shell
+        return EXIT["failed"]
+
+
+def _run(args: list[str]) -> int:
     ctx_state: list[State] = []
     try:
         with cli.make_context("rtb", args) as ctx:
@@ -246,58 +340,3 @@ def _current(states: list[State]) -> State | None:
         return state()
     except RuntimeError:
         return None
-
-
-def _short_transport(text: str) -> str:
-    """urllib3's ``HTTPConnectionPool(...): Max retries ... [Errno 111] Connection refused``
-    as just its reason."""
-    reason = re.search(r"\[Errno -?\d+\] ([^\"')]+)", text)
-    start = min(
-        (
-            i
-            for i in (text.find("HTTPConnectionPool("), text.find("HTTPSConnectionPool("))
-            if i >= 0
-        ),
-        default=-1,
-    )
-    if reason is None or start < 0:
-        return text
-    return text[:start] + reason.group(1).strip()
-
-
-def describe(exc: BaseException) -> tuple[int, str]:
-    """The exit code and one-line message of an exception, with what to do."""
-    from ..core.errors import (
-        InvalidParameterError,
-        RemoveTheBackgroundError,
-        ServiceFault,
-        TransportError,
-        TransportTimeout,
-    )
-
-    name = type(exc).__name__
-    if name == "WaitTimeout":
-        return EXIT[
-            "timeout"
-        ], f"{exc} (wait longer with --timeout, or check later with rtb status)"
-    if isinstance(exc, InvalidParameterError):
-        if getattr(exc, "parameter", None) == "binding":
-            return EXIT["usage"], f"{exc} (on the command line: --binding soap11)"
-        return EXIT["usage"], f"{exc}"
-    if isinstance(exc, ServiceFault):
-        hint = ""
-        if type(exc).__name__ == "AuthenticationError":
-            hint = " (check RTB_EMAIL / RTB_API_KEY or `rtb config show`)"
-        return EXIT["fault"], f"the service answered with a fault: {exc}{hint}"
-    if isinstance(exc, TransportTimeout):
-        return EXIT["timeout"], f"{exc} (try again, or raise --http-timeout)"
-    if isinstance(exc, TransportError):
-        return EXIT[
-            "transport"
-        ], f"{_short_transport(str(exc))} (check the endpoint with `rtb config show`)"
-    if isinstance(exc, RemoveTheBackgroundError):
-        return EXIT["failed"], f"{exc}"
-    if isinstance(exc, OSError):
-        where = f" {exc.filename}" if exc.filename else ""
-        return EXIT["failed"], f"{exc.strerror or exc}{where}"
-    return EXIT["failed"], f"unexpected {name}: {exc}"

@@ -10,7 +10,16 @@ from typing import Any
 
 import click
 
-from .context import EXIT, State, json_option, wait_options, want_json, with_options, workflows
+from .context import (
+    EXIT,
+    CliError,
+    State,
+    json_option,
+    wait_options,
+    want_json,
+    with_options,
+    workflows,
+)
 from .context import state as current_state
 from .jobs import uploader
 
@@ -102,14 +111,49 @@ def batch_submit(
     upload_url: str | None,
     json_flag: bool,
 ) -> int:
-    """Queue every row of MANIFEST.csv that is not queued yet."""
+    """Queue every row of MANIFEST.csv that is not queued yet.
+
+    The whole manifest is checked first: every problem is reported at once, and with
+    any, nothing is sent and no journal is written.
+    """
     state = current_state()
     want_json(json_flag)
     path = journal or manifest.with_name(manifest.name + ".journal")
-    with _batch(state, path, upload_url) as job:
-        with state.output.progress("submitting", total=None):
-            summary = job.submit(manifest, concurrency=concurrency, retry_failed=retry_failed)
-        return _batch_report(state, job, summary, path)
+    with state.client("pixelz") as client:
+        put = uploader(state, client, upload_url)
+        _check_manifest(state, manifest, can_upload=put is not None)
+        job = workflows().Batch(path, client, uploader=put)
+        try:
+            with state.output.progress("submitting", total=None):
+                summary = job.submit(manifest, concurrency=concurrency, retry_failed=retry_failed)
+            return _batch_report(state, job, summary, path)
+        finally:
+            job.close()
+
+
+def _check_manifest(state: State, manifest: Path, *, can_upload: bool) -> None:
+    """Read the whole manifest before a journal exists; every problem on a line of its own."""
+    from ..core.errors import InvalidParameterError
+    from ..workflows.batch.manifest import ManifestError, read_manifest
+
+    rows = read_manifest(manifest, can_upload=can_upload)
+    try:
+        for _row in rows:
+            pass
+    except InvalidParameterError as exc:
+        problems = exc.errors if isinstance(exc, ManifestError) else (exc,)
+        count = exc.count if isinstance(exc, ManifestError) else 1
+        for problem in problems:
+            text = problem.user_message.removeprefix("manifest: ").removeprefix("manifest ")
+            state.output.note(f"error: {manifest}: {state.redact(text)}")
+        more = f" ({count - len(problems)} more not shown)" if count > len(problems) else ""
+        raise CliError(
+            f"{manifest}: {count} problem{'s' if count > 1 else ''}{more}; nothing was sent "
+            "and no journal was written: fix the manifest and run again",
+            EXIT["usage"],
+        ) from None
+    finally:
+        rows.close()
 
 
 @batch.command("status")

@@ -72,7 +72,17 @@ class CallGroup(click.Group):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        name, cmd, rest = super().resolve_command(ctx, args)
+        try:
+            name, cmd, rest = super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            from .operations import suggest_operations
+
+            wanted = exc.command_name
+            close = suggest_operations(wanted, self._generation(ctx))
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
+            raise click.UsageError(
+                f"No such operation {wanted!r}.{hint} (`rtb call --list` lists them all)", ctx
+            ) from None
         return (cmd.name if cmd is not None else name), cmd, rest
 
 

@@ -7,7 +7,8 @@ This module needs click only: the settings, the clients, the workflows and the o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -21,9 +22,13 @@ __all__ = [
     "EXIT",
     "CliError",
     "State",
+    "describe",
+    "exit_code_of",
     "json_option",
     "parse_ticket",
+    "per_ticket",
     "profile_option",
+    "seconds",
     "state",
     "wait_options",
     "want_json",
@@ -225,3 +230,139 @@ def with_options(options: list[Any]) -> Callable[[F], F]:
         return f
 
     return decorate
+
+
+# --- what an error means for the user ------------------------------------------------------
+
+
+def seconds(value: float) -> str:
+    """A duration for a message: ``1 s``, ``0.6 s``, ``0.05 s``, ``3600 s`` (never ``0.999604``)."""
+    rounded = round(value, 2) if value < 1 else round(value, 1)
+    return f"{rounded:.0f} s" if rounded >= 1e5 else f"{rounded:g} s"
+
+
+def _short_transport(text: str) -> str:
+    """urllib3's ``HTTPConnectionPool(...): Max retries ... [Errno 111] Connection refused``
+    as just its reason."""
+    reason = re.search(r"\[Errno -?\d+\] ([^\"')]+)", text)
+    start = min(
+        (
+            i
+            for i in (text.find("HTTPConnectionPool("), text.find("HTTPSConnectionPool("))
+            if i >= 0
+        ),
+        default=-1,
+    )
+    if reason is None or start < 0:
+        return text
+    return text[:start] + reason.group(1).strip()
+
+
+# The workflows name a timeout of a download or an upload only in the text
+# ("cannot fetch URL: ReadTimeout"): requests' ConnectTimeout, ReadTimeout, Timeout.
+_TIMEOUT_NAME = re.compile(r"\b(?:Connect|Read)?Timeout\b")
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    from ..core.errors import OutcomeUnknownError, TransportTimeout
+
+    if isinstance(exc, TransportTimeout) or type(exc).__name__ == "WaitTimeout":
+        return True
+    if isinstance(exc, OutcomeUnknownError):
+        return isinstance(exc.cause, TransportTimeout)
+    if type(exc).__name__ in ("DownloadError", "UploadError"):
+        return _TIMEOUT_NAME.search(str(exc)) is not None
+    return False
+
+
+def _wait_timeout_text(exc: BaseException) -> str:
+    """A :class:`WaitTimeout` from its attributes, its time rounded."""
+    ticket = getattr(exc, "ticket", None)
+    last = getattr(exc, "last_status", None)
+    allowed = seconds(float(getattr(exc, "timeout", 0.0) or 0.0))
+    if ticket is None:  # a batch: its own text, which names the time it was given
+        return str(exc)
+    shown = getattr(last, "label", None) or (
+        f"status {last}" if last is not None else "no answer yet"
+    )
+    error = getattr(exc, "last_error", None)
+    reason = f" (last error: {type(error).__name__})" if error is not None else ""
+    return (
+        f"image {ticket} did not reach a final status within {allowed}: last status {shown}{reason}"
+    )
+
+
+def describe(exc: BaseException) -> tuple[int, str]:
+    """The exit code and the user's one-line message of an exception, with what to do.
+
+    The texts are for users: a rule's provenance (``InvalidParameterError.source``)
+    stays on the exception and is not shown.
+    """
+    from ..core.errors import (
+        InvalidParameterError,
+        OutcomeUnknownError,
+        RemoveTheBackgroundError,
+        ServiceFault,
+        TransportError,
+    )
+
+    name = type(exc).__name__
+    if isinstance(exc, CliError):
+        return exc.code, str(exc)
+    if name == "WaitTimeout":
+        return EXIT["timeout"], (
+            f"{_wait_timeout_text(exc)} (wait longer with --timeout, or check later with "
+            "rtb status)"
+        )
+    if isinstance(exc, InvalidParameterError):
+        text = getattr(exc, "user_message", None) or str(exc)
+        if getattr(exc, "parameter", None) == "binding":
+            return EXIT["usage"], f"{text} (on the command line: --binding soap11)"
+        return EXIT["usage"], text
+    if isinstance(exc, ServiceFault):
+        hint = ""
+        if name == "AuthenticationError":
+            hint = " (check RTB_EMAIL / RTB_API_KEY or `rtb config show`)"
+        return EXIT["fault"], f"the service answered with a fault: {exc}{hint}"
+    if isinstance(exc, OutcomeUnknownError):
+        code = EXIT["timeout"] if _is_timeout(exc) else EXIT["transport"]
+        return code, f"{exc} (see `rtb status` or `rtb images` before you submit it again)"
+    if _is_timeout(exc) and isinstance(exc, TransportError):
+        return EXIT["timeout"], f"{exc} (try again, or raise --http-timeout)"
+    if isinstance(exc, TransportError):
+        return EXIT[
+            "transport"
+        ], f"{_short_transport(str(exc))} (check the endpoint with `rtb config show`)"
+    if _is_timeout(exc):
+        return EXIT["timeout"], f"{exc} (try again later)"
+    if isinstance(exc, RemoveTheBackgroundError):
+        return EXIT["failed"], f"{exc}"
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return EXIT["failed"], f"{exc.strerror or exc}{where}"
+    return EXIT["failed"], f"unexpected {name}: {exc}"
+
+
+def per_ticket(exc: BaseException) -> bool:
+    """Whether ``exc`` concerns one image only, so a command of several tickets reports it
+    on that ticket's row and goes on with the others.
+
+    A fault about the image (not found, wrong state, a server fault for that call), a
+    wait that ran out, a download that failed: yes. Wrong credentials, an endpoint that
+    does not answer, a usage error: no, they would fail every ticket alike.
+    """
+    from ..core.errors import AuthenticationError, ServiceFault, TransportError
+
+    if isinstance(exc, AuthenticationError):
+        return False
+    if isinstance(exc, ServiceFault):
+        return True
+    if isinstance(exc, TransportError):
+        return False
+    return type(exc).__name__ in ("WaitTimeout", "DownloadError")
+
+
+def exit_code_of(codes: Iterable[int]) -> int:
+    """The exit code of a command whose tickets failed with ``codes``: the highest
+    (5 timeout > 4 transport > 3 fault > 2 usage > 1 failed); 0 when none failed."""
+    return max(codes, default=EXIT["ok"])

@@ -19,7 +19,16 @@ from .context import (
     with_options,
     workflows,
 )
-from .jobs import download_all, get_status, not_delivered, wait_all
+from .jobs import (
+    Failures,
+    download_all,
+    failed_row,
+    get_statuses,
+    not_delivered,
+    not_delivered_note,
+    report_failures,
+    wait_all,
+)
 
 __all__ = ["download", "images", "products", "status", "templates", "wait"]
 
@@ -28,17 +37,47 @@ __all__ = ["download", "images", "products", "status", "templates", "wait"]
 @click.argument("tickets", nargs=-1, required=True, metavar="TICKET...")
 @json_option
 def status(tickets: tuple[str, ...], json_flag: bool) -> int:
-    """Show the status of images (GetImageStatus; --generation legacy for generation 1)."""
-    from .render import print_statuses, status_row
+    """Show the status of images (GetImageStatus; --generation legacy for generation 1).
 
+    A ticket that fails (unknown to the service, say) gets its own error line; the
+    others are still shown, and the exit code says that one failed.
+    """
     current = state()
     want_json(json_flag)
-    rows = []
+    checked = [parse_ticket(t) for t in tickets]
+    failures: Failures = {}
     with current.client() as client:
-        for ticket in tickets:
-            rows.append(status_row(get_status(client, parse_ticket(ticket))))
-    print_statuses(current.output, rows, ("final_images_url",))
-    return EXIT["ok"]
+        statuses = get_statuses(client, checked, failures)
+    _print(current, checked, statuses, failures, ("final_images_url",))
+    return report_failures(current, failures)
+
+
+def _print(
+    current: Any,
+    tickets: list[str],
+    statuses: list[Any],
+    failures: Failures,
+    extra: tuple[str, ...],
+    files: list[list[Path]] | None = None,
+) -> None:
+    """One row per ticket, in the order given: its status, or what is known and its error
+    (``error``, in JSON; in a table, the ticket's error line on stderr says it)."""
+    from .render import print_statuses, status_row
+
+    rows = []
+    for n, (ticket, each) in enumerate(zip(tickets, statuses, strict=True)):
+        row = status_row(each) if each is not None else failed_row(ticket, failures[ticket])
+        if ticket in failures and each is not None:
+            row["error"] = failed_row(ticket, failures[ticket])["error"]
+        if files is not None:
+            row["files"] = [str(p) for p in files[n]]
+        rows.append(row)
+    if not current.output.json:
+        # A table shows what is known; a ticket with no status has its error line only.
+        rows = [r for r in rows if r.get("status") != "error"]
+        if not rows:
+            return
+    print_statuses(current.output, rows, extra)
 
 
 @click.command()
@@ -47,15 +86,21 @@ def status(tickets: tuple[str, ...], json_flag: bool) -> int:
 @json_option
 def wait(tickets: tuple[str, ...], timeout: float, poll: float, json_flag: bool) -> int:
     """Wait until images are delivered (or on hold); exit 5 on --timeout."""
-    from .render import print_statuses, status_row
-
     current = state()
     want_json(json_flag)
     checked = [parse_ticket(t) for t in tickets]
+    failures: Failures = {}
     with current.client() as client:
-        statuses = wait_all(current, client, checked, timeout=timeout, poll=poll)
-    print_statuses(current.output, [status_row(s) for s in statuses], ("final_images_url",))
-    return EXIT["failed"] if not_delivered(statuses) else EXIT["ok"]
+        statuses = wait_all(current, client, checked, timeout=timeout, poll=poll, failures=failures)
+    _print(current, checked, statuses, failures, ("final_images_url",))
+    pending = not_delivered(statuses)  # once waited for: On Hold
+    note = not_delivered_note(pending, waited=True, downloading=False) if pending else ""
+    if note:
+        current.output.note(note)
+    code = report_failures(current, failures)
+    if code == EXIT["ok"] and pending:
+        return EXIT["failed"]
+    return code
 
 
 @click.command()
@@ -84,33 +129,34 @@ def download(
     json_flag: bool,
 ) -> int:
     """Download the results of delivered images."""
-    from .render import print_statuses, status_row
-
     current = state()
     want_json(json_flag)
     checked = [parse_ticket(t) for t in tickets]
+    failures: Failures = {}
     with current.client() as client:
         if wait_flag:
-            statuses = wait_all(current, client, checked, timeout=timeout, poll=poll)
+            statuses = wait_all(
+                current, client, checked, timeout=timeout, poll=poll, failures=failures
+            )
         else:
-            statuses = [get_status(client, t) for t in checked]
+            statuses = get_statuses(client, checked, failures)
         pending = not_delivered(statuses)
         files = download_all(
-            current, client, statuses, dest, thumbnail=thumbnail, concurrency=concurrency
+            current,
+            client,
+            statuses,
+            dest,
+            thumbnail=thumbnail,
+            concurrency=concurrency,
+            failures=failures,
         )
-    rows = []
-    for each, written in zip(statuses, files, strict=True):
-        row = status_row(each)
-        row["files"] = [str(p) for p in written]
-        rows.append(row)
-    print_statuses(current.output, rows, ("files",))
+    _print(current, checked, statuses, failures, ("files",), files)
     if pending:
-        current.output.note(
-            f"{len(pending)} image(s) not delivered yet: nothing downloaded for them "
-            "(add --wait to wait first)"
-        )
+        current.output.note(not_delivered_note(pending, waited=wait_flag))
+    code = report_failures(current, failures)
+    if code == EXIT["ok"] and pending:
         return EXIT["failed"]
-    return EXIT["ok"]
+    return code
 
 
 @click.command()
@@ -188,8 +234,10 @@ def templates(json_flag: bool) -> int:
     if current.output.json:
         current.output.emit_json(found)
         return EXIT["ok"]
+    # The contract's Money carries a currency and no amount: the column says what it
+    # can, the currencies a template is priced in, and is named for that.
     current.output.table(
-        ("id", "name", "output", "delivery (h)", "combined", "prices"),
+        ("id", "name", "output", "delivery (h)", "combined", "currency"),
         (
             (
                 t.template_id,
@@ -197,7 +245,7 @@ def templates(json_flag: bool) -> int:
                 t.output_format,
                 t.delivery_time_in_hours,
                 t.is_combined_images,
-                [_money(p) for p in t.prices or [] if p is not None],
+                _currencies(t.prices),
             )
             for t in found
         ),
@@ -205,10 +253,11 @@ def templates(json_flag: bool) -> int:
     return EXIT["ok"]
 
 
-def _money(price: Any) -> str:
-    from .render import plain
-
-    data = plain(price)
-    if isinstance(data, dict):
-        return " ".join(str(v) for v in data.values() if v is not None)
-    return str(data)
+def _currencies(prices: Any) -> str:
+    """The distinct currencies of a template's ``Money`` prices, in their order."""
+    seen: list[str] = []
+    for price in prices or []:
+        currency = getattr(price, "currency", None)
+        if currency and currency not in seen:
+            seen.append(str(currency))
+    return ", ".join(seen)

@@ -6,17 +6,35 @@ extra is one line saying what to install rather than a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 
-__all__ = ["MISSING_EXTRA", "main"]
+__all__ = ["INTERRUPTED", "MISSING_EXTRA", "main"]
 
 MISSING_EXTRA = 'error: the rtb command needs the cli extra: pip install "removethebackground[cli]"'
 _CLI_MODULES = frozenset({"click", "rich", "platformdirs", "markdown_it", "mdurl", "pygments"})
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command that Ctrl-C stopped
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``rtb`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    """Run ``rtb`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code.
+
+    Ctrl-C at any moment, even while the command's modules are still being imported,
+    ends it with ``error: interrupted`` and exit code 130, never a traceback.
+    """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # A second Ctrl-C, or a closed stderr, while saying so: still exit 130.
+        with contextlib.suppress(BaseException):
+            print("error: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         from .app import run

@@ -38,6 +38,7 @@ __all__ = [
     "operation_command",
     "operation_rows",
     "option_name",
+    "suggest_operations",
 ]
 
 # Every generation of the registry, keyed as there: ``pixelz``, ``legacy`` ...
@@ -82,6 +83,29 @@ def find_operation(name: str, generation: str) -> Operation[Any] | None:
         if wanted in (_key(op.name), _key(op.python_name)):
             return op
     return None
+
+
+def suggest_operations(name: str, generation: str, limit: int = 3) -> list[str]:
+    """The operations whose name is close to ``name`` (difflib), those of ``generation``
+    first; another generation's are shown with the flag that selects it.
+
+    Names are compared as :func:`find_operation` matches them (case, ``-`` and ``_``
+    ignored), on the XML name and the Python name alike: ``GetImageStats`` and
+    ``get-image-stats`` both find ``GetImageStatus``.
+    """
+    import difflib
+
+    choices: dict[str, str] = {}
+    for each in (generation, *(g for g in SERVICES if g != generation)):
+        flag = "" if each == generation else f" (rtb --generation {each} call ...)"
+        for op in SERVICES[each][0].operations.values():
+            for key in (_key(op.name), _key(op.python_name)):
+                choices.setdefault(key, f"{op.name}{flag}")
+    found: list[str] = []
+    for key in difflib.get_close_matches(_key(name), list(choices), n=limit * 2, cutoff=0.6):
+        if choices[key] not in found:
+            found.append(choices[key])
+    return found[:limit]
 
 
 class XsdType(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.5 only

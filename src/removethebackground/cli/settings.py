@@ -171,13 +171,57 @@ def check_value(key: str, value: str) -> str:
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
     elif key.endswith("_endpoint"):
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ConfigError(
-                f"{key} {value!r} is not an http(s) URL: give e.g. http://127.0.0.1:8110/soap.asmx"
-            )
+        _check_endpoint(key, value)
     elif not value:
         raise ConfigError(f"{key} cannot be empty: use `rtb config unset {key}` instead")
+    elif key == "template_id":
+        value = value.strip()
+        wrong = _template_id_problem(value)
+        if wrong is not None:
+            raise ConfigError(
+                f"template_id {value!r} {wrong}: give a template's number, e.g. 1001 "
+                "(`rtb templates` lists them)"
+            )
+    elif key == "email" and not value.strip():
+        raise ConfigError("email cannot be blank: give the account's contact email")
     return value
+
+
+def _check_endpoint(key: str, value: str) -> None:
+    """The client's rule (``ServiceClient``): an http(s) URL with a host, and no query or
+    fragment (a service address has none; one may hold a credential, so it is not shown)."""
+    from urllib.parse import urlsplit
+
+    example = "give e.g. http://127.0.0.1:8110/soap.asmx"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  # a port that is not a number raises here
+    except ValueError:
+        raise ConfigError(f"{key} is not a usable URL: {example}") from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        raise ConfigError(f"{key} {value!r} is not an http(s) URL: {example}")
+    if parts.query or parts.fragment:
+        bare = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+        raise ConfigError(
+            f"{key} {bare!r} was given with a query string or fragment, which a service "
+            f"address cannot carry: {example}"
+        )
+
+
+def _template_id_problem(value: str) -> str | None:
+    """What AddImageToQueue's ``templateId`` rule (the generated constraint, as the client
+    checks it before sending) says of ``value``, or ``None``."""
+    from ..core.constraints import problem
+
+    op = _REGISTRY["pixelz"].service.operations["AddImageToQueue"]
+    for f in op.params:
+        if f.attr == "template_id" and f.constraint is not None:
+            return problem(f.constraint, value)
+    return None if value.isdigit() else "is not a whole number"
 
 
 @dataclass

@@ -207,7 +207,9 @@ def to_wire(c: Constraint, value: object, where: str, now: float | None = None) 
     if wrong is not None:
         source = f" (source: {c.source})" if c.source else ""
         hint = _allowed_hint(c, wrong)
-        raise InvalidParameterError(where, f"{_shown(value)} {wrong}{hint}{source}")
+        refused = InvalidParameterError(where, f"{_shown(value)} {wrong}{hint}{source}")
+        refused.source = c.source or None  # the text's provenance, as an attribute too
+        raise refused
     return text
 
 

@@ -609,7 +609,15 @@ class MalformedResponseError(TransportError):
 
 
 class InvalidParameterError(RemoveTheBackgroundError, ValueError):
-    """Bad input, found before anything was sent. ``parameter`` names the culprit."""
+    """Bad input, found before anything was sent. ``parameter`` names the culprit.
+
+    ``source``: where the rule that refused the value comes from (the overlay's
+    provenance, for maintainers), when a rule did; ``str()`` ends with it.
+    ``user_message`` is the same text without it, for a program's users.
+    """
+
+    #: Where the refusing rule comes from; ``None`` when no documented rule refused it.
+    source: str | None = None
 
     def __init__(
         self,
@@ -632,6 +640,12 @@ class InvalidParameterError(RemoveTheBackgroundError, ValueError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+    @property
+    def user_message(self) -> str:
+        """``str()`` without the trailing ``(source: ...)`` of the rule's provenance."""
+        text = str(self)
+        return text.removesuffix(f" (source: {self.source})") if self.source else text
 
 
 class UnsupportedBindingError(InvalidParameterError):
