@@ -39,7 +39,7 @@ from removethebackground.core.errors import InvalidParameterError, fault_class
 from removethebackground.core.wire import Binding, Operation
 from removethebackground.generated import pixelz
 from removethebackground.service import render_soap_result
-from support import ReplayAdapter, Reply, session_with
+from support.replay import ReplayAdapter, Reply, session_with
 from support.strategies import instance_of, params_of
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "removethebackground"

@@ -1,7 +1,7 @@
 """How the client fails: checks before sending, every kind of bad answer, secrets kept out
 of errors and logs, and the HTTP it puts on the wire.
 
-Most tests answer through :class:`support.ReplayAdapter` (nothing leaves the process);
+Most tests answer through :class:`support.replay.ReplayAdapter` (nothing leaves the process);
 the ones about urllib3 (its log records, retries, what really goes on the wire) use a
 local HTTP server on 127.0.0.1.
 """
@@ -42,17 +42,10 @@ from removethebackground.core.errors import (
 )
 from removethebackground.core.wire import Binding
 from removethebackground.generated import legacy, pixelz
-from support import (
-    LocalServer,
-    ReplayAdapter,
-    Reply,
-    Seen,
-    closed_port,
-    parse_xml,
-    session_with,
-    soap_fault,
-    soap_response,
-)
+from support.envelopes import soap_fault, soap_response
+from support.replay import ReplayAdapter, Reply, session_with
+from support.servers import LocalServer, Seen, closed_port
+from support.xmltree import parse_xml
 
 EMAIL = "demo@example.com"
 KEY = "s3cr3t+K/EY=&x'42"  # its raw, quote_plus, quote and html.escape forms all differ

@@ -41,17 +41,11 @@ from removethebackground.core.errors import (
 )
 from removethebackground.core.wire import Binding
 from removethebackground.testing.sandbox import SandboxHandle
-from support import (
-    NO_REFERENCE,
-    REFERENCE,
-    ReplayAdapter,
-    Reply,
-    call_unchecked,
-    closed_port,
-    read_http_message,
-    session_with,
-    soap_fault,
-)
+from support.envelopes import soap_fault
+from support.paths import NO_REFERENCE, REFERENCE, read_http_message
+from support.replay import ReplayAdapter, Reply, session_with
+from support.servers import closed_port
+from support.unchecked import call_unchecked
 
 ALL = [Binding.SOAP11, Binding.SOAP12, Binding.HTTP_GET, Binding.HTTP_POST]
 EMAIL = "demo@example.com"

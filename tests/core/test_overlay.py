@@ -40,7 +40,8 @@ from removethebackground.core.constraints import allowed, problem
 from removethebackground.core.wire import Constraint, Field
 from removethebackground.generated import pixelz
 from removethebackground.testing.sandbox import SandboxHandle
-from support import ReplayAdapter, call_unchecked, session_with
+from support.replay import ReplayAdapter, session_with
+from support.unchecked import call_unchecked
 
 ROOT = Path(__file__).resolve().parents[2]
 PIXELZ_WSDL = ROOT / "wsdl" / "pixelz" / "pixelz.wsdl"

@@ -32,7 +32,7 @@ from removethebackground.sandbox.imaging import (
 )
 from removethebackground.sandbox.store import Store
 from removethebackground.testing.sandbox import run_sandbox
-from support import closed_port
+from support.servers import closed_port
 
 if TYPE_CHECKING:
     from removethebackground.testing.sandbox import SandboxHandle
