@@ -50,7 +50,8 @@ OPERATIONS = [
 ]
 RULED = [p for p in OPERATIONS if any(f.constraint for f in p.values[0].params)]
 MODELS = sorted(
-    {m for gen in GENERATIONS.values() for m in gen.service.models}, key=lambda m: m.__name__
+    {m for gen in GENERATIONS.values() for m in gen.service.models},
+    key=lambda m: (m.__module__, m.__name__),  # one order in every process (xdist workers)
 )
 EXAMPLES = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
