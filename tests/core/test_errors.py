@@ -39,6 +39,7 @@ from removethebackground.core.errors import (
     TransportTimeout,
     fault_class,
 )
+from removethebackground.core.retry import RetryPolicy
 from removethebackground.core.wire import Binding
 from removethebackground.testing.sandbox import SandboxHandle
 from support.envelopes import soap_fault
@@ -319,7 +320,8 @@ def _html(status: int) -> Reply:
 def test_retryable_per_failure(
     binding: Binding, responder: Any, cls: type, retryable: bool
 ) -> None:
-    exc = _raised(_client(responder, binding))
+    # the retryable ones are resent (same attempts) without backoff waits
+    exc = _raised(_client(responder, binding, retries=RetryPolicy(backoff=0)))
     assert type(exc) is cls
     assert exc.retryable is retryable
 
