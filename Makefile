@@ -59,11 +59,20 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict src
 
-unit: $(STAMP)
-	$(PY) -m pytest -q
+## The tests in parallel worker processes (pytest-xdist). Many tests wait on loopback I/O
+## (sandbox servers, subprocesses), so more workers than cores pay; `--dist load` hands
+## tests out one by one as workers free up. PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= 4
+PYTEST_DIST ?= load
 
-## Everything CI runs: codegen freshness, lint, import contracts, types, the docs build, tests.
-test: codegen-check lint contracts typecheck docs-check unit
+unit: $(STAMP)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST)
+
+## Everything CI runs: codegen freshness, lint, import contracts, then the tests with types
+## and the docs build alongside (they work while the tests wait on I/O; each step's output
+## is printed whole when it ends).
+test: codegen-check lint contracts
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit typecheck docs-check
 
 # Material for MkDocs prints a notice about MkDocs 2.0 on every build; it is not a warning.
 MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs

@@ -9,15 +9,20 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from hypothesis import HealthCheck, settings  # noqa: E402
+
 pytest_plugins = [
     "removethebackground.testing.pytest_plugin",
     "removethebackground.testing.sandbox",
 ]
 
+# Hypothesis keeps no example database: the tests run in parallel worker processes and must
+# not write into the repository; a failure prints the example and a @reproduce_failure blob.
+settings.register_profile("rtb", database=None, print_blob=True)
+settings.load_profile("rtb")
+
 # Hypothesis profiles of the answer fuzzer (tests/core/test_fuzz_answers.py), chosen with
 # RTB_FUZZ_PROFILE: a bounded slice in `make test`, many more examples in `make fuzz`.
-from hypothesis import HealthCheck, settings  # noqa: E402
-
 _FUZZ = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],

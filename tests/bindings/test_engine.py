@@ -39,7 +39,7 @@ from removethebackground.core.errors import InvalidParameterError, fault_class
 from removethebackground.core.wire import Binding, Operation
 from removethebackground.generated import pixelz
 from removethebackground.service import render_soap_result
-from support import ReplayAdapter, Reply, session_with
+from support.replay import ReplayAdapter, Reply, session_with
 from support.strategies import instance_of, params_of
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "removethebackground"
@@ -50,7 +50,8 @@ OPERATIONS = [
 ]
 RULED = [p for p in OPERATIONS if any(f.constraint for f in p.values[0].params)]
 MODELS = sorted(
-    {m for gen in GENERATIONS.values() for m in gen.service.models}, key=lambda m: m.__name__
+    {m for gen in GENERATIONS.values() for m in gen.service.models},
+    key=lambda m: (m.__module__, m.__name__),  # one order in every process (xdist workers)
 )
 EXAMPLES = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

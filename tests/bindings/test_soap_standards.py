@@ -38,8 +38,10 @@ from removethebackground.testing.cassettes import (
     make_request_scrubber,
 )
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
-from support import ReplayAdapter, Reply, cassette_matches, envelope_tree, session_with
+from support.cassettes import cassette_matches
+from support.envelopes import envelope_tree
 from support.pki import PKI
+from support.replay import ReplayAdapter, Reply, session_with
 
 EMAIL = "demo@example.com"
 KEY = "demo-key"

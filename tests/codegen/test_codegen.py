@@ -138,17 +138,27 @@ def test_codegen_refuses_the_network(tmp_path: Path) -> None:
         build("x", target, "X", tmp_path)
 
 
-def test_codegen_check_reports_a_hand_edit(tmp_path: Path) -> None:
+def test_codegen_check_reports_a_hand_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import codegen.__main__ as cli
 
-    edited = tmp_path / "legacy.py"
-    original = cli.PACKAGE / "legacy.py"
-    shutil.copy(original, edited)
-    try:
-        original.write_text(original.read_text() + "\n# hand edit\n")
-        assert cli.main(["--check"]) == 1
-    finally:
-        shutil.copy(edited, original)
+    # The check runs against a copy of the generated package and golden files (same layout
+    # under tmp_path), so the repository is never written while other tests read it.
+    package = tmp_path / cli.PACKAGE.relative_to(cli.ROOT)
+    golden = tmp_path / cli.GOLDEN.relative_to(cli.ROOT)
+    shutil.copytree(cli.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(cli.GOLDEN, golden)
+    shutil.copy(cli.ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    real_outputs = cli.outputs
+    monkeypatch.setattr(cli, "outputs", lambda: real_outputs(package=package, golden=golden))
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    monkeypatch.setattr(cli, "PACKAGE", package)
+    assert cli.main(["--check"]) == 0
+
+    edited = package / "legacy.py"
+    original = edited.read_text()
+    edited.write_text(original + "\n# hand edit\n")
+    assert cli.main(["--check"]) == 1
+    edited.write_text(original)
     assert cli.main(["--check"]) == 0
 
 

@@ -36,18 +36,12 @@ from removethebackground.core.errors import ClientFault, DeclaredFault, ServiceF
 from removethebackground.core.http import HttpAnswer
 from removethebackground.core.wire import UNSET, Binding, Operation
 from removethebackground.service import render_soap_result
-from support import (
-    ENVELOPE_NS,
-    XSI_NIL,
-    ReplayAdapter,
-    Reply,
-    _zeep_client,
-    assert_xml_equivalent,
-    iter_fields,
-    parse_xml,
-    session_with,
-)
+from support.envelopes import ENVELOPE_NS, XSI_NIL
+from support.replay import ReplayAdapter, Reply, session_with
 from support.strategies import instance_of, slot_of, value_of
+from support.wirevalues import iter_fields
+from support.xmltree import assert_xml_equivalent, parse_xml
+from support.zeepclient import _zeep_client
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "wsdl-corpus"

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 
 from removethebackground import Binding, PixelzClient, RemoveTheBackgroundError
 from removethebackground.generated import GENERATIONS
-from support import NO_REFERENCE, REFERENCE, read_http_message
 from support.hostile import HostileServer, Request
+from support.paths import NO_REFERENCE, REFERENCE, read_http_message
 
 pytestmark = pytest.mark.skipif(REFERENCE is None, reason=NO_REFERENCE)
 

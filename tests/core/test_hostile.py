@@ -117,7 +117,7 @@ def test_a_pooled_connection_is_fine_after_an_expired_call() -> None:
         if len(calls) == 1:
             drip_body(0.02)(server, conn, request)
         else:
-            from support import soap_response
+            from support.envelopes import soap_response
 
             answer(200, _status_body(), XML, close=False)(server, conn, request)
             del soap_response

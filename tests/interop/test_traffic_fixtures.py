@@ -43,23 +43,12 @@ from removethebackground.core.errors import (
 )
 from removethebackground.core.wire import Binding, Operation
 from removethebackground.generated import legacy, pixelz
-from support import (
-    ENVELOPE_NS,
-    REFERENCE,
-    SOAP11_ENV,
-    SOAP12_ENV,
-    HttpMessage,
-    ReplayAdapter,
-    Reply,
-    assert_xml_equivalent,
-    call_unchecked,
-    form_values,
-    parse_xml,
-    read_http_message,
-    read_wire_value,
-    session_with,
-    traffic_pairs,
-)
+from support.envelopes import ENVELOPE_NS, SOAP11_ENV, SOAP12_ENV
+from support.paths import REFERENCE, HttpMessage, read_http_message, traffic_pairs
+from support.replay import ReplayAdapter, Reply, session_with
+from support.unchecked import call_unchecked
+from support.wirevalues import form_values, read_wire_value
+from support.xmltree import assert_xml_equivalent, parse_xml
 
 pytestmark = pytest.mark.skipif(
     REFERENCE is None,

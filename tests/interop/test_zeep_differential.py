@@ -55,24 +55,13 @@ from removethebackground.core.codec import parse_model, to_element
 from removethebackground.core.errors import ServiceFault
 from removethebackground.core.wire import UNSET, Binding, Field, Operation, Service, WireModel
 from removethebackground.generated import legacy, pixelz
-from support import (
-    ENVELOPE_NS,
-    REFERENCE,
-    SOAP_CONTENT_TYPES,
-    XSI_NIL,
-    ReplayAdapter,
-    Reply,
-    assert_xml_equivalent,
-    iter_fields,
-    parse_xml,
-    read_http_message,
-    session_with,
-    soap_fault,
-    soap_response,
-    traffic_pairs,
-    zeep_client,
-)
+from support.envelopes import ENVELOPE_NS, SOAP_CONTENT_TYPES, XSI_NIL, soap_fault, soap_response
+from support.paths import REFERENCE, read_http_message, traffic_pairs
+from support.replay import ReplayAdapter, Reply, session_with
 from support.strategies import TEXT, instance_of, params_of
+from support.wirevalues import iter_fields
+from support.xmltree import assert_xml_equivalent, parse_xml
+from support.zeepclient import zeep_client
 
 SERVICES: dict[str, Service] = {"legacy": legacy.SERVICE, "pixelz": pixelz.SERVICE}
 CLIENTS = {"legacy": legacy.RemoveTheBackgroundClient, "pixelz": pixelz.PixelzClient}

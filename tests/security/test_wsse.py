@@ -57,8 +57,10 @@ from removethebackground.plugins.wsse.signature import (
     verify_envelope,
 )
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
-from support import LocalServer, ReplayAdapter, Reply, Seen, envelope_tree, session_with
+from support.envelopes import envelope_tree
 from support.pki import PKI, Issued
+from support.replay import ReplayAdapter, Reply, session_with
+from support.servers import LocalServer, Seen
 
 EMAIL = "demo@example.com"
 KEY = "demo-key"

@@ -25,7 +25,7 @@ from removethebackground.generated import GENERATIONS, PixelzClient, pixelz
 from removethebackground.sandbox import outputs, statuses
 from removethebackground.sandbox.operations import HANDLERS
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
-from support import fault_of
+from support.envelopes import fault_of
 
 CREDENTIALS = {"contact_email": "demo@example.com", "contact_api_key": "demo-key"}
 SOAP_TYPES = {

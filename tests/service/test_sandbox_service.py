@@ -23,7 +23,7 @@ from removethebackground import (
 from removethebackground.core.client import build_envelope
 from removethebackground.core.constraints import allowed, problem
 from removethebackground.generated import pixelz
-from support import call_unchecked, operation_named
+from support.unchecked import call_unchecked, operation_named
 
 if TYPE_CHECKING:
     from removethebackground.testing.sandbox import SandboxHandle

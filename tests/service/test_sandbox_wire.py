@@ -28,7 +28,7 @@ from removethebackground.core.codec import SOAP11_ENV, SOAP12_ENV
 from removethebackground.generated import legacy, pixelz
 from removethebackground.sandbox.operations import HANDLERS
 from removethebackground.testing.sandbox import run_sandbox
-from support import fault_of
+from support.envelopes import fault_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from removethebackground.sandbox import SandboxConfig
 from removethebackground.sandbox.imaging import make_sample_product_photo
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
-from support import closed_port
+from support.servers import closed_port
 
 TEAM_EMAIL = "team@example.org"
 TEAM_KEY = "team-s3cret-key"

@@ -21,7 +21,7 @@ from removethebackground.testing.cassettes import (
     soap_action,
     vcr_config,
 )
-from support import cassette_matches
+from support.cassettes import cassette_matches
 
 KEY = "k3y-Secret/+="
 EMAIL = "buyer+shop@example.com"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.support.workflows import FileServer, serve
 
 from removethebackground import (
     DownloadError,
@@ -22,6 +21,7 @@ from removethebackground import (
 )
 from removethebackground.generated import legacy, pixelz
 from removethebackground.testing.sandbox import SandboxHandle
+from support.workflows import FileServer, serve
 
 
 def _png(size: int = 64, seed: int = 0) -> bytes:

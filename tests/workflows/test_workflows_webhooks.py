@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import requests
-from tests.support.workflows import serve
 
 from removethebackground import (
     ImageStatusName,
@@ -22,6 +21,7 @@ from removethebackground import (
 from removethebackground.generated import pixelz
 from removethebackground.testing.sandbox import SandboxHandle
 from removethebackground.workflows import sign_webhook
+from support.workflows import serve
 
 KEY = "demo-key"
 
