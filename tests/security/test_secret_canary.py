@@ -6,7 +6,10 @@ fault text, a reason phrase, a body that does not parse, a value that does not
 parse, a redirect, a broken header), or breaks the channel. For every resulting
 error the test searches, for every encoding of the key: the text, the repr, every
 attribute (recursively), the ``__cause__`` / ``__context__`` chain, the formatted
-traceback, and every log record of every logger at every level (urllib3 included).
+traceback, every log record of every logger at every level (urllib3 included), and
+the local variables of every frame of its traceback and of the tracebacks of the
+exceptions it holds, as a crash reporter sends them (each value's ``repr``, and the
+items of containers).
 """
 
 from __future__ import annotations
@@ -90,6 +93,63 @@ def walk(value: Any, seen: set[int], out: list[str]) -> None:
         out.append(repr(value))
 
 
+def frame_locals(error: BaseException) -> list[str]:
+    """The reprs of every local of every frame in the tracebacks reachable from ``error``."""
+    out: list[str] = []
+    seen: set[int] = set()
+    for exc in exceptions_in(error):
+        for frame, _ in traceback.walk_tb(exc.__traceback__):
+            for name, value in frame.f_locals.items():
+                local_reprs(value, seen, out, f"{frame.f_code.co_name}:{name}", 0)
+    return out
+
+
+def exceptions_in(value: Any, seen: set[int] | None = None) -> list[BaseException]:
+    """``value`` and every exception still attached to it (chain, args, attributes)."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    found: list[BaseException] = []
+    if isinstance(value, BaseException):
+        found.append(value)
+        parts: list[Any] = [value.args, value.__cause__, value.__context__, vars(value)]
+    elif isinstance(value, dict):
+        parts = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        parts = list(value)
+    else:
+        return found
+    for part in parts:
+        found.extend(exceptions_in(part, seen))
+    return found
+
+
+def local_reprs(value: Any, seen: set[int], out: list[str], where: str, depth: int) -> None:
+    """``repr(value)``, and the same for the items of a container (bounded depth)."""
+    if id(value) in seen or depth > 6:
+        return
+    seen.add(id(value))
+    try:
+        text = repr(value)
+    except Exception as exc:  # a half-built object: its repr is not what is searched
+        text = f"<repr failed: {type(exc).__name__}>"
+    out.append(f"{where} = {text}")
+    if isinstance(value, (bytes, bytearray)):
+        out.append(f"{where} = {bytes(value).decode('utf-8', 'replace')}")
+    elif hasattr(value, "tag") and hasattr(value, "iter") and hasattr(value, "nsmap"):
+        from lxml import etree
+
+        out.append(f"{where} = {etree.tostring(value, encoding='unicode')}")
+    elif isinstance(value, dict):
+        for k, v in list(value.items()):
+            local_reprs(k, seen, out, where, depth + 1)
+            local_reprs(v, seen, out, where, depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in list(value):
+            local_reprs(v, seen, out, where, depth + 1)
+
+
 # --- the servers --------------------------------------------------------------------------
 
 
@@ -170,6 +230,15 @@ def behaviours(binding: Binding) -> dict[str, Any]:
     }
 
 
+def call(client: PixelzClient) -> RemoveTheBackgroundError | None:
+    """The error of one call (this frame holds nothing but the client)."""
+    try:
+        client.get_image_status(image_ticket=TICKET, customer_image_id="c")
+    except RemoveTheBackgroundError as exc:
+        return exc
+    return None
+
+
 CASES = [(b, name) for b in ALL for name in behaviours(b)]
 
 
@@ -193,11 +262,7 @@ def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptu
                 retries=1,
             )
             try:
-                client.get_image_status(image_ticket=TICKET, customer_image_id="c")
-            except RemoveTheBackgroundError as exc:
-                error: BaseException | None = exc
-            else:
-                error = None
+                error = call(client)
             finally:
                 client.close()
     finally:
@@ -210,6 +275,9 @@ def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptu
     for text in texts:
         assert not leaks(text), (name, leaks(text), text[:500])
     assert error.__cause__ is None and error.__context__ is None
+    # What a crash reporter sends: the locals of every frame the error passed through.
+    for line in frame_locals(error):
+        assert not leaks(line), (name, leaks(line), line[:500])
     # Every record of every logger, as a handler would format it (with its traceback).
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
     records = caplog.records

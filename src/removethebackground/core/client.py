@@ -31,6 +31,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from urllib.parse import quote, quote_plus, urlsplit
 
@@ -344,7 +345,7 @@ class ServiceClient:
             )
         if op.credential_params:
             email_attr, key_attr = _credential_attrs(op)
-            values = {**args, email_attr: self._email, key_attr: self._api_key.reveal()}
+            values = {**args, email_attr: self._email, key_attr: self._api_key}
         else:  # a service without credential parameters (generated with ANY_SERVICE rules)
             values = dict(args)
         ctx = self._ctx
@@ -458,7 +459,8 @@ class ServiceClient:
 
     def _scrub(self, exc: RemoveTheBackgroundError) -> RemoveTheBackgroundError:
         """The error as it may leave a call: the endpoint filled in, every text redacted,
-        no chain to the exceptions it replaced."""
+        no chain to the exceptions it replaced, and the finished frames of its traceback
+        (and of the tracebacks of the errors it holds) cleared of their local variables."""
         if exc.endpoint is None:  # the call context, filled in once for every error
             exc.endpoint = self._safe_endpoint
         _scrub_exception(exc, self._redact, set())
@@ -480,6 +482,7 @@ def _scrub_exception(exc: BaseException, redact: Any, seen: set[int]) -> None:
     if id(exc) in seen:
         return
     seen.add(id(exc))
+    _clear_frames(exc.__traceback__)
     exc.args = tuple(_scrub_value(a, redact, seen) for a in exc.args)
     state = getattr(exc, "__dict__", None)
     if state:
@@ -488,6 +491,24 @@ def _scrub_exception(exc: BaseException, redact: Any, seen: set[int]) -> None:
     exc.__cause__ = None
     exc.__context__ = None
     exc.__suppress_context__ = True
+
+
+def _clear_frames(tb: TracebackType | None) -> None:
+    """Drop the local variables of every finished frame of ``tb``.
+
+    The frames below the client's call held the request body, the answer and the
+    parsed trees, all with the key; crash reporters send frame locals. The line
+    numbers and code of each entry stay, so the traceback still reads the same.
+    The frame still executing (the client's own) cannot be cleared and is skipped:
+    what it holds shows masked (:class:`~removethebackground.bindings.HttpRequest`,
+    :class:`~removethebackground.bindings.HttpAnswer`, :class:`Secret`).
+    """
+    while tb is not None:
+        try:
+            tb.tb_frame.clear()
+        except RuntimeError:  # an executing frame
+            pass
+        tb = tb.tb_next
 
 
 def _scrub_value(value: object, redact: Any, seen: set[int]) -> Any:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from .constraints import to_wire
 from .errors import InvalidParameterError, MalformedResponseError
+from .secret import Secret
 from .wire import UNSET, Field, TypeSpec, WireModel
 
 __all__ = [
@@ -75,6 +76,9 @@ def format_scalar(xsd: str, value: object, where: str) -> str:
     fit the type.
     """
     if xsd in _STRINGS:
+        if isinstance(value, Secret):
+            # The credential travels as a Secret up to here, where it is written.
+            return value.reveal()
         if isinstance(value, uuid.UUID):
             # Tickets come back typed guid but several operations take them as xsd:string
             # (imageTicket of GetImageStatus, ...): accept the UUID and send its text.

@@ -33,6 +33,14 @@ class HttpRequest:
     operation: Operation[Any]
     binding: Binding
 
+    def __repr__(self) -> str:
+        # The URL's query (HTTP GET), the headers and the body carry the credentials.
+        return (
+            f"HttpRequest(method={self.method!r}, url={self.url.split('?', 1)[0]!r}, "
+            f"operation={self.operation.name!r}, binding={self.binding.value!r}, "
+            f"body=<{len(self.body or b'')} bytes>)"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class HttpAnswer:
@@ -45,6 +53,12 @@ class HttpAnswer:
     reason: str
     headers: Mapping[str, str]
     body: bytes
+
+    def __repr__(self) -> str:
+        # A hostile answer may echo the request's credentials in its reason or body.
+        return (
+            f"HttpAnswer(status={self.status!r}, mime={self.mime!r}, body=<{len(self.body)} bytes>)"
+        )
 
     @property
     def mime(self) -> str:
