@@ -35,7 +35,8 @@ from removethebackground.bindings import (
     HttpRequest,
 )
 from removethebackground.core.codec import parse_model, read_model, to_element
-from removethebackground.core.errors import InvalidParameterError, fault_class
+from removethebackground.core.errors import InvalidParameterError
+from removethebackground.core.faults import fault_class
 from removethebackground.core.wire import Binding, Operation
 from removethebackground.generated import pixelz
 from removethebackground.service import render_soap_result

@@ -32,7 +32,8 @@ from lxml import etree
 
 from removethebackground.bindings import SOAP_BINDINGS, CallContext
 from removethebackground.core.codec import to_element
-from removethebackground.core.errors import ClientFault, DeclaredFault, ServiceFault, fault_class
+from removethebackground.core.errors import ClientFault, DeclaredFault, ServiceFault
+from removethebackground.core.faults import fault_class
 from removethebackground.core.http import HttpAnswer
 from removethebackground.core.wire import UNSET, Binding, Operation
 from removethebackground.service import render_soap_result

@@ -41,7 +41,7 @@ from removethebackground import (
     ServerFault,
 )
 from removethebackground.core.client import build_envelope
-from removethebackground.core.errors import DEFAULT_FAULT_TABLE
+from removethebackground.core.faults import DEFAULT_FAULT_TABLE
 from removethebackground.core.wire import Operation
 from removethebackground.generated import GENERATIONS
 from removethebackground.testing.sandbox import SandboxHandle

@@ -55,7 +55,7 @@ class CallContext:
     Attributes:
         redact: removes the account's secrets from any text that will be shown.
         fault_class: the exception class for a normalised fault code and its text
-            (the client's fault table, :func:`removethebackground.core.errors.fault_class`
+            (the client's fault table, :func:`removethebackground.core.faults.fault_class`
             by default).
         plugins: envelope plugins (WS-Security, WS-Addressing ...), SOAP only.
     """

@@ -44,8 +44,6 @@ from . import deadline as _deadline
 from . import reconcile as _reconcile
 from .connection import check_cert, check_proxies, check_verify
 from .errors import (
-    DEFAULT_FAULT_TABLE,
-    FaultTable,
     InvalidParameterError,
     MalformedResponseError,
     RemoveTheBackgroundError,
@@ -53,6 +51,7 @@ from .errors import (
     UnsupportedBindingError,
     _safe_endpoint,
 )
+from .faults import DEFAULT_FAULT_TABLE, FaultTable
 from .http import HttpAnswer, HttpRequest
 from .retry import RetryingTransport, RetryPolicy, check_retries
 from .secret import Secret
@@ -129,9 +128,9 @@ class ServiceClient:
         proxies, proxy: proxies by scheme (``{"https": "http://proxy:3128"}``), or one
             proxy URL for both schemes. See :mod:`removethebackground.core.connection`.
         fault_classes: which fault text becomes which exception class, for this
-            client (a :class:`~removethebackground.core.errors.FaultTable`, e.g.
+            client (a :class:`~removethebackground.core.faults.FaultTable`, e.g.
             ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
-            :data:`~removethebackground.core.errors.DEFAULT_FAULT_TABLE`.
+            :data:`~removethebackground.core.faults.DEFAULT_FAULT_TABLE`.
         strict: validate every request (before sending) and every answer against the
             WSDL's own XML Schema; see :mod:`removethebackground.plugins.strict`.
     """

@@ -4,7 +4,7 @@ Every scalar parameter of generation 2 is a string on the wire, so the service
 parses numbers, dates and booleans itself and answers a ``soap:Client`` fault that
 names the parameter by its XML name (``imageURL is required``), as the recorded
 traffic shows. The texts are chosen so the client's fault table
-(:data:`~removethebackground.core.errors.DEFAULT_FAULT_TABLE`) classifies them:
+(:data:`~removethebackground.core.faults.DEFAULT_FAULT_TABLE`) classifies them:
 "is required", "is not a valid", "must be" become
 :class:`~removethebackground.core.errors.InvalidArgumentFault`.
 """
