@@ -25,6 +25,7 @@ from removethebackground.plugins.addressing import (
     ANONYMOUS,
     WSA_NS,
     ActionMismatchError,
+    Addressing,
     AddressingFault,
     DestinationUnreachableError,
     InvalidAddressingHeaderError,
@@ -55,7 +56,7 @@ OP = pixelz.SERVICE.operation("GetImageStatus")
 def test_addressing_headers_are_sent_and_checked(binding: Binding) -> None:
     with run_sandbox(require_wsa=True) as sb:
         ticket = sb.seed_image(status=10)
-        client = sb.pixelz_client(binding, addressing=True)
+        client = sb.pixelz_client(binding, plugins=[Addressing()])
         assert client.get_image_status(image_ticket=ticket).image_status is not None
         env = envelope_tree(OP, binding, {"contact_email": EMAIL, "contact_api_key": KEY})
         client._plugins[0].outgoing(env, OP, binding)
@@ -92,14 +93,14 @@ class _Rewrite:
 def test_wrong_action_and_destination_faults(binding: Binding) -> None:
     with run_sandbox(require_wsa=True) as sb:
         wrong_action = sb.pixelz_client(
-            binding, addressing=True, plugins=[_Rewrite("Action", "http://x/Other")]
+            binding, plugins=[Addressing(), _Rewrite("Action", "http://x/Other")]
         )
         with pytest.raises(ActionMismatchError) as info:
             wrong_action.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
         assert isinstance(info.value, InvalidAddressingHeaderError)
         assert info.value.subcode == "ActionMismatch"
         wrong_to = sb.pixelz_client(
-            binding, addressing=True, plugins=[_Rewrite("To", "http://elsewhere/soap.asmx")]
+            binding, plugins=[Addressing(), _Rewrite("To", "http://elsewhere/soap.asmx")]
         )
         with pytest.raises(DestinationUnreachableError):
             wrong_to.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
@@ -107,13 +108,13 @@ def test_wrong_action_and_destination_faults(binding: Binding) -> None:
 
 def test_addressing_is_ignored_by_a_plain_service(sandbox: SandboxHandle) -> None:
     ticket = sandbox.seed_image(status=10)
-    client = sandbox.pixelz_client(Binding.SOAP12, addressing=True)
+    client = sandbox.pixelz_client(Binding.SOAP12, plugins=[Addressing()])
     assert client.get_image_status(image_ticket=ticket).image_status is not None
 
 
 def test_addressing_needs_a_soap_binding(sandbox: SandboxHandle) -> None:
     with pytest.raises(InvalidParameterError) as info:
-        sandbox.pixelz_client(Binding.HTTP_POST, addressing=True)
+        sandbox.pixelz_client(Binding.HTTP_POST, plugins=[Addressing()])
     assert info.value.parameter == "plugins"
 
 
@@ -143,7 +144,8 @@ def test_an_answer_relating_to_another_message_is_refused(sandbox: SandboxHandle
     )
     assert soap in related and related != real
     client = sandbox.pixelz_client(
-        addressing=True, session=session_with(ReplayAdapter(Reply.soap(Binding.SOAP11, related)))
+        plugins=[Addressing()],
+        session=session_with(ReplayAdapter(Reply.soap(Binding.SOAP11, related))),
     )
     with pytest.raises(MalformedResponseError, match="relates to"):
         client.get_image_status(image_ticket=ticket)

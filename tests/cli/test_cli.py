@@ -32,7 +32,7 @@ from click.testing import CliRunner
 from removethebackground.cli import settings
 from removethebackground.cli.app import COMMANDS, cli
 from removethebackground.cli.main import main
-from removethebackground.core.client import secret_forms
+from removethebackground.core.redaction import secret_forms
 from removethebackground.generated import legacy, pixelz
 from removethebackground.sandbox.imaging import make_sample_product_photo
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox

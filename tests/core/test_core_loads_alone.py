@@ -35,7 +35,8 @@ for binding in r.Binding:
         pass
     else:
         raise AssertionError("an unknown ticket was found")
-strict = r.PixelzClient("demo@example.com", "demo-key", endpoint=endpoint, strict=True)
+from removethebackground.plugins.strict import validator_for
+strict = r.PixelzClient("demo@example.com", "demo-key", endpoint=endpoint, strict=validator_for)
 assert strict.get_templates() is not None
 print(json.dumps(sorted(sys.modules)))
 """

@@ -56,7 +56,7 @@ def test_every_pixelz_operation_passes_strict_mode_against_the_sandbox(
 ) -> None:
     op = pixelz.SERVICE.operations[name]
     binding = Binding.SOAP12 if Binding.SOAP12 in op.bindings else Binding.SOAP11
-    with sandbox.pixelz_client(binding, strict=True) as client:
+    with sandbox.pixelz_client(binding, strict=validator_for) as client:
         PIXELZ_CALLS[name](client, sandbox)
 
 
@@ -65,7 +65,7 @@ def test_legacy_answers_pass_strict_mode_on_every_binding(
     sandbox: SandboxHandle, binding: Binding
 ) -> None:
     ticket = sandbox.seed_image(status=80)
-    with sandbox.legacy_client(binding, strict=True) as client:
+    with sandbox.legacy_client(binding, strict=validator_for) as client:
         status = client.get_image_status(image_ticket=ticket).image_status
     assert status is not None and status.status_id == 4
 
@@ -91,7 +91,7 @@ def test_legacy_answers_pass_strict_mode_on_every_binding(
 def test_an_answer_that_breaks_the_schema_is_refused(inner: str, element: str, rule: str) -> None:
     body = _answer(inner)
     lenient = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body))
-    strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=True)
+    strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=validator_for)
     if element not in ("StatusId", "IsPaid"):
         lenient.get_image_status(
             image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
@@ -106,7 +106,7 @@ def test_an_answer_that_breaks_the_schema_is_refused(inner: str, element: str, r
 def test_a_valid_answer_reads_the_same_in_strict_mode() -> None:
     body = _answer(GOOD)
     lenient = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body))
-    strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=True)
+    strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=validator_for)
     assert strict.get_image_status(
         image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
     ) == lenient.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
@@ -131,7 +131,7 @@ def _wsdl_with_a_facet() -> bytes:
 
 def test_a_request_that_breaks_the_schema_is_refused_before_sending() -> None:
     transport = _Canned(_answer(GOOD))
-    client = pixelz.PixelzClient("a@b.c", "k", transport=transport, strict=True)
+    client = pixelz.PixelzClient("a@b.c", "k", transport=transport, strict=validator_for)
     client._strict = SchemaValidator(pixelz.SERVICE, wsdl=_wsdl_with_a_facet())
     client.get_image_status(image_ticket="nonticket", customer_image_id="sku-1234")
     assert len(transport.sent) == 1
@@ -152,7 +152,7 @@ def test_faults_are_left_to_the_binding() -> None:
         def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
             return HttpAnswer(500, "Error", {"Content-Type": "text/xml; charset=utf-8"}, fault)
 
-    client = pixelz.PixelzClient("a@b.c", "k", transport=_Fault(b""), strict=True)
+    client = pixelz.PixelzClient("a@b.c", "k", transport=_Fault(b""), strict=validator_for)
     with pytest.raises(NotFoundError):
         client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
@@ -163,13 +163,23 @@ def test_the_schema_is_compiled_once_and_only_when_asked_for() -> None:
         "import sys, removethebackground as r\n"
         "c = r.PixelzClient('a@b.c', 'k')\n"
         "c.with_binding('soap12')\n"
-        "assert 'removethebackground.plugins.strict' not in sys.modules\n"
-        "r.PixelzClient('a@b.c', 'k', strict=True)\n"
-        "assert 'removethebackground.plugins.strict' in sys.modules\n"
+        "assert not [m for m in sys.modules if m.startswith('removethebackground.plugins.')]\n"
+        "from removethebackground.plugins import strict\n"
+        "assert not strict._VALIDATORS\n"
+        "r.PixelzClient('a@b.c', 'k', strict=strict.validator_for)\n"
+        "assert strict._VALIDATORS\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.parametrize("value", [True, "schema", 1])
+def test_strict_takes_a_strict_mode_not_a_flag(value: object) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        pixelz.PixelzClient("a@b.c", "k", strict=value)  # type: ignore[arg-type]
+    assert info.value.parameter == "strict" and "strict=validator_for" in str(info.value)
+    assert pixelz.PixelzClient("a@b.c", "k", strict=None)._strict is None
+
+
 def test_strict_mode_survives_a_change_of_binding() -> None:
-    client = pixelz.PixelzClient("a@b.c", "k", strict=True)
+    client = pixelz.PixelzClient("a@b.c", "k", strict=validator_for)
     assert client.with_binding(Binding.HTTP_GET)._strict is client._strict

@@ -16,11 +16,12 @@ import pytest
 import requests
 
 from removethebackground.core.client import build_envelope
+from removethebackground.core.redaction import redact, redact_query
 from removethebackground.core.wire import Binding
 from removethebackground.generated import pixelz
 from removethebackground.sandbox import SandboxClock, SandboxConfig
 from removethebackground.sandbox.app import SandboxApp
-from removethebackground.sandbox.requestlog import RequestLog, mask_query, mask_text, skipped
+from removethebackground.sandbox.requestlog import RequestLog, skipped
 from removethebackground.sandbox.store import RequestRow, Store
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 
@@ -218,19 +219,19 @@ def test_the_key_is_nowhere_in_table_page_or_database(sb: SandboxHandle) -> None
 
 def test_mask_text_hides_every_form_of_a_secret() -> None:
     for form in forms(WRONG):
-        assert mask_text(f"x{form}y", [WRONG]) == "x***y", form
-    assert mask_text("nothing here", [WRONG]) == "nothing here"
-    assert mask_text("x", []) == "x"
+        assert redact(f"x{form}y", [WRONG]) == "x***y", form
+    assert redact("nothing here", [WRONG]) == "nothing here"
+    assert redact("x", []) == "x"
 
 
 def test_mask_query_keeps_the_rest_as_sent() -> None:
-    assert mask_query("a=1&ApIkEy=x%2By&b=%41+c", []) == "a=1&ApIkEy=***&b=%41+c"
-    assert mask_query("q=" + quote(quote(KEY, safe=""), safe=""), [KEY]) == "q=***"
-    assert mask_query(quote(KEY, safe="") + "&z=1", [KEY]) == "***&z=1"
-    assert mask_query("applicationCode", []) == "applicationCode=***"
+    assert redact_query("a=1&ApIkEy=x%2By&b=%41+c", []) == "a=1&ApIkEy=***&b=%41+c"
+    assert redact_query("q=" + quote(quote(KEY, safe=""), safe=""), [KEY]) == "q=***"
+    assert redact_query(quote(KEY, safe="") + "&z=1", [KEY]) == "***&z=1"
+    assert redact_query("applicationCode", []) == "applicationCode=***"
     # Names as ASP.NET reads them: percent- and "+"-decoded.
     assert (
-        mask_query("Contact%41PIkey=1&contact+apikey=2", [])
+        redact_query("Contact%41PIkey=1&contact+apikey=2", [])
         == "Contact%41PIkey=***&contact+apikey=2"
     )
 

@@ -144,12 +144,9 @@ class State:
         """``text`` with every form of every secret of this run replaced by ``***``."""
         if not self.secrets:
             return text
-        from ..core.client import secret_forms
+        from ..core.redaction import redact
 
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            for form in sorted(secret_forms(secret), key=len, reverse=True):
-                text = text.replace(form, "***")
-        return text
+        return redact(text, self.secrets)
 
 
 def state() -> State:

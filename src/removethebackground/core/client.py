@@ -1,10 +1,11 @@
 """The runtime base of the generated clients: configuration and one call path.
 
-A :class:`ServiceClient` holds the account, the binding, the endpoint and a
-transport. Each generated method calls :meth:`ServiceClient._call`, whose work is
-three steps (around them it only checks that the WSDL offers the operation on the
-binding, fills in the credentials, validates in strict mode, and completes the
-call context of any error)::
+A :class:`ServiceClient` holds the account, its configuration (one immutable
+:class:`~removethebackground.core.config.ClientConfig`: binding, endpoint, timeouts,
+retries, plugins, fault table, strict mode ...) and a transport. Each generated
+method calls :meth:`ServiceClient._call`, whose work is three steps (around them it
+only checks that the WSDL offers the operation on the binding, fills in the
+credentials, validates in strict mode, and completes the call context of any error)::
 
     request = engine.build_request(op, values, endpoint, headers, ctx)   # bindings/
     answer  = transport.send(request, ctx)                                # transport.py
@@ -21,47 +22,41 @@ from its own values (:mod:`removethebackground.core.reconcile`).
 
 Whatever fails, only library errors leave a call, and none of them carries the key:
 every error is redacted once more on its way out (its text, its attributes, its
-notes) and leaves with no ``__cause__`` or ``__context__`` chain.
+notes), leaves with no ``__cause__`` or ``__context__`` chain, and the frames of its
+traceback below the call hold no local variables (crash reporters send them).
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import os
-import re
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
-from urllib.parse import quote, quote_plus, urlsplit
+from typing import Any, ClassVar, Self, TypeVar
 
 import requests
 
 from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from ..bindings.http import form_pairs
-from ..plugins.addressing import Addressing
 from . import deadline as _deadline
 from . import reconcile as _reconcile
-from .connection import check_cert, check_proxies, check_verify
+from .config import ClientConfig, MessageValidator, StrictMode, check_offered
 from .errors import (
     InvalidParameterError,
     MalformedResponseError,
     RemoveTheBackgroundError,
     TransportError,
     UnsupportedBindingError,
-    _safe_endpoint,
 )
-from .faults import DEFAULT_FAULT_TABLE, FaultTable
+from .faults import FaultTable
 from .http import HttpAnswer, HttpRequest
-from .retry import RetryingTransport, RetryPolicy, check_retries
+from .retry import RetryingTransport, RetryPolicy
 from .secret import Secret
 from .transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     RequestsTransport,
     Transport,
-    check_deadline,
-    check_timeout,
 )
 from .wire import Binding, Operation, Service
 
@@ -71,11 +66,7 @@ __all__ = [
     "ServiceClient",
     "build_envelope",
     "form_pairs",
-    "secret_forms",
 ]
-
-if TYPE_CHECKING:
-    from ..plugins.strict import SchemaValidator
 
 log = logging.getLogger("removethebackground")
 
@@ -117,10 +108,11 @@ class ServiceClient:
         transport: a :class:`~removethebackground.core.transport.Transport` to send
             requests with, instead of the default one built from ``session``,
             ``timeout`` and ``max_response_bytes``; the client leaves closing it to you.
-        plugins: envelope plugins (WS-Security, WS-Addressing ...) for the SOAP
-            bindings; see :class:`~removethebackground.bindings.EnvelopePlugin`.
-        addressing: add the WS-Addressing 1.0 headers (Action, MessageID, ReplyTo,
-            To) to every SOAP request (:mod:`removethebackground.plugins.addressing`).
+        plugins: envelope plugins for the SOAP bindings (see
+            :class:`~removethebackground.bindings.EnvelopePlugin`), such as
+            ``UsernameToken``/``Signature`` (:mod:`removethebackground.plugins.wsse`) and
+            ``Addressing()`` (:mod:`removethebackground.plugins.addressing`, which is
+            given the endpoint: see :mod:`removethebackground.core.config`).
         verify: TLS server verification: ``True`` (on, the default), ``False``, or the
             path of a CA bundle for a private CA. ``None``: on, or as ``session`` says.
         cert: a client certificate for mutual TLS: one PEM file with certificate and
@@ -131,8 +123,14 @@ class ServiceClient:
             client (a :class:`~removethebackground.core.faults.FaultTable`, e.g.
             ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
             :data:`~removethebackground.core.faults.DEFAULT_FAULT_TABLE`.
-        strict: validate every request (before sending) and every answer against the
-            WSDL's own XML Schema; see :mod:`removethebackground.plugins.strict`.
+        strict: a strict mode, a function from the service to a validator of every
+            request (before sending) and every answer: ``strict=validator_for`` (from
+            :mod:`removethebackground.plugins.strict`) checks them against the WSDL's
+            own XML Schema.
+
+    The arguments other than the account and the connection objects make one
+    :class:`~removethebackground.core.config.ClientConfig` (``client.config``),
+    checked once.
     """
 
     SERVICE: ClassVar[Service]
@@ -150,8 +148,7 @@ class ServiceClient:
         transport: Transport | None = None,
         plugins: Sequence[EnvelopePlugin] = (),
         fault_classes: FaultTable | None = None,
-        strict: bool = False,
-        addressing: bool = False,
+        strict: StrictMode | None = None,
         verify: bool | str | None = None,
         cert: str | tuple[str, str] | None = None,
         proxies: Mapping[str, str] | None = None,
@@ -163,80 +160,69 @@ class ServiceClient:
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
         if not isinstance(api_key, (str, Secret)) or not api_key:
             raise InvalidParameterError("api_key", "is empty: pass the account's API key")
-        try:
-            self._binding = Binding.parse(binding)
-        except ValueError as exc:
-            raise InvalidParameterError("binding", str(exc)) from None
-        if self._binding not in self.SERVICE.default_endpoints:
-            raise UnsupportedBindingError(
-                "binding", f"{self.SERVICE.name} offers no {self._binding.value} binding"
-            )
-        self._endpoint = _check_endpoint(endpoint or self.SERVICE.default_endpoints[self._binding])
-        self._timeout = check_timeout(timeout)
-        self._deadline = check_deadline(deadline)
-        self._retries = retries
-        policy = check_retries(retries)
-        if max_response_bytes <= 0:
-            raise InvalidParameterError("max_response_bytes", "must be a positive number")
-        self._max_bytes = max_response_bytes
-        for plugin in plugins:
-            if not (
-                callable(getattr(plugin, "outgoing", None))
-                and callable(getattr(plugin, "incoming", None))
-            ):
-                raise InvalidParameterError(
-                    "plugins", f"{plugin!r} has no outgoing()/incoming() methods"
-                )
-        self._user_plugins = tuple(plugins)
-        self._addressing = bool(addressing)
-        self._plugins: tuple[EnvelopePlugin, ...] = (
-            (Addressing(self._endpoint),) if addressing else ()
-        ) + self._user_plugins
-        if self._plugins and self._binding not in SOAP_BINDINGS:
-            raise UnsupportedBindingError(
-                "plugins",
-                f"envelope plugins and addressing= need a SOAP binding, not {self._binding.value}",
-            )
-        checked_verify = None if verify is None else check_verify(verify)
-        checked_cert = check_cert(cert)
-        checked_proxies = check_proxies(proxies, proxy)
+        config = ClientConfig.for_service(
+            self.SERVICE,
+            binding=binding,
+            endpoint=endpoint,
+            timeout=timeout,
+            deadline=deadline,
+            retries=retries,
+            max_response_bytes=max_response_bytes,
+            plugins=plugins,
+            fault_classes=fault_classes,
+            strict=strict,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+            proxy=proxy,
+        )
         if transport is not None and (
-            checked_verify is not None or checked_cert is not None or checked_proxies is not None
+            config.verify is not None or config.cert is not None or config.proxies is not None
         ):
             raise InvalidParameterError(
                 "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
             )
-        self._email = email
-        self._api_key = Secret(api_key)
-        self._engine = BINDINGS[self._binding]
-        self._owns_transport = transport is None
+        owns = transport is None
+        policy = config.retries or RetryPolicy()
         if transport is None:
             transport = RequestsTransport(
                 session,
-                timeout=self._timeout,
-                max_response_bytes=max_response_bytes,
-                verify=checked_verify,
-                cert=checked_cert,
-                proxies=checked_proxies,
-                deadline=self._deadline,
+                timeout=config.timeout,
+                max_response_bytes=config.max_response_bytes,
+                verify=config.verify,
+                cert=config.cert,
+                proxies=None if config.proxies is None else dict(config.proxies),
+                deadline=config.deadline,
             )
             if policy.attempts > 1:
                 transport = RetryingTransport(transport, policy)
-        elif retries is not None and policy.attempts > 1:
+        elif config.retries is not None and policy.attempts > 1:
             transport = RetryingTransport(transport, policy, owns_inner=False)
-            self._owns_transport = True
-        self._transport: Transport = transport
-        self._fault_classes = (
-            DEFAULT_FAULT_TABLE if fault_classes is None else FaultTable(fault_classes)
-        )
-        self._safe_endpoint = _safe_endpoint(self._endpoint)
-        self._strict: SchemaValidator | None = None
-        if strict:
-            from ..plugins.strict import validator_for  # the schema is compiled only when asked for
+            owns = True
+        self._configure(email, Secret(api_key), config, transport, owns=owns)
 
-            self._strict = validator_for(self.SERVICE)
+    def _configure(
+        self, email: str, api_key: Secret, config: ClientConfig, transport: Transport, *, owns: bool
+    ) -> None:
+        """Set the client up from a checked configuration (the constructor's and
+        :meth:`with_binding`'s common end); the attributes below are what calls read."""
+        check_offered(self.SERVICE, config.binding)
+        self._config = config
+        self._email = email
+        self._api_key = api_key
+        self._binding = config.binding
+        self._endpoint = config.endpoint
+        self._safe_endpoint = config.safe_endpoint
+        self._engine = BINDINGS[config.binding]
+        self._transport: Transport = transport
+        self._owns_transport = owns
+        self._plugins = config.envelope_plugins()
+        # The validator is made (and for the schema, compiled) once, when asked for.
+        self._strict: MessageValidator | None = (
+            None if config.strict is None else config.strict(self.SERVICE)
+        )
         self._ctx = CallContext(
-            redact=self._redact, fault_class=self._fault_classes.classify, plugins=self._plugins
+            redact=self._redact, fault_class=config.fault_classes.classify, plugins=self._plugins
         )
 
     # --- construction helpers -------------------------------------------------
@@ -265,21 +251,22 @@ class ServiceClient:
         return cls(env["RTB_EMAIL"], env["RTB_API_KEY"], **kwargs)
 
     def with_binding(self, binding: Binding | str) -> Self:
-        """The same account and endpoint over another binding, sharing the transport."""
-        return type(self)(
+        """The same account, endpoint and configuration over another binding, sharing the
+        transport (which this client keeps closing); see :meth:`ClientConfig.with_binding`."""
+        clone = type(self).__new__(type(self))
+        clone._configure(
             self._email,
             self._api_key,
-            binding=binding,
-            endpoint=self._endpoint,
-            timeout=self._timeout,
-            max_response_bytes=self._max_bytes,
-            transport=self._transport,
-            plugins=self._user_plugins if Binding.parse(binding) in SOAP_BINDINGS else (),
-            addressing=self._addressing and Binding.parse(binding) in SOAP_BINDINGS,
-            fault_classes=self._fault_classes,
-            strict=self._strict is not None,
-            deadline=self._deadline,
+            self._config.with_binding(binding),
+            self._transport,
+            owns=False,
         )
+        return clone
+
+    @property
+    def config(self) -> ClientConfig:
+        """The client's configuration (immutable)."""
+        return self._config
 
     @property
     def binding(self) -> Binding:
@@ -295,7 +282,7 @@ class ServiceClient:
 
     @property
     def timeout(self) -> float | tuple[float, float]:
-        return self._timeout
+        return self._config.timeout
 
     @property
     def transport(self) -> Transport:
@@ -405,7 +392,7 @@ class ServiceClient:
         (a reconciliation lookup spends its caller's budget)."""
         seconds = self._budget_seconds
         if seconds is None:
-            seconds = self._deadline if self._deadline is not None else self.deadline
+            seconds = self._config.deadline if self._config.deadline is not None else self.deadline
             self._budget_seconds = seconds
         return _deadline.begin(seconds) if seconds > 0 else None
 
@@ -524,19 +511,6 @@ def _scrub_value(value: object, redact: Any, seen: set[int]) -> Any:
 # --- request building, shared with the sandbox and the tests ------------------------
 
 
-def secret_forms(secret: str) -> set[str]:
-    """The plain ways a secret can appear on the wire: as is, URL-encoded (upper- and
-    lower-case hex), XML-escaped. (:meth:`Secret.redact
-    <removethebackground.core.secret.Secret.redact>` finds every form, mixed ones too.)"""
-    forms = {secret, quote_plus(secret), quote(secret, safe=""), html.escape(secret)}
-    forms |= {_lower_hex(form) for form in forms}
-    return {form for form in forms if form}
-
-
-def _lower_hex(text: str) -> str:
-    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
-
-
 _CREDENTIALS: dict[int, tuple[Operation[Any], tuple[str, str]]] = {}
 
 
@@ -553,20 +527,3 @@ def _credential_attrs(op: Operation[Any]) -> tuple[str, str]:
 def build_envelope(op: Operation[Any], binding: Binding, values: Mapping[str, object]) -> bytes:
     """The SOAP envelope of a request (``values`` keyed by attribute name)."""
     return SOAP_BINDINGS[binding].build_envelope(op, values)
-
-
-def _check_endpoint(endpoint: str) -> str:
-    parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidParameterError(
-            "endpoint", f"{endpoint!r} is not an http(s) URL such as https://host/soap.asmx"
-        )
-    if parts.query or parts.fragment:
-        # The query itself is not repeated: it may hold a credential.
-        bare = _safe_endpoint(endpoint)
-        raise InvalidParameterError(
-            "endpoint",
-            f"{bare!r} was given with a query string or fragment, which a service address "
-            f"cannot carry: pass {bare!r} (such as https://host/soap.asmx)",
-        )
-    return endpoint

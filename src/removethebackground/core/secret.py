@@ -1,23 +1,13 @@
-"""Credentials that are never shown: :class:`Secret` and the redaction of every form a secret takes.
+"""Credentials that are never shown: :class:`Secret`, and the log filter that knows them.
 
 A :class:`Secret` holds the API key. Its ``repr`` and ``str`` are masked, it does
 not pickle, and the plain value comes out only through :meth:`Secret.reveal`,
-which the request builder calls when it writes the request.
+which the codec calls when it writes the request (the key travels as a ``Secret``
+up to there).
 
 :meth:`Secret.redact` removes the secret from a text in any of the forms it can
-take on the way to and from a service:
-
-- as is;
-- percent-encoded, with upper- or lower-case hex digits (``%2B`` and ASP.NET's
-  ``%2b``), with ``+`` for a space, character by character, so that partly
-  encoded forms are found too;
-- as HTML/XML character references, decimal or hex, with or without leading
-  zeros, and the named ones (``&amp;`` ``&lt;`` ``&gt;`` ``&quot;`` ``&apos;``);
-- as a JSON or C# ``\\uXXXX`` escape, a ``\\xXX`` escape, or behind a backslash
-  (``repr`` and JSON write ``\\'`` and ``\\"``);
-- base64 (standard and URL-safe alphabet, with or without padding), also as a
-  part of a longer base64 text (a ``Basic`` authorization header, say), at each of
-  the three alignments.
+take on the way to and from a service (:mod:`removethebackground.core.redaction`
+lists them).
 
 Every live secret is also known to :class:`RedactingFilter`, the log filter
 installed on every logger of urllib3 and requests (each logger, not only the
@@ -27,7 +17,6 @@ never those that propagate to it from its children).
 
 from __future__ import annotations
 
-import base64
 import hmac
 import logging
 import re
@@ -35,54 +24,12 @@ import threading
 import weakref
 from typing import Any, NoReturn
 
-__all__ = ["MASK", "RedactingFilter", "Secret", "install_log_filter", "redact_all"]
+from .redaction import MASK, secret_pattern
 
-MASK = "***"
+__all__ = ["RedactingFilter", "Secret", "install_log_filter", "redact_all"]
+
 #: Secrets shorter than this are not searched for (see :meth:`Secret.redact`).
 MIN_REDACTED = 4
-
-_NAMED = {"&": ("amp",), "<": ("lt",), ">": ("gt",), '"': ("quot",), "'": ("apos",)}
-
-
-def _char_pattern(c: str) -> str:
-    """A pattern for one character of a secret in any of its encodings."""
-    alternatives = [re.escape(c)]
-    code = ord(c)
-    encoded = c.encode("utf-8")
-    alternatives.append("".join(f"%(?i:{b:02x})" for b in encoded))
-    if c == " ":
-        alternatives.append(r"\+")
-    alternatives.append(f"&#0*{code};")
-    alternatives.append(f"&#[xX]0*(?i:{code:x});")
-    alternatives.extend(f"&{name};" for name in _NAMED.get(c, ()))
-    if code < 0x10000:
-        alternatives.append(f"\\\\[uU](?i:{code:04x})")
-    if code < 0x100:
-        alternatives.append(f"\\\\x(?i:{code:02x})")
-    # A backslash escape, as repr() and JSON write quotes and backslashes.
-    alternatives.append("\\\\" + re.escape(c))
-    return "(?:" + "|".join(alternatives) + ")"
-
-
-def _base64_forms(value: str) -> set[str]:
-    """The base64 texts of ``value`` alone and inside a longer base64 text."""
-    data = value.encode("utf-8")
-    forms: set[str] = set()
-    for encode in (base64.b64encode, base64.urlsafe_b64encode):
-        whole = encode(data).decode("ascii")
-        forms.add(whole)
-        forms.add(whole.rstrip("="))
-        for offset in range(3):
-            # Inside a longer text the secret starts at any byte offset: encode it
-            # behind ``offset`` filler bytes and keep only the characters that depend
-            # on the secret's bytes alone.
-            text = encode(b"\0" * offset + data).decode("ascii").rstrip("=")
-            start = {0: 0, 1: 2, 2: 3}[offset]
-            usable = (len(data) + offset) // 3 * 4
-            core = text[start:usable]
-            if len(core) >= 8:
-                forms.add(core)
-    return forms
 
 
 class Secret:
@@ -140,11 +87,7 @@ class Secret:
         """A regular expression that matches the secret in any of its forms."""
         pattern = self._pattern
         if pattern is None:
-            value = self._value
-            literal = "".join(_char_pattern(c) for c in value)
-            parts = [literal, *(re.escape(f) for f in sorted(_base64_forms(value), key=len))]
-            pattern = re.compile("|".join(reversed(parts)) if value else r"(?!)")
-            self._pattern = pattern
+            pattern = self._pattern = secret_pattern(self._value)
         return pattern
 
     def redact(self, text: str) -> str:

@@ -1,6 +1,11 @@
 """WS-Addressing 1.0 (the 2005/08 namespace) message headers for the SOAP bindings.
 
-With ``addressing=True`` a client adds to each request, in the SOAP Header:
+With the plugin in its ``plugins=`` a client adds to each request, in the SOAP Header::
+
+    from removethebackground.plugins.addressing import Addressing
+
+    client = PixelzClient(email, api_key, binding=Binding.SOAP12, plugins=[Addressing()])
+
 
 - ``wsa:Action``: the operation's SOAPAction (SOAP 1.1 header / SOAP 1.2 ``action=``);
 - ``wsa:MessageID``: a fresh ``urn:uuid:...``;
@@ -13,7 +18,9 @@ must name the request's MessageID.
 
 A service that checks the headers answers the faults of WS-Addressing 1.0 SOAP
 Binding section 6, raised as the :class:`AddressingFault` classes below (the SOAP 1.1
-``faultcode`` or the SOAP 1.2 innermost ``Subcode`` is the ``wsa:`` QName).
+``faultcode`` or the SOAP 1.2 innermost ``Subcode`` is the ``wsa:`` QName). Importing
+this module registers them with the core
+(:func:`removethebackground.core.faultcodes.register_fault_codes`).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from lxml import etree
 
 from ..core.codec import SOAP11_ENV, SOAP12_ENV
 from ..core.errors import ClientFault, InvalidParameterError, MalformedResponseError
+from ..core.faultcodes import register_fault_codes
 
 __all__ = [
     "ADDRESSING_FAULTS",
@@ -38,7 +46,6 @@ __all__ = [
     "DestinationUnreachableError",
     "InvalidAddressingHeaderError",
     "MessageAddressingHeaderRequiredError",
-    "addressing_fault_class",
 ]
 
 WSA_NS: Final = "http://www.w3.org/2005/08/addressing"
@@ -100,25 +107,30 @@ ADDRESSING_FAULTS: Final[dict[str, type[AddressingFault]]] = {
 }
 
 
-def addressing_fault_class(namespace: str | None, local: str) -> type[AddressingFault] | None:
-    """The class of a fault code QName in the WS-Addressing namespace, else ``None``."""
-    if namespace != WSA_NS:
-        return None
-    return ADDRESSING_FAULTS.get(local, AddressingFault)
+# The client raises these classes for wsa: fault codes (see core/faultcodes.py).
+register_fault_codes(WSA_NS, ADDRESSING_FAULTS, AddressingFault)
 
 
 class Addressing:
     """An envelope plugin that adds the WS-Addressing headers (see the module docstring).
 
     Args:
-        to: the endpoint URL written as ``wsa:To`` (the client passes its endpoint).
+        to: the endpoint URL written as ``wsa:To``; by default the client's endpoint
+            (the client calls :meth:`for_endpoint` with it).
     """
 
-    def __init__(self, to: str) -> None:
-        if not isinstance(to, str) or not to:
-            raise InvalidParameterError("to", "is empty: pass the endpoint URL")
+    def __init__(self, to: str | None = None) -> None:
+        if to is not None and (not isinstance(to, str) or not to):
+            raise InvalidParameterError(
+                "to", f"{to!r} is not an endpoint URL: pass the URL or None"
+            )
         self.to = to
         self._sent = threading.local()
+
+    def for_endpoint(self, endpoint: str) -> Addressing:
+        """The plugin a client with ``endpoint`` uses: this one if ``to`` was given, else
+        one that writes ``endpoint`` as ``wsa:To``."""
+        return self if self.to is not None else Addressing(endpoint)
 
     def __repr__(self) -> str:
         return f"Addressing(to={self.to!r})"
@@ -138,6 +150,8 @@ class Addressing:
         etree.SubElement(header, f"{{{WSA_NS}}}MessageID", nsmap=nsmap).text = message_id
         reply = etree.SubElement(header, f"{{{WSA_NS}}}ReplyTo", nsmap=nsmap)
         etree.SubElement(reply, f"{{{WSA_NS}}}Address").text = ANONYMOUS
+        if self.to is None:
+            raise ValueError("Addressing() has no wsa:To: give it to a client, or pass to=")
         etree.SubElement(header, f"{{{WSA_NS}}}To", nsmap=nsmap).text = self.to
 
     def incoming(self, envelope: etree._Element, op: Any, binding: Any) -> None:

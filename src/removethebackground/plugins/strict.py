@@ -1,6 +1,8 @@
 """Schema-strict mode: every message checked against the WSDL's own XML Schema.
 
-``PixelzClient(..., strict=True)`` validates each outgoing request, before it is
+``PixelzClient(..., strict=validator_for)`` (``strict=`` takes a function from the
+service to its validator, see :mod:`removethebackground.core.config`; this module's
+:func:`validator_for` is one) validates each outgoing request, before it is
 sent, and each incoming answer, before it is read, against the schema embedded in
 the service's WSDL (``<wsdl:types>``). The generated code already refuses what the
 Python types cannot carry; strict mode adds everything else the schema says,
@@ -172,7 +174,8 @@ _VALIDATORS_LOCK = threading.Lock()
 
 
 def validator_for(service: Service) -> SchemaValidator:
-    """The validator of ``service``, compiled on first use and kept."""
+    """The validator of ``service``, compiled on first use and kept: what a client's
+    ``strict=`` takes (``PixelzClient(..., strict=validator_for)``)."""
     with _VALIDATORS_LOCK:
         found = _VALIDATORS.get(service.wsdl_resource)
         if found is None or found.service is not service:

@@ -18,8 +18,9 @@ its request records (``service._request_record`` drops :data:`~..wire.SECRET_PAR
 and the email; the request log masks them before it stores a row), and this page
 masks them once more, as ``***``: any parameter or URL query parameter named in
 :data:`~..wire.SECRET_PARAMS`, and any account's API key in any form
-(:func:`~.requestlog.secret_forms`: as is, percent-encoded in either case, ``+`` for
-space, XML-escaped or as character references) found anywhere in a shown value. API
+(:mod:`removethebackground.core.redaction`: as is, percent-encoded in either case,
+``+`` for space, XML-escaped, as character references, base64 ...) found anywhere in
+a shown value. API
 keys themselves are never shown.
 
 Each list shows the newest :data:`PAGE_LIMIT` entries.
@@ -29,18 +30,17 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from ..core.redaction import MASK, redact
 from ..core.wire import SECRET_PARAMS
 from .accounts import template_spec
 from .clock import format_time
 from .imaging import OutputSpec
 from .outputs import output_name, source_thumbnail_name, thumbnail_name
-from .requestlog import secret_forms
 from .statuses import DELIVERED, ON_HOLD, STATUS_NAMES
 from .store import ImageFilter, ImageRow, RequestRow, Store, TemplateRow, WebhookRow
 from .web import Request, Response
@@ -59,7 +59,6 @@ HEADERS: Final[tuple[tuple[str, str], ...]] = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 )
-MASK: Final[str] = "***"
 
 _STATUS_CLASS: Final[Mapping[int, str]] = {
     10: "new",
@@ -125,18 +124,11 @@ class Masker:
     """Hides credentials in text shown on the page (see the module docstring)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        forms: set[str] = set()
-        for secret in secrets:
-            forms |= secret_forms(secret)
-        # Longest first, so a form that contains another is replaced whole.
-        ordered = sorted((f for f in forms if f), key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._secrets = tuple(s for s in secrets if s)
 
     def text(self, value: object) -> str:
         text = value if isinstance(value, str) else _plain(value)
-        if self._pattern is not None:
-            text = self._pattern.sub(MASK, text)
-        return text
+        return redact(text, self._secrets)
 
     def url(self, value: object) -> str:
         """A URL with credential query parameters (and any secret) masked."""

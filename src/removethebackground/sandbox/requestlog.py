@@ -19,16 +19,17 @@ service calls out of view) and the ``/out/<ticket>-thumb.png`` / ``-source.png``
 thumbnails the page shows (a page load fetches dozens). Final output files are
 logged: a client downloading them is a request worth seeing.
 
-**Masking, before anything is stored.** In the query string, the value of every
+**Masking, before anything is stored.** In the query string
+(:func:`~removethebackground.core.redaction.redact_query`), the value of every
 parameter named in :data:`~..wire.SECRET_PARAMS` (the name read as ASP.NET reads it,
 percent- and ``+``-decoded, any case) becomes ``***``; so does any parameter whose
 value, decoded up to three times (percent, ``+``, HTML/XML character references),
 contains a known secret. Known secrets are every account's API key (re-read at most
 once a second) and the credential values this request sent (a wrong key is a
 secret too). Then every text stored (path, email, fault) has each known secret
-replaced by ``***`` in every form it can take: as is, percent-encoded (upper or
-lower case hex, space as ``%20`` or ``+``), HTML/XML-escaped and as character
-references.
+replaced by ``***`` in every form it can take (as is, percent-encoded in either case,
+HTML/XML-escaped, as character references, base64 ...: see
+:mod:`removethebackground.core.redaction`, which does the masking).
 
 A failure to log (a locked or closed database, a bug) is logged once as a warning
 and never changes the answer.
@@ -36,17 +37,13 @@ and never changes the answer.
 
 from __future__ import annotations
 
-import functools
-import html
 import logging
-import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import quote, quote_plus, unquote_plus
 
+from ..core.redaction import MASK, redact, redact_query
 from ..core.wire import EMAIL_PARAMS, SECRET_PARAMS
 from .clock import SandboxClock
 from .store import RequestRow, Store
@@ -57,21 +54,16 @@ __all__ = [
     "PRUNE_EVERY",
     "Note",
     "RequestLog",
-    "mask_query",
-    "mask_text",
     "note",
-    "secret_forms",
     "skipped",
 ]
 
 log = logging.getLogger("removethebackground.sandbox")
 
-MASK: Final[str] = "***"
 MAX_TEXT: Final[int] = 2000
 PRUNE_EVERY: Final[int] = 100
 _ENVIRON_KEY: Final[str] = "removethebackground.sandbox.note"
 _ACCOUNT_KEYS_TTL: Final[float] = 1.0
-_PERCENT = re.compile(r"%[0-9A-F]{2}")
 
 
 @dataclass(slots=True)
@@ -114,67 +106,6 @@ def skipped(method: str, path: str) -> bool:
     return path == "/" or (
         path.startswith("/out/") and path.endswith(("-thumb.png", "-source.png"))
     )
-
-
-def secret_forms(secret: str) -> set[str]:
-    """Every form ``secret`` can take in a stored or shown text (see the module docstring)."""
-    if not secret:
-        return set()
-    forms = {secret, html.escape(secret, quote=True), html.escape(secret, quote=False)}
-    for encoded in (quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)):
-        forms |= {encoded, _PERCENT.sub(lambda m: m.group(0).lower(), encoded)}
-    forms.add("".join(f"&#{ord(c)};" for c in secret))
-    forms.add("".join(f"&#x{ord(c):x};" for c in secret))
-    forms.add("".join(f"&#x{ord(c):X};" for c in secret))
-    return {form for form in forms if form}
-
-
-def _pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
-    return _compiled(tuple(sorted(set(secrets))))
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    forms: set[str] = set()
-    for secret in secrets:
-        forms |= secret_forms(secret)
-    # Longest first, so a form that contains another is replaced whole.
-    ordered = sorted(forms, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
-
-
-def mask_text(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every form of every secret replaced by :data:`MASK`."""
-    pattern = _pattern(secrets)
-    return text if pattern is None else pattern.sub(MASK, text)
-
-
-def _layers(text: str) -> list[str]:
-    """``text`` and what it decodes to (percent/``+``, character references), 3 times."""
-    seen = [text]
-    current = text
-    for _ in range(3):
-        current = html.unescape(unquote_plus(current, errors="replace"))
-        if current == seen[-1]:
-            break
-        seen.append(current)
-    return seen
-
-
-def mask_query(query: str, secrets: Iterable[str]) -> str:
-    """A query string with credential values (and values hiding a secret) masked."""
-    known = [s for s in secrets if s]
-    parts = []
-    for part in query.split("&"):
-        name, sep, _ = part.partition("=")
-        plain_name = unquote_plus(name, errors="replace").strip().lower()
-        if plain_name in SECRET_PARAMS:
-            part = f"{name}={MASK}"
-        elif known and any(s in layer for layer in _layers(part) for s in known):
-            hidden = any(s in layer for layer in _layers(name) for s in known)
-            part = MASK if hidden else f"{name}{sep}{MASK}"
-        parts.append(part)
-    return mask_text("&".join(parts), known)
 
 
 def _wsgi_text(value: object) -> str:
@@ -233,13 +164,10 @@ class RequestLog:
         shown = _wsgi_text(path)
         query = _wsgi_text(environ.get("QUERY_STRING", "") or "")
         if query:
-            shown += "?" + mask_query(query, secrets)
-        pattern = _pattern(secrets)
+            shown += "?" + redact_query(query, secrets)
 
         def masked(text: str | None) -> str | None:
-            if text is None or pattern is None:
-                return _cut(text)
-            return _cut(pattern.sub(MASK, text))
+            return None if text is None else _cut(redact(text, secrets))
 
         return RequestRow(
             id=0,

@@ -37,7 +37,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
-from ..core.client import secret_forms
+from ..core.redaction import MASK, redact
 from ..core.wire import EMAIL_PARAMS, SECRET_PARAMS
 
 __all__ = [
@@ -48,13 +48,13 @@ __all__ = [
     "canonical_body",
     "make_request_scrubber",
     "make_response_scrubber",
+    "redact_text",
     "register_matchers",
-    "scrub_text",
     "soap_action",
     "vcr_config",
 ]
 
-SECRET_PLACEHOLDER = "***"  # noqa: S105 (a placeholder, not a secret)
+SECRET_PLACEHOLDER = MASK
 EMAIL_PLACEHOLDER = "user@example.invalid"
 # Parameter and element names whose values are credentials (case-insensitive).
 MATCH_ON = ("rtb_method", "rtb_path", "rtb_query", "soap_action", "soap_body")
@@ -96,13 +96,13 @@ def _mask(name: str, value: str) -> str:
     return value
 
 
-def scrub_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace each literal secret (and its URL-encoded and XML-escaped forms) in ``text``."""
-    for secret in secrets:
-        placeholder = EMAIL_PLACEHOLDER if "@" in secret else SECRET_PLACEHOLDER
-        for form in secret_forms(secret):
-            text = text.replace(form, placeholder)
-    return text
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form of each literal secret replaced (see
+    :mod:`removethebackground.core.redaction`); an email becomes :data:`EMAIL_PLACEHOLDER`."""
+    secrets = [s for s in secrets if s]
+    emails = [s for s in secrets if "@" in s]
+    text = redact(text, [s for s in secrets if "@" not in s], SECRET_PLACEHOLDER)
+    return redact(text, emails, EMAIL_PLACEHOLDER)
 
 
 def _as_bytes(body: Any) -> bytes:
@@ -158,16 +158,16 @@ def _scrub_body(data: bytes, secrets: Iterable[str]) -> bytes:
         _scrub_xml(root)
         had_decl = data.lstrip().startswith(b"<?xml")
         out: bytes = etree.tostring(root, xml_declaration=had_decl, encoding="utf-8")
-        return scrub_text(out.decode("utf-8"), secrets).encode("utf-8")
+        return redact_text(out.decode("utf-8"), secrets).encode("utf-8")
     if _looks_like_form(data):
         try:
             text = data.decode("ascii")
         except UnicodeDecodeError:
             return data
         pairs = _scrub_pairs(parse_qsl(text, keep_blank_values=True))
-        return scrub_text(urlencode(pairs), secrets).encode("ascii")
+        return redact_text(urlencode(pairs), secrets).encode("ascii")
     try:
-        return scrub_text(data.decode("utf-8"), secrets).encode("utf-8")
+        return redact_text(data.decode("utf-8"), secrets).encode("utf-8")
     except UnicodeDecodeError:
         return data
 
@@ -175,9 +175,9 @@ def _scrub_body(data: bytes, secrets: Iterable[str]) -> bytes:
 def _scrub_uri(uri: str, secrets: Iterable[str]) -> str:
     parts = urlsplit(uri)
     if not parts.query:
-        return scrub_text(uri, secrets)
+        return redact_text(uri, secrets)
     pairs = _scrub_pairs(parse_qsl(parts.query, keep_blank_values=True))
-    return scrub_text(urlunsplit(parts._replace(query=urlencode(pairs))), secrets)
+    return redact_text(urlunsplit(parts._replace(query=urlencode(pairs))), secrets)
 
 
 def make_request_scrubber(secrets: Iterable[str] = ()) -> Callable[[Any], Any]:

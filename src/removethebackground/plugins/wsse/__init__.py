@@ -28,7 +28,6 @@ from .faults import (
     SecurityTokenUnavailableError,
     UnsupportedAlgorithmError,
     UnsupportedSecurityTokenError,
-    security_fault_class,
 )
 from .names import WSSE_NS, WSU_NS
 from .secret import Secret
@@ -53,5 +52,4 @@ __all__ = [
     "UnsupportedSecurityTokenError",
     "UsernameToken",
     "password_digest",
-    "security_fault_class",
 ]

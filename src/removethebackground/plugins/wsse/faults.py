@@ -11,6 +11,11 @@ AuthenticationError`` catches a refused password too.
 
 :data:`FAULT_STRINGS` holds the specification's fault strings, which the sandbox
 sends.
+
+Importing this module registers the classes with the core
+(:func:`removethebackground.core.faultcodes.register_fault_codes`); a program that has
+not imported the plugin gets a plain fault for these codes (see
+:mod:`removethebackground.core.faultcodes`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 from typing import Final
 
 from ...core.errors import AuthenticationError, ClientFault
+from ...core.faultcodes import register_fault_codes
 from .names import WSSE_NS
 
 __all__ = [
@@ -32,7 +38,6 @@ __all__ = [
     "SecurityTokenUnavailableError",
     "UnsupportedAlgorithmError",
     "UnsupportedSecurityTokenError",
-    "security_fault_class",
 ]
 
 
@@ -109,9 +114,9 @@ _CLASSES: tuple[type[SecurityFault], ...] = (
     MessageExpiredError,
 )
 
-# Clark QName -> class.
+# Local name (in the wsse namespace) -> class.
 SECURITY_FAULTS: Final[dict[str, type[SecurityFault]]] = {
-    f"{{{WSSE_NS}}}{cls_.local_name}": cls_ for cls_ in _CLASSES
+    cls_.local_name: cls_ for cls_ in _CLASSES
 }
 
 # The fault strings of WSS 1.1 SOAP Message Security, section 12 (tables 1 and 2).
@@ -127,8 +132,5 @@ FAULT_STRINGS: Final[dict[str, str]] = {
 }
 
 
-def security_fault_class(namespace: str | None, local: str) -> type[SecurityFault] | None:
-    """The class of a fault code QName in the wsse namespace, else ``None``."""
-    if namespace != WSSE_NS:
-        return None
-    return SECURITY_FAULTS.get(f"{{{WSSE_NS}}}{local}", SecurityFault)
+# The client raises these classes for wsse: fault codes (see core/faultcodes.py).
+register_fault_codes(WSSE_NS, SECURITY_FAULTS, SecurityFault)
