@@ -38,12 +38,12 @@ from removethebackground.plugins.wsse import (
     FAULT_STRINGS,
     WSSE_NS,
     WSU_NS,
+    Credential,
     FailedAuthenticationError,
     FailedCheckError,
     InvalidSecurityError,
     InvalidSecurityTokenError,
     MessageExpiredError,
-    Secret,
     SecurityFault,
     Signature,
     SignatureVerificationError,
@@ -505,7 +505,7 @@ def test_signature_holds_its_key_as_a_secret(signer: Issued) -> None:
     key_body = signer.key_pem.decode().splitlines()[1]
     assert key_body not in repr(plugin) and key_body not in str(plugin)
     assert key_body not in repr(vars(plugin) if hasattr(plugin, "__dict__") else "")
-    assert isinstance(plugin._key, Secret)
+    assert isinstance(plugin._key, Credential)
 
 
 def test_bad_signature_arguments(signer: Issued, tmp_path: Path) -> None:

@@ -59,8 +59,6 @@ from .clock import SandboxClock
 from .config import (
     DEMO_API_KEY,
     DEMO_EMAIL,
-    LEGACY_PATH,
-    PIXELZ_PATH,
     SandboxConfig,
 )
 from .server import Sandbox, main
@@ -69,8 +67,6 @@ from .state import SandboxState
 __all__ = [
     "DEMO_API_KEY",
     "DEMO_EMAIL",
-    "LEGACY_PATH",
-    "PIXELZ_PATH",
     "Sandbox",
     "SandboxApp",
     "SandboxClock",

@@ -1,18 +1,15 @@
-"""Settings of one sandbox, the demo account, and the paths the generations live at."""
+"""Settings of one sandbox and the demo account (each generation's path is in the registry,
+``GENERATIONS[key].sandbox_path``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from ..generated import GENERATIONS
 
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "DEMO_API_KEY",
     "DEMO_EMAIL",
-    "LEGACY_PATH",
-    "PIXELZ_PATH",
     "SandboxConfig",
 ]
 
@@ -22,11 +19,6 @@ DEFAULT_PORT = 8110
 # The demo account of the recorded traffic (asmx-traffic/*): well known, not a secret.
 DEMO_EMAIL = "demo@example.com"
 DEMO_API_KEY = "demo-key"
-
-# Where each generation is served comes from the registry (codegen/config.py); these two
-# names are kept for callers that predate it.
-PIXELZ_PATH = GENERATIONS["pixelz"].sandbox_path
-LEGACY_PATH = GENERATIONS["legacy"].sandbox_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 from .. import service as protocol
 from ..core.wire import Binding, Generation, Service
 from ..service import HTTP_ENGINES, EmptyAnswer, FaultCode, RequestError
-from .operations import CallContext
+from .operations import OperationCall
 from .requestlog import Note, note
 from .validation import Fault, SimulatedServerError
 from .web import NO_CACHE, Request, Response
@@ -131,7 +131,7 @@ def soap(app: SandboxState, ep: Endpoint, request: Request) -> Response:
             seen.param(child.tag.rpartition("}")[2], child.text)
     try:
         values = protocol.parse_soap_request(op, route.element)
-        result = app.service.call(ep.key, op, values, CallContext(request.base_url))
+        result = app.service.call(ep.key, op, values, OperationCall(request.base_url))
         if route.not_understood is not None:
             # SoapServerProtocol.WriteReturns: EnsureHeadersUnderstood, after the call.
             text = protocol.res("WebCannotUnderstandHeader", route.not_understood)
@@ -225,7 +225,7 @@ def http_binding(app: SandboxState, ep: Endpoint, path_info: str, request: Reque
         for pair_name, pair_value in pairs:
             seen.param(pair_name, pair_value)
         values = protocol.parse_http_request(op, pairs)
-        result = app.service.call(ep.key, op, values, CallContext(request.base_url))
+        result = app.service.call(ep.key, op, values, OperationCall(request.base_url))
         log.info("%s %s -> 200", chosen.value, op.name)
         return Response(
             200,

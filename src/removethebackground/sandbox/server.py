@@ -32,8 +32,6 @@ from .config import (
     DEFAULT_PORT,
     DEMO_API_KEY,
     DEMO_EMAIL,
-    LEGACY_PATH,
-    PIXELZ_PATH,
     SandboxConfig,
 )
 from .store import ImageRow, Store, WebhookRow
@@ -202,11 +200,11 @@ class Sandbox:
 
     @property
     def pixelz_endpoint(self) -> str:
-        return self.url + PIXELZ_PATH
+        return self.url + GENERATIONS["pixelz"].sandbox_path
 
     @property
     def legacy_endpoint(self) -> str:
-        return self.url + LEGACY_PATH
+        return self.url + GENERATIONS["legacy"].sandbox_path
 
     demo_email = DEMO_EMAIL
     demo_api_key = DEMO_API_KEY

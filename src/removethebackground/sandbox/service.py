@@ -31,7 +31,7 @@ from ..generated import GENERATIONS, pixelz
 from .accounts import authenticate, ensure_account
 from .clock import SandboxClock, format_time
 from .config import SandboxConfig
-from .operations import HANDLERS, Backend, CallContext, Handler
+from .operations import HANDLERS, Backend, Handler, OperationCall
 from .operations import pixelz as pixelz_operations
 from .operations.common import HOLD_PRODUCT_ID, SERVER_ERROR_PRODUCT_ID, SERVER_ERROR_TICKET
 from .outputs import output_name, output_urls, thumbnail_name
@@ -46,7 +46,7 @@ __all__ = [
     "SERVER_ERROR_PRODUCT_ID",
     "SERVER_ERROR_TICKET",
     "STATUS_NAMES",
-    "CallContext",
+    "OperationCall",
     "SandboxService",
     "ensure_account",
     "format_time",
@@ -100,7 +100,7 @@ class SandboxService:
         generation: Generation | Service | str,
         op: Operation[Any],
         values: Mapping[str, Any],
-        ctx: CallContext,
+        ctx: OperationCall,
     ) -> WireModel:
         """Answer one call of ``op`` (an operation of ``generation``)."""
         key = _key_of(generation)

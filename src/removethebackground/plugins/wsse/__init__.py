@@ -17,6 +17,7 @@ is sent, and each answer through ``plugin.incoming(envelope, op, binding)``.
 
 from __future__ import annotations
 
+from .credential import Credential
 from .faults import (
     FAULT_STRINGS,
     FailedAuthenticationError,
@@ -30,7 +31,6 @@ from .faults import (
     UnsupportedSecurityTokenError,
 )
 from .names import WSSE_NS, WSU_NS
-from .secret import Secret
 from .signature import Signature, SignatureVerificationError
 from .username import UsernameToken, password_digest
 
@@ -43,7 +43,7 @@ __all__ = [
     "InvalidSecurityError",
     "InvalidSecurityTokenError",
     "MessageExpiredError",
-    "Secret",
+    "Credential",
     "SecurityFault",
     "SecurityTokenUnavailableError",
     "Signature",

@@ -27,6 +27,7 @@ from typing import Any
 from lxml import etree
 
 from ...core.errors import InvalidParameterError, TransportError
+from .credential import Credential
 from .header import (
     Clock,
     add_timestamp,
@@ -37,7 +38,6 @@ from .header import (
     utc_now,
 )
 from .names import BASE64_BINARY, DS_NS, EXC_C14N, WSSE_NS, WSU_ID, WSU_NS, X509V3
-from .secret import Secret
 
 __all__ = [
     "DIGEST_ALGORITHMS",
@@ -361,7 +361,7 @@ class Signature:
         must_understand: mark the Security header ``mustUnderstand``.
         clock: returns the current time as an aware ``datetime`` (for tests).
 
-    The private key and its password are held as :class:`Secret` and never shown.
+    The private key and its password are held as :class:`Credential` and never shown.
     """
 
     def __init__(
@@ -404,8 +404,8 @@ class Signature:
             raise InvalidParameterError(
                 "lifetime", f"{lifetime!r} is not a positive number of seconds (e.g. 300)"
             )
-        self._key: Secret[bytes] = Secret(key_pem)
-        self._password: Secret[str] | None = None if password is None else Secret(password)
+        self._key: Credential[bytes] = Credential(key_pem)
+        self._password: Credential[str] | None = None if password is None else Credential(password)
         self.cert_pem = cert_pem
         self.server_cert: bytes | None = None
         if server_cert is not None:

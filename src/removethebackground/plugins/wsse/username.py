@@ -11,9 +11,10 @@ from typing import Any
 from lxml import etree
 
 from ...core.errors import InvalidParameterError
+from ...core.secret import Secret
+from .credential import Credential
 from .header import Clock, add_timestamp, ensure_id, format_time, security_header, utc_now
 from .names import BASE64_BINARY, PASSWORD_DIGEST, PASSWORD_TEXT, WSSE_NS, WSU_NS
-from .secret import Secret
 
 __all__ = ["UsernameToken", "password_digest"]
 
@@ -35,7 +36,7 @@ class UsernameToken:
     Args:
         username: the account's contact email (the sandbox and this client's
             convention; see docs/soap-standards.md).
-        password: the account's API key; held as a :class:`Secret`.
+        password: the account's API key; held as a :class:`Credential`.
         digest: send ``PasswordDigest`` (Base64(SHA-1(nonce + created + password)),
             with a fresh 16-byte ``wsse:Nonce`` and ``wsu:Created``) instead of the
             password itself (``PasswordText``). Only use PasswordText over HTTPS.
@@ -50,7 +51,7 @@ class UsernameToken:
     def __init__(
         self,
         username: str,
-        password: str | Secret[str],
+        password: str | Secret | Credential[str],
         *,
         digest: bool = False,
         timestamp: bool = True,
@@ -60,7 +61,9 @@ class UsernameToken:
     ) -> None:
         if not isinstance(username, str) or not username.strip():
             raise InvalidParameterError("username", "is empty: pass the account's contact email")
-        secret = password if isinstance(password, Secret) else Secret(password)
+        if isinstance(password, Secret):  # the client's API key, as the client holds it
+            password = password.reveal()
+        secret = password if isinstance(password, Credential) else Credential(password)
         if not isinstance(secret.reveal(), str) or not secret.reveal():
             raise InvalidParameterError("password", "is empty: pass the account's API key")
         if (
@@ -73,7 +76,7 @@ class UsernameToken:
                 "lifetime", f"{lifetime!r} is not a positive number of seconds (e.g. 300)"
             )
         self.username = username
-        self._password: Secret[str] = secret
+        self._password: Credential[str] = secret
         self.digest = bool(digest)
         self.timestamp = bool(timestamp)
         self.lifetime = float(lifetime)
@@ -81,7 +84,7 @@ class UsernameToken:
         self._clock = clock or utc_now
 
     @property
-    def password(self) -> Secret[str]:
+    def password(self) -> Credential[str]:
         return self._password
 
     def __repr__(self) -> str:

@@ -3,7 +3,7 @@
 - :mod:`.pixelz`: generation 2 (Pixelz, 16 operations);
 - :mod:`.legacy`: generation 1 (``getImageStatus``);
 - :mod:`.common`: the handler signature (:data:`Handler`), what handlers get
-  (:class:`Backend`, :class:`CallContext`) and the look-ups they share.
+  (:class:`Backend`, :class:`OperationCall`) and the look-ups they share.
 
 :data:`HANDLERS` maps a generation key (``"pixelz"``, ``"legacy"``) to that
 generation's table ``{operation name: handler}``. The dispatcher
@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from . import legacy, pixelz
-from .common import Backend, CallContext, Handler
+from .common import Backend, Handler, OperationCall
 
-__all__ = ["HANDLERS", "Backend", "CallContext", "Handler"]
+__all__ = ["HANDLERS", "Backend", "OperationCall", "Handler"]
 
 HANDLERS: Mapping[str, Mapping[str, Handler]] = MappingProxyType(
     {

@@ -7,7 +7,7 @@ A handler is a plain function ``handler(backend, params, account, ctx) -> result
 - ``params`` (:class:`~..validation.Params`): the parsed parameters, read by the
   generated attribute names, named by their XML names in faults;
 - ``account``: the caller, already authenticated;
-- ``ctx`` (:class:`CallContext`): per-request facts (the base URL the caller used).
+- ``ctx`` (:class:`OperationCall`): per-request facts (the base URL the caller used).
 
 It returns an instance of the operation's generated result type and raises
 :class:`~..validation.Fault` for the service's deliberate errors. The protocol
@@ -35,7 +35,7 @@ __all__ = [
     "SERVER_ERROR_PRODUCT_ID",
     "SERVER_ERROR_TICKET",
     "Backend",
-    "CallContext",
+    "OperationCall",
     "Handler",
     "find_image",
     "own_image",
@@ -48,7 +48,7 @@ HOLD_PRODUCT_ID = "hold"
 
 
 @dataclass(frozen=True, slots=True)
-class CallContext:
+class OperationCall:
     """Per-request facts: the base URL the caller used (``http://host:port``)."""
 
     base_url: str
@@ -68,7 +68,7 @@ class Backend:
     wake: Callable[[], None] = field(default=_no_wake)
 
 
-Handler = Callable[[Backend, Params, Account, CallContext], WireModel]
+Handler = Callable[[Backend, Params, Account, OperationCall], WireModel]
 
 
 def own_image(backend: Backend, ticket: str, account: Account) -> ImageRow:

@@ -17,13 +17,13 @@ from ..outputs import output_urls
 from ..statuses import DELIVERED, LEGACY_STATUS
 from ..store import Account
 from ..validation import Params
-from .common import Backend, CallContext, Handler, own_image
+from .common import Backend, Handler, OperationCall, own_image
 
 __all__ = ["HANDLERS"]
 
 
 def get_image_status(
-    backend: Backend, params: Params, account: Account, ctx: CallContext
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
 ) -> WireModel:
     row = own_image(backend, params.guid("image_ticket"), account)
     status_id, status_name = LEGACY_STATUS.get(row.status, (0, "Unknown"))

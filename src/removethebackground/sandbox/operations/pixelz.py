@@ -44,7 +44,7 @@ from ..outputs import invoice_url, output_urls, payment_url, thumbnail_url
 from ..statuses import DELIVERED, IN_PRODUCTION, NEW, STATUSES, status_name
 from ..store import Account, ImageFilter, ImageRow, TemplateRow
 from ..validation import DATETIME_FORMAT, Fault, Params, check_url_params, quoted
-from .common import HOLD_PRODUCT_ID, Backend, CallContext, Handler, find_image, template_of
+from .common import HOLD_PRODUCT_ID, Backend, Handler, OperationCall, find_image, template_of
 
 __all__ = ["HANDLERS", "image_status"]
 
@@ -92,7 +92,7 @@ def image_status(row: ImageRow, base_url: str) -> pixelz.ImageStatus:
 # --- images -------------------------------------------------------------------------------
 
 
-def add_image(backend: Backend, params: Params, account: Account, ctx: CallContext) -> WireModel:
+def add_image(backend: Backend, params: Params, account: Account, ctx: OperationCall) -> WireModel:
     op = params.op
     template: TemplateRow | None = None
     if params.has("template_id"):
@@ -164,13 +164,15 @@ def add_image(backend: Backend, params: Params, account: Account, ctx: CallConte
 
 
 def get_image_status(
-    backend: Backend, params: Params, account: Account, ctx: CallContext
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
 ) -> WireModel:
     row = find_image(backend, params, account)
     return pixelz.ImageStatusResponse(image_status=image_status(row, ctx.base_url))
 
 
-def delete_image(backend: Backend, params: Params, account: Account, ctx: CallContext) -> WireModel:
+def delete_image(
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
+) -> WireModel:
     with backend.store.transaction():
         row = find_image(backend, params, account)
         if row.status >= IN_PRODUCTION:
@@ -184,7 +186,9 @@ def delete_image(backend: Backend, params: Params, account: Account, ctx: CallCo
     return pixelz.EmptyResponse()
 
 
-def reject_image(backend: Backend, params: Params, account: Account, ctx: CallContext) -> WireModel:
+def reject_image(
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
+) -> WireModel:
     comment = params.required_text("comment", max_length=4000)
     markup = params.text("markup_image_url") or None
     with backend.store.transaction():
@@ -211,7 +215,7 @@ def reject_image(backend: Backend, params: Params, account: Account, ctx: CallCo
 
 
 def get_images_list(
-    backend: Backend, params: Params, account: Account, ctx: CallContext
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
 ) -> WireModel:
     page = params.integer("page", default=1, minimum=1)
     per_page = params.integer(
@@ -250,7 +254,7 @@ def get_images_list(
 
 
 def get_product_ids_list(
-    backend: Backend, params: Params, account: Account, ctx: CallContext
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
 ) -> WireModel:
     page = params.integer("page", default=1, minimum=1)
     per_page = params.integer(
@@ -270,7 +274,7 @@ def get_product_ids_list(
 
 
 def get_templates(
-    backend: Backend, params: Params, account: Account, ctx: CallContext
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
 ) -> WireModel:
     items: list[pixelz.Template | None] = []
     for row in backend.store.list_templates(account.email):
@@ -297,7 +301,7 @@ def get_templates(
 
 
 def get_template_spec(
-    backend: Backend, params: Params, account: Account, ctx: CallContext
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
 ) -> WireModel:
     row = template_of(backend, account, params.required_integer("template_id", minimum=1))
     spec = template_spec(row)
@@ -315,7 +319,9 @@ def get_template_spec(
     )
 
 
-def add_template(backend: Backend, params: Params, account: Account, ctx: CallContext) -> WireModel:
+def add_template(
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
+) -> WireModel:
     name = params.required_text("template_name", max_length=100).strip()
     if not all(c.isalnum() or c in "()[] " for c in name):
         raise Fault(
@@ -360,7 +366,9 @@ def add_template(backend: Backend, params: Params, account: Account, ctx: CallCo
 # --- account --------------------------------------------------------------------------------
 
 
-def get_contact(backend: Backend, params: Params, account: Account, ctx: CallContext) -> WireModel:
+def get_contact(
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
+) -> WireModel:
     return pixelz.ContactDetailedResponse(
         contact=pixelz.Contact(
             contact_person=account.person,
@@ -373,7 +381,9 @@ def get_contact(backend: Backend, params: Params, account: Account, ctx: CallCon
     )
 
 
-def edit_contact(backend: Backend, params: Params, account: Account, ctx: CallContext) -> WireModel:
+def edit_contact(
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
+) -> WireModel:
     details: dict[str, str] = {}
     params.email("billing_email")
     params.integer("timezone_index", minimum=0, maximum=200)
@@ -395,7 +405,7 @@ def edit_contact(backend: Backend, params: Params, account: Account, ctx: CallCo
 
 
 def get_invoice_list(
-    backend: Backend, params: Params, account: Account, ctx: CallContext
+    backend: Backend, params: Params, account: Account, ctx: OperationCall
 ) -> WireModel:
     first_day = params.date("from_date")
     last_day = params.date("to_date")
@@ -472,7 +482,9 @@ def _urls_checked(handler: Handler) -> Handler:
     """``handler``, after the URL check every Pixelz operation makes on its parameters."""
 
     @functools.wraps(handler)
-    def checked(backend: Backend, params: Params, account: Account, ctx: CallContext) -> WireModel:
+    def checked(
+        backend: Backend, params: Params, account: Account, ctx: OperationCall
+    ) -> WireModel:
         check_url_params(params.op, params.values)
         return handler(backend, params, account, ctx)
 

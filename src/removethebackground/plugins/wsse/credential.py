@@ -1,15 +1,20 @@
-"""A value that never shows itself in a repr, a str, a log line or a traceback."""
+"""A WS-Security credential (a password or a private key) that never shows itself.
+
+Unlike the client's :class:`~removethebackground.core.secret.Secret` (the API key, a
+str, searched for and redacted in every form), a :class:`Credential` may hold bytes
+(a PEM private key) and is only ever written into a header or handed to the signer.
+"""
 
 from __future__ import annotations
 
 from typing import Generic, NoReturn, TypeVar
 
-__all__ = ["Secret"]
+__all__ = ["Credential"]
 
 T = TypeVar("T", str, bytes)
 
 
-class Secret(Generic[T]):
+class Credential(Generic[T]):
     """Holds a password or a private key; ``repr()`` and ``str()`` show ``***``.
 
     Read the value with :meth:`reveal`. Secrets compare by identity only and cannot
@@ -29,7 +34,7 @@ class Secret(Generic[T]):
         return value
 
     def __repr__(self) -> str:
-        return "Secret('***')"
+        return "Credential('***')"
 
     def __str__(self) -> str:
         return "***"
@@ -41,4 +46,4 @@ class Secret(Generic[T]):
         return bool(self._value)
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError("a Secret cannot be pickled")
+        raise TypeError("a Credential cannot be pickled")
