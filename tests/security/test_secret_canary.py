@@ -320,3 +320,33 @@ def test_an_urllib3_child_logger_created_later_is_filtered(
     with caplog.at_level(1):
         logger.warning("GET /x?contactAPIkey=%s&k2=%s", "abc", secret.reveal())
     assert "abc" not in caplog.text and "late-key-1234567890" not in caplog.text
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
+@pytest.mark.parametrize("binding", ALL)
+def test_a_request_refused_before_sending_leaves_no_key_in_frames(
+    binding: Binding, strict: bool
+) -> None:
+    """The codec wrote the key into the body before it met the bad value: those frames
+    are cleared too."""
+    from removethebackground.plugins.strict import validator_for
+
+    client = PixelzClient(
+        EMAIL,
+        KEY,
+        binding=binding,
+        endpoint="http://127.0.0.1:9/soap.asmx",
+        strict=validator_for if strict else None,
+    )
+    for bad in ({"image_ticket": "x\x01y"}, {"image_ticket": TICKET, "customer_image_id": "\x02"}):
+        try:
+            client.get_image_status(**bad)
+        except RemoveTheBackgroundError as exc:
+            error = exc
+        else:
+            raise AssertionError(f"{bad} was sent")
+        texts: list[str] = []
+        walk(error, set(), texts)
+        texts.extend(frame_locals(error))
+        for text in texts:
+            assert not leaks(text), (bad, leaks(text), text[:500])

@@ -336,10 +336,8 @@ class ServiceClient:
             values = dict(args)
         ctx = self._ctx
         engine = self._engine
-        request = engine.build_request(op, values, self._endpoint, _NO_HEADERS, ctx)
+        request = self._request(op, values)
         strict = self._strict
-        if strict is not None:
-            strict.check_request(op, values)
         del values  # the key stays in the request only
         started = self._begin_budget()  # one deadline for the whole call (None: a caller's)
         lost: TransportError | None
@@ -437,6 +435,18 @@ class ServiceClient:
                 if exc.request_sent is not None:
                     raise
                 lost = exc
+
+    def _request(self, op: Operation[Any], values: Mapping[str, object]) -> HttpRequest:
+        """The request of ``op``, checked in strict mode; an error on the way (a value the
+        binding or the schema refuses) leaves scrubbed like any other: the frames that
+        wrote the key into the body are cleared."""
+        try:
+            request = self._engine.build_request(op, values, self._endpoint, _NO_HEADERS, self._ctx)
+            if self._strict is not None:
+                self._strict.check_request(op, values)
+        except RemoveTheBackgroundError as exc:
+            raise self._scrub(exc) from None
+        return request
 
     # --- secrets ------------------------------------------------------------------
 
