@@ -350,3 +350,18 @@ def test_a_request_refused_before_sending_leaves_no_key_in_frames(
         texts.extend(frame_locals(error))
         for text in texts:
             assert not leaks(text), (bad, leaks(text), text[:500])
+
+
+def test_a_huge_secret_is_redacted_in_its_plain_forms_at_once() -> None:
+    """A hostile "key" of 100,000 characters (the sandbox masks whatever a request sends
+    as a credential) is found as is and encoded, without compiling a pattern per char."""
+    import time
+
+    from removethebackground.core.redaction import redact
+
+    huge = "x&y" * 33_334
+    started = time.perf_counter()
+    for form in (huge, html.escape(huge), quote(huge, safe="")):
+        assert redact(f"a {form} b", [KEY, huge]) == "a *** b"
+    assert redact(f"{KEY} {huge}", [huge, KEY]) == "*** ***"
+    assert time.perf_counter() - started < 2.0

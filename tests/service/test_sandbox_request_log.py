@@ -217,14 +217,14 @@ def test_the_key_is_nowhere_in_table_page_or_database(sb: SandboxHandle) -> None
     assert_no_secret(files, "the database files", allow_plain=True)
 
 
-def test_mask_text_hides_every_form_of_a_secret() -> None:
+def test_redact_hides_every_form_of_a_secret() -> None:
     for form in forms(WRONG):
         assert redact(f"x{form}y", [WRONG]) == "x***y", form
     assert redact("nothing here", [WRONG]) == "nothing here"
     assert redact("x", []) == "x"
 
 
-def test_mask_query_keeps_the_rest_as_sent() -> None:
+def test_redact_query_keeps_the_rest_as_sent() -> None:
     assert redact_query("a=1&ApIkEy=x%2By&b=%41+c", []) == "a=1&ApIkEy=***&b=%41+c"
     assert redact_query("q=" + quote(quote(KEY, safe=""), safe=""), [KEY]) == "q=***"
     assert redact_query(quote(KEY, safe="") + "&z=1", [KEY]) == "***&z=1"

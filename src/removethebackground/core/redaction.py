@@ -41,6 +41,9 @@ from .wire import SECRET_PARAMS
 __all__ = ["MASK", "redact", "redact_query", "secret_forms", "secret_pattern"]
 
 MASK: Final[str] = "***"
+#: Longer secrets are found in their plain forms only (:func:`secret_forms`), not in
+#: mixed ones: a pattern per character (or of their forms) would take long to compile.
+MAX_PATTERN_CHARS: Final[int] = 256
 
 _NAMED = {"&": ("amp",), "<": ("lt",), ">": ("gt",), '"': ("quot",), "'": ("apos",)}
 _UPPER_HEX = re.compile(r"%[0-9A-F]{2}")
@@ -93,6 +96,11 @@ def secret_pattern(secret: str) -> re.Pattern[str]:
     :class:`~removethebackground.core.secret.Secret` keeps its own."""
     if not secret:
         return re.compile(r"(?!)")
+    if len(secret) > MAX_PATTERN_CHARS:
+        # A hostile "key" of a hundred thousand characters (the sandbox masks whatever a
+        # request sends as a credential): its plain forms only, which compile at once.
+        forms = secret_forms(secret) | _base64_forms(secret)
+        return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
     literal = "".join(_char_pattern(c) for c in secret)
     parts = [literal, *(re.escape(f) for f in sorted(_base64_forms(secret), key=len))]
     return re.compile("|".join(reversed(parts)))
@@ -122,8 +130,20 @@ def redact(text: str, secrets: Iterable[str], mask: str = MASK) -> str:
     The longest secret goes first, so that a secret that contains another is
     replaced whole. Empty secrets are skipped.
     """
-    known = tuple(sorted({s for s in secrets if s}, key=lambda s: (-len(s), s)))
-    return _joined_pattern(known).sub(mask, text) if known else text
+    known = sorted({s for s in secrets if s}, key=lambda s: (-len(s), s))
+    for secret in known:  # the longest first
+        if len(secret) <= MAX_PATTERN_CHARS:
+            break
+        for form in _plain_forms(secret):
+            text = text.replace(form, mask)
+    short = tuple(s for s in known if len(s) <= MAX_PATTERN_CHARS)
+    return _joined_pattern(short).sub(mask, text) if short else text
+
+
+@functools.lru_cache(maxsize=16)
+def _plain_forms(secret: str) -> tuple[str, ...]:
+    """The plain forms of a long secret, longest first."""
+    return tuple(sorted(secret_forms(secret), key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=256)
