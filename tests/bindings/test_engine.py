@@ -31,12 +31,11 @@ from removethebackground.bindings import (
     SOAP_BINDINGS,
     BindingEngine,
     CallContext,
-    HttpAnswer,
-    HttpRequest,
 )
 from removethebackground.core.codec import parse_model, read_model, to_element
 from removethebackground.core.errors import InvalidParameterError
 from removethebackground.core.faults import fault_class
+from removethebackground.core.http import HttpAnswer, HttpRequest
 from removethebackground.core.wire import Binding, Operation
 from removethebackground.generated import pixelz
 from removethebackground.service import render_soap_result

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from removethebackground import Binding, InvalidParameterError, RetryPolicy
-from removethebackground.bindings import CallContext, HttpAnswer, HttpRequest
+from removethebackground.bindings import CallContext
 from removethebackground.core.config import ClientConfig
 from removethebackground.core.faults import DEFAULT_FAULT_TABLE
+from removethebackground.core.http import HttpAnswer, HttpRequest
 from removethebackground.generated import pixelz
 from removethebackground.plugins.addressing import Addressing
 
@@ -122,7 +123,7 @@ def test_a_security_fault_maps_to_its_class_once_the_plugin_is_imported() -> Non
         f"""
         import sys
         from removethebackground import ClientFault, ServiceFault, AuthenticationError
-        from removethebackground.bindings import HttpAnswer
+        from removethebackground.core.http import HttpAnswer
         from removethebackground.generated import pixelz
         SOAP11_FAULT, SOAP12_FAULT = {SOAP11_FAULT!r}, {SOAP12_FAULT!r}
 

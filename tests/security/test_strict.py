@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from removethebackground import Binding, InvalidParameterError, MalformedResponseError
-from removethebackground.bindings import CallContext, HttpAnswer, HttpRequest
+from removethebackground.bindings import CallContext
+from removethebackground.core.http import HttpAnswer, HttpRequest
 from removethebackground.generated import legacy, pixelz
 from removethebackground.plugins.strict import SchemaValidator, validator_for
 from removethebackground.testing.sandbox import SandboxHandle

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ..core.http import HttpAnswer, HttpRequest
 from ..core.wire import Binding
 from .base import BindingEngine, CallContext, EnvelopePlugin
 from .http import HttpBinding, HttpGetBinding, HttpPostBinding
@@ -35,11 +34,9 @@ __all__ = [
     "BindingEngine",
     "CallContext",
     "EnvelopePlugin",
-    "HttpAnswer",
     "HttpBinding",
     "HttpGetBinding",
     "HttpPostBinding",
-    "HttpRequest",
     "Soap11Binding",
     "Soap12Binding",
     "SoapBinding",

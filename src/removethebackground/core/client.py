@@ -496,8 +496,8 @@ def _clear_frames(tb: TracebackType | None) -> None:
     parsed trees, all with the key; crash reporters send frame locals. The line
     numbers and code of each entry stay, so the traceback still reads the same.
     The frame still executing (the client's own) cannot be cleared and is skipped:
-    what it holds shows masked (:class:`~removethebackground.bindings.HttpRequest`,
-    :class:`~removethebackground.bindings.HttpAnswer`, :class:`Secret`).
+    what it holds shows masked (:class:`~removethebackground.core.http.HttpRequest`,
+    :class:`~removethebackground.core.http.HttpAnswer`, :class:`Secret`).
     """
     while tb is not None:
         try:
