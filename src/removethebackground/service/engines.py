@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from ..bindings import HTTP_BINDINGS, SOAP_BINDINGS
+from ..bindings import HTTP_BINDINGS, SOAP_BINDINGS, BindingEngine
 from ..bindings.http import FORM_CONTENT_TYPE, TEXT_ERROR_CONTENT_TYPE, HttpBinding
 from ..bindings.soap import SoapBinding, has_unqualified
 from ..core.codec import (
@@ -113,15 +113,18 @@ def html_encode(text: str) -> str:
 class ServiceEngine(ABC):
     """The service half of one binding's protocol; see the module docstring."""
 
-    @property
-    @abstractmethod
-    def binding(self) -> Binding:
-        """The binding this engine serves."""
+    #: The client half of the same binding, whose wire facts this side reads.
+    wire: ClassVar[BindingEngine]
 
     @property
-    @abstractmethod
+    def binding(self) -> Binding:
+        """The binding this engine serves."""
+        return self.wire.binding
+
+    @property
     def answer_content_type(self) -> str:
         """The Content-Type of this binding's answers (its client half's wire fact)."""
+        return self.wire.answer_content_type
 
     @abstractmethod
     def render_result(self, op: Operation[Any], result: Any) -> bytes:
@@ -144,14 +147,6 @@ class SoapServiceEngine(ServiceEngine):
     #: Whether ASMX takes this version only with its own media type (SOAP 1.1 only:
     #: ``SoapServerProtocol.ReadParameters``); SOAP 1.2 takes any SOAP media type.
     strict_content_type: ClassVar[bool]
-
-    @property
-    def binding(self) -> Binding:
-        return self.wire.binding
-
-    @property
-    def answer_content_type(self) -> str:
-        return self.wire.answer_content_type
 
     @property
     def envelope_ns(self) -> str:
@@ -331,14 +326,6 @@ class HttpServiceEngine(ServiceEngine):
 
     #: The client half: binding, method, content types.
     wire: ClassVar[HttpBinding]
-
-    @property
-    def binding(self) -> Binding:
-        return self.wire.binding
-
-    @property
-    def answer_content_type(self) -> str:
-        return self.wire.answer_content_type
 
     @property
     def error_content_type(self) -> str:
