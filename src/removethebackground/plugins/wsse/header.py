@@ -14,9 +14,11 @@ from .names import WSSE_NS, WSU_ID, WSU_NS
 __all__ = [
     "Clock",
     "add_timestamp",
-    "envelope_ns",
+    "declare_wsu",
     "ensure_id",
+    "envelope_ns",
     "format_time",
+    "header_of",
     "parse_time",
     "security_header",
     "utc_now",
@@ -82,11 +84,31 @@ def security_header(
     return security
 
 
+def declare_wsu(element: etree._Element) -> None:
+    """Declare the ``wsu`` prefix on ``element`` unless it is in scope there already.
+
+    lxml writes an attribute whose namespace has no prefix in scope with a made-up
+    one (``ns0:Id``); that is valid XML, but WSS 1.1 and the services that follow its
+    examples (WCF among them) expect ``wsu:Id``. An element cannot be given a new
+    declaration in place, so the subtree's declarations are rewritten with ``wsu``
+    on top, keeping every prefix declared below (a prefix may be used in an
+    attribute value only, as ``xsi:type="q:name"`` does, where lxml cannot see it).
+    """
+    if "wsu" in element.nsmap:  # ours, or another meaning here: leave the subtree as it is
+        return
+    keep = {p for el in element.iter() if isinstance(el.tag, str) for p in el.nsmap if p}
+    etree.cleanup_namespaces(
+        element, top_nsmap={"wsu": WSU_NS}, keep_ns_prefixes=sorted(keep | {"wsu"})
+    )
+
+
 def ensure_id(element: etree._Element, prefix: str = "id") -> str:
-    """The element's ``wsu:Id``, set to a fresh one first if it has none."""
+    """The element's ``wsu:Id``, set to a fresh one first if it has none (with the
+    ``wsu`` prefix declared on the element if no ancestor declares it)."""
     value = element.get(WSU_ID)
     if not value:
         value = f"{prefix}-{uuid.uuid4()}"
+        declare_wsu(element)
         element.set(WSU_ID, value)
     return value
 

@@ -12,6 +12,7 @@ __all__ = [
     "PASSWORD_TEXT",
     "RSA_SHA256",
     "SHA256",
+    "WSA_NAMESPACES",
     "WSSE11_NS",
     "WSSE_NS",
     "WSU_ID",
@@ -39,3 +40,11 @@ DS_NS: Final = "http://www.w3.org/2000/09/xmldsig#"
 EXC_C14N: Final = "http://www.w3.org/2001/10/xml-exc-c14n#"
 RSA_SHA256: Final = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256: Final = "http://www.w3.org/2001/04/xmlenc#sha256"
+
+# WS-Addressing, whose header blocks a Signature can cover (sign_addressing=True). The
+# plugins are independent of each other, so the namespaces are repeated here: 1.0
+# (2005/08, what plugins.addressing writes) and the 2004/08 submission WCF also speaks.
+WSA_NAMESPACES: Final = (
+    "http://www.w3.org/2005/08/addressing",
+    "http://schemas.xmlsoap.org/ws/2004/08/addressing",
+)

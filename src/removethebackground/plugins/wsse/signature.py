@@ -4,9 +4,17 @@
 ``<wsse:Security>`` header a ``wsu:Timestamp`` (unless one is there), a
 ``wsse:BinarySecurityToken`` with the caller's X.509 certificate and a
 ``ds:Signature`` over the SOAP Body and the Timestamp (exclusive C14N, RSA-SHA256,
-SHA-256 digests), whose ``KeyInfo`` points at the token. Given ``server_cert``, it
-requires every answer to be signed by that certificate over its Body and
-Timestamp, and refuses the answer otherwise.
+SHA-256 digests), whose ``KeyInfo`` points at the token. With ``sign_addressing``
+the signature also covers the WS-Addressing header blocks (``wsa:Action``,
+``wsa:MessageID``, ``wsa:To``, ``wsa:ReplyTo`` ...), and with
+``sign_username_token`` the ``wsse:UsernameToken``, as WCF's policies often ask.
+Every signed element gets a ``wsu:Id`` written with the ``wsu`` prefix.
+
+Given ``server_cert``, it requires every result to be signed by that certificate
+over its Body and Timestamp, and refuses the answer otherwise. SOAP faults are
+reported as they come, signed or not, unless ``require_signed_faults`` is set: an
+attacker on the path can then forge a fault (make a call fail, or make it look
+refused), never a result.
 
 The signing is done by the XML Security Library through the ``xmlsec`` package:
 install the ``wsse`` extra (``pip install "removethebackground[wsse]"``). It is
@@ -33,11 +41,21 @@ from .header import (
     add_timestamp,
     ensure_id,
     envelope_ns,
+    header_of,
     parse_time,
     security_header,
     utc_now,
 )
-from .names import BASE64_BINARY, DS_NS, EXC_C14N, WSSE_NS, WSU_ID, WSU_NS, X509V3
+from .names import (
+    BASE64_BINARY,
+    DS_NS,
+    EXC_C14N,
+    WSA_NAMESPACES,
+    WSSE_NS,
+    WSU_ID,
+    WSU_NS,
+    X509V3,
+)
 
 __all__ = [
     "DIGEST_ALGORITHMS",
@@ -170,7 +188,11 @@ def sign_envelope(
     must_understand: bool = True,
     extra: Iterable[etree._Element] = (),
 ) -> etree._Element:
-    """Sign ``envelope`` in place (Body, Timestamp and ``extra``); returns the ds:Signature."""
+    """Sign ``envelope`` in place (Body, Timestamp and ``extra``); returns the ds:Signature.
+
+    Each signed element without a ``wsu:Id`` gets one (``wsu:Id="Body-<uuid>"``, the
+    prefix ``wsu`` declared on it when no ancestor declares it).
+    """
     xmlsec = load_xmlsec()
     env_ns = envelope_ns(envelope)
     body = envelope.find(f"{{{env_ns}}}Body")
@@ -192,7 +214,9 @@ def sign_envelope(
     ctx = xmlsec.SignatureContext()
     for target in (body, stamp, *extra):
         ref = xmlsec.template.add_reference(
-            signature, xmlsec.Transform.SHA256, uri="#" + ensure_id(target)
+            signature,
+            xmlsec.Transform.SHA256,
+            uri="#" + ensure_id(target, etree.QName(target).localname),
         )
         xmlsec.template.add_transform(ref, xmlsec.Transform.EXCL_C14N)
         ctx.register_id(target, "Id", WSU_NS)
@@ -353,10 +377,22 @@ class Signature:
             ``cert_file``.
         password: the private key's passphrase, if it is encrypted.
         server_cert: the service's signing certificate (path, PEM bytes, or a
-            ``cryptography`` certificate). When given, every answer must be signed
+            ``cryptography`` certificate). When given, every result must be signed
             by it over its Body and Timestamp, or :class:`SignatureVerificationError`
-            is raised and the answer is not used. Faults are reported as they come,
-            signed or not.
+            is raised and the answer is not used. SOAP faults are NOT checked unless
+            ``require_signed_faults`` is set: an unsigned (or forged) fault is raised
+            as the fault it says it is.
+        require_signed_faults: check SOAP faults as results are checked (needs
+            ``server_cert``): an unsigned fault raises
+            :class:`SignatureVerificationError` instead of its fault class. Off by
+            default, as services sign their results and rarely their faults.
+        sign_addressing: also sign every WS-Addressing header block of the request
+            (``wsa:Action``, ``wsa:MessageID``, ``wsa:To``, ``wsa:ReplyTo`` ...), so that
+            they cannot be changed or moved to another message unnoticed. Put
+            ``Addressing()`` before the Signature in ``plugins=``: the plugins run in
+            order, and a request without such headers is refused before it is sent.
+        sign_username_token: also sign the request's ``wsse:UsernameToken`` (put the
+            ``UsernameToken`` before the Signature in ``plugins=``).
         lifetime: seconds of the Timestamp this plugin adds when none is there.
         must_understand: mark the Security header ``mustUnderstand``.
         clock: returns the current time as an aware ``datetime`` (for tests).
@@ -373,11 +409,21 @@ class Signature:
         cert: Any = None,
         password: str | None = None,
         server_cert: Any = None,
+        require_signed_faults: bool = False,
+        sign_addressing: bool = False,
+        sign_username_token: bool = False,
         lifetime: float = 300,
         must_understand: bool = True,
         clock: Clock | None = None,
     ) -> None:
         load_xmlsec()
+        for name, flag in (
+            ("require_signed_faults", require_signed_faults),
+            ("sign_addressing", sign_addressing),
+            ("sign_username_token", sign_username_token),
+        ):
+            if not isinstance(flag, bool):
+                raise InvalidParameterError(name, f"{flag!r} is not True or False")
         if (key_file is None) == (key is None):
             raise InvalidParameterError("key", "pass exactly one of key_file= or key=")
         if (cert_file is None) == (cert is None):
@@ -416,6 +462,14 @@ class Signature:
             else:
                 self.server_cert = _pem_bytes(server_cert, "server_cert", private=False)
             _cert_der(self.server_cert, "server_cert")
+        if require_signed_faults and self.server_cert is None:
+            raise InvalidParameterError(
+                "require_signed_faults",
+                "True needs the service's certificate: pass server_cert= as well",
+            )
+        self.require_signed_faults = require_signed_faults
+        self.sign_addressing = sign_addressing
+        self.sign_username_token = sign_username_token
         self.lifetime = float(lifetime)
         self.must_understand = must_understand
         self._clock = clock or utc_now
@@ -429,10 +483,48 @@ class Signature:
             ) from None
 
     def __repr__(self) -> str:
-        checks = ", verifies answers" if self.server_cert is not None else ""
-        return f"Signature(key='***', RSA-SHA256{checks})"
+        parts = ["key='***'", "RSA-SHA256"]
+        if self.sign_addressing:
+            parts.append("signs WS-Addressing")
+        if self.sign_username_token:
+            parts.append("signs UsernameToken")
+        if self.server_cert is not None:
+            faults = " and faults" if self.require_signed_faults else ""
+            parts.append(f"verifies answers{faults}")
+        return f"Signature({', '.join(parts)})"
+
+    def _extra(self, envelope: etree._Element, op: Any) -> list[etree._Element]:
+        """The request's elements to sign besides Body and Timestamp."""
+        extra: list[etree._Element] = []
+        where = f" ({op.name})" if getattr(op, "name", None) else ""
+        if self.sign_addressing:
+            header = header_of(envelope, create=False)
+            blocks = [
+                el
+                for el in (() if header is None else header)
+                if isinstance(el.tag, str) and etree.QName(el).namespace in WSA_NAMESPACES
+            ]
+            if not blocks:
+                raise InvalidParameterError(
+                    "plugins",
+                    f"Signature(sign_addressing=True) found no WS-Addressing header to sign"
+                    f"{where}: put Addressing() before the Signature in plugins=[...]",
+                )
+            extra.extend(blocks)
+        if self.sign_username_token:
+            security = security_header(envelope, create=False)
+            tokens = [] if security is None else _findall(security, "wsse:UsernameToken")
+            if not tokens:
+                raise InvalidParameterError(
+                    "plugins",
+                    f"Signature(sign_username_token=True) found no wsse:UsernameToken to sign"
+                    f"{where}: put UsernameToken(...) before the Signature in plugins=[...]",
+                )
+            extra.extend(tokens)
+        return extra
 
     def outgoing(self, envelope: etree._Element, op: Any = None, binding: Any = None) -> None:
+        extra = self._extra(envelope, op)
         sign_envelope(
             envelope,
             self._key.reveal(),
@@ -441,16 +533,21 @@ class Signature:
             now=self._clock(),
             lifetime=self.lifetime,
             must_understand=self.must_understand,
+            extra=extra,
         )
 
     def incoming(self, envelope: etree._Element, op: Any = None, binding: Any = None) -> None:
         if self.server_cert is None:
             return
-        # A fault is reported as it came: services sign their results, rarely their
-        # faults, and a forged fault can only make a call fail.
+        # By default a fault is reported as it came: services sign their results, rarely
+        # their faults, and a forged fault can only make a call fail (or look refused).
         env_ns = envelope_ns(envelope)
         body = envelope.find(f"{{{env_ns}}}Body")
-        if body is not None and body.find(f"{{{env_ns}}}Fault") is not None:
+        if (
+            not self.require_signed_faults
+            and body is not None
+            and body.find(f"{{{env_ns}}}Fault") is not None
+        ):
             return
         try:
             verify_envelope(envelope, self.server_cert, now=self._clock())
