@@ -19,8 +19,13 @@ WS-Security (OASIS WSS 1.1, UsernameToken Profile 1.1), the sandbox's choices:
 - a nonce seen before within the window is a replay: ``wsse:FailedAuthentication``
   (nonces are kept for the window, at most 100 000);
 - a ``ds:Signature``, if present, is checked with the X.509 BinarySecurityToken it
-  points at (needs the ``wsse`` extra) and must cover Body and Timestamp; the
-  certificate itself is not checked against a CA (the sandbox trusts any signer);
+  points at (needs the ``wsse`` extra) and must cover Body and Timestamp; every
+  other element it references by ``wsu:Id`` (the WS-Addressing headers and the
+  UsernameToken of ``Signature(sign_addressing=True, sign_username_token=True)``)
+  must match its digest too, so a changed signed header is ``wsse:FailedCheck``
+  (the WS-Addressing checks above read the headers before the signature is
+  checked); the certificate itself is not checked against a CA (the sandbox trusts
+  any signer);
 - faults carry the specification's codes and fault strings: SOAP 1.1
   ``faultcode`` ``wsse:FailedAuthentication`` (the ``wsse`` prefix declared on the
   element), SOAP 1.2 ``Sender`` with that QName as ``Subcode``. The texts say no

@@ -3,10 +3,13 @@
 - :class:`UsernameToken` (UsernameToken Profile 1.1): the account's contact email as
   ``wsse:Username`` and its API key as the password, sent as ``PasswordText`` or
   ``PasswordDigest`` (Base64(SHA-1(nonce + created + password))), with a
-  ``wsu:Timestamp``.
-- :class:`Signature` (X.509 Token Profile 1.1): signs Body and Timestamp with a
-  BinarySecurityToken, exclusive C14N and RSA-SHA256; verifies signed answers.
-  Needs the ``wsse`` extra (``xmlsec``), imported only when a Signature is made.
+  ``wsu:Timestamp``. The key also travels in every request's Body (``contactAPIkey``,
+  as the WSDL says), whatever the header carries: TLS is what protects it.
+- :class:`Signature` (X.509 Token Profile 1.1): signs Body and Timestamp (and, when
+  asked, the WS-Addressing headers and the UsernameToken) with a
+  BinarySecurityToken, exclusive C14N and RSA-SHA256; verifies signed results (and
+  faults, when asked). Needs the ``wsse`` extra (``xmlsec``), imported only when a
+  Signature is made.
 - :mod:`.faults`: the specification's fault codes as exceptions
   (:class:`FailedAuthenticationError`, :class:`MessageExpiredError`, ...).
 

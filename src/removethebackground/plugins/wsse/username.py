@@ -37,9 +37,12 @@ class UsernameToken:
         username: the account's contact email (the sandbox and this client's
             convention; see docs/soap-standards.md).
         password: the account's API key; held as a :class:`Credential`.
-        digest: send ``PasswordDigest`` (Base64(SHA-1(nonce + created + password)),
-            with a fresh 16-byte ``wsse:Nonce`` and ``wsu:Created``) instead of the
-            password itself (``PasswordText``). Only use PasswordText over HTTPS.
+        digest: write the header's password as ``PasswordDigest``
+            (Base64(SHA-1(nonce + created + password)), with a fresh 16-byte
+            ``wsse:Nonce`` and ``wsu:Created``) rather than as text (``PasswordText``).
+            This keeps the key out of the header only: every operation of the WSDL
+            also carries it in the Body (``contactAPIkey``), in plain text, so over
+            plain HTTP the digest protects nothing; TLS is what protects the key.
         timestamp: add ``<wsu:Timestamp>`` (Created, Expires) to the header.
         lifetime: seconds between the Timestamp's Created and Expires.
         must_understand: mark the Security header ``mustUnderstand`` (a service
