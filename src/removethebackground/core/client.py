@@ -28,9 +28,11 @@ traceback below the call hold no local variables (crash reporters send them).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -429,6 +431,7 @@ class ServiceClient:
                     "to send it again",
                 )
             sends += 1
+            request = request.renewed()
             try:
                 return transport.send(request, self._ctx)
             except TransportError as exc:
@@ -446,6 +449,8 @@ class ServiceClient:
                 self._strict.check_request(op, values)
         except RemoveTheBackgroundError as exc:
             raise self._scrub(exc) from None
+        if self._plugins:  # a nonce, a timestamp, a MessageID: new for every attempt
+            request = dataclasses.replace(request, renew=partial(self._request, op, values))
         return request
 
     # --- secrets ------------------------------------------------------------------

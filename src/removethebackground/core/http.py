@@ -9,8 +9,8 @@ answers. Nothing here knows a binding's protocol.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .wire import Binding, Operation
@@ -23,7 +23,12 @@ class HttpRequest:
     """One HTTP request, ready to send: what a binding builds and a transport sends.
 
     ``operation`` and ``binding`` travel with it so that a transport policy (retries,
-    logging) can decide per operation without parsing anything.
+    logging) can decide per operation without parsing anything. ``renew``, when set,
+    builds the request again for another attempt: the client sets it when envelope
+    plugins write values that must be new in every message (a WS-Security nonce and
+    timestamp, a WS-Addressing MessageID, a signature over them), so that a retry is
+    not refused as a replay. A transport that sends a request again sends
+    :meth:`renewed`.
     """
 
     method: str
@@ -32,6 +37,11 @@ class HttpRequest:
     body: bytes | None
     operation: Operation[Any]
     binding: Binding
+    renew: Callable[[], HttpRequest] | None = field(default=None, compare=False)
+
+    def renewed(self) -> HttpRequest:
+        """The request to send for another attempt: built again when ``renew`` is set."""
+        return self if self.renew is None else self.renew()
 
     def __repr__(self) -> str:
         # The URL's query (HTTP GET), the headers and the body carry the credentials.

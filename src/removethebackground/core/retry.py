@@ -272,6 +272,7 @@ class RetryingTransport:
             self._log_retry(request, attempt, reason, delay, "retrying")
             if delay > 0:
                 self._sleep(delay)
+            request = request.renewed()
             attempt += 1
 
     # --- operations that change state -------------------------------------------------
@@ -299,6 +300,7 @@ class RetryingTransport:
                 self._log_retry(request, attempt, reason, delay, "sending again")
                 if delay > 0:
                     self._sleep(delay)
+                request = request.renewed()
                 attempt += 1
 
 
