@@ -297,3 +297,26 @@ def test_every_generation_has_its_endpoint_variable() -> None:
         variables = core_settings.variables_of(core_settings.endpoint_key(key))
         assert variables[0] == f"RTB_{key.upper()}_ENDPOINT"
         assert ("RTB_ENDPOINT" in variables) == (key == "pixelz")
+
+
+def test_a_failing_from_env_holds_the_key_nowhere_a_crash_report_reads(config: Path) -> None:
+    # The key of the config file, and a bad endpoint the constructor refuses.
+    write_config(
+        config,
+        {"default": {"email": EMAIL, "api_key": KEY, "pixelz_endpoint": "ftp://host/x"}},
+    )
+    with pytest.raises(InvalidParameterError) as info:
+        PixelzClient.from_env({"RTB_CONFIG": str(config)})
+    assert info.value.parameter == "endpoint" and KEY not in str(info.value)
+    tb = info.value.__traceback__
+    frames = 0
+    while tb is not None:
+        for name, value in tb.tb_frame.f_locals.items():
+            try:
+                shown = repr(value)
+            except Exception:  # a half-built client: reporters show the error instead
+                continue
+            assert KEY not in shown, f"{tb.tb_frame.f_code.co_name}: {name}"
+        frames += 1
+        tb = tb.tb_next
+    assert frames >= 2  # from_env's frame and the constructor's

@@ -313,6 +313,11 @@ class ServiceClient:
         kwargs.update(overrides)
         email = kwargs.pop("email")
         api_key = kwargs.pop("api_key")
+        # From here on the key is held as a Secret only (masked in every repr, so in the
+        # locals a crash reporter sends of this frame and the constructor's).
+        if isinstance(api_key, str) and api_key:
+            api_key = Secret(api_key)
+        del found, arguments, overrides
         return cls(email, api_key, **kwargs)
 
     def with_binding(self, binding: Binding | str) -> Self:
