@@ -197,8 +197,8 @@ def test_a_bad_value_names_where_it_came_from(config: Path) -> None:
     assert "config file profile 'default'" in str(info.value)
 
 
-@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the XDG rule")
-@pytest.mark.parametrize("xdg", [None, "", "  ", "relative-or-not"])
+@pytest.mark.skipif(sys.platform == "win32", reason="the XDG rule")
+@pytest.mark.parametrize("xdg", [None, "", "  ", "relative/dir", "absolute"])
 def test_the_default_config_file_is_where_platformdirs_puts_it(
     xdg: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -207,7 +207,7 @@ def test_the_default_config_file_is_where_platformdirs_puts_it(
     if xdg is None:
         monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     else:
-        monkeypatch.setenv("XDG_CONFIG_HOME", xdg if xdg != "relative-or-not" else str(tmp_path))
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg if xdg != "absolute" else str(tmp_path / "x"))
     want = platformdirs.user_config_path("removethebackground", appauthor=False) / "config.toml"
     assert core_settings.default_config_path() == want
     monkeypatch.delenv("RTB_CONFIG", raising=False)

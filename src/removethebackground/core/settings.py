@@ -16,8 +16,8 @@ own flags and checks) both resolve each setting here, from the first of:
 5. the defaults: binding ``soap11``, the WSDL's address as the endpoint.
 
 The config file is TOML, at ``RTB_CONFIG`` or ``config.toml`` in the user's config
-directory (``$XDG_CONFIG_HOME/removethebackground``, else
-``~/.config/removethebackground``; ``~/Library/Application Support/removethebackground``
+directory (``$XDG_CONFIG_HOME/removethebackground`` when that is an absolute path, else
+``~/.config/removethebackground``, or ``~/Library/Application Support/removethebackground``
 on macOS; ``%LOCALAPPDATA%\\removethebackground`` on Windows: where platformdirs puts
 it, found here with the standard library alone), one table per profile::
 
@@ -35,6 +35,7 @@ it).
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import sys
 import tomllib
@@ -133,11 +134,16 @@ def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if sys.platform == "win32":
         base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
     else:
+        # platformdirs 4 (as pinned): an absolute $XDG_CONFIG_HOME, on macOS too; a
+        # relative one is ignored.
         xdg = env.get("XDG_CONFIG_HOME", "")
-        base = Path(xdg) if xdg.strip() else Path.home() / ".config"
+        if posixpath.isabs(xdg):
+            base = Path(xdg)
+        elif sys.platform == "darwin":
+            base = Path.home() / "Library" / "Application Support"
+        else:
+            base = Path.home() / ".config"
     return base / "removethebackground" / "config.toml"
 
 
