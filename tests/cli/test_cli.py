@@ -304,7 +304,7 @@ def test_missing_cli_extra_says_how_to_install(env: dict[str, str]) -> None:
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [
-        'error: the rtb command needs the cli extra: pip install "removethebackground[cli]"'
+        'error: the rtb command needs the cli extra: pip install ".[cli]" in the project\'s clone'
     ]
 
 

@@ -818,8 +818,14 @@ def test_soap_action_headers_for_every_operation(cls: Any, service: Any) -> None
 # --- construction ----------------------------------------------------------------------------
 
 
+# from_env reads the config file too: these tests name one that does not exist, so that
+# the machine's own (~/.config/removethebackground/config.toml) plays no part.
+NO_CONFIG = {"RTB_CONFIG": "/nonexistent/removethebackground-tests/config.toml"}
+
+
 def test_from_env_reads_the_variables() -> None:
     env = {
+        **NO_CONFIG,
         "RTB_EMAIL": EMAIL,
         "RTB_API_KEY": KEY,
         "RTB_ENDPOINT": "http://127.0.0.1:8110/soap.asmx",
@@ -841,8 +847,9 @@ def test_from_env_reads_the_variables() -> None:
 
 
 def test_from_env_defaults_and_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RTB_ENDPOINT", "RTB_BINDING"):
+    for name in ("RTB_ENDPOINT", "RTB_PIXELZ_ENDPOINT", "RTB_BINDING", "RTB_PROFILE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RTB_CONFIG", NO_CONFIG["RTB_CONFIG"])
     monkeypatch.setenv("RTB_EMAIL", EMAIL)
     monkeypatch.setenv("RTB_API_KEY", KEY)
     client = PixelzClient.from_env()
@@ -862,12 +869,12 @@ def test_from_env_defaults_and_os_environ(monkeypatch: pytest.MonkeyPatch) -> No
 )
 def test_from_env_names_the_missing_variable(env: dict[str, str], missing: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
-        PixelzClient.from_env(env)
+        PixelzClient.from_env({**NO_CONFIG, **env})
     assert info.value.parameter == missing and missing in str(info.value)
 
 
 def test_from_env_bad_binding_and_endpoint() -> None:
-    base = {"RTB_EMAIL": EMAIL, "RTB_API_KEY": KEY}
+    base = {**NO_CONFIG, "RTB_EMAIL": EMAIL, "RTB_API_KEY": KEY}
     with pytest.raises(InvalidParameterError) as info:
         PixelzClient.from_env({**base, "RTB_BINDING": "carrier-pigeon"})
     assert info.value.parameter == "RTB_BINDING"

@@ -8,7 +8,7 @@ blocks run their ``$ `` lines with bash. They run against a sandbox that this mo
 starts on a free port:
 
 - the README's shell examples ``export`` the variables a reader sets (``RTB_EMAIL``,
-  ``RTB_API_KEY``, ``RTB_ENDPOINT``); those assignments, read from the README itself,
+  ``RTB_API_KEY``, ``RTB_PIXELZ_ENDPOINT``); those assignments, read from the README itself,
   make up the environment of every block, so a wrong value in the README fails here;
 - the README speaks of the sandbox at its default address (``rtb sandbox`` in a second
   terminal, :data:`README_SANDBOX_URL`); that address is replaced by the test sandbox's
@@ -160,7 +160,7 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
 def test_the_readme_sets_the_sandbox_variables_at_its_default_address() -> None:
     assert README_SANDBOX_URL.endswith(f":{DEFAULT_PORT}")
     exported = readme_exports("http://sandbox.test")
-    assert exported.get("RTB_ENDPOINT", "").startswith("http://sandbox.test/"), exported
+    assert exported.get("RTB_PIXELZ_ENDPOINT", "").startswith("http://sandbox.test/"), exported
     assert {"RTB_EMAIL", "RTB_API_KEY"} <= exported.keys(), exported
 
 

@@ -39,9 +39,9 @@ never a rule's provenance (it stays on the exception). Commands of several ticke
 report a ticket that fails on its own on a line of its own and go on with the others;
 their exit code is the highest of the failures'. ``rtb -v`` logs the (redacted)
 envelopes on stderr; ``_RTB_COMPLETE=bash_source rtb`` prints the shell completion.
-The commands need the ``cli`` extra (click, rich, platformdirs); without it ``rtb``
-says ``pip install "removethebackground[cli]"`` (``rtb sandbox`` still works with only
-the ``sandbox`` extra).
+The commands need the ``cli`` extra (click, rich); without it ``rtb`` says
+``pip install ".[cli]"`` in the project's clone (the package is not on PyPI; ``rtb
+sandbox`` still works with only the ``sandbox`` extra).
 
 Modules: :mod:`.main` (the entry point, ``main``), :mod:`.app` (the root group, global
 options, exit codes), one module per command group (:mod:`.submit`, :mod:`.images`,

@@ -152,8 +152,15 @@ class GenerationName(click.ParamType):  # type: ignore[type-arg]  # generic in c
 @click.option(
     "--endpoint",
     metavar="URL",
-    help="service URL of the generation in use "
-    "[env RTB_PIXELZ_ENDPOINT (or RTB_ENDPOINT) / RTB_LEGACY_ENDPOINT]",
+    help="service URL of the generation in use [env RTB_PIXELZ_ENDPOINT (RTB_ENDPOINT is "
+    "its generation-2 alias) / RTB_LEGACY_ENDPOINT]",
+)
+@click.option(
+    "--no-validate",
+    "no_validate",
+    is_flag=True,
+    help="send values the client's rules would refuse (a value the service accepts but "
+    "this release does not know yet); the service checks them",
 )
 @click.option(
     "--http-timeout",
@@ -179,6 +186,7 @@ def cli(
     binding: str | None,
     endpoint: str | None,
     http_timeout: float,
+    no_validate: bool,
     verbose: bool,
     json_flag: bool,
 ) -> None:
@@ -191,6 +199,9 @@ def cli(
         rtb sandbox --port 8110 &
         export RTB_EMAIL=demo@example.com RTB_API_KEY=demo-key \\
                RTB_PIXELZ_ENDPOINT=http://127.0.0.1:8110/soap.asmx
+    (RTB_ENDPOINT is an alias of RTB_PIXELZ_ENDPOINT, for generation 2 only;
+    RTB_LEGACY_ENDPOINT is generation 1's. Python's PixelzClient.from_env() reads
+    the same variables and config file.)
 
     Exit codes: 0 ok, 1 failed (e.g. an image on hold), 2 usage error, 3 service
     fault, 4 transport failure, 5 timeout, 130 interrupted.
@@ -214,7 +225,13 @@ def cli(
             except settings.ConfigError as exc:
                 raise CliError(str(exc), EXIT["usage"]) from None
         flags[f"{gen}_endpoint"] = endpoint
-    ctx.obj = State(flags=flags, profile=profile, json_output=json_flag, timeout=http_timeout)
+    ctx.obj = State(
+        flags=flags,
+        profile=profile,
+        json_output=json_flag,
+        timeout=http_timeout,
+        validate=not no_validate,
+    )
     if verbose:
         _LOGS.start(ctx.obj)
 

@@ -68,8 +68,10 @@ class State:
         profile: str | None,
         json_output: bool,
         timeout: float,
+        validate: bool = True,
     ) -> None:
         self.flags = flags
+        self.validate = validate
         self.profile = profile
         self.json = json_output
         self.timeout = timeout
@@ -134,7 +136,9 @@ class State:
                 key,
                 binding=s.binding,
                 endpoint=s.endpoint(gen),
+                endpoint_source=s.endpoint_source(gen),
                 timeout=self.timeout,
+                validate=self.validate,
             )
         except InvalidParameterError as exc:
             raise CliError(f"{exc}", EXIT["usage"]) from None

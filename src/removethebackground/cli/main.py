@@ -12,7 +12,11 @@ from collections.abc import Sequence
 
 __all__ = ["INTERRUPTED", "MISSING_EXTRA", "main"]
 
-MISSING_EXTRA = 'error: the rtb command needs the cli extra: pip install "removethebackground[cli]"'
+# The package is installed from its clone (it is not published on PyPI): the message
+# names the extra and the command that installs it there.
+MISSING_EXTRA = (
+    'error: the rtb command needs the cli extra: pip install ".[cli]" in the project\'s clone'
+)
 _CLI_MODULES = frozenset({"click", "rich", "platformdirs", "markdown_it", "mdurl", "pygments"})
 
 
@@ -53,8 +57,8 @@ def _sandbox_without_cli(args: list[str]) -> int:
         from ..sandbox.server import main as sandbox_main
     except ImportError:
         print(
-            "error: the sandbox needs the 'sandbox' extra: "
-            "pip install 'removethebackground[sandbox]'",
+            "error: the sandbox needs the sandbox extra: "
+            'pip install ".[sandbox]" in the project\'s clone',
             file=sys.stderr,
         )
         return 1

@@ -26,6 +26,6 @@ def run_sandbox(args: list[str]) -> int:
         from ..sandbox.server import main as sandbox_main
     except ImportError:
         raise CliError(
-            "the sandbox needs the 'sandbox' extra: pip install 'removethebackground[sandbox]'"
+            'the sandbox needs the sandbox extra: pip install ".[sandbox]" in the project\'s clone'
         ) from None
     return sandbox_main(args, prog="rtb sandbox")

@@ -1,17 +1,19 @@
 """Where ``rtb`` finds the account, endpoint, generation and binding.
 
-Each setting comes from the first of:
+The resolution is the client's own (:mod:`removethebackground.core.settings`, which
+``PixelzClient.from_env()`` uses too), so Python and ``rtb`` agree; each setting comes
+from the first of:
 
 1. a flag (``--email``, ``--api-key``, ``--endpoint``, ``--binding``, ``--generation``);
 2. with ``--profile NAME`` given on the command line: that profile of the config file;
 3. the environment: ``RTB_EMAIL``, ``RTB_API_KEY``, ``RTB_BINDING``, ``RTB_GENERATION``,
-   ``RTB_PIXELZ_ENDPOINT`` (or, for compatibility, ``RTB_ENDPOINT``) and
+   ``RTB_PIXELZ_ENDPOINT`` (or its generation-2 alias ``RTB_ENDPOINT``) and
    ``RTB_LEGACY_ENDPOINT``;
 4. the profile named by ``RTB_PROFILE`` (default ``default``) of the config file;
 5. the defaults: generation ``pixelz``, binding ``soap11``, the WSDL's address.
 
 The config file is TOML at ``<user config dir>/removethebackground/config.toml``
-(platformdirs; ``RTB_CONFIG`` names another path), one table per profile::
+(``RTB_CONFIG`` names another path), one table per profile::
 
     [profiles.default]
     email = "you@example.com"
@@ -19,21 +21,20 @@ The config file is TOML at ``<user config dir>/removethebackground/config.toml``
     pixelz_endpoint = "http://127.0.0.1:8110/soap.asmx"
 
 It holds the API key, so ``rtb config set`` writes it readable by its owner only.
-This module needs no click: it only reads and writes settings.
+This module needs no click: it checks, reads and writes settings.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ..core import settings as _core
 from ..core.wire import Binding
 from ..generated import GENERATIONS as _REGISTRY
 
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 GENERATIONS: Final = tuple(_REGISTRY)  # ("pixelz", "legacy")
-DEFAULT_PROFILE: Final = "default"
+DEFAULT_PROFILE: Final = _core.DEFAULT_PROFILE
 MASK: Final = "********"
 
 # Profile keys, what they mean, and the variable that sets each one.
@@ -58,18 +59,17 @@ KEYS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "api_key": ("the account's API key (never shown)", ("RTB_API_KEY",)),
     "generation": ("pixelz (generation 2) or legacy (generation 1)", ("RTB_GENERATION",)),
     "binding": ("soap11, soap12, http_get or http_post", ("RTB_BINDING",)),
-    # One endpoint per generation: RTB_PIXELZ_ENDPOINT (RTB_ENDPOINT too, as from_env
-    # reads it), RTB_LEGACY_ENDPOINT ...
+    # One endpoint per generation: RTB_PIXELZ_ENDPOINT (and its alias RTB_ENDPOINT),
+    # RTB_LEGACY_ENDPOINT ...
     **{
-        f"{key}_endpoint": (
+        _core.endpoint_key(key): (
             f"the {generation.label} service URL (.../soap.asmx)",
-            (f"RTB_{key.upper()}_ENDPOINT", *(("RTB_ENDPOINT",) if key == "pixelz" else ())),
+            _core.variables_of(_core.endpoint_key(key)),
         )
         for key, generation in _REGISTRY.items()
     },
     "template_id": ("the template rtb submit uses by default", ("RTB_TEMPLATE_ID",)),
 }
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class ConfigError(Exception):
@@ -78,44 +78,15 @@ class ConfigError(Exception):
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
     """``RTB_CONFIG``, or ``config.toml`` in the user's config directory."""
-    env = os.environ if environ is None else environ
-    if env.get("RTB_CONFIG"):
-        return Path(env["RTB_CONFIG"]).expanduser()
-    from platformdirs import user_config_path
-
-    return user_config_path("removethebackground", appauthor=False) / "config.toml"
+    return _core.config_path(environ)
 
 
 def load_config(path: Path) -> dict[str, dict[str, str]]:
     """The profiles of the config file (``{}`` when it does not exist)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"the config file {path} is not valid TOML ({exc}): fix it or remove it"
-        ) from None
-    profiles = data.get("profiles", {})
-    if not isinstance(profiles, dict):
-        raise ConfigError(f"the config file {path}: 'profiles' must be a table")
-    out: dict[str, dict[str, str]] = {}
-    for name, table in profiles.items():
-        if not isinstance(table, dict):
-            raise ConfigError(f"the config file {path}: profile {name!r} must be a table")
-        out[name] = {}
-        for key, value in table.items():
-            if key not in KEYS:
-                raise ConfigError(
-                    f"the config file {path}: profile {name!r} has an unknown key {key!r} "
-                    f"(known: {', '.join(KEYS)})"
-                )
-            out[name][key] = str(value)
-    return out
+        return _core.read_profiles(path)
+    except _core.ConfigFileError as exc:
+        raise ConfigError(_message(exc)) from None
 
 
 def save_config(path: Path, profiles: Mapping[str, Mapping[str, str]]) -> None:
@@ -142,11 +113,14 @@ def save_config(path: Path, profiles: Mapping[str, Mapping[str, str]]) -> None:
 
 
 def check_profile_name(name: str) -> str:
-    if not _PROFILE_NAME.match(name):
-        raise ConfigError(
-            f"profile name {name!r} is not usable: use letters, digits, '-' and '_' only"
-        )
-    return name
+    try:
+        return _core.check_profile_name(name)
+    except _core.ConfigFileError as exc:
+        raise ConfigError(_message(exc)) from None
+
+
+def _message(exc: _core.ConfigFileError) -> str:
+    return str(exc).removeprefix(f"{exc.parameter}: ")
 
 
 def normalise_key(key: str) -> str:
@@ -232,6 +206,8 @@ class Settings:
     config_file: Path
     values: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    # Where each came from as the client says it (``client.endpoint_source``).
+    client_sources: dict[str, str] = field(default_factory=dict)
 
     def get(self, key: str) -> str | None:
         return self.values.get(key)
@@ -245,7 +221,17 @@ class Settings:
         return Binding.parse(self.values.get("binding", "soap11"))
 
     def endpoint(self, generation: str) -> str | None:
-        return self.values.get(f"{generation}_endpoint")
+        return self.values.get(_core.endpoint_key(generation))
+
+    def endpoint_source(self, generation: str) -> str:
+        """Where the endpoint of ``generation`` came from: ``"--endpoint"``, the
+        variable, ``"config file profile 'x'"``, or ``"WSDL default"``."""
+        key = _core.endpoint_key(generation)
+        if key not in self.values:
+            return _core.WSDL_DEFAULT
+        if self.sources.get(key) == "flag":
+            return "--endpoint"
+        return self.client_sources.get(key, self.sources.get(key, "argument"))
 
     def shown(self) -> dict[str, Any]:
         """Every setting for display, the API key masked."""
@@ -265,33 +251,21 @@ def resolve(
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """The settings from flags, environment and config file (see the module docstring)."""
-    env = os.environ if environ is None else environ
-    explicit_profile = profile is not None
-    name = check_profile_name(profile or env.get("RTB_PROFILE") or DEFAULT_PROFILE)
-    path = config_path(env)
-    profiles = load_config(path)
-    if explicit_profile and name not in profiles:
-        known = ", ".join(sorted(profiles)) or "none yet"
-        raise ConfigError(
-            f"no profile {name!r} in {path} (profiles: {known}): "
-            f"create it with `rtb config set --profile {name} email ...`"
-        )
-    table = profiles.get(name, {})
-    settings = Settings(profile=name, config_file=path)
-
-    def take(key: str, value: str | None, source: str) -> None:
-        if key not in settings.values and value:
-            try:
-                settings.values[key] = check_value(key, value)
-            except ConfigError as exc:
-                raise ConfigError(f"{exc} (from {source})") from None
-            settings.sources[key] = source
-
-    for key, (_meaning, variables) in KEYS.items():
-        take(key, flags.get(key), "flag")
-        if explicit_profile:
-            take(key, table.get(key), f"profile {name}")
-        for variable in variables:
-            take(key, env.get(variable), f"env {variable}")
-        take(key, table.get(key), f"profile {name}")
+    try:
+        found = _core.resolve(tuple(KEYS), flags, profile=profile, environ=environ)
+    except _core.ConfigFileError as exc:
+        raise ConfigError(_message(exc)) from None
+    settings = Settings(profile=found.profile, config_file=found.config_file)
+    for key, setting in found.settings.items():
+        source = _SOURCES[setting.origin].format(name=setting.name)
+        try:
+            settings.values[key] = check_value(key, setting.value)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (from {source})") from None
+        settings.sources[key] = source
+        settings.client_sources[key] = setting.source
     return settings
+
+
+# How `rtb config show` names the origins (the client's labels are Setting.source).
+_SOURCES: Final = {"argument": "flag", "env": "env {name}", "profile": "profile {name}"}

@@ -40,6 +40,7 @@ import requests
 
 from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from ..bindings.http import form_pairs
+from . import constraints as _constraints
 from . import deadline as _deadline
 from . import reconcile as _reconcile
 from .config import ClientConfig, MessageValidator, StrictMode, check_offered
@@ -85,6 +86,17 @@ class ServiceClient:
             logged or shown.
         binding: :class:`Binding` or its name; default SOAP 1.1.
         endpoint: the service URL (``.../soap.asmx``); default the WSDL's address.
+            :meth:`from_env` finds it as ``rtb`` does (see
+            :mod:`removethebackground.core.settings`).
+        endpoint_source: where ``endpoint`` came from, shown as ``client.endpoint_source``
+            and in ``repr``; default ``"argument"``, or ``"WSDL default"`` without an
+            endpoint (:meth:`from_env` passes the variable or the config file's profile).
+        validate: ``True`` (the default): a value an overlay rule of the generated
+            client refuses (``'GIF' must be one of ...``, ``images_per_page`` out of
+            1..100) raises :class:`~removethebackground.core.errors.InvalidParameterError`
+            before anything is sent. ``False``: values are sent as given (Python values
+            still become their text: an ``int`` its digits), for when the service
+            accepts a value the overlay does not know yet; the service then decides.
         timeout: seconds, or a ``(connect, read)`` pair, for each socket operation;
             always finite.
         deadline: seconds for the whole call, as gRPC's deadline: every attempt
@@ -157,6 +169,8 @@ class ServiceClient:
         proxy: str | None = None,
         deadline: float | None = None,
         retries: RetryPolicy | int | bool | None = None,
+        validate: bool = True,
+        endpoint_source: str | None = None,
     ) -> None:
         if not isinstance(email, str) or not email.strip():
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
@@ -177,6 +191,8 @@ class ServiceClient:
             cert=cert,
             proxies=proxies,
             proxy=proxy,
+            validate=validate,
+            endpoint_source=endpoint_source,
         )
         if transport is not None and (
             config.verify is not None or config.cert is not None or config.proxies is not None
@@ -214,6 +230,7 @@ class ServiceClient:
         self._api_key = api_key
         self._binding = config.binding
         self._endpoint = config.endpoint
+        self._validate = config.validate
         self._safe_endpoint = config.safe_endpoint
         self._engine = BINDINGS[config.binding]
         self._transport: Transport = transport
@@ -230,27 +247,80 @@ class ServiceClient:
     # --- construction helpers -------------------------------------------------
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
-        """Build a client from ``RTB_EMAIL``, ``RTB_API_KEY``, ``RTB_ENDPOINT``, ``RTB_BINDING``.
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        profile: str | None = None,
+        **overrides: Any,
+    ) -> Self:
+        """A client configured as ``rtb`` is: arguments, then ``profile`` (of the config
+        file) when named, then the environment, then the ``RTB_PROFILE`` (or ``default``)
+        profile, then the WSDL's address (see :mod:`removethebackground.core.settings`).
 
-        Keyword arguments override the environment (``timeout=``, ``session=`` ...).
+        The account is ``RTB_EMAIL`` and ``RTB_API_KEY`` (or ``email``/``api_key`` in
+        the profile); the binding ``RTB_BINDING``; the endpoint the generation's own
+        variable: ``RTB_PIXELZ_ENDPOINT`` (or its alias ``RTB_ENDPOINT``) for
+        :class:`PixelzClient`, ``RTB_LEGACY_ENDPOINT`` for
+        :class:`RemoveTheBackgroundClient` (which never reads ``RTB_ENDPOINT``), or
+        ``pixelz_endpoint``/``legacy_endpoint`` in the profile. ``client.endpoint_source``
+        says which one it was.
+
+        ``environ`` replaces ``os.environ`` (``RTB_CONFIG`` in it names the config
+        file); keyword arguments override everything (``endpoint=``, ``email=``,
+        ``api_key=``, ``timeout=``, ``session=`` ...).
         """
+        from . import settings as _settings
+
         env = os.environ if environ is None else environ
-        missing = [name for name in ("RTB_EMAIL", "RTB_API_KEY") if not env.get(name)]
-        if missing:
-            raise InvalidParameterError(
-                missing[0], f"is not set: export {missing[0]}=... or pass it to the constructor"
-            )
+        # None given for a setting is as good as not giving it.
+        overrides = {
+            k: v for k, v in overrides.items() if v is not None or k not in _RESOLVED_ARGUMENTS
+        }
+        generation = _generation_of(cls.SERVICE)
+        endpoint_key = None if generation is None else _settings.endpoint_key(generation)
+        keys = ("email", "api_key", "binding") + (() if endpoint_key is None else (endpoint_key,))
+        arguments: dict[str, str | None] = {}
+        for key in ("email", "api_key"):
+            value = overrides.get(key)
+            if isinstance(value, str):  # a Secret api_key goes to the constructor as it is
+                arguments[key] = value
+        found = _settings.resolve(keys, arguments, profile=profile, environ=env)
         kwargs: dict[str, Any] = {}
-        if env.get("RTB_ENDPOINT"):
-            kwargs["endpoint"] = env["RTB_ENDPOINT"]
-        if env.get("RTB_BINDING"):
+        for key, variable in (("email", "RTB_EMAIL"), ("api_key", "RTB_API_KEY")):
+            if key in overrides:
+                continue
+            setting = found.settings.get(key)
+            if setting is None:
+                raise InvalidParameterError(
+                    variable,
+                    f"is not set: export {variable}=..., put {key} in the config file's "
+                    f"profile {found.profile!r} ({found.config_file}; `rtb config set "
+                    f"{key.replace('_', '-')} ...`), or pass {key}= to from_env",
+                )
+            kwargs[key] = setting.value
+        binding = found.settings.get("binding")
+        if binding is not None and "binding" not in overrides:
             try:
-                kwargs["binding"] = Binding.parse(env["RTB_BINDING"])
+                kwargs["binding"] = Binding.parse(binding.value)
             except ValueError as exc:
-                raise InvalidParameterError("RTB_BINDING", str(exc)) from None
+                raise InvalidParameterError(
+                    binding.name if binding.origin == "env" else "binding",
+                    f"{exc} (from {binding.source})",
+                ) from None
+        endpoint = None if endpoint_key is None else found.settings.get(endpoint_key)
+        if endpoint is not None and "endpoint" not in overrides:
+            kwargs["endpoint"] = endpoint.value
+            kwargs["endpoint_source"] = endpoint.source
         kwargs.update(overrides)
-        return cls(env["RTB_EMAIL"], env["RTB_API_KEY"], **kwargs)
+        email = kwargs.pop("email")
+        api_key = kwargs.pop("api_key")
+        # From here on the key is held as a Secret only (masked in every repr, so in the
+        # locals a crash reporter sends of this frame and the constructor's).
+        if isinstance(api_key, str) and api_key:
+            api_key = Secret(api_key)
+        del found, arguments, overrides
+        return cls(email, api_key, **kwargs)
 
     def with_binding(self, binding: Binding | str) -> Self:
         """The same account, endpoint and configuration over another binding, sharing the
@@ -277,6 +347,17 @@ class ServiceClient:
     @property
     def endpoint(self) -> str:
         return self._endpoint
+
+    @property
+    def endpoint_source(self) -> str:
+        """Where the endpoint came from: ``"argument"``, ``"RTB_PIXELZ_ENDPOINT"``,
+        ``"config file profile 'x'"``, ``"WSDL default"`` ..."""
+        return self._config.endpoint_source
+
+    @property
+    def validate(self) -> bool:
+        """Whether the overlay's value rules are checked before sending."""
+        return self._validate
 
     @property
     def email(self) -> str:
@@ -318,7 +399,9 @@ class ServiceClient:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(email={self._email!r}, api_key='***', "
-            f"binding={self._binding.value!r}, endpoint={self._safe_endpoint!r})"
+            f"binding={self._binding.value!r}, endpoint={self._safe_endpoint!r}, "
+            f"endpoint_source={self._config.endpoint_source!r}"
+            f"{'' if self._validate else ', validate=False'})"
         )
 
     # --- calls ------------------------------------------------------------------
@@ -444,7 +527,15 @@ class ServiceClient:
         binding or the schema refuses) leaves scrubbed like any other: the frames that
         wrote the key into the body are cleared."""
         try:
-            request = self._engine.build_request(op, values, self._endpoint, _NO_HEADERS, self._ctx)
+            if self._validate:
+                request = self._engine.build_request(
+                    op, values, self._endpoint, _NO_HEADERS, self._ctx
+                )
+            else:  # validate=False: values as given, the service decides
+                with _constraints.unchecked():
+                    request = self._engine.build_request(
+                        op, values, self._endpoint, _NO_HEADERS, self._ctx
+                    )
             if self._strict is not None:
                 self._strict.check_request(op, values)
         except RemoveTheBackgroundError as exc:
@@ -469,6 +560,19 @@ class ServiceClient:
 
 
 _NO_HEADERS: Mapping[str, str] = {}
+# The arguments of from_env that the settings resolve (None: not given).
+_RESOLVED_ARGUMENTS = frozenset({"email", "api_key", "binding", "endpoint", "endpoint_source"})
+
+
+def _generation_of(service: Service) -> str | None:
+    """The registry key of the generation whose WSDL ``service`` is (``None`` for a
+    service of no generation: its endpoint comes from arguments or the WSDL only)."""
+    from ..generated import GENERATIONS
+
+    for key, generation in GENERATIONS.items():
+        if generation.service is service:
+            return key
+    return None
 
 
 def _text_of(exc: BaseException) -> str:

@@ -2,9 +2,13 @@
 
 :class:`ClientConfig` holds everything a :class:`~removethebackground.core.client.ServiceClient`
 is configured with besides the account and the connection objects (``session=``,
-``transport=``): the binding, the endpoint, the timeouts, the retry policy, the answer
-size limit, the envelope plugins, the fault table, strict mode, and the TLS and proxy
-options. The client's keyword arguments build one (:meth:`ClientConfig.for_service`);
+``transport=``): the binding, the endpoint and where it came from (``endpoint_source``:
+``"argument"``, ``"RTB_PIXELZ_ENDPOINT"``, ``"config file profile 'x'"``, ``"WSDL
+default"``; see :mod:`removethebackground.core.settings`), the timeouts, the retry
+policy, the answer size limit, the envelope plugins, the fault table, strict mode,
+whether the overlay's value rules are checked before sending (``validate``; see
+:mod:`removethebackground.core.constraints`), and the TLS and proxy options. The
+client's keyword arguments build one (:meth:`ClientConfig.for_service`);
 ``client.config`` shows it, and ``client.with_binding(...)`` is a client with a copy
 of it that differs in the binding (:meth:`ClientConfig.with_binding`).
 
@@ -36,6 +40,7 @@ from .connection import Cert, check_cert, check_proxies, check_verify
 from .errors import InvalidParameterError, UnsupportedBindingError, _safe_endpoint
 from .faults import DEFAULT_FAULT_TABLE, FaultTable
 from .retry import RetryPolicy, check_retries
+from .settings import WSDL_DEFAULT
 from .transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -89,6 +94,8 @@ class ClientConfig:
     verify: bool | str | None = None
     cert: Cert | None = None
     proxies: Mapping[str, str] | None = None
+    validate: bool = True
+    endpoint_source: str = "argument"
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
@@ -117,6 +124,19 @@ class ClientConfig:
         put("cert", check_cert(self.cert))
         proxies = check_proxies(self.proxies)
         put("proxies", None if proxies is None else MappingProxyType(proxies))
+        if not isinstance(self.validate, bool):
+            raise InvalidParameterError(
+                "validate",
+                f"{self.validate!r} is not a bool: pass validate=False to send values the "
+                "overlay's rules would refuse, or leave it out (True)",
+            )
+        source = self.endpoint_source
+        if not isinstance(source, str) or not source.strip():
+            raise InvalidParameterError(
+                "endpoint_source",
+                f"{source!r} does not say where the endpoint came from: pass a label "
+                "such as 'argument' or 'RTB_PIXELZ_ENDPOINT', or leave it out",
+            )
 
     @classmethod
     def for_service(
@@ -136,9 +156,14 @@ class ClientConfig:
         cert: str | tuple[str, str] | None = None,
         proxies: Mapping[str, str] | None = None,
         proxy: str | None = None,
+        validate: bool = True,
+        endpoint_source: str | None = None,
     ) -> ClientConfig:
         """The configuration of a client of ``service`` (the endpoint defaults to the
-        WSDL's address for the binding); the arguments are the client's."""
+        WSDL's address for the binding); the arguments are the client's.
+
+        ``endpoint_source`` says where ``endpoint`` came from (default ``"argument"``,
+        or ``"WSDL default"`` without an endpoint)."""
         try:
             chosen = Binding.parse(binding)
         except ValueError as exc:
@@ -157,6 +182,12 @@ class ClientConfig:
             verify=verify,
             cert=cert,
             proxies=check_proxies(proxies, proxy),
+            validate=validate,
+            endpoint_source=(
+                endpoint_source
+                if endpoint_source is not None
+                else ("argument" if endpoint else WSDL_DEFAULT)
+            ),
         )
 
     def with_binding(self, binding: Binding | str) -> ClientConfig:

@@ -18,6 +18,13 @@ on the parameter's :class:`~removethebackground.core.wire.Field`. Two functions 
 A plain ``str`` that the rule allows is sent exactly as given (so callers that
 already passed ``"100"`` or ``"true"`` send the same bytes as before); an empty
 string is what the service reads as "not given" and is always let through.
+
+The rules can be switched off for a client (``validate=False``, ``rtb --no-validate``),
+for the day the service accepts a value the overlay does not know yet: inside
+:func:`unchecked`, :func:`to_wire` still turns the Python value into its text (an
+``int`` is written as its digits, a ``datetime`` in UTC, and a type with no text for
+the rule, such as a ``float`` for a whole number, is still refused) but checks no rule,
+and the service (or the sandbox, which keeps checking) has the last word.
 """
 
 from __future__ import annotations
@@ -26,17 +33,40 @@ import datetime
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from .errors import InvalidParameterError
 from .wire import Constraint
 
-__all__ = ["DATETIME_FORMAT", "allowed", "problem", "to_wire"]
+__all__ = ["DATETIME_FORMAT", "allowed", "checking", "problem", "to_wire", "unchecked"]
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _NUMBER = re.compile(r"[+-]?\d{1,10}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+# Whether to_wire checks the rules, in this thread or task: a client's validate=False
+# turns it off around building its request (a context variable, so a client of
+# another thread, or a sandbox serving in this process, keeps its own).
+_CHECKING: ContextVar[bool] = ContextVar("removethebackground_constraints_checking", default=True)
+
+
+def checking() -> bool:
+    """Whether :func:`to_wire` checks the rules here (``False`` inside :func:`unchecked`)."""
+    return _CHECKING.get()
+
+
+@contextmanager
+def unchecked() -> Iterator[None]:
+    """Within it, :func:`to_wire` converts values but checks no rule."""
+    token = _CHECKING.set(False)
+    try:
+        yield
+    finally:
+        _CHECKING.reset(token)
 
 
 @lru_cache(maxsize=256)
@@ -203,6 +233,8 @@ def _text(c: Constraint, value: object, where: str) -> str:
 def to_wire(c: Constraint, value: object, where: str, now: float | None = None) -> str:
     """The text of the element for ``value``; :class:`InvalidParameterError` if it breaks ``c``."""
     text = _text(c, value, where)
+    if not _CHECKING.get():  # validate=False: the service has the last word
+        return text
     wrong = problem(c, text, now)
     if wrong is not None:
         source = f" (source: {c.source})" if c.source else ""

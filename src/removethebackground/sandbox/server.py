@@ -390,7 +390,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if importlib.util.find_spec("waitress") is None:
         print(
-            "error: the sandbox needs waitress: pip install 'removethebackground[sandbox]'",
+            'error: the sandbox needs waitress, of the sandbox extra: pip install ".[sandbox]" '
+            "in the project's clone",
             file=sys.stderr,
         )
         return 1
