@@ -196,10 +196,15 @@ def submit(
     local = [i for i in items if i.root is not None]
     where = journal
     if where is None and not no_journal:
+        beside = _beside(local) / JOURNAL_NAME if local else None
         if download_dir is not None:
             where = download_dir / JOURNAL_NAME
-        elif local:
-            where = _beside(local) / JOURNAL_NAME
+            # A first run without --download kept its journal beside the inputs: go on
+            # with that one rather than queue the same images (and ids) again.
+            if not where.exists() and beside is not None and beside.exists():
+                where = beside
+        else:
+            where = beside
     unjournaled = sorted(k for k in params if k not in _JOURNALED)
     if where is not None and unjournaled:
         shown = ", ".join(f"--{k.replace('_', '-')}" for k in unjournaled)
@@ -455,7 +460,13 @@ def _submit_direct(
             own = dict(params)
             own.setdefault("customer_image_id", ids[item])
             ticket = wf.submit(client, item.source, uploader=put, **own)
-            rows.append({"source": item.source, "ticket": str(ticket)})
+            rows.append(
+                {
+                    "source": item.source,
+                    "ticket": str(ticket),
+                    "customer_image_id": own["customer_image_id"],
+                }
+            )
             bar.advance(task)
     failed: list[Any] = []
     if wait:

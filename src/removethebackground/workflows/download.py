@@ -85,9 +85,9 @@ DEFAULT_NAME = "{stem}-{ticket8}.{ext}"
 #: The fields a ``name=`` pattern may use.
 NAME_FIELDS = ("stem", "ticket", "ticket8", "customer_image_id", "product_id", "ext")
 
-#: Fields that can be empty for an image (no customer image id, no product id, a URL
-#: without a known extension); ``stem`` falls back, the ticket is always there.
-_MAY_BE_EMPTY = ("customer_image_id", "product_id", "ext")
+#: Fields that can be empty for an image (no product id, a URL without a known
+#: extension); ``stem`` and ``customer_image_id`` fall back, the ticket is always there.
+_MAY_BE_EMPTY = ("product_id", "ext")
 _FIELD_HELP = ", ".join("{" + f + "}" for f in NAME_FIELDS)
 
 
@@ -102,7 +102,8 @@ def check_name(name: str | None, *, parameter: str = "name") -> str:
     - ``{stem}``: the photo's file name without its extension (of the local file or
       URL the image was made from), else the customer image id, else ``image``;
     - ``{ticket}``, ``{ticket8}``: the ticket, its first 8 hex digits;
-    - ``{customer_image_id}``, ``{product_id}``: as the service has them (may be empty);
+    - ``{customer_image_id}``: the image's customer image id, else the ticket;
+    - ``{product_id}``: its product id (may be empty);
     - ``{ext}``: the result's extension from its URL (``png``, ``jpg`` ...; empty when
       the URL has none, and the ``.`` before it is then left out).
 
@@ -114,8 +115,8 @@ def check_name(name: str | None, *, parameter: str = "name") -> str:
 
     Refused: an unknown field (or one with a conversion or format spec), unbalanced
     braces, ``\\`` or control characters, an absolute path, ``.`` or ``..`` as a folder,
-    and a pattern that can give an empty file name (one made only of fields that may be
-    empty: add ``{stem}`` or ``{ticket8}``).
+    and a pattern that can give an empty file name (one made only of ``{product_id}``
+    and ``{ext}``: add ``{stem}`` or ``{ticket8}``).
     """
     if name is None:
         return DEFAULT_NAME
@@ -188,9 +189,9 @@ def _render(pattern: str, values: dict[str, str], *, parameter: str = "name") ->
     if any(p in (".", "..") for p in folders) or last.strip(".") == "":
         raise InvalidParameterError(
             parameter,
-            f"{pattern!r} can give an empty file name (for an image whose "
-            "{customer_image_id}, {product_id} or {ext} is empty): add {stem} or "
-            "{ticket8}, e.g. " + repr(DEFAULT_NAME),
+            f"{pattern!r} can give an empty file name (for an image without a product "
+            "id, or a result URL without an extension): add {stem} or {ticket8}, e.g. "
+            + repr(DEFAULT_NAME),
         )
     return PurePosixPath(*folders, last)
 
@@ -224,18 +225,15 @@ def result_name(
         "stem": stem or cid or "image",
         "ticket": ticket,
         "ticket8": ticket[:8],
-        "customer_image_id": cid,
+        "customer_image_id": cid or ticket,
         "product_id": _field(getattr(status, "product_id", None)),
         "ext": ext,
     }
     path = _render(pattern, values)
-    if suffix:
+    if suffix:  # before the extension: the one of {ext}, else the name's own
         last = path.name
-        if ext and last.endswith("." + ext):
-            last = f"{last[: -len(ext) - 1]}{suffix}.{ext}"
-        else:
-            last += suffix
-        path = path.with_name(last)
+        end = f".{ext}" if ext and last.endswith(f".{ext}") else PurePosixPath(last).suffix
+        path = path.with_name(f"{last[: len(last) - len(end)]}{suffix}{end}")
     return path
 
 
@@ -291,13 +289,6 @@ def download(
             suffix = "-thumb"
         relative = result_name(status, name=pattern, source=source, url=url, suffix=suffix)
         targets.append((url, directory / relative))
-    names = [str(path) for _url, path in targets]
-    if len(set(names)) < len(names):
-        raise InvalidParameterError(
-            "name",
-            f"{pattern!r} gives the same file for two results of image {ticket}: keep "
-            "'.{ext}' at its end (the -2 ... and -thumb suffixes go before it)",
-        )
     for _url, path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
     own = session is None
