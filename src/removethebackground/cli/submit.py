@@ -193,6 +193,8 @@ def submit(
     ):
         if value:
             params[key] = value
+    if journal is not None and no_journal:
+        raise CliError("--journal and --no-journal contradict each other: give one", EXIT["usage"])
     local = [i for i in items if i.root is not None]
     where = journal
     if where is None and not no_journal:
@@ -265,9 +267,17 @@ _JOURNALED = frozenset({"template_id", "product_id", "image_callback_url"})
 
 
 def _beside(local: Sequence[Input]) -> Path:
-    """The folder of the inputs: the one folder they share (the input folder itself)."""
-    roots = {str(i.root.resolve()) for i in local if i.root is not None}
-    return Path(os.path.commonpath(sorted(roots)))
+    """The folder of the inputs (a folder given, or the files' folder); of inputs in
+    several folders, the folder they share, unless that is the file system's root."""
+    roots = {i.root.resolve() for i in local if i.root is not None}
+    shared = Path(os.path.commonpath(sorted(str(r) for r in roots)))
+    if len(roots) > 1 and shared.parent == shared:
+        raise CliError(
+            "the inputs share no folder to keep the journal in: give --download DIR (it is "
+            f"kept there), --journal PATH, or --no-journal ({', '.join(map(str, sorted(roots)))})",
+            EXIT["usage"],
+        )
+    return shared
 
 
 def _submit_journaled(
