@@ -319,3 +319,17 @@ def test_names_of_rtb_download_and_submit_urls(
         str(tmp_path / "d" / "boots" / f"{ticket}.png"),
         str(tmp_path / "d" / "boots" / f"{ticket}-thumb.png"),
     ]
+
+
+def test_two_images_named_alike_are_refused_not_mixed_up(
+    rtb: Rtb, template_id: str, tmp_path: Path
+) -> None:
+    urls = ["https://cdn.example.com/twin/1.jpg", "https://cdn.example.com/twin/2.jpg"]
+    done = rtb("submit", *urls, "--template-id", template_id, "--wait", *WAIT, "--json")
+    assert done.code == 0, done.err
+    first, second = (str(r["ticket"]) for r in done.rows())
+    fetched = rtb("download", first, second, "--dest", str(tmp_path), "--name", "shoe")
+    assert fetched.code == 1
+    assert f"error: image {second} would be written to" in fetched.err
+    assert "add {ticket8}" in fetched.err
+    assert [p.name for p in tmp_path.iterdir()] == ["shoe.png"]

@@ -10,7 +10,13 @@ from pathlib import Path, PurePosixPath
 import pytest
 from PIL import Image
 
-from removethebackground import Batch, InvalidParameterError, SandboxUploader, download
+from removethebackground import (
+    Batch,
+    DownloadError,
+    InvalidParameterError,
+    SandboxUploader,
+    download,
+)
 from removethebackground.generated import pixelz
 from removethebackground.testing.sandbox import SandboxHandle
 from removethebackground.workflows.download import (
@@ -191,3 +197,29 @@ def test_batch_downloads_use_the_scheme_and_folders(sandbox: SandboxHandle, tmp_
             batch.download(tmp_path / "out", folder=lambda row: "../up")
         later = batch.download(tmp_path / "flat", name="{customer_image_id}.{ext}")
         assert [p.name for p in later] == ["id-hats.jpg"]
+
+
+def test_images_named_alike_in_one_run_are_refused_not_mixed_up(
+    sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    from removethebackground.sandbox.imaging import make_sample_product_photo
+
+    (tmp_path / "in").mkdir()
+    for n, name in enumerate(("a.jpg", "a.png")):  # one stem, two photos
+        (tmp_path / "in" / name).write_bytes(make_sample_product_photo(64, 48, seed=n))
+    manifest = [
+        {"image": str(tmp_path / "in" / n), "template_id": "1001"} for n in ("a.jpg", "a.png")
+    ]
+    with Batch(
+        tmp_path / "j", sandbox.pixelz_client(), uploader=SandboxUploader(sandbox.url)
+    ) as batch:
+        batch.submit(manifest)
+        batch.wait(poll=3.0, clock=sandbox.clock.now, sleep=sandbox.advance)
+        with pytest.raises(DownloadError, match=r"1 image\(s\).*names them alike; add \{ticket8\}"):
+            batch.download(tmp_path / "out", name="{stem}.{ext}", concurrency=1)
+        first, second = batch.rows()
+        assert first.paths == (str(tmp_path / "out" / "a.jpg"),)
+        assert second.paths == () and second.error is not None and "a.jpg" in second.error
+        # With the default the two are told apart.
+        rest = batch.download(tmp_path / "out")
+        assert [p.name for p in rest] == [f"a-{str(second.ticket)[:8]}.jpg"]

@@ -178,6 +178,7 @@ def download_all(
     below it); with ``failures``, a download that fails is recorded there and the others
     go on."""
     wf = workflows()
+    names = wf.ResultNames()
     written: list[list[Path]] = []
     with state.output.progress("downloading", total=len(statuses)) as bar:
         task = bar.task_ids[0]
@@ -186,15 +187,18 @@ def download_all(
             if status is None or (label is not None and not label.is_delivered):
                 written.append([])
             else:
+                where = dest / folders[n] if folders else dest
+                source = sources[n] if sources else None
                 try:
+                    names.claim(status, where, name=name, source=source)
                     files = wf.download(
                         status,
-                        dest / folders[n] if folders else dest,
+                        where,
                         client=client,
                         thumbnail=thumbnail,
                         concurrency=concurrency,
                         name=name,
-                        source=sources[n] if sources else None,
+                        source=source,
                     )
                 except Exception as exc:
                     _one(failures, str(status.image_ticket), exc)

@@ -37,6 +37,7 @@ import importlib.util
 import os
 import re
 import string
+import threading
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -51,6 +52,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_NAME",
     "NAME_FIELDS",
+    "ResultNames",
     "check_name",
     "download",
     "result_name",
@@ -235,6 +237,44 @@ def result_name(
         end = f".{ext}" if ext and last.endswith(f".{ext}") else PurePosixPath(last).suffix
         path = path.with_name(f"{last[: len(last) - len(end)]}{suffix}{end}")
     return path
+
+
+class ResultNames:
+    """The names given out by the downloads of several images into one folder (a run of
+    ``Batch.download``, ``rtb download``, ``rtb submit --download``).
+
+    A pattern without ``{ticket}``, ``{ticket8}`` or ``{customer_image_id}`` can name two
+    images alike (``{stem}.{ext}`` for ``a.jpg`` and ``a.png``); the second would find the
+    first one's file and take it for its own. :meth:`claim` refuses that image instead,
+    with :class:`DownloadError` (thread-safe).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._taken: dict[Path, str] = {}
+
+    def claim(
+        self,
+        status: AnyStatus,
+        dest: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        source: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Take the name of ``status``'s first result in ``dest``, or raise if another
+        image of this run has it."""
+        urls = [url for kind, url in result_urls(status) if kind == "final"]
+        if not urls:
+            return
+        path = Path(dest) / result_name(status, name=name, source=source, url=urls[0])
+        ticket = str(status.image_ticket)
+        with self._lock:
+            other = self._taken.setdefault(path, ticket)
+        if other != ticket:
+            raise DownloadError(
+                f"image {ticket} would be written to {path}, the file of image {other}: "
+                f"name {check_name(name)!r} names them alike; add {{ticket8}} to it"
+            )
 
 
 def download(

@@ -80,7 +80,7 @@ from ...core.errors import (
 )
 from ...generated import pixelz
 from .._common import get_status, is_legacy
-from ..download import DEFAULT_MAX_BYTES, check_name, download
+from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
 from ..errors import BatchError, DownloadError, UploadError, WaitTimeout
 from ..serialize import from_json, to_json
 from ..status import ImageStatusName
@@ -529,6 +529,7 @@ class Batch:
         """
         pattern = check_name(name)
         base = Path(dest)
+        names = ResultNames()
         written: list[Path] = []
         failures: list[str] = []
         lock = threading.Lock()
@@ -544,6 +545,7 @@ class Batch:
                 where = _below(base, below)
             status = from_json(pixelz.ImageStatus, row.status_json)
             try:
+                names.claim(status, where, name=pattern, source=row.source)
                 paths = download(
                     status,
                     where,
