@@ -333,3 +333,18 @@ def test_two_images_named_alike_are_refused_not_mixed_up(
     assert f"error: image {second} would be written to" in fetched.err
     assert "add {ticket8}" in fetched.err
     assert [p.name for p in tmp_path.iterdir()] == ["shoe.png"]
+
+
+def test_what_a_journal_cannot_record_is_queued_directly_and_said(
+    rtb: Rtb, template_id: str, tmp_path: Path
+) -> None:
+    photos = _photos(tmp_path / "p", ["a.jpg"])
+    loose = rtb("submit", str(photos), "--template-id", template_id, "--param",
+                "instruction=keep the shadow", "--json")  # fmt: skip
+    assert loose.code == 0, loose.err
+    assert "--instruction cannot be recorded in a journal" in loose.err
+    assert not (photos / JOURNAL_NAME).exists()
+    (row,) = loose.rows()
+    assert str(row["customer_image_id"]).startswith("rtb-")  # an id still: a lost answer is found
+    both = rtb("submit", str(photos), "--journal", str(tmp_path / "j"), "--no-journal")
+    assert both.code == 2 and "contradict" in both.err

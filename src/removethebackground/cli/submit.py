@@ -198,21 +198,28 @@ def submit(
     local = [i for i in items if i.root is not None]
     where = journal
     if where is None and not no_journal:
-        beside = _beside(local) / JOURNAL_NAME if local else None
+        shared = _beside(local) if local else None
+        beside = None if shared is None else shared / JOURNAL_NAME
         if download_dir is not None:
             where = download_dir / JOURNAL_NAME
             # A first run without --download kept its journal beside the inputs: go on
             # with that one rather than queue the same images (and ids) again.
             if not where.exists() and beside is not None and beside.exists():
                 where = beside
-        else:
+        elif local:
+            if beside is None:
+                raise CliError(
+                    "the inputs share no folder to keep the journal in: give --download DIR "
+                    "(it is kept there), --journal PATH or --no-journal",
+                    EXIT["usage"],
+                )
             where = beside
     unjournaled = sorted(k for k in params if k not in _JOURNALED)
     if where is not None and unjournaled:
         shown = ", ".join(f"--{k.replace('_', '-')}" for k in unjournaled)
         state.output.note(
-            f"{shown} cannot be recorded in the journal: queued without it (a rerun queues "
-            "every image again; --no-journal says so)"
+            f"{shown} cannot be recorded in a journal: these images are queued without one "
+            "and a rerun queues them again (--no-journal says so and drops this note)"
         )
         where = None
     ids = {i: customer_image_id or customer_image_id_of(i) for i in items}
@@ -266,17 +273,13 @@ def submit(
 _JOURNALED = frozenset({"template_id", "product_id", "image_callback_url"})
 
 
-def _beside(local: Sequence[Input]) -> Path:
+def _beside(local: Sequence[Input]) -> Path | None:
     """The folder of the inputs (a folder given, or the files' folder); of inputs in
-    several folders, the folder they share, unless that is the file system's root."""
+    several folders, the folder they share; ``None`` when that is the file system's root."""
     roots = {i.root.resolve() for i in local if i.root is not None}
     shared = Path(os.path.commonpath(sorted(str(r) for r in roots)))
     if len(roots) > 1 and shared.parent == shared:
-        raise CliError(
-            "the inputs share no folder to keep the journal in: give --download DIR (it is "
-            f"kept there), --journal PATH, or --no-journal ({', '.join(map(str, sorted(roots)))})",
-            EXIT["usage"],
-        )
+        return None
     return shared
 
 
