@@ -131,8 +131,11 @@ def test_submit_wait_download_with_urls_and_local_files(
         rows = list(batch.rows())
         generated = rows[1].customer_image_id
         assert generated.startswith(f"rtb-{batch.batch_id}-2")
-        # Template 1001 delivers JPG.
-        assert names == sorted(["shoe-0.jpg", f"{generated}.jpg", "shoe-2.jpg"])
+        # Named {stem}-{ticket8}.{ext}, the stem from the row's image; template 1001: JPG.
+        short = [str(r.ticket)[:8] for r in rows]
+        assert names == sorted(
+            [f"local-0-{short[0]}.jpg", f"local-1-{short[1]}.jpg", f"hosted-{short[2]}.jpg"]
+        )
         assert batch.summary().downloaded == 3
         assert batch.download(tmp_path / "out") == []  # nothing left to fetch
         assert all(r.status is ImageStatusName.DELIVERED for r in rows)

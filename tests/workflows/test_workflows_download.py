@@ -42,6 +42,8 @@ def _delivered(urls: list[str], thumb: str | None = None) -> pixelz.ImageStatus:
 
 
 TICKET = str(uuid.UUID(int=7))
+#: The default name of its results: no source and no customer image id, so "image".
+NAME = f"image-{TICKET[:8]}"
 
 
 def test_round_trip_with_the_sandbox_by_ticket_and_both_generations(
@@ -62,7 +64,8 @@ def test_round_trip_with_the_sandbox_by_ticket_and_both_generations(
     wait_for(client, ticket, poll=3.0, clock=sandbox.clock.now, sleep=sandbox.advance)
     paths = download(ticket, tmp_path / "out", client=client, thumbnail=True)
     # Template 1001 delivers a JPG on white (the thumbnail is always a PNG).
-    assert [p.name for p in paths] == [f"{ticket}.jpg", f"{ticket}-thumb.png"]
+    short = str(ticket)[:8]  # {stem} is the customer image id when the photo is not known
+    assert [p.name for p in paths] == [f"s1-{short}.jpg", f"s1-{short}-thumb.png"]
     with Image.open(paths[0]) as cut:
         assert cut.mode == "RGB" and cut.size == (160, 120)
     old = download(ticket, tmp_path / "legacy", client=sandbox.legacy_client(), name="shoe")
@@ -77,7 +80,7 @@ def test_several_finals_are_fetched_at_once_with_bounded_concurrency(tmp_path: P
         status = _delivered([f"{base}/r{i}.png" for i in range(5)], thumb=f"{base}/r5.png")
         paths = download(status, tmp_path, thumbnail=True, concurrency=2)
     assert [p.name for p in paths] == [
-        f"{TICKET}{s}.png" for s in ("", "-2", "-3", "-4", "-5", "-thumb")
+        f"{NAME}{s}.png" for s in ("", "-2", "-3", "-4", "-5", "-thumb")
     ]
     assert [p.read_bytes() for p in paths] == [files.files[f"/r{i}.png"] for i in range(6)]
     assert files.peak == 2
@@ -100,9 +103,9 @@ def test_an_interrupted_download_is_resumed_with_range(tmp_path: Path) -> None:
         status = _delivered([f"{base}/a.png"])
         with pytest.raises(DownloadError, match="partial file is kept"):
             download(status, tmp_path)
-        part = tmp_path / f".{TICKET}.png.part"
+        part = tmp_path / f".{NAME}.png.part"
         assert 0 < part.stat().st_size < len(data)
-        assert not (tmp_path / f"{TICKET}.png").exists()  # nothing half-written under the name
+        assert not (tmp_path / f"{NAME}.png").exists()  # nothing half-written under the name
         kept = part.stat().st_size
         (path,) = download(status, tmp_path)
     assert path.read_bytes() == data
@@ -113,7 +116,7 @@ def test_an_interrupted_download_is_resumed_with_range(tmp_path: Path) -> None:
 def test_a_server_without_range_support_restarts_the_download(tmp_path: Path) -> None:
     data = _png(128)
     files = FileServer(files={"/a.png": data}, ranges=False)
-    (tmp_path / f".{TICKET}.png.part").write_bytes(b"garbage that is not the start")
+    (tmp_path / f".{NAME}.png.part").write_bytes(b"garbage that is not the start")
     with serve(files) as base:
         (path,) = download(_delivered([f"{base}/a.png"]), tmp_path)
     assert path.read_bytes() == data

@@ -30,7 +30,31 @@ from .jobs import (
     wait_all,
 )
 
-__all__ = ["download", "images", "products", "status", "templates", "wait"]
+__all__ = [
+    "check_name_option",
+    "download",
+    "images",
+    "name_option",
+    "products",
+    "status",
+    "templates",
+    "wait",
+]
+
+#: ``--name PATTERN`` of the commands that download (``rtb download``, ``rtb submit``).
+name_option = click.option(
+    "--name",
+    metavar="PATTERN",
+    help="file names of the results: fields {stem} {ticket} {ticket8} {customer_image_id} "
+    "{product_id} {ext}, '/' for sub-folders  [default: {stem}-{ticket8}.{ext}]",
+)
+
+
+def check_name_option(name: str | None) -> str:
+    """``--name`` checked before anything is sent (exit 2 naming it, the value and the fix)."""
+    from ..workflows.download import check_name
+
+    return check_name(name, parameter="--name")
 
 
 @click.command()
@@ -116,6 +140,7 @@ def wait(tickets: tuple[str, ...], timeout: float, poll: float, json_flag: bool)
 @click.option("--thumbnail", is_flag=True, help="the thumbnails too")
 @click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
 @click.option("--wait", "wait_flag", is_flag=True, help="wait for delivery first")
+@name_option
 @with_options(wait_options)
 @json_option
 def download(
@@ -124,13 +149,20 @@ def download(
     thumbnail: bool,
     concurrency: int,
     wait_flag: bool,
+    name: str | None,
     timeout: float,
     poll: float,
     json_flag: bool,
 ) -> int:
-    """Download the results of delivered images."""
+    """Download the results of delivered images.
+
+    \b
+    Files are named by --name (default {stem}-{ticket8}.{ext}; {stem} is the customer
+    image id here, or "image" when there is none).
+    """
     current = state()
     want_json(json_flag)
+    name = check_name_option(name)
     checked = [parse_ticket(t) for t in tickets]
     failures: Failures = {}
     with current.client() as client:
@@ -148,6 +180,7 @@ def download(
             dest,
             thumbnail=thumbnail,
             concurrency=concurrency,
+            name=name,
             failures=failures,
         )
     _print(current, checked, statuses, failures, ("files",), files)

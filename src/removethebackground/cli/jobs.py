@@ -8,7 +8,6 @@ one progress bar per step and one shared deadline.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +29,6 @@ __all__ = [
     "not_delivered",
     "not_delivered_note",
     "report_failures",
-    "result_name",
     "uploader",
     "wait_all",
 ]
@@ -168,29 +166,39 @@ def download_all(
     *,
     thumbnail: bool,
     concurrency: int,
+    name: str | None = None,
     sources: Sequence[str] | None = None,
+    folders: Sequence[str | os.PathLike[str]] | None = None,
     failures: Failures | None = None,
 ) -> list[list[Path]]:
     """Download every delivered image (nothing for the others, nor for a ``None``
-    status), with one progress bar; with ``failures``, a download that fails is recorded
-    there and the others go on."""
+    status), with one progress bar, its files named by the pattern ``name`` (see
+    :func:`removethebackground.workflows.download.check_name`; ``sources``: what each
+    image was made from, for ``{stem}``) in ``dest`` (``folders``: each image's folder
+    below it); with ``failures``, a download that fails is recorded there and the others
+    go on."""
     wf = workflows()
+    names = wf.ResultNames()
     written: list[list[Path]] = []
     with state.output.progress("downloading", total=len(statuses)) as bar:
         task = bar.task_ids[0]
         for n, status in enumerate(statuses):
-            name = None if status is None else wf.ImageStatusName.of(status)
-            if status is None or (name is not None and not name.is_delivered):
+            label = None if status is None else wf.ImageStatusName.of(status)
+            if status is None or (label is not None and not label.is_delivered):
                 written.append([])
             else:
+                where = dest / folders[n] if folders else dest
+                source = sources[n] if sources else None
                 try:
+                    names.claim(status, where, name=name, source=source)
                     files = wf.download(
                         status,
-                        dest,
+                        where,
                         client=client,
                         thumbnail=thumbnail,
                         concurrency=concurrency,
-                        name=result_name(sources[n], status) if sources else None,
+                        name=name,
+                        source=source,
                     )
                 except Exception as exc:
                     _one(failures, str(status.image_ticket), exc)
@@ -198,14 +206,6 @@ def download_all(
                 written.append(list(files))
             bar.advance(task)
     return written
-
-
-def result_name(source: str, status: Any) -> str:
-    """``shoe-0-fb6f8d3a``: the source's name and the ticket's first 8 digits."""
-    stem = Path(urlsplit(source).path if is_url(source) else source).stem
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:80]
-    short = str(status.image_ticket)[:8]
-    return f"{stem}-{short}" if stem else str(status.image_ticket)
 
 
 def not_delivered(statuses: Sequence[Any]) -> list[Any]:

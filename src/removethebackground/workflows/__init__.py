@@ -33,7 +33,7 @@ Tickets are values: every ticket parameter of the client and of these functions 
 from __future__ import annotations
 
 from .batch import MANIFEST_COLUMNS, Batch, BatchRow, BatchSummary
-from .download import DEFAULT_MAX_BYTES, download, result_urls
+from .download import DEFAULT_MAX_BYTES, DEFAULT_NAME, ResultNames, download, result_urls
 from .errors import BatchError, DownloadError, UploadError, WaitTimeout, WebhookVerificationError
 from .paging import MAX_PER_PAGE, iter_images, iter_product_ids
 from .serialize import from_dict, from_json, to_dict, to_json
@@ -50,6 +50,7 @@ from .webhooks import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_NAME",
     "MANIFEST_COLUMNS",
     "MAX_PER_PAGE",
     "SIGNATURE_HEADER",
@@ -61,6 +62,7 @@ __all__ = [
     "ImageStatusName",
     "PresignedPutUploader",
     "PresignedUpload",
+    "ResultNames",
     "SandboxUploader",
     "UploadError",
     "Uploader",

@@ -9,9 +9,11 @@
   imageURL5 give up to five results) or ``finalImageURL`` (generation 1), and with
   ``thumbnail=True`` the ``ThumbnailImageURL`` too. An image that is not delivered
   raises :class:`~.errors.DownloadError` before anything is fetched.
-- **Names**: ``<ticket><ext>``, then ``<ticket>-2<ext>`` ... and ``<ticket>-thumb<ext>``,
-  the extension taken from the URL (``.png``, ``.jpg`` ...); ``name=`` replaces the
-  ticket.
+- **Names**: one scheme everywhere (:func:`download`, ``Batch.download``, ``rtb download``,
+  ``rtb submit --download``): ``name=`` is a pattern, by default :data:`DEFAULT_NAME`
+  ``"{stem}-{ticket8}.{ext}"`` (``shoe-fe7b7e4b.png``), with the fields of
+  :data:`NAME_FIELDS` (see :func:`check_name`); the second to fifth finals get ``-2`` ..
+  ``-5`` and the thumbnail ``-thumb`` before the extension (``shoe-fe7b7e4b-thumb.png``).
 - **Safe**: only ``http``/``https`` URLs; at most ``max_bytes`` per file (checked
   against ``Content-Length`` first and while streaming); every file is written to a
   temporary ``.<name>.part`` in the same directory, fsynced, checked and renamed into
@@ -30,9 +32,12 @@ Pass ``session=`` to use your own ``requests.Session`` (proxies, TLS settings).
 from __future__ import annotations
 
 import concurrent.futures
+import difflib
 import importlib.util
 import os
 import re
+import string
+import threading
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -43,12 +48,21 @@ from ._common import AnyClient, AnyStatus, as_ticket, get_status
 from .errors import DownloadError
 from .status import ImageStatusName
 
-__all__ = ["DEFAULT_MAX_BYTES", "download", "result_urls"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_NAME",
+    "NAME_FIELDS",
+    "ResultNames",
+    "check_name",
+    "download",
+    "result_name",
+    "result_urls",
+]
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 CHUNK = 64 * 1024
 _EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".psd", ".gif", ".webp", ".bmp"}
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
+_UNSAFE = re.compile(r"[^\w.-]+")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.I)
 
 
@@ -67,6 +81,202 @@ def result_urls(status: AnyStatus, *, thumbnail: bool = False) -> list[tuple[str
     return urls
 
 
+#: The default name of a result: the photo's name and the ticket's first 8 digits.
+DEFAULT_NAME = "{stem}-{ticket8}.{ext}"
+
+#: The fields a ``name=`` pattern may use.
+NAME_FIELDS = ("stem", "ticket", "ticket8", "customer_image_id", "product_id", "ext")
+
+#: Fields that can be empty for an image (no product id, a URL without a known
+#: extension); ``stem`` and ``customer_image_id`` fall back, the ticket is always there.
+_MAY_BE_EMPTY = ("product_id", "ext")
+_FIELD_HELP = ", ".join("{" + f + "}" for f in NAME_FIELDS)
+
+
+def check_name(name: str | None, *, parameter: str = "name") -> str:
+    """The ``name`` pattern checked; returns the pattern to use (:data:`DEFAULT_NAME` for
+    ``None``). Refuses, before anything is sent, with :class:`InvalidParameterError`
+    naming ``parameter``, the value and the fix.
+
+    A pattern is a file name, or a path below the destination folder with ``/``, made
+    of text and the fields of :data:`NAME_FIELDS`:
+
+    - ``{stem}``: the photo's file name without its extension (of the local file or
+      URL the image was made from), else the customer image id, else ``image``;
+    - ``{ticket}``, ``{ticket8}``: the ticket, its first 8 hex digits;
+    - ``{customer_image_id}``: the image's customer image id, else the ticket;
+    - ``{product_id}``: its product id (may be empty);
+    - ``{ext}``: the result's extension from its URL (``png``, ``jpg`` ...; empty when
+      the URL has none, and the ``.`` before it is then left out).
+
+    Field values are made file-name safe (anything but letters, digits, ``.``, ``_``
+    and ``-`` becomes ``-``), so only the pattern's own text can make folders. A
+    folder of the pattern that comes out empty (``{product_id}/`` for an image without
+    one) is left out. A pattern without any field is a fixed stem, as before:
+    ``"shoe"`` means ``"shoe.{ext}"``.
+
+    Refused: an unknown field (or one with a conversion or format spec), unbalanced
+    braces, ``\\`` or control characters, an absolute path, ``.`` or ``..`` as a folder,
+    and a pattern that can give an empty file name (one made only of ``{product_id}``
+    and ``{ext}``: add ``{stem}`` or ``{ticket8}``).
+    """
+    if name is None:
+        return DEFAULT_NAME
+    if not isinstance(name, str):
+        raise InvalidParameterError(
+            parameter, f"must be a text pattern such as {DEFAULT_NAME!r}, got {type(name).__name__}"
+        )
+
+    def refuse(problem: str, fix: str) -> InvalidParameterError:
+        return InvalidParameterError(parameter, f"{name!r} {problem}: {fix}")
+
+    if not name.strip():
+        raise refuse("is empty", f"give a pattern such as {DEFAULT_NAME!r}")
+    if any(ord(c) < 0x20 or c == "\x7f" for c in name) or "\\" in name:
+        raise refuse("contains a control character or a backslash", "use '/' between folders")
+    try:
+        pieces = list(string.Formatter().parse(name))
+    except ValueError:
+        raise refuse("has an unbalanced '{' or '}'", "write '{{' and '}}' for braces") from None
+    fields: list[str] = []
+    for _text, field, spec, conversion in pieces:
+        if field is None:
+            continue
+        if field not in NAME_FIELDS:
+            near = difflib.get_close_matches(field, NAME_FIELDS, n=1)
+            hint = f"did you mean {{{near[0]}}}? " if near else ""
+            raise refuse(
+                f"uses the unknown field {{{field}}}", f"{hint}the fields are {_FIELD_HELP}"
+            )
+        if spec or conversion:
+            raise refuse(
+                f"formats the field {{{field}}}",
+                "write fields plain, without '!' or ':' (use {ticket8} for a short ticket)",
+            )
+        fields.append(field)
+    if not fields:
+        name = name + ".{ext}"  # a fixed stem, as name= was before patterns
+    if name.startswith("/"):
+        raise refuse("is an absolute path", "give a name (or sub-folder/name) below the folder")
+    for part in name.split("/")[:-1]:
+        if part in (".", ".."):
+            raise refuse(f"uses {part!r} as a folder", "results stay below the folder given")
+    # Rendered with every field filled, and with every field that can be empty empty.
+    full = {f: "x" for f in NAME_FIELDS}
+    _render(name, full, parameter=parameter)
+    bare = dict(full, **{f: "" for f in _MAY_BE_EMPTY})
+    _render(name, bare, parameter=parameter)
+    return name
+
+
+def _field(value: object, limit: int = 100) -> str:
+    """A field's value made file-name safe: one path component, no leading dots."""
+    text = _UNSAFE.sub("-", str(value or "")).strip(".-")
+    return text[:limit].rstrip(".-")
+
+
+def _render(pattern: str, values: dict[str, str], *, parameter: str = "name") -> PurePosixPath:
+    """``pattern`` with ``values`` (already safe): a relative path, or the refusal."""
+    out: list[str] = []
+    for text, field, _spec, _conversion in string.Formatter().parse(pattern):
+        out.append(text)
+        if field is not None:
+            value = values[field]
+            if field == "ext" and not value and out and out[-1].endswith("."):
+                out[-1] = out[-1][:-1]  # no extension known: no dot either
+            out.append(value)
+    parts = [p.strip() for p in "".join(out).split("/")]
+    folders = [p for p in parts[:-1] if p]
+    last = parts[-1] if parts else ""
+    if any(p in (".", "..") for p in folders) or last.strip(".") == "":
+        raise InvalidParameterError(
+            parameter,
+            f"{pattern!r} can give an empty file name (for an image without a product "
+            "id, or a result URL without an extension): add {stem} or {ticket8}, e.g. "
+            + repr(DEFAULT_NAME),
+        )
+    return PurePosixPath(*folders, last)
+
+
+def result_name(
+    status: AnyStatus,
+    *,
+    name: str | None = None,
+    source: str | os.PathLike[str] | None = None,
+    url: str = "",
+    suffix: str = "",
+) -> PurePosixPath:
+    """The relative path of one result of ``status`` under the pattern ``name``.
+
+    ``source``: the local file or URL the image was made from (for ``{stem}``); ``url``:
+    the result's URL (for ``{ext}``); ``suffix``: ``-2`` ... or ``-thumb``, put before
+    the extension.
+    """
+    pattern = check_name(name)
+    ticket = str(status.image_ticket)
+    cid = _field(getattr(status, "customer_image_id", None))
+    stem = ""
+    if source is not None:
+        text = os.fspath(source)
+        if "://" in text:
+            stem = _field(PurePosixPath(urlsplit(text).path).stem, 80)
+        else:
+            stem = _field(Path(text).stem, 80)
+    ext = _extension(url).lstrip(".") if url else ""
+    values = {
+        "stem": stem or cid or "image",
+        "ticket": ticket,
+        "ticket8": ticket[:8],
+        "customer_image_id": cid or ticket,
+        "product_id": _field(getattr(status, "product_id", None)),
+        "ext": ext,
+    }
+    path = _render(pattern, values)
+    if suffix:  # before the extension: the one of {ext}, else the name's own
+        last = path.name
+        end = f".{ext}" if ext and last.endswith(f".{ext}") else PurePosixPath(last).suffix
+        path = path.with_name(f"{last[: len(last) - len(end)]}{suffix}{end}")
+    return path
+
+
+class ResultNames:
+    """The names given out by the downloads of several images into one folder (a run of
+    ``Batch.download``, ``rtb download``, ``rtb submit --download``).
+
+    A pattern without ``{ticket}``, ``{ticket8}`` or ``{customer_image_id}`` can name two
+    images alike (``{stem}.{ext}`` for ``a.jpg`` and ``a.png``); the second would find the
+    first one's file and take it for its own. :meth:`claim` refuses that image instead,
+    with :class:`DownloadError` (thread-safe).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._taken: dict[Path, str] = {}
+
+    def claim(
+        self,
+        status: AnyStatus,
+        dest: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        source: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Take the name of ``status``'s first result in ``dest``, or raise if another
+        image of this run has it."""
+        urls = [url for kind, url in result_urls(status) if kind == "final"]
+        if not urls:
+            return
+        path = Path(dest) / result_name(status, name=name, source=source, url=urls[0])
+        ticket = str(status.image_ticket)
+        with self._lock:
+            other = self._taken.setdefault(path, ticket)
+        if other != ticket:
+            raise DownloadError(
+                f"image {ticket} would be written to {path}, the file of image {other}: "
+                f"name {check_name(name)!r} names them alike; add {{ticket8}} to it"
+            )
+
+
 def download(
     status_or_ticket: object,
     dest: str | os.PathLike[str],
@@ -78,23 +288,25 @@ def download(
     session: requests.Session | None = None,
     timeout: float | tuple[float, float] = 30.0,
     name: str | None = None,
+    source: str | os.PathLike[str] | None = None,
     verify_images: bool = True,
 ) -> list[Path]:
     """Download the results of a delivered image into the directory ``dest``.
+
+    ``name``: the pattern of the file names (:func:`check_name`; default
+    :data:`DEFAULT_NAME`), checked before anything is sent; ``source``: the local file
+    or URL the image was made from, for ``{stem}``.
 
     Returns the paths written (or found complete), finals first, then the thumbnail.
     Raises :class:`DownloadError` (after every other file has been tried) if a file
     cannot be fetched; a partial ``.part`` is kept so that the next call resumes it.
     """
+    pattern = check_name(name)
     status = _resolve(status_or_ticket, client)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise InvalidParameterError("max_bytes", f"must be a positive int, got {max_bytes!r}")
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
-    if name is not None and not _SAFE_NAME.fullmatch(name):
-        raise InvalidParameterError(
-            "name", f"use letters, digits, '.', '_' and '-' (no path), got {name!r}"
-        )
     state = ImageStatusName.of(status)
     ticket = status.image_ticket
     if state is not ImageStatusName.DELIVERED:
@@ -107,7 +319,6 @@ def download(
         _check_url(url)
     directory = Path(dest)
     directory.mkdir(parents=True, exist_ok=True)
-    stem = name or str(ticket)
     targets: list[tuple[str, Path]] = []
     finals = 0
     for kind, url in urls:
@@ -116,7 +327,10 @@ def download(
             suffix = "" if finals == 1 else f"-{finals}"
         else:
             suffix = "-thumb"
-        targets.append((url, directory / f"{stem}{suffix}{_extension(url)}"))
+        relative = result_name(status, name=pattern, source=source, url=url, suffix=suffix)
+        targets.append((url, directory / relative))
+    for _url, path in targets:
+        path.parent.mkdir(parents=True, exist_ok=True)
     own = session is None
     http = session or requests.Session()
     try:

@@ -59,7 +59,6 @@ import concurrent.futures
 import dataclasses
 import os
 import random
-import re
 import socket
 import threading
 import time
@@ -81,7 +80,7 @@ from ...core.errors import (
 )
 from ...generated import pixelz
 from .._common import get_status, is_legacy
-from ..download import DEFAULT_MAX_BYTES, download
+from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
 from ..errors import BatchError, DownloadError, UploadError, WaitTimeout
 from ..serialize import from_json, to_json
 from ..status import ImageStatusName
@@ -105,7 +104,6 @@ __all__ = ["Batch", "BatchRow", "BatchSummary"]
 PAGE = 256
 #: How long a claim lasts without renewal (longer than any one call).
 LEASE_SECONDS = 900.0
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -516,13 +514,22 @@ class Batch:
         concurrency: int = 4,
         max_bytes: int = DEFAULT_MAX_BYTES,
         session: requests.Session | None = None,
+        name: str | None = None,
+        folder: Callable[[BatchRow], str | os.PathLike[str] | None] | None = None,
     ) -> list[Path]:
         """Download every delivered image not downloaded yet into ``dest``; returns the paths.
 
-        Files are named by the row's customer image id when it is a safe file name,
-        else by the ticket. Failures are recorded per row (see :meth:`summary`) and
-        raised together as one :class:`DownloadError` at the end.
+        Files are named by the pattern ``name`` (see
+        :func:`~removethebackground.workflows.download.check_name`; by default
+        ``{stem}-{ticket8}.{ext}``, ``{stem}`` from the row's image), checked before
+        anything is fetched. ``folder``: where a row's files go below ``dest`` (a
+        relative folder, ``""`` for ``dest`` itself), or ``None`` to leave the row for
+        now. Failures are recorded per row (see :meth:`summary`) and raised together as
+        one :class:`DownloadError` at the end.
         """
+        pattern = check_name(name)
+        base = Path(dest)
+        names = ResultNames()
         written: list[Path] = []
         failures: list[str] = []
         lock = threading.Lock()
@@ -530,17 +537,24 @@ class Batch:
         def fetch(row: JournalRow) -> None:
             if row.status_json is None:  # a Delivered status is always recorded with it
                 return
+            where = base
+            if folder is not None:
+                below = folder(_batch_row(row))
+                if below is None:
+                    return
+                where = _below(base, below)
             status = from_json(pixelz.ImageStatus, row.status_json)
-            cid = row.customer_image_id
             try:
+                names.claim(status, where, name=pattern, source=row.source)
                 paths = download(
                     status,
-                    dest,
+                    where,
                     thumbnail=thumbnail,
                     max_bytes=max_bytes,
                     concurrency=1,
                     session=session,
-                    name=cid if _SAFE_NAME.fullmatch(cid) else None,
+                    name=pattern,
+                    source=row.source,
                 )
             except DownloadError as exc:
                 self.journal.record_download(row.row_no, error=_short(f"download: {exc}"))
@@ -593,6 +607,16 @@ def _status_label(status_id: int | None) -> str:
         return ImageStatusName.parse(int(status_id)).label
     except InvalidParameterError:
         return f"Status {status_id}"
+
+
+def _below(base: Path, folder: str | os.PathLike[str]) -> Path:
+    """``base / folder``, refusing a folder that leaves ``base``."""
+    relative = Path(folder)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise InvalidParameterError(
+            "folder", f"must give a folder below the destination, got {os.fspath(folder)!r}"
+        )
+    return base / relative
 
 
 def _short(text: str, limit: int = 300) -> str:
