@@ -210,8 +210,8 @@ def test_the_command_table_says_what_each_command_says() -> None:
 
 
 # What each help may import: no client (requests, urllib3, lxml, the generated code,
-# the core's client), no workflows, no rich.
-_HEAVY = ("requests", "urllib3", "lxml", "rich", "platformdirs")
+# the core's client), no workflows, no rich, and not logging (only -v needs it).
+_HEAVY = ("requests", "urllib3", "lxml", "rich", "platformdirs", "logging")
 _HEAVY_OURS = (
     "removethebackground.generated",
     "removethebackground.core",

@@ -9,16 +9,18 @@ without importing any of them.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .._version import __version__
 from .context import EXIT, CliError, State, describe, json_option, state
+
+if TYPE_CHECKING:
+    from .wirelogs import WireLogs
 
 __all__ = ["COMMANDS", "cli", "describe", "run"]
 
@@ -233,55 +235,17 @@ def cli(
         validate=not no_validate,
     )
     if verbose:
+        global _LOGS
+        if _LOGS is None:
+            from .wirelogs import WireLogs
+
+            _LOGS = WireLogs()
         _LOGS.start(ctx.obj)
 
 
-# --- -v: the envelope log on stderr ----------------------------------------------------------
+# --- -v: the envelope log on stderr (cli/wirelogs.py, imported on the first -v) --------------
 
-
-class _WireLogs:
-    """``-v``: the ``removethebackground.wire`` log (envelopes, already redacted by
-    :mod:`removethebackground.core.wirelog`) and the client's own notes on stderr, each
-    line redacted once more with the run's secrets; undone when the run ends."""
-
-    _NAMES = ("removethebackground", "removethebackground.wire")
-
-    def __init__(self) -> None:
-        self._handler: logging.Handler | None = None
-        self._levels: dict[str, int] = {}
-
-    def start(self, current: State) -> None:
-        if self._handler is not None:
-            return
-
-        class Redacting(logging.Formatter):
-            def format(self, record: logging.LogRecord) -> str:
-                return current.redact(super().format(record))
-
-        def ours(record: logging.LogRecord) -> bool:
-            # The client's notes and the envelopes; not, say, an in-process sandbox's log.
-            return record.name in self._NAMES
-
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(Redacting("%(name)s: %(message)s"))
-        handler.addFilter(ours)
-        for name, level in zip(self._NAMES, (logging.INFO, logging.DEBUG), strict=True):
-            logger = logging.getLogger(name)
-            self._levels[name] = logger.level
-            logger.setLevel(level)
-        logging.getLogger(self._NAMES[0]).addHandler(handler)
-        self._handler = handler
-
-    def stop(self) -> None:
-        if self._handler is None:
-            return
-        logging.getLogger(self._NAMES[0]).removeHandler(self._handler)
-        for name, level in self._levels.items():
-            logging.getLogger(name).setLevel(level)
-        self._handler, self._levels = None, {}
-
-
-_LOGS = _WireLogs()
+_LOGS: WireLogs | None = None
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -302,7 +266,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     finally:
-        _LOGS.stop()
+        if _LOGS is not None:
+            _LOGS.stop()
 
 
 #: click's shell completion variable for ``rtb`` (``_RTB_COMPLETE=bash_source rtb``).
