@@ -16,6 +16,7 @@ import ast
 import csv
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -1021,3 +1022,26 @@ def test_verbose_logs_the_redacted_envelopes(rtb: Rtb) -> None:
     # (every run checks that no form of the key is on stdout or stderr)
     quiet = rtb("templates")
     assert quiet.code == 0 and "GetTemplates" not in quiet.err  # the log ended with the run
+
+
+def test_the_help_examples_of_submit_run_as_written(
+    rtb: Rtb, photos: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `rtb --help` and `rtb submit --help` show `rtb submit ./photos ...`: run exactly that,
+    # in a folder holding photos/, against the sandbox with the demo account the help names.
+    (tmp_path / "photos").mkdir()
+    for photo in photos.glob("*.jpg"):
+        (tmp_path / "photos" / photo.name).write_bytes(photo.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    examples = {
+        line.strip()
+        for argv in (["--help"], ["submit", "--help"])
+        for line in rtb(*argv).out.splitlines()
+        if line.strip().startswith("rtb submit ./photos")
+    }
+    assert len(examples) == 1, examples
+    (example,) = examples
+    demo = {"RTB_EMAIL": "demo@example.com", "RTB_API_KEY": "demo-key"}
+    done = rtb(*shlex.split(example)[1:], extra_env=demo)
+    assert done.code == 0, done.out + done.err
+    assert len(list((tmp_path / "cutouts").glob("shoe-*.jpg"))) == 2

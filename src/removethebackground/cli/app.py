@@ -196,7 +196,7 @@ def cli(
 
     \b
     Submit a folder and get the cut-outs:
-        rtb submit ./photos --wait --download ./cutouts
+        rtb submit ./photos --template-id 1001 --wait --download ./cutouts
     Try it without an account against the local sandbox:
         rtb sandbox --port 8110 &
         export RTB_EMAIL=demo@example.com RTB_API_KEY=demo-key \\

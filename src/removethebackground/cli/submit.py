@@ -158,7 +158,7 @@ def submit(
     """Queue images (files, folders or URLs) with AddImageToQueue; optionally wait and download.
 
     \b
-        rtb submit ./photos --wait --download ./cutouts
+        rtb submit ./photos --template-id 1001 --wait --download ./cutouts
         rtb submit https://shop.example/shoe.jpg --template-id 1001
     Files and folders go through a journal: a rerun resumes, queueing nothing twice
     and downloading only what is missing. Results are named by --name (default
