@@ -58,7 +58,7 @@ from removethebackground.plugins.wsse.signature import (
 )
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from support.envelopes import envelope_tree
-from support.pki import PKI, Issued
+from support.pki import Issued
 from support.replay import ReplayAdapter, Reply, session_with
 from support.servers import LocalServer, Seen
 
@@ -70,21 +70,6 @@ PASSWORD_TEXT = (
 )
 OP = pixelz.SERVICE.operation("GetImageStatus")
 NS = {"wsse": WSSE_NS, "wsu": WSU_NS}
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
-    return PKI(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
-def signer(pki: PKI) -> Issued:
-    return pki.issue("signer", client=True)
-
-
-@pytest.fixture(scope="module")
-def server_signer(pki: PKI) -> Issued:
-    return pki.issue("service-signer")
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from removethebackground.plugins.wsse import (
 from removethebackground.plugins.wsse.header import add_timestamp, security_header, utc_now
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from support.envelopes import ENVELOPE_NS, SOAP_CONTENT_TYPES, envelope_tree
-from support.pki import PKI, Issued
+from support.pki import Issued
 from support.replay import ReplayAdapter, Reply, session_with
 
 EMAIL = "demo@example.com"
@@ -44,21 +44,6 @@ NS = {"wsse": WSSE_NS, "wsu": WSU_NS, "wsa": WSA_NS, "ds": DS_NS}
 WSU_ID = f"{{{WSU_NS}}}Id"
 ADDRESSING_HEADERS = ("Action", "MessageID", "ReplyTo", "To")
 ENDPOINT = "https://api.example.com/pixelz/soap.asmx"
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
-    return PKI(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
-def signer(pki: PKI) -> Issued:
-    return pki.issue("signer", client=True)
-
-
-@pytest.fixture(scope="module")
-def server_signer(pki: PKI) -> Issued:
-    return pki.issue("service-signer")
 
 
 @pytest.fixture
