@@ -17,7 +17,7 @@ __all__ = ["INTERRUPTED", "MISSING_EXTRA", "main"]
 MISSING_EXTRA = (
     'error: the rtb command needs the cli extra: pip install ".[cli]" in the project\'s clone'
 )
-_CLI_MODULES = frozenset({"click", "rich", "platformdirs", "markdown_it", "mdurl", "pygments"})
+_CLI_MODULES = frozenset({"click", "rich", "markdown_it", "mdurl", "pygments"})
 
 
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command that Ctrl-C stopped
