@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from ..bindings import SOAP_BINDINGS
 from .connection import Cert, check_cert, check_proxies, check_verify
 from .errors import InvalidParameterError, UnsupportedBindingError, _safe_endpoint
 from .faults import DEFAULT_FAULT_TABLE, FaultTable
@@ -51,11 +52,10 @@ from .transport import (
 from .wire import Binding, Operation, Service
 
 if TYPE_CHECKING:
-    from ..bindings.base import EnvelopePlugin, HttpAnswer
+    from ..bindings.base import EnvelopePlugin
+    from .http import HttpAnswer
 
 __all__ = ["ClientConfig", "MessageValidator", "StrictMode"]
-
-_SOAP = frozenset({Binding.SOAP11, Binding.SOAP12})
 
 
 class MessageValidator(Protocol):
@@ -197,7 +197,9 @@ class ClientConfig:
             chosen = Binding.parse(binding)
         except ValueError as exc:
             raise InvalidParameterError("binding", str(exc)) from None
-        return replace(self, binding=chosen, plugins=self.plugins if chosen in _SOAP else ())
+        return replace(
+            self, binding=chosen, plugins=self.plugins if chosen in SOAP_BINDINGS else ()
+        )
 
     @property
     def safe_endpoint(self) -> str | None:
@@ -234,7 +236,7 @@ def _check_plugins(plugins: object, binding: Binding) -> tuple[EnvelopePlugin, .
             raise InvalidParameterError(
                 "plugins", f"{plugin!r} has no outgoing()/incoming() methods"
             )
-    if plugins and binding not in _SOAP:
+    if plugins and binding not in SOAP_BINDINGS:
         raise UnsupportedBindingError(
             "plugins", f"envelope plugins need a SOAP binding, not {binding.value}"
         )
