@@ -7,6 +7,7 @@ One module per concern:
 :mod:`.journal`        the :class:`Journal` interface and its semantics
 :mod:`.backends`       :func:`open_journal`: the backend a journal spec names
 :mod:`.sqlite`         :class:`SQLiteJournal`: the journal in an SQLite file (WAL)
+:mod:`.spend`          :class:`Quote`: what a submit queues and costs; the guard
 :mod:`.runner`         :class:`Batch`: submit (reconciling before resending), status, wait,
                        download
 =====================  ==========================================================================
@@ -21,9 +22,11 @@ from .backends import open_journal
 from .journal import Journal, JournalRow, JournalSpec, JournalTally, Selection
 from .manifest import MANIFEST_COLUMNS, Manifest, ManifestRow, read_manifest
 from .runner import Batch, BatchRow, BatchSummary
+from .spend import DEFAULT_CONFIRM_OVER, Quote, SpendRefused
 from .sqlite import SQLiteJournal
 
 __all__ = [
+    "DEFAULT_CONFIRM_OVER",
     "MANIFEST_COLUMNS",
     "Batch",
     "BatchError",
@@ -35,8 +38,10 @@ __all__ = [
     "JournalTally",
     "Manifest",
     "ManifestRow",
+    "Quote",
     "SQLiteJournal",
     "Selection",
+    "SpendRefused",
     "open_journal",
     "read_manifest",
 ]

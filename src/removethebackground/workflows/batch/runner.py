@@ -64,6 +64,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,16 @@ from .journal import (
     Selection,
 )
 from .manifest import Manifest, read_manifest
+from .spend import (
+    DEFAULT_CONFIRM_OVER,
+    Confirm,
+    Prices,
+    Quote,
+    check_prices,
+    check_threshold,
+    guard,
+    make_quote,
+)
 from .sqlite import SQLiteJournal
 
 __all__ = ["Batch", "BatchRow", "BatchSummary"]
@@ -264,28 +275,69 @@ class Batch:
 
     # --- submitting ---------------------------------------------------------------------------
 
+    def _record(self, manifest: Manifest, retry_failed: bool) -> None:
+        rows = read_manifest(manifest, can_upload=self.uploader is not None)
+        try:
+            self.journal.record_manifest(rows)
+        finally:
+            rows.close()
+        if retry_failed:
+            self.journal.reset_failed()
+
+    def _quote(self, prices: Prices | None) -> Quote:
+        checked = check_prices(prices)
+        return make_quote((r.template_id for r in self._selected(Selection.PENDING)), checked)
+
+    def quote(
+        self,
+        manifest: Manifest,
+        *,
+        retry_failed: bool = False,
+        price_per_image: Prices | None = None,
+    ) -> Quote:
+        """What :meth:`submit` would queue now, per template, and its cost when
+        ``price_per_image`` is given; nothing is sent (the dry run). The manifest is
+        checked and recorded in the journal as :meth:`submit` does, so a rerun counts
+        only the rows not queued yet."""
+        with self.journal.acquire(self._owner):
+            self._record(manifest, retry_failed)
+            return self._quote(price_per_image)
+
     def submit(
         self,
         manifest: Manifest,
         *,
         concurrency: int = 4,
         retry_failed: bool = False,
+        price_per_image: Prices | None = None,
+        confirm_over: int | None = DEFAULT_CONFIRM_OVER,
+        max_spend: Decimal | int | float | str | None = None,
+        confirm: Confirm | None = None,
     ) -> BatchSummary:
         """Submit every row of ``manifest`` not submitted yet; returns :meth:`summary`.
 
         Safe to call again with the same manifest after any interruption: rows already
         submitted are skipped, rows of unknown outcome are reconciled first.
+
+        Before anything is sent, the rows to queue are counted per template (and priced
+        with ``price_per_image``: one amount, or template id -> amount, ``""`` the
+        default template; see :meth:`quote`). Over ``confirm_over`` images (``None``:
+        never ask) or over ``max_spend`` (which needs a price for every template
+        queued), ``confirm(quote)`` is asked; without it, or when it answers ``False``,
+        :class:`~.spend.SpendRefused` is raised and nothing is sent.
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
+        limit = check_threshold(confirm_over, max_spend)
+        check_prices(price_per_image)
         with self.journal.acquire(self._owner):
-            rows = read_manifest(manifest, can_upload=self.uploader is not None)
-            try:
-                self.journal.record_manifest(rows)
-            finally:
-                rows.close()
-            if retry_failed:
-                self.journal.reset_failed()
+            self._record(manifest, retry_failed)
+            guard(
+                self._quote(price_per_image),
+                confirm_over=confirm_over,
+                max_spend=limit,
+                confirm=confirm,
+            )
             with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
                 slots = threading.BoundedSemaphore(2 * concurrency)
                 for _round in range(self.rounds + 1):
