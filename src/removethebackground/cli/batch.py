@@ -22,6 +22,7 @@ from .context import (
 )
 from .context import state as current_state
 from .jobs import uploader
+from .spend import guarded_submit, spend_of, spend_options
 
 __all__ = ["batch"]
 
@@ -102,6 +103,7 @@ journal_argument = click.argument(
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
 @click.option("--retry-failed", is_flag=True, help="send again the rows that failed before")
 @click.option("--upload-url", metavar="URL", help="where local files are PUT (see rtb submit)")
+@spend_options
 @json_option
 def batch_submit(
     manifest: Path,
@@ -109,12 +111,20 @@ def batch_submit(
     concurrency: int,
     retry_failed: bool,
     upload_url: str | None,
+    confirm_over: int,
+    max_spend: str | None,
+    price_per_image: tuple[str, ...],
+    yes: bool,
+    dry_run: bool,
     json_flag: bool,
 ) -> int:
     """Queue every row of MANIFEST.csv that is not queued yet.
 
     The whole manifest is checked first: every problem is reported at once, and with
-    any, nothing is sent and no journal is written.
+    any, nothing is sent and no journal is written. Then it says how many images it
+    will queue with which templates (and, with --price-per-image, what that costs),
+    and asks above --confirm-over images or --max-spend (without a terminal it
+    refuses unless --yes is given); --dry-run stops there, sending nothing.
     """
     state = current_state()
     want_json(json_flag)
@@ -124,8 +134,12 @@ def batch_submit(
         _check_manifest(state, manifest, can_upload=put is not None)
         job = workflows().Batch(path, client, uploader=put)
         try:
-            with state.output.progress("submitting", total=None):
-                summary = job.submit(manifest, concurrency=concurrency, retry_failed=retry_failed)
+            spend = spend_of(confirm_over, max_spend, price_per_image, yes, dry_run)
+            summary = guarded_submit(
+                state, job, manifest, spend, retry_failed=retry_failed, concurrency=concurrency
+            )
+            if summary is None:
+                return EXIT["ok"]
             return _batch_report(state, job, summary, path)
         finally:
             job.close()

@@ -1,0 +1,142 @@
+"""What a submit will queue and cost, said before anything is sent; the question above
+a threshold (``--confirm-over``, ``--max-spend``), ``--yes`` and ``--dry-run``
+(:class:`removethebackground.workflows.batch.Quote`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from .context import EXIT, CliError, State
+
+__all__ = ["Spend", "guarded_submit", "spend_options"]
+
+#: ``--confirm-over``'s default (the workflows' DEFAULT_CONFIRM_OVER, kept here so that
+#: ``rtb --help`` does not import the workflows).
+CONFIRM_OVER = 1000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Spend:
+    confirm_over: int | None
+    max_spend: str | None
+    prices: dict[str, str] | str | None
+    yes: bool
+    dry_run: bool
+
+
+def _prices(values: tuple[str, ...]) -> dict[str, str] | str | None:
+    """``--price-per-image AMOUNT`` (every template) or ``TEMPLATE=AMOUNT`` (repeated)."""
+    if not values:
+        return None
+    if len(values) == 1 and "=" not in values[0]:
+        return values[0]
+    out: dict[str, str] = {}
+    for value in values:
+        template, sep, amount = value.partition("=")
+        if not sep:
+            raise CliError(
+                f"--price-per-image {value!r}: with several prices, give each as "
+                "TEMPLATE=AMOUNT (e.g. 1001=0.25; =0.25 for the default template)",
+                EXIT["usage"],
+            )
+        out[template.strip()] = amount.strip()
+    return out
+
+
+_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "--confirm-over",
+        type=click.IntRange(0),
+        default=CONFIRM_OVER,
+        show_default=True,
+        metavar="N",
+        help="ask before queueing more than N images (without a terminal: refuse; see --yes)",
+    ),
+    click.option(
+        "--max-spend",
+        metavar="AMOUNT",
+        help="ask before a cost over AMOUNT (needs --price-per-image for every template)",
+    ),
+    click.option(
+        "--price-per-image",
+        "price_per_image",
+        multiple=True,
+        metavar="[TEMPLATE=]AMOUNT",
+        help="your price per image, to say what a batch costs (repeat per template)",
+    ),
+    click.option("--yes", is_flag=True, help="queue above --confirm-over / --max-spend unasked"),
+    click.option(
+        "--dry-run", is_flag=True, help="say what would be queued and what it costs; send nothing"
+    ),
+]
+
+
+def spend_options(f: Any) -> Any:
+    for option in reversed(_OPTIONS):
+        f = option(f)
+    return f
+
+
+def spend_of(
+    confirm_over: int | None,
+    max_spend: str | None,
+    price_per_image: tuple[str, ...],
+    yes: bool,
+    dry_run: bool,
+) -> Spend:
+    return Spend(confirm_over, max_spend, _prices(price_per_image), yes, dry_run)
+
+
+def _quote_json(quote: Any) -> dict[str, Any]:
+    return {
+        "images": quote.images,
+        "by_template": dict(quote.by_template),
+        "prices": {t: str(p) for t, p in quote.prices.items()},
+        "cost": None if quote.cost is None else str(quote.cost),
+        "unpriced": list(quote.unpriced),
+    }
+
+
+def guarded_submit(
+    state: State, job: Any, manifest: Any, spend: Spend, *, retry_failed: bool, **kwargs: Any
+) -> Any:
+    """Say the quote, then :meth:`Batch.submit` it unless this is a dry run (``None``
+    then) or it passes a threshold that nobody confirmed (a usage error naming --yes)."""
+    quote = job.quote(manifest, retry_failed=retry_failed, price_per_image=spend.prices)
+    state.output.note(str(quote))
+    if spend.dry_run:
+        if state.output.json:
+            state.output.emit_json({"dry_run": True, "quote": _quote_json(quote)})
+        state.output.note("--dry-run: nothing was sent")
+        return None
+    limit = None if spend.max_spend is None else Decimal(spend.max_spend)
+    reasons = [] if spend.yes else quote.over(spend.confirm_over, limit)
+    approved = spend.yes
+    if reasons:
+        if sys.stdin.isatty() and state.output.interactive:
+            approved = click.confirm(f"{'; '.join(reasons)}: queue them?", err=True)
+            if not approved:
+                raise CliError("nothing was sent", EXIT["failed"])
+        else:
+            raise CliError(
+                f"{'; '.join(reasons)}; nothing was sent (no terminal to ask): give --yes to "
+                "queue them, or raise --confirm-over / --max-spend",
+                EXIT["usage"],
+            )
+    # The journal may have grown between the quote and the submit: confirm only as many.
+    with state.output.progress("submitting", total=None):
+        return job.submit(
+            manifest,
+            retry_failed=retry_failed,
+            price_per_image=spend.prices,
+            confirm_over=spend.confirm_over,
+            max_spend=spend.max_spend,
+            confirm=lambda q: approved and q.images <= quote.images,
+            **kwargs,
+        )
