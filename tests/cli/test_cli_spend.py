@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from removethebackground.cli.main import main
 from removethebackground.generated import pixelz
+from removethebackground.sandbox.imaging import make_sample_product_photo
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 
 EMAIL = "spend-tests@example.org"
@@ -132,3 +133,34 @@ def test_a_bad_price_is_a_usage_error(rtb: Callable[..., Run], tmp_path: Path) -
     assert code == 2 and "TEMPLATE=AMOUNT" in err, err
     code, _out, err = rtb("batch", "submit", str(manifest), "--price-per-image", "cheap")
     assert code == 2 and "price_per_image" in err, err
+
+
+def test_rtb_submit_says_the_quote_and_guards_with_and_without_a_journal(
+    rtb: Callable[..., Run], sb: SandboxHandle, template_id: str, tmp_path: Path
+) -> None:
+    before = _images(sb)
+    urls = [f"http://127.0.0.1:9/{tmp_path.name}-{i}.jpg" for i in range(3)]
+    code, out, err = rtb(
+        "submit", *urls, "--template-id", template_id, "--dry-run", "--json",
+        "--price-per-image", "0.5",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["quote"]["cost"] == "1.5" and "nothing was sent" in err
+    code, _out, err = rtb("submit", *urls, "--template-id", template_id, "--confirm-over", "2")
+    assert code == 2 and "--yes" in err, err
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        (photos / f"p{i}.jpg").write_bytes(make_sample_product_photo(64, 48, seed=i))
+    code, _out, err = rtb(
+        "submit", str(photos), "--template-id", template_id, "--confirm-over", "2",
+        "--upload-url", sb.url,
+    )  # fmt: skip
+    assert code == 2 and "3 images is over the 2" in err and "--yes" in err, err
+    assert _images(sb) == before
+    code, _out, err = rtb(
+        "submit", str(photos), "--template-id", template_id, "--confirm-over", "2", "--yes",
+        "--upload-url", sb.url,
+    )  # fmt: skip
+    assert code == 0, err
+    assert _images(sb) == before + 3

@@ -14,7 +14,7 @@ import click
 
 from .context import EXIT, CliError, State
 
-__all__ = ["Spend", "guarded_submit", "spend_options"]
+__all__ = ["Spend", "decide", "guarded_submit", "quote_of", "spend_of", "spend_options"]
 
 #: ``--confirm-over``'s default (the workflows' DEFAULT_CONFIRM_OVER, kept here so that
 #: ``rtb --help`` does not import the workflows).
@@ -103,32 +103,59 @@ def _quote_json(quote: Any) -> dict[str, Any]:
     }
 
 
-def guarded_submit(
-    state: State, job: Any, manifest: Any, spend: Spend, *, retry_failed: bool, **kwargs: Any
-) -> Any:
-    """Say the quote, then :meth:`Batch.submit` it unless this is a dry run (``None``
-    then) or it passes a threshold that nobody confirmed (a usage error naming --yes)."""
-    quote = job.quote(manifest, retry_failed=retry_failed, price_per_image=spend.prices)
+def decide(state: State, quote: Any, spend: Spend) -> bool | None:
+    """Say ``quote``; ``None`` for a dry run (nothing to send), else whether the user
+    approved a quote over a threshold (``True`` when under all). Refuses (a usage error
+    naming --yes) when a threshold is passed without a terminal to ask."""
     state.output.note(str(quote))
     if spend.dry_run:
         if state.output.json:
             state.output.emit_json({"dry_run": True, "quote": _quote_json(quote)})
         state.output.note("--dry-run: nothing was sent")
         return None
-    limit = None if spend.max_spend is None else Decimal(spend.max_spend)
+    try:
+        limit = None if spend.max_spend is None else Decimal(spend.max_spend)
+    except ArithmeticError:
+        raise CliError(
+            f"--max-spend {spend.max_spend!r}: give an amount such as 250 or 99.50",
+            EXIT["usage"],
+        ) from None
+    if limit is not None and quote.images and quote.cost is None:
+        raise CliError(
+            "--max-spend needs a price for every template queued: give --price-per-image "
+            f"for {', '.join(repr(t) for t in quote.unpriced)} (TEMPLATE=AMOUNT)",
+            EXIT["usage"],
+        )
     reasons = [] if spend.yes else quote.over(spend.confirm_over, limit)
-    approved = spend.yes
-    if reasons:
-        if sys.stdin.isatty() and state.output.interactive:
-            approved = click.confirm(f"{'; '.join(reasons)}: queue them?", err=True)
-            if not approved:
-                raise CliError("nothing was sent", EXIT["failed"])
-        else:
-            raise CliError(
-                f"{'; '.join(reasons)}; nothing was sent (no terminal to ask): give --yes to "
-                "queue them, or raise --confirm-over / --max-spend",
-                EXIT["usage"],
-            )
+    if not reasons:
+        return True
+    if sys.stdin.isatty() and state.output.interactive:
+        if click.confirm(f"{'; '.join(reasons)}: queue them?", err=True):
+            return True
+        raise CliError("nothing was sent", EXIT["failed"])
+    raise CliError(
+        f"{'; '.join(reasons)}; nothing was sent (no terminal to ask): give --yes to "
+        "queue them, or raise --confirm-over / --max-spend",
+        EXIT["usage"],
+    )
+
+
+def quote_of(templates: list[str], spend: Spend) -> Any:
+    """The quote of images queued without a journal (one template id each)."""
+    from ..workflows.batch.spend import check_prices, make_quote
+
+    return make_quote(templates, check_prices(spend.prices))
+
+
+def guarded_submit(
+    state: State, job: Any, manifest: Any, spend: Spend, *, retry_failed: bool, **kwargs: Any
+) -> Any:
+    """Say the quote, then :meth:`Batch.submit` it unless this is a dry run (``None``
+    then) or it passes a threshold that nobody confirmed (see :func:`decide`)."""
+    quote = job.quote(manifest, retry_failed=retry_failed, price_per_image=spend.prices)
+    approved = decide(state, quote, spend)
+    if approved is None:
+        return None
     # The journal may have grown between the quote and the submit: confirm only as many.
     with state.output.progress("submitting", total=None):
         return job.submit(

@@ -42,6 +42,7 @@ from .jobs import (
     uploader,
     wait_all,
 )
+from .spend import Spend, decide, guarded_submit, quote_of, spend_of, spend_options
 
 __all__ = ["IMAGE_SUFFIXES", "JOURNAL_NAME", "Input", "customer_image_id_of", "submit"]
 
@@ -131,6 +132,7 @@ def customer_image_id_of(item: Input) -> str:
 )
 @click.option("--retry-failed", is_flag=True, help="send again the images that failed before")
 @click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
+@spend_options
 @with_options(wait_options)
 @json_option
 def submit(
@@ -151,6 +153,11 @@ def submit(
     no_journal: bool,
     retry_failed: bool,
     concurrency: int,
+    confirm_over: int,
+    max_spend: str | None,
+    price_per_image: tuple[str, ...],
+    yes: bool,
+    dry_run: bool,
     timeout: float,
     poll: float,
     json_flag: bool,
@@ -163,8 +170,11 @@ def submit(
     Files and folders go through a journal: a rerun resumes, queueing nothing twice
     and downloading only what is missing. Results are named by --name (default
     {stem}-{ticket8}.{ext}) and a folder's sub-folders are mirrored below --download.
+    Before sending it says how many images it queues (and, with --price-per-image,
+    their cost), and asks above --confirm-over / --max-spend (see rtb batch submit).
     """
     state = current_state()
+    spend = spend_of(confirm_over, max_spend, price_per_image, yes, dry_run)
     want_json(json_flag)
     pattern = check_name_option(name)
     if state.generation != "pixelz":
@@ -233,6 +243,9 @@ def submit(
             )
         if where is None:
             # Without a journal each run queues again, so the ids are new on every run.
+            templates = [str(params.get("template_id", ""))] * len(items)
+            if not decide(state, quote_of(templates, spend), spend):
+                return EXIT["ok"]  # a dry run (a refusal raises)
             run = secrets.token_hex(3)
             fresh = {i: customer_image_id or f"{ids[i]}-{run}" for i in items}
             return _submit_direct(
@@ -266,6 +279,7 @@ def submit(
             retry_failed=retry_failed,
             timeout=timeout,
             poll=poll,
+            spend=spend,
         )
 
 
@@ -300,6 +314,7 @@ def _submit_journaled(
     retry_failed: bool,
     timeout: float,
     poll: float,
+    spend: Spend,
 ) -> int:
     """Through the journal ``where``: what it holds is not sent again; new inputs are
     added after it. The options of a rerun apply to the images it adds."""
@@ -310,8 +325,11 @@ def _submit_journaled(
     download_failed: Exception | None = None
     with wf.Batch(where, client, uploader=put) as job:
         manifest = _manifest(job, items, ids, params)
-        with state.output.progress("submitting", total=None):
-            job.submit(manifest, concurrency=concurrency, retry_failed=retry_failed)
+        sent = guarded_submit(
+            state, job, manifest, spend, retry_failed=retry_failed, concurrency=concurrency
+        )
+        if sent is None:
+            return EXIT["ok"]  # --dry-run
         if wait:
             try:
                 with state.output.progress("waiting", total=None):
