@@ -106,8 +106,10 @@ def _quote_json(quote: Any) -> dict[str, Any]:
 def decide(state: State, quote: Any, spend: Spend) -> bool | None:
     """Say ``quote``; ``None`` for a dry run (nothing to send), else whether the user
     approved a quote over a threshold (``True`` when under all). Refuses (a usage error
-    naming --yes) when a threshold is passed without a terminal to ask."""
-    state.output.note(str(quote))
+    naming --yes) when a threshold is passed without a terminal to ask. A single image
+    without a price is not announced (its one line would only repeat the command)."""
+    if quote.images != 1 or spend.prices is not None or spend.dry_run:
+        state.output.note(str(quote))
     if spend.dry_run:
         if state.output.json:
             state.output.emit_json({"dry_run": True, "quote": _quote_json(quote)})
