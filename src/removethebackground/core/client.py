@@ -53,6 +53,7 @@ from .errors import (
 )
 from .faults import FaultTable
 from .http import HttpAnswer, HttpRequest
+from .ratelimit import RateLimitedTransport, RateLimits
 from .retry import RetryingTransport, RetryPolicy
 from .secret import Secret
 from .transport import (
@@ -141,6 +142,11 @@ class ServiceClient:
             request (before sending) and every answer: ``strict=validator_for`` (from
             :mod:`removethebackground.plugins.strict`) checks them against the WSDL's
             own XML Schema.
+        rate_limits: rates per kind of call (``"queue"``, ``"write"``, ``"read"``), a
+            :class:`~removethebackground.core.ratelimit.RateLimits` or a mapping such as
+            ``{"queue": "2/s", "read": "600/min,burst=20"}``; a 429 then pauses its kind
+            for every call of this client. Default ``None``: no limiter. Waiting for a
+            token spends the call's deadline (see :mod:`removethebackground.core.ratelimit`).
 
     The arguments other than the account and the connection objects make one
     :class:`~removethebackground.core.config.ClientConfig` (``client.config``),
@@ -171,6 +177,7 @@ class ServiceClient:
         retries: RetryPolicy | int | bool | None = None,
         validate: bool = True,
         endpoint_source: str | None = None,
+        rate_limits: RateLimits | Mapping[str, object] | None = None,
     ) -> None:
         if not isinstance(email, str) or not email.strip():
             raise InvalidParameterError("email", "is empty: pass the account's contact email")
@@ -193,6 +200,7 @@ class ServiceClient:
             proxy=proxy,
             validate=validate,
             endpoint_source=endpoint_source,
+            rate_limits=rate_limits,
         )
         if transport is not None and (
             config.verify is not None or config.cert is not None or config.proxies is not None
@@ -212,11 +220,17 @@ class ServiceClient:
                 proxies=None if config.proxies is None else dict(config.proxies),
                 deadline=config.deadline,
             )
+            if config.rate_limits is not None:  # under the retries: every attempt takes a token
+                transport = RateLimitedTransport(transport, config.rate_limits)
             if policy.attempts > 1:
                 transport = RetryingTransport(transport, policy)
-        elif config.retries is not None and policy.attempts > 1:
-            transport = RetryingTransport(transport, policy, owns_inner=False)
-            owns = True
+        else:  # wrappers of a transport you pass close themselves, never it
+            if config.rate_limits is not None:
+                transport = RateLimitedTransport(transport, config.rate_limits, owns_inner=False)
+                owns = True
+            if config.retries is not None and policy.attempts > 1:
+                transport = RetryingTransport(transport, policy, owns_inner=owns)
+                owns = True
         self._configure(email, Secret(api_key), config, transport, owns=owns)
 
     def _configure(

@@ -40,6 +40,7 @@ from ..bindings import SOAP_BINDINGS
 from .connection import Cert, check_cert, check_proxies, check_verify
 from .errors import InvalidParameterError, UnsupportedBindingError, _safe_endpoint
 from .faults import DEFAULT_FAULT_TABLE, FaultTable
+from .ratelimit import RateLimits, check_rate_limits
 from .retry import RetryPolicy, check_retries
 from .settings import WSDL_DEFAULT
 from .transport import (
@@ -96,6 +97,7 @@ class ClientConfig:
     proxies: Mapping[str, str] | None = None
     validate: bool = True
     endpoint_source: str = "argument"
+    rate_limits: RateLimits | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
@@ -110,6 +112,7 @@ class ClientConfig:
         put("deadline", check_deadline(self.deadline))
         if self.retries is not None:
             put("retries", check_retries(self.retries))
+        put("rate_limits", check_rate_limits(self.rate_limits))
         size = self.max_response_bytes
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise InvalidParameterError(
@@ -158,6 +161,7 @@ class ClientConfig:
         proxy: str | None = None,
         validate: bool = True,
         endpoint_source: str | None = None,
+        rate_limits: RateLimits | Mapping[str, object] | None = None,
     ) -> ClientConfig:
         """The configuration of a client of ``service`` (the endpoint defaults to the
         WSDL's address for the binding); the arguments are the client's.
@@ -188,6 +192,7 @@ class ClientConfig:
                 if endpoint_source is not None
                 else ("argument" if endpoint else WSDL_DEFAULT)
             ),
+            rate_limits=check_rate_limits(rate_limits),
         )
 
     def with_binding(self, binding: Binding | str) -> ClientConfig:

@@ -1,0 +1,287 @@
+"""Rate limits per kind of call: :class:`RateLimits` and :class:`RateLimitedTransport`.
+
+Every call is of one kind, from the generated operation's facts:
+
+* ``"queue"``: it changes state and has an outcome lookup (the calls that queue an
+  image: ``AddImage*``, ``Add*WithCustomerImageId`` ...);
+* ``"write"``: any other call that changes state (templates, products, deletions);
+* ``"read"``: a call that changes nothing (``GetImageStatus``, ``GetImagesList`` ...).
+
+:class:`RateLimits` gives a kind a :class:`Rate` (calls per second and a burst). The
+limiter is a token bucket kept as a GCRA (one "theoretical arrival time" per kind),
+so its state is one number per kind and a take is one atomic read-modify-write:
+what a shared store (a journal's table) can hold as well. The state lives behind
+:class:`BucketStore`; :class:`LocalBuckets` is the in-process one (a lock, thread-safe).
+
+**The call's deadline.** A call waits for its token within its budget
+(:mod:`removethebackground.core.deadline`): the wait spends it, and a call whose
+token would come later than what is left of its deadline takes none and raises
+:class:`~removethebackground.core.errors.TransportTimeout` at once, naming the kind,
+the wait and the option.
+
+**429 and Retry-After.** An answer ``429`` (or ``503`` with a ``Retry-After``) pauses
+that kind for every caller of the client, until the time the header asks (or
+:attr:`RateLimits.pause` seconds without one); calls of the kind started meanwhile
+wait for the pause's end (within their deadline), and then go at the kind's rate.
+The answer itself goes back to the retry policy as before (which retries reads).
+
+Off by default: a client without ``rate_limits=`` has no limiter in its transport at
+all. ``rate_limits=RateLimits()`` (no rates) keeps only the shared 429 pauses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from ..bindings.base import CallContext
+from . import deadline as _deadline
+from .errors import InvalidParameterError, TransportTimeout
+from .http import HttpAnswer, HttpRequest
+from .retry import MIN_ATTEMPT, _retry_after
+from .transport import Transport
+from .wire import Operation
+
+__all__ = [
+    "KINDS",
+    "BucketStore",
+    "LocalBuckets",
+    "Rate",
+    "RateLimitedTransport",
+    "RateLimits",
+    "check_rate_limits",
+    "kind_of",
+    "parse_rate",
+]
+
+KINDS = ("queue", "write", "read")
+
+
+def kind_of(op: Operation[Any]) -> str:
+    """The kind of ``op``: ``"queue"``, ``"write"`` or ``"read"`` (see the module)."""
+    if not op.changes_state:
+        return "read"
+    return "queue" if op.outcome_lookup is not None else "write"
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """``per_second`` calls a second on average, at most ``burst`` at once."""
+
+    per_second: float
+    burst: int = 1
+
+    def __post_init__(self) -> None:
+        value = self.per_second
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidParameterError("rate_limits", f"a rate of {value!r} is not a number")
+        if not 0 < value <= 1e6 or math.isnan(value):
+            raise InvalidParameterError(
+                "rate_limits", f"a rate of {value!r} calls a second is not in (0, 1e6]"
+            )
+        burst = self.burst
+        if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= 1_000_000:
+            raise InvalidParameterError(
+                "rate_limits", f"burst={burst!r} is not a whole number of calls in 1..1000000"
+            )
+
+
+_RATE = re.compile(
+    r"^\s*(?P<kind>[a-z]+)\s*=\s*(?P<n>\d+(?:\.\d+)?)\s*/\s*(?P<unit>s|min|h)"
+    r"\s*(?:,\s*burst\s*=\s*(?P<burst>\d+))?\s*$"
+)
+_UNITS = {"s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def parse_rate(text: str) -> tuple[str, Rate]:
+    """``"queue=2/s"``, ``"read=600/min,burst=20"``: the kind and its :class:`Rate`."""
+    found = _RATE.match(text) if isinstance(text, str) else None
+    if found is None or found["kind"] not in KINDS:
+        raise InvalidParameterError(
+            "rate",
+            f"{text!r} is not KIND=N/s, N/min or N/h (optionally ',burst=B') with KIND one "
+            f"of {', '.join(KINDS)}: e.g. 'queue=2/s' or 'read=600/min,burst=20'",
+        )
+    per_second = float(found["n"]) / _UNITS[found["unit"]]
+    burst = int(found["burst"]) if found["burst"] else 1
+    return found["kind"], Rate(per_second, burst)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """Rates per kind of call (``"queue"``, ``"write"``, ``"read"``); a kind without a
+    rate is not limited (a 429 still pauses it).
+
+    Attributes:
+        rates: kind to :class:`Rate`, or to a number of calls a second (burst 1).
+        pause: seconds a 429 without a usable ``Retry-After`` pauses its kind.
+        max_pause: the longest pause a ``Retry-After`` can ask for.
+    """
+
+    rates: Mapping[str, Rate] = field(default_factory=dict)
+    pause: float = 1.0
+    max_pause: float = 600.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rates, Mapping):
+            raise InvalidParameterError(
+                "rate_limits", f"rates must map a kind to a Rate, got {self.rates!r}"
+            )
+        checked: dict[str, Rate] = {}
+        for kind, rate in self.rates.items():
+            if kind not in KINDS:
+                raise InvalidParameterError(
+                    "rate_limits", f"{kind!r} is not a kind of call: use one of {', '.join(KINDS)}"
+                )
+            checked[kind] = rate if isinstance(rate, Rate) else Rate(rate)
+        object.__setattr__(self, "rates", MappingProxyType(checked))
+        for name in ("pause", "max_pause"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise InvalidParameterError("rate_limits", f"{name}={value!r} is not seconds")
+            if not 0 <= value <= 1e6:
+                raise InvalidParameterError("rate_limits", f"{name}={value} is not in [0, 1e6]")
+
+    @classmethod
+    def parse(cls, texts: Iterable[str]) -> RateLimits:
+        """From ``KIND=N/s`` texts (see :func:`parse_rate`), as the CLI's ``--rate``."""
+        return cls(dict(parse_rate(text) for text in texts))
+
+
+def check_rate_limits(value: object) -> RateLimits | None:
+    """The client's ``rate_limits=``: a :class:`RateLimits`, a mapping of kinds to
+    rates (a :class:`Rate`, a number of calls a second or a ``"N/s"`` text), or None."""
+    if value is None or isinstance(value, RateLimits):
+        return value
+    if isinstance(value, Mapping):
+        rates: dict[str, Rate] = {}
+        for kind, rate in value.items():
+            if isinstance(rate, str):
+                kind, rate = parse_rate(f"{kind}={rate}")
+            rates[kind] = rate
+        return RateLimits(rates)
+    raise InvalidParameterError(
+        "rate_limits",
+        f"expected a RateLimits or a mapping such as {{'queue': '2/s'}}, got {value!r}",
+    )
+
+
+class BucketStore(Protocol):
+    """Where the buckets' state lives: one process (:class:`LocalBuckets`) or a store
+    shared by many workers (a journal's table). Each method is atomic."""
+
+    def take(self, kind: str, rate: Rate | None, now: float, max_wait: float) -> float | None:
+        """Reserve the next token of ``kind``: the seconds to wait for it from ``now``
+        (0: at once), or ``None``, reserving nothing, when that is over ``max_wait``."""
+
+    def pause(self, kind: str, until: float) -> None:
+        """No token of ``kind`` before ``until`` (a later pause than one set wins)."""
+
+
+class LocalBuckets:
+    """The buckets of one process (thread-safe). Times are the limiter's clock's."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tat: dict[str, float] = {}
+        self._paused: dict[str, float] = {}
+
+    def take(self, kind: str, rate: Rate | None, now: float, max_wait: float) -> float | None:
+        with self._lock:
+            start = max(now, self._paused.get(kind, now))
+            if rate is None:
+                wait = start - now
+                return wait if wait <= max_wait else None
+            interval = 1.0 / rate.per_second
+            tat = max(self._tat.get(kind, start), start) + interval
+            wait = max(start - now, tat - rate.burst * interval - now, 0.0)
+            if wait > max_wait:
+                return None
+            self._tat[kind] = tat
+            return wait
+
+    def pause(self, kind: str, until: float) -> None:
+        with self._lock:
+            if until > self._paused.get(kind, -math.inf):
+                self._paused[kind] = until
+
+
+class RateLimitedTransport:
+    """Waits for a token of the call's kind before each send; a 429 pauses the kind.
+
+    Args:
+        inner: the transport that sends.
+        limits: the rates per kind.
+        store: where the buckets live (default: a :class:`LocalBuckets` of its own).
+        clock, sleep: injectable for tests (the call's deadline is measured as what
+            is left of it, in seconds, whatever the clock).
+        owns_inner: close ``inner`` when this transport is closed.
+    """
+
+    def __init__(
+        self,
+        inner: Transport,
+        limits: RateLimits,
+        *,
+        store: BucketStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        owns_inner: bool = True,
+    ) -> None:
+        self.inner = inner
+        self.limits = limits
+        self.store: BucketStore = store if store is not None else LocalBuckets()
+        self._clock = clock
+        self._sleep = sleep
+        self._owns_inner = owns_inner
+
+    @property
+    def session(self) -> Any:
+        """The inner transport's session (what the stubber and cassettes mount on)."""
+        return getattr(self.inner, "session", None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "inner" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def close(self) -> None:
+        if self._owns_inner:
+            self.inner.close()
+
+    def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        op = request.operation
+        kind = kind_of(op)
+        spent = _deadline.budget()
+        max_wait = math.inf if spent is None else max(0.0, spent.left() - MIN_ATTEMPT)
+        wait = self.store.take(kind, self.limits.rates.get(kind), self._clock(), max_wait)
+        if wait is None:
+            seconds = spent.seconds if spent is not None else 0.0
+            raise TransportTimeout(
+                f"no {kind!r} call may start within what is left of the {seconds:g} s "
+                f"deadline (the rate limit or a 429 pause holds the next one later): "
+                f"pass a longer deadline=, or a higher rate in rate_limits=",
+                operation=op.name,
+                binding=request.binding.value,
+            )
+        if wait > 0:
+            self._sleep(wait)
+        answer = self.inner.send(request, ctx)
+        if answer.status == 429 or (answer.status == 503 and _has_retry_after(answer)):
+            asked = _retry_after(answer.headers)
+            pause = self.limits.pause if asked is None else min(asked, self.limits.max_pause)
+            self.store.pause(kind, self._clock() + pause)
+        return answer
+
+
+def _has_retry_after(answer: HttpAnswer) -> bool:
+    try:
+        return answer.headers.get("Retry-After") is not None
+    except Exception:
+        return False
