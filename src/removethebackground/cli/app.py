@@ -172,6 +172,14 @@ class GenerationName(click.ParamType):  # type: ignore[type-arg]  # generic in c
     help="seconds to wait for each answer of the service",
 )
 @click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="KIND=N/s",
+    help="limit a kind of call (queue, write or read) to N a second (N/min, N/h; "
+    "',burst=B' for bursts), e.g. --rate queue=2/s --rate read=600/min; repeatable",
+)
+@click.option(
     "-v",
     "--verbose",
     is_flag=True,
@@ -189,6 +197,7 @@ def cli(
     endpoint: str | None,
     http_timeout: float,
     no_validate: bool,
+    rates: tuple[str, ...],
     verbose: bool,
     json_flag: bool,
 ) -> None:
@@ -233,6 +242,7 @@ def cli(
         json_output=json_flag,
         timeout=http_timeout,
         validate=not no_validate,
+        rate_limits=_rate_limits(rates),
     )
     if verbose:
         global _LOGS
@@ -241,6 +251,19 @@ def cli(
 
             _LOGS = WireLogs()
         _LOGS.start(ctx.obj)
+
+
+def _rate_limits(rates: tuple[str, ...]) -> Any:
+    """``--rate`` options as the client's ``rate_limits=`` (None: no limiter)."""
+    if not rates:
+        return None
+    from ..core.errors import InvalidParameterError
+    from ..core.ratelimit import RateLimits
+
+    try:
+        return RateLimits.parse(rates)
+    except InvalidParameterError as exc:
+        raise CliError(f"--{exc}", EXIT["usage"]) from None
 
 
 # --- -v: the envelope log on stderr (cli/wirelogs.py, imported on the first -v) --------------

@@ -69,8 +69,10 @@ class State:
         json_output: bool,
         timeout: float,
         validate: bool = True,
+        rate_limits: Any = None,
     ) -> None:
         self.flags = flags
+        self.rate_limits = rate_limits
         self.validate = validate
         self.profile = profile
         self.json = json_output
@@ -139,6 +141,7 @@ class State:
                 endpoint_source=s.endpoint_source(gen),
                 timeout=self.timeout,
                 validate=self.validate,
+                rate_limits=self.rate_limits,
             )
         except InvalidParameterError as exc:
             raise CliError(f"{exc}", EXIT["usage"]) from None
