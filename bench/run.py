@@ -278,6 +278,43 @@ def bench_status_call(
     return time_calls(fns, rounds, round_ns)
 
 
+def bench_rate_limits(rounds: int, round_ns: int) -> dict[str, Sample]:
+    """One GetImageStatus call (answered in-process) per client: without ``rate_limits=``
+    (the default: no limiter in the transport), with ``RateLimits()`` (429 pauses only)
+    and with a read rate too generous to ever wait (a token taken per call)."""
+    from removethebackground.core.ratelimit import Rate, RateLimits
+
+    body = status_answer()
+    clients = {
+        "off": PixelzClient(EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT),
+        "pauses only": PixelzClient(
+            EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT, rate_limits=RateLimits()
+        ),
+        "read rate": PixelzClient(
+            EMAIL,
+            API_KEY,
+            binding=Binding.SOAP11,
+            endpoint=ENDPOINT,
+            rate_limits=RateLimits({"read": Rate(1e6, 1_000_000)}),
+        ),
+    }
+    fns: dict[str, Fn] = {}
+    for name, client in clients.items():
+        _mount(client.transport.session, body)  # type: ignore[attr-defined]
+        fns[name] = lambda client=client: client.get_image_status(image_ticket=TICKET)  # type: ignore[misc]
+    return time_calls(fns, rounds, round_ns)
+
+
+def render_rate_limits(samples: Mapping[str, Sample]) -> str:
+    off = samples["off"].median
+    lines = ["rate limiter, GetImageStatus call (in-process answer):"]
+    for name, sample in samples.items():
+        lines.append(
+            f"  {name:<12} {sample.median * 1e6:8.1f} us   {sample.median / off:5.3f} x off"
+        )
+    return "\n".join(lines)
+
+
 def bench_envelope(rounds: int, round_ns: int) -> dict[str, Sample]:
     build = our_envelope_builder()
     values = {
@@ -853,7 +890,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="+",
         metavar="CASE",
-        help="status_call envelope list_100 list_1000 loopback construction memory startup",
+        help="status_call envelope list_100 list_1000 loopback construction memory startup "
+        "rate_limits",
     )
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
     parser.add_argument(
@@ -940,6 +978,11 @@ def main(argv: list[str] | None = None) -> int:
         startup = bench_startup(startup_rounds)
         print(f"  start-up: done in {time.perf_counter() - t0:.1f} s", flush=True)
     startup_rows = evaluate_startup(startup)
+    limits: dict[str, Sample] = {}
+    if wanted("rate_limits"):
+        t0 = time.perf_counter()
+        limits = bench_rate_limits(rounds, round_ns)
+        print(f"  rate limiter: done in {time.perf_counter() - t0:.1f} s", flush=True)
 
     targets = evaluate(cases)
     rows = table(cases, targets)
@@ -949,6 +992,9 @@ def main(argv: list[str] | None = None) -> int:
     if startup_rows:
         print()
         print(render_startup(startup_table(startup, startup_rows)))
+    if limits:
+        print()
+        print(render_rate_limits(limits))
     if cases:
         print(
             "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
@@ -1006,6 +1052,10 @@ def main(argv: list[str] | None = None) -> int:
                 for key, sample in startup.items()
             },
             "ratios": startup_rows,
+        },
+        "rate_limits": {
+            name: {"median": sample.median, "rounds": sample.rounds}
+            for name, sample in limits.items()
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
