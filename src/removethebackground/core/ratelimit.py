@@ -174,7 +174,11 @@ def check_rate_limits(value: object) -> RateLimits | None:
 
 class BucketStore(Protocol):
     """Where the buckets' state lives: one process (:class:`LocalBuckets`) or a store
-    shared by many workers (a journal's table). Each method is atomic."""
+    shared by many workers (a journal's table). Each method is atomic.
+
+    Times are the limiter's clock's (``now``): a store shared between processes or
+    machines needs a clock they all share, so give its limiter ``clock=time.time``
+    (or let the store read its database's clock and ignore ``now``)."""
 
     def take(self, kind: str, rate: Rate | None, now: float, max_wait: float) -> float | None:
         """Reserve the next token of ``kind``: the seconds to wait for it from ``now``
