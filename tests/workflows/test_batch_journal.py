@@ -36,6 +36,7 @@ from removethebackground.workflows.batch.journal import (
     SUBMITTED,
     SUBMITTING,
 )
+from support.postgres import database_url as postgres_database_url
 
 
 class Clock:
@@ -67,7 +68,8 @@ class Backend:
 
 BACKENDS = [
     Backend("sqlite", lambda tmp: str(tmp / "journal.rtb-journal"), shared=False),
-    # A PostgreSQL journal adds: Backend("postgresql", <a fresh database URL>, shared=True)
+    # a fresh database on a server the tests start (skipped where no binaries exist)
+    Backend("postgresql", lambda tmp: postgres_database_url(), shared=True),
 ]
 
 
@@ -440,9 +442,9 @@ def test_open_journal_chooses_the_backend(tmp_path: Path) -> None:
     finally:
         made.close()
     with pytest.raises(InvalidParameterError) as info:
-        open_journal("postgresql://batch:hunter2@db.example.com/rtb")
+        open_journal("mysql://batch:hunter2@db.example.com/rtb")
     assert info.value.parameter == "journal"
-    assert "postgresql://" in str(info.value) and "hunter2" not in str(info.value)
+    assert "mysql://" in str(info.value) and "hunter2" not in str(info.value)
     with pytest.raises(InvalidParameterError, match="path of a journal file"):
         open_journal(42)  # type: ignore[arg-type]
 

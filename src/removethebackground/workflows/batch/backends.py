@@ -1,8 +1,8 @@
 """Choosing a journal backend: :func:`open_journal`, the one place a backend is picked.
 
-A new backend (a PostgreSQL journal, say) implements :class:`~.journal.Journal` in a
-module of its own beside :mod:`.sqlite` and gets a branch here, selected by its URL
-scheme; the interface module never imports a backend.
+Each backend implements :class:`~.journal.Journal` in a module of its own
+(:mod:`.sqlite`, :mod:`.postgres`) and gets a branch here, selected by its URL scheme;
+the interface module never imports a backend.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ def open_journal(
     * a :class:`Journal`: used as it is (``account``, ``durable`` and ``clock`` are
       the caller's business then);
     * a path: an SQLite file (created if missing), see :class:`~.sqlite.SQLiteJournal`;
-    * ``<scheme>://...``: a journal service; none is available in this version (a
-      PostgreSQL journal would be selected here by ``postgresql://``).
+    * ``postgresql://...`` (or ``postgres://``): a PostgreSQL database shared by any
+      number of runners, see :class:`~.postgres.PostgresJournal` (the ``postgres`` extra);
+      another ``<scheme>://`` is refused, naming only the scheme.
 
     ``account`` is recorded when the journal is created; ``durable`` fsyncs every
     commit; ``clock`` (seconds) stamps the rows, for tests.
@@ -40,11 +41,17 @@ def open_journal(
     if isinstance(spec, (str, os.PathLike)):
         found = _SCHEME.match(os.fspath(spec))
         if found:
+            if found.group(1).lower() in ("postgresql", "postgres"):
+                from .postgres import PostgresJournal
+
+                return PostgresJournal(
+                    os.fspath(spec), account=account, durable=durable, clock=clock
+                )
             # The URL itself may carry a password: only its scheme is named.
             raise InvalidParameterError(
                 "journal",
-                f"{found.group(1)}:// journals are not available in this version: give "
-                "the path of a journal file (e.g. shoes.rtb-journal)",
+                f"{found.group(1)}:// journals are not available: give the path of a "
+                "journal file (e.g. shoes.rtb-journal) or a postgresql:// URL",
             )
         from .sqlite import SQLiteJournal
 

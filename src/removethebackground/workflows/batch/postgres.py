@@ -1,0 +1,491 @@
+"""The journal in a PostgreSQL database: :class:`PostgresJournal` (the ``postgres`` extra).
+
+One database holds one batch: a ``rtb_meta`` table (the batch id and its account) and
+a ``rtb_rows`` table (the rows, as in the SQLite file, plus who holds each row's
+claim). Any number of processes, on any machines, open the same URL and share the
+rows: :meth:`PostgresJournal.acquire` admits them all, and rows are kept apart by
+claims stored with the rows.
+
+**Claims.** :meth:`PostgresJournal.claim` picks rows with ``FOR UPDATE SKIP LOCKED``
+(two workers claiming at once never wait on, nor take, the same row) and writes the
+owner, the lease's end and the holder's database session into the row. A claim is
+held while its lease runs **and** its holder's session lives: a worker killed outright
+closes its connection, so its rows are free at once; a machine that vanishes without
+closing (power, network) keeps them until the lease lapses. Either way a row it left
+``submitting`` is reconciled by the next worker (looked up by its
+``customer_image_id``) before anything is sent again. Leases are timed by the
+workers' clocks: machines sharing a journal must keep their clocks within a small
+part of the lease (15 minutes by default) of each other.
+
+Every transition is one ``UPDATE ... WHERE row_no = .. AND state = .. AND owner = ..``
+(a compare-and-set). ``durable=False`` turns ``synchronous_commit`` off for the
+session. The URL's password is never shown: :attr:`PostgresJournal.location` and
+every error name the URL with the password replaced by ``***``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from ...core.errors import InvalidParameterError
+from ..errors import BatchError
+from .journal import (
+    DELIVERED_STATUS_ID,
+    FAILED,
+    PENDING,
+    STATES,
+    SUBMITTED,
+    SUBMITTING,
+    TERMINAL_STATUS_IDS,
+    JournalRow,
+    JournalTally,
+    Selection,
+    generated_customer_id,
+)
+from .manifest import ManifestRow
+
+__all__ = ["PostgresJournal", "redacted_url"]
+
+SCHEMES = ("postgresql", "postgres")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rtb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rtb_rows (
+    row_no INTEGER PRIMARY KEY,
+    image TEXT NOT NULL,
+    source TEXT NOT NULL,
+    given_id TEXT NOT NULL,
+    customer_image_id TEXT NOT NULL UNIQUE,
+    product_id TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    callback_url TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    ticket TEXT,
+    status_id INTEGER,
+    status_json TEXT,
+    paths TEXT,
+    error TEXT,
+    updated DOUBLE PRECISION NOT NULL,
+    owner TEXT,
+    lease_until DOUBLE PRECISION,
+    lease_length DOUBLE PRECISION,
+    holder_pid INTEGER,
+    holder_start TIMESTAMPTZ
+);
+CREATE INDEX IF NOT EXISTS rtb_rows_by_state ON rtb_rows (state, row_no);
+"""
+#: a constant key for the advisory lock that serialises creating the tables
+_SCHEMA_LOCK = 0x7274626A
+
+_COLUMNS = (
+    "row_no, image, source, given_id, customer_image_id, product_id, template_id, "
+    "callback_url, state, attempts, ticket, status_id, status_json, paths, error, updated"
+)
+_TERMINAL = ", ".join(str(i) for i in sorted(TERMINAL_STATUS_IDS))
+_WHERE: dict[Selection, str] = {
+    Selection.ALL: "TRUE",
+    Selection.PENDING: f"state = '{PENDING}'",
+    Selection.UNKNOWN: f"state = '{SUBMITTING}'",
+    Selection.UNFINISHED: (
+        f"state = '{SUBMITTED}' AND (status_id IS NULL OR status_id NOT IN ({_TERMINAL}))"
+    ),
+    Selection.UNDOWNLOADED: (
+        f"state = '{SUBMITTED}' AND status_id = {DELIVERED_STATUS_ID} AND paths IS NULL"
+    ),
+}
+_COMPARED = ("image", "given_id", "product_id", "template_id", "callback_url")
+#: a row is free for ``owner`` at ``now`` (parameters: owner, now)
+_FREE = (
+    "(owner IS NULL OR owner = %(owner)s OR lease_until <= %(now)s OR NOT EXISTS ("
+    "SELECT 1 FROM pg_stat_activity a WHERE a.pid = holder_pid "
+    "AND a.backend_start = holder_start))"
+)
+
+
+def redacted_url(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        user = parts.username or ""
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    except ValueError:
+        scheme = url.split("://", 1)[0]
+        return f"{scheme}://***"
+
+
+class PostgresJournal:
+    """A batch journal in the PostgreSQL database of ``url`` (tables created if missing).
+
+    Args:
+        url: ``postgresql://user:password@host:port/database`` (any libpq URL).
+        account: the account recorded when the journal is created.
+        durable: ``synchronous_commit`` on (the default) or off for this session.
+        clock: seconds (``time.time`` by default): stamps rows, times leases.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        account: str = "",
+        durable: bool = True,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise InvalidParameterError(
+                "journal",
+                "a postgresql:// journal needs psycopg: install the postgres extra "
+                "(pip install 'removethebackground[postgres]')",
+            ) from None
+        self._psycopg = psycopg
+        self._location = redacted_url(url)
+        self._password = urlsplit(url).password if "@" in url else None
+        self._clock = clock or time.time
+        self._lock = threading.RLock()
+        self._owners: set[str] = set()
+        self._db: Any = None
+        with self._errors("cannot use {} as a batch journal"):
+            self._db = psycopg.connect(url, autocommit=True, connect_timeout=30)
+            self._db.execute(f"SET synchronous_commit = {'on' if durable else 'off'}")
+            with self._db.transaction():
+                self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                self._db.execute(_SCHEMA)
+                self._db.execute(
+                    "INSERT INTO rtb_meta VALUES ('batch_id', %s), ('account', %s) "
+                    "ON CONFLICT (key) DO NOTHING",
+                    (uuid.uuid4().hex[:12], account),
+                )
+            meta = dict(self._db.execute("SELECT key, value FROM rtb_meta").fetchall())
+            self._batch_id = str(meta["batch_id"])
+            self._account = str(meta.get("account") or "")
+            pid, start = self._db.execute(
+                "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+            ).fetchone()
+            self._holder = (int(pid), start)
+
+    @property
+    def location(self) -> str:
+        return self._location
+
+    @property
+    def batch_id(self) -> str:
+        return self._batch_id
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    def __repr__(self) -> str:
+        return f"PostgresJournal({self._location!r})"
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self, what: str = "the batch journal {} failed") -> Iterator[None]:
+        """Database errors as ``BatchError``, naming the URL without its password."""
+        try:
+            yield
+        except self._psycopg.Error as exc:
+            detail = str(exc).strip() or type(exc).__name__
+            if self._password:
+                detail = detail.replace(self._password, "***")
+            if self._db is not None and what.startswith("cannot"):
+                with contextlib.suppress(Exception):
+                    self._db.close()
+            raise BatchError(f"{what.format(self._location)}: {detail}") from None
+
+    def _execute(self, sql: str, args: Any = None) -> Any:
+        with self._lock, self._errors():
+            return self._db.execute(sql, args)
+
+    def _update(self, row_no: int, where: str, args: dict[str, Any], **changes: Any) -> bool:
+        changes["updated"] = self._clock()
+        columns = ", ".join(f"{k} = %(set_{k})s" for k in changes)
+        params = {f"set_{k}": v for k, v in changes.items()} | args | {"row_no": row_no}
+        sql = f"UPDATE rtb_rows SET {columns} WHERE row_no = %(row_no)s{where}"  # noqa: S608
+        return bool(self._execute(sql, params).rowcount == 1)
+
+    def _move(self, row_no: int, owner: str, where_state: str, **changes: Any) -> bool:
+        """A transition: only by the claim's owner, only from ``where_state``."""
+        return self._update(
+            row_no,
+            " AND state = %(state)s AND owner = %(owner)s",
+            {"state": where_state, "owner": owner},
+            **changes,
+        )
+
+    # --- runners and claims ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _acquire(self, owner: str) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            with contextlib.suppress(BatchError):
+                self._execute(
+                    "UPDATE rtb_rows SET owner = NULL, lease_until = NULL WHERE owner = %s",
+                    (owner,),
+                )
+
+    def acquire(self, owner: str) -> contextlib.AbstractContextManager[None]:
+        """Admits every runner: they share the rows through claims."""
+        return self._acquire(owner)
+
+    def claim(
+        self, state: str, owner: str, *, after: int = 0, limit: int = 256, lease: float = 900.0
+    ) -> list[JournalRow]:
+        if state not in STATES:
+            raise InvalidParameterError("state", f"{state!r} is not one of {', '.join(STATES)}")
+        if limit < 1:
+            raise InvalidParameterError("limit", f"must be at least 1, got {limit!r}")
+        now = self._clock()
+        params = {
+            "state": state,
+            "after": after,
+            "limit": limit,
+            "owner": owner,
+            "now": now,
+            "until": now + lease,
+            "length": lease,
+            "pid": self._holder[0],
+            "start": self._holder[1],
+        }
+        with self._lock:
+            self._owners.add(owner)
+            found = self._execute(
+                "WITH picked AS (SELECT row_no FROM rtb_rows WHERE state = %(state)s "  # noqa: S608
+                f"AND row_no > %(after)s AND {_FREE} ORDER BY row_no LIMIT %(limit)s "
+                "FOR UPDATE SKIP LOCKED) "
+                "UPDATE rtb_rows r SET owner = %(owner)s, lease_until = %(until)s, "
+                "lease_length = %(length)s, holder_pid = %(pid)s, holder_start = %(start)s "
+                f"FROM picked WHERE r.row_no = picked.row_no RETURNING {_prefixed('r.')}",
+                params,
+            ).fetchall()
+        return sorted((_journal_row(row) for row in found), key=lambda r: r.row_no)
+
+    def release(self, row_no: int, owner: str) -> None:
+        self._execute(
+            "UPDATE rtb_rows SET owner = NULL, lease_until = NULL WHERE row_no = %s AND owner = %s",
+            (row_no, owner),
+        )
+
+    # --- transitions ----------------------------------------------------------------------
+
+    def start_call(self, row_no: int, owner: str, *, attempts: int) -> bool:
+        now = self._clock()
+        found = self._execute(
+            "UPDATE rtb_rows SET state = %s, attempts = %s, error = NULL, updated = %s, "
+            "lease_until = %s + COALESCE(lease_length, 900) "
+            "WHERE row_no = %s AND state = %s AND owner = %s",
+            (SUBMITTING, attempts, now, now, row_no, PENDING, owner),
+        )
+        return bool(found.rowcount == 1)
+
+    def record_ticket(
+        self,
+        row_no: int,
+        owner: str,
+        ticket: uuid.UUID,
+        *,
+        status_id: int | None = None,
+        status_json: str | None = None,
+    ) -> bool:
+        changes: dict[str, Any] = {"state": SUBMITTED, "ticket": str(ticket), "error": None}
+        if status_id is not None:
+            changes["status_id"] = status_id
+            changes["status_json"] = status_json
+        return self._move(row_no, owner, SUBMITTING, **changes)
+
+    def record_unknown(self, row_no: int, owner: str, error: str) -> bool:
+        return self._move(row_no, owner, SUBMITTING, error=error)
+
+    def record_not_queued(self, row_no: int, owner: str) -> bool:
+        return self._move(row_no, owner, SUBMITTING, state=PENDING, error=None)
+
+    def record_failed(self, row_no: int, owner: str, error: str, *, state: str) -> bool:
+        if state not in (PENDING, SUBMITTING):
+            raise InvalidParameterError("state", f"a {state!r} row cannot fail")
+        return self._move(row_no, owner, state, state=FAILED, error=error)
+
+    def reset_failed(self) -> int:
+        found = self._execute(
+            "UPDATE rtb_rows SET state = %s, attempts = 0 WHERE state = %s", (PENDING, FAILED)
+        )
+        return int(found.rowcount)
+
+    def record_status(self, row_no: int, status_id: int, status_json: str) -> None:
+        self._update(row_no, "", {}, status_id=status_id, status_json=status_json)
+
+    def record_download(
+        self, row_no: int, *, paths: Sequence[str] | None = None, error: str | None = None
+    ) -> None:
+        if paths is not None:
+            self._update(row_no, "", {}, paths=json.dumps([str(p) for p in paths]), error=None)
+        else:
+            self._update(row_no, "", {}, error=error)
+
+    # --- the manifest ---------------------------------------------------------------------
+
+    def record_manifest(self, rows: Iterable[ManifestRow]) -> int:
+        now = self._clock()
+        with self._lock, self._errors(), self._db.transaction():
+            # one recorder at a time: workers starting together record the manifest once
+            self._db.execute("LOCK TABLE rtb_rows IN SHARE ROW EXCLUSIVE MODE")
+            existing = {
+                int(r[0]): r[1:]
+                for r in self._db.execute(
+                    "SELECT row_no, image, given_id, product_id, template_id, callback_url, "
+                    "customer_image_id FROM rtb_rows"
+                ).fetchall()
+            }
+            ids = {str(v[5]): n for n, v in existing.items()}
+            new: list[tuple[Any, ...]] = []
+            count = 0
+            for row in rows:
+                count += 1
+                old = existing.get(row.row_no)
+                if old is not None:
+                    for column, value in zip(_COMPARED, old[:5], strict=True):
+                        if value != getattr(row, column):
+                            shown = "customer_image_id" if column == "given_id" else column
+                            raise BatchError(
+                                f"manifest row {row.row_no} column {shown} changed since the "
+                                f"batch started ({value!r} -> {getattr(row, column)!r}): use the "
+                                "same manifest to resume, or a new journal for a new manifest"
+                            )
+                    continue
+                cid = row.given_id or generated_customer_id(self._batch_id, row.row_no)
+                if cid in ids:
+                    raise InvalidParameterError(
+                        f"manifest row {row.row_no} column customer_image_id",
+                        f"{cid!r} is also the id of row {ids[cid]}: ids must be unique",
+                    )
+                ids[cid] = row.row_no
+                new.append(
+                    (
+                        row.row_no,
+                        row.image,
+                        row.source,
+                        row.given_id,
+                        cid,
+                        row.product_id,
+                        row.template_id,
+                        row.callback_url,
+                        PENDING,
+                        now,
+                    )
+                )
+            extra = sum(1 for n in existing if n > count)
+            if extra:
+                raise BatchError(
+                    f"the manifest has {count} rows but the journal {self._location} has "
+                    f"{count + extra}: it is not the manifest this batch was started with"
+                )
+            if new:
+                with self._db.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO rtb_rows (row_no, image, source, given_id, "
+                        "customer_image_id, product_id, template_id, callback_url, state, "
+                        "updated) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        new,
+                    )
+        return count
+
+    # --- reading --------------------------------------------------------------------------
+
+    def select(self, selection: Selection, *, after: int = 0, limit: int = 256) -> list[JournalRow]:
+        found = self._execute(
+            f"SELECT {_COLUMNS} FROM rtb_rows WHERE row_no > %s AND ({_WHERE[selection]}) "  # noqa: S608
+            "ORDER BY row_no LIMIT %s",
+            (after, limit),
+        ).fetchall()
+        return [_journal_row(row) for row in found]
+
+    def count(self, *selections: Selection) -> int:
+        where = " OR ".join(f"({_WHERE[s]})" for s in selections) or "FALSE"
+        found = self._execute(f"SELECT COUNT(*) FROM rtb_rows WHERE {where}").fetchone()  # noqa: S608
+        return int(found[0])
+
+    def last_unknown_update(self) -> float | None:
+        newest = self._execute(
+            "SELECT MAX(updated) FROM rtb_rows WHERE state = %s", (SUBMITTING,)
+        ).fetchone()[0]
+        return None if newest is None else float(newest)
+
+    def tally(self) -> JournalTally:
+        with self._lock:
+            states = self._execute("SELECT state, COUNT(*) FROM rtb_rows GROUP BY state").fetchall()
+            statuses = self._execute(
+                "SELECT status_id, COUNT(*) FROM rtb_rows WHERE state = %s GROUP BY status_id",
+                (SUBMITTED,),
+            ).fetchall()
+            downloaded = self._execute(
+                "SELECT COUNT(*) FROM rtb_rows WHERE paths IS NOT NULL"
+            ).fetchone()[0]
+            errors = self._execute(
+                "SELECT row_no, customer_image_id, error FROM rtb_rows WHERE error IS NOT NULL "
+                "ORDER BY row_no LIMIT 10"
+            ).fetchall()
+        return JournalTally(
+            states={str(s): int(n) for s, n in states},
+            statuses={(None if i is None else int(i)): int(n) for i, n in statuses},
+            downloaded=int(downloaded),
+            errors=tuple((int(r[0]), str(r[1]), str(r[2])) for r in errors),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is None or self._db.closed:
+                return
+            with contextlib.suppress(Exception):
+                if self._owners:
+                    self._db.execute(
+                        "UPDATE rtb_rows SET owner = NULL, lease_until = NULL "
+                        "WHERE owner = ANY(%s)",
+                        (sorted(self._owners),),
+                    )
+            self._owners.clear()
+            self._db.close()
+
+
+def _prefixed(prefix: str) -> str:
+    return ", ".join(prefix + c.strip() for c in _COLUMNS.split(","))
+
+
+def _journal_row(row: Sequence[Any]) -> JournalRow:
+    (row_no, image, source, given, cid, product, template, callback, state, attempts) = row[:10]
+    ticket, status_id, status_json, paths, error, updated = row[10:16]
+    return JournalRow(
+        row_no=int(row_no),
+        image=str(image),
+        source=str(source),
+        given_id=str(given),
+        customer_image_id=str(cid),
+        product_id=str(product),
+        template_id=str(template),
+        callback_url=str(callback),
+        state=str(state),
+        attempts=int(attempts),
+        ticket=None if ticket is None else uuid.UUID(ticket),
+        status_id=None if status_id is None else int(status_id),
+        status_json=status_json,
+        paths=None if paths is None else tuple(json.loads(paths)),
+        error=error,
+        updated=float(updated),
+    )
