@@ -684,6 +684,40 @@ def test_batch_submit_status_wait_download(
     assert "2 downloaded" in fetched.err
 
 
+def test_batch_on_a_postgresql_journal_from_any_machine(
+    rtb: Rtb, sb: SandboxHandle, photos: Path, template_id: str, tmp_path: Path
+) -> None:
+    from support.postgres import PASSWORD, database_url
+
+    url = database_url()
+    manifest = tmp_path / "shoes.csv"
+    (tmp_path / "shoe.jpg").write_bytes((photos / "shoe-0.jpg").read_bytes())
+    with manifest.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["image", "customer_image_id", "product_id", "template_id"])
+        writer.writerow(["shoe.jpg", f"b-{uuid.uuid4().hex[:8]}", "batch", template_id])
+        writer.writerow(["https://cdn.example.com/b.jpg", "", "batch", template_id])
+    sent = rtb("batch", "submit", str(manifest), "--journal", url, "--json")
+    assert sent.code == 0, sent.err
+    data = sent.json()
+    assert isinstance(data, dict) and data["summary"]["submitted"] == 2
+    assert PASSWORD not in sent.out + sent.err and "***" in data["journal"]
+    assert not list(tmp_path.glob("*.journal"))  # nothing written beside the manifest
+    tickets = [r["ticket"] for r in data["rows"]]
+    again = rtb("batch", "submit", str(manifest), "--journal", url, "--json")
+    again_data = again.json()
+    assert isinstance(again_data, dict) and [r["ticket"] for r in again_data["rows"]] == tickets
+    status = rtb("batch", "status", url)
+    assert status.code == 0 and all(t in status.out for t in tickets), status.err
+    waited = rtb("batch", "wait", url, "--poll", "0.2", "--timeout", "20", "--json")
+    assert waited.code == 0, waited.err
+    fetched = rtb("batch", "download", url, str(tmp_path / "out"))
+    assert fetched.code == 0, fetched.err
+    assert len(list((tmp_path / "out").glob("*.png"))) == 2
+    for run in (status, waited, fetched):
+        assert PASSWORD not in run.out + run.err
+
+
 def test_webhook_serve_prints_confirmed_notifications(
     env: dict[str, str], sb: SandboxHandle, template_id: str
 ) -> None:

@@ -43,7 +43,7 @@ def batch() -> None:
 
 
 @contextmanager
-def _batch(state: State, journal: Path, upload_url: str | None = None) -> Iterator[Any]:
+def _batch(state: State, journal: Path | str, upload_url: str | None = None) -> Iterator[Any]:
     wf = workflows()
     with state.client("pixelz") as client:
         job = wf.Batch(journal, client, uploader=uploader(state, client, upload_url))
@@ -71,34 +71,48 @@ def _batch_rows(job: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _batch_report(state: State, job: Any, summary: Any, journal: Path) -> int:
+def _batch_report(state: State, job: Any, summary: Any, journal: Path | str) -> int:
     """Rows as a table (or JSON with the summary); exit 1 when rows failed."""
     from .render import plain
 
     data = plain(summary)
     rows = _batch_rows(job)
     if state.output.json:
-        state.output.emit_json({"journal": str(journal), "summary": data, "rows": rows})
+        state.output.emit_json({"journal": job.journal.location, "summary": data, "rows": rows})
     else:
         columns = ["row", "image", "customer_image_id", "state", "ticket", "status", "files"]
         columns += ["error"] if any(r["error"] for r in rows) else []
         used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)]
         state.output.table(used, ([r.get(c) for c in used] for r in rows))
-        state.output.note(f"{journal}: {str(summary).splitlines()[0]}")
+        state.output.note(f"{job.journal.location}: {str(summary).splitlines()[0]}")
     return EXIT["failed"] if getattr(summary, "failed", 0) else EXIT["ok"]
 
 
-journal_argument = click.argument(
-    "journal", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+class JournalParam(click.ParamType[Any]):
+    """A journal file (a path), or a ``postgresql://`` URL kept as it is (a path would
+    fold its ``//``); ``exists``: a file must exist already."""
+
+    name = "journal"
+
+    def __init__(self, *, exists: bool) -> None:
+        self.path = click.Path(exists=exists, dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and value.lower().startswith(("postgresql://", "postgres://")):
+            return value
+        return self.path.convert(value, param, ctx)
+
+
+journal_argument = click.argument("journal", type=JournalParam(exists=True))
 
 
 @batch.command("submit")
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--journal",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="the journal file (default: MANIFEST.journal)",
+    type=JournalParam(exists=False),
+    help="the journal file (default: MANIFEST.journal), or a postgresql:// URL that any "
+    "number of machines share",
 )
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
 @click.option("--retry-failed", is_flag=True, help="send again the rows that failed before")
@@ -107,7 +121,7 @@ journal_argument = click.argument(
 @json_option
 def batch_submit(
     manifest: Path,
-    journal: Path | None,
+    journal: Path | str | None,
     concurrency: int,
     retry_failed: bool,
     upload_url: str | None,
@@ -173,7 +187,7 @@ def _check_manifest(state: State, manifest: Path, *, can_upload: bool) -> None:
 @batch.command("status")
 @journal_argument
 @json_option
-def batch_status(journal: Path, json_flag: bool) -> int:
+def batch_status(journal: Path | str, json_flag: bool) -> int:
     """Ask for the status of every image of the batch not finished yet."""
     state = current_state()
     want_json(json_flag)
@@ -185,7 +199,7 @@ def batch_status(journal: Path, json_flag: bool) -> int:
 @journal_argument
 @with_options(wait_options)
 @json_option
-def batch_wait(journal: Path, timeout: float, poll: float, json_flag: bool) -> int:
+def batch_wait(journal: Path | str, timeout: float, poll: float, json_flag: bool) -> int:
     """Wait until every image of the batch is delivered or on hold; exit 5 on --timeout."""
     state = current_state()
     want_json(json_flag)
@@ -213,7 +227,7 @@ _TERMINAL_LABELS = frozenset({"Delivered", "On Hold"})
 @click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
 @json_option
 def batch_download(
-    journal: Path, dest: Path, thumbnail: bool, concurrency: int, json_flag: bool
+    journal: Path | str, dest: Path, thumbnail: bool, concurrency: int, json_flag: bool
 ) -> int:
     """Download the results of every delivered image of the batch into DEST (resumable)."""
     state = current_state()
