@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lock install codegen codegen-check regen lint contracts format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
 .PHONY: docs docs-check docs-serve
-.PHONY: fuzz abuse
+.PHONY: fuzz abuse test-postgres-large
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -102,6 +102,12 @@ fuzz: $(STAMP)
 ## The sandbox under abuse at full size: 8 threads x 250 mixed calls (make test runs 8 x 40).
 abuse: $(STAMP)
 	RTB_LOAD_CALLS=250 $(PY) -m pytest -q tests/service/test_sandbox_abuse.py
+
+## The shared PostgreSQL batch at size: 6 worker processes, 600 rows, 12 SIGKILLs, answers
+## dropped by a proxy; every row must be sent exactly once (make test runs 3 x 60, 3 kills).
+test-postgres-large: $(STAMP)
+	RTB_PG_WORKERS=6 RTB_PG_ROWS=600 RTB_PG_KILLS=12 $(PY) -m pytest -q \
+	  tests/workflows/test_batch_postgres.py -k exactly_once
 
 ## The main job against the local sandbox: upload, process, download.
 demo: $(STAMP)

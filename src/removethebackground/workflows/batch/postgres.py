@@ -106,8 +106,10 @@ _COMPARED = ("image", "given_id", "product_id", "template_id", "callback_url")
 _FREE = (
     "(owner IS NULL OR owner = %(owner)s OR lease_until <= %(now)s OR NOT EXISTS ("
     "SELECT 1 FROM pg_stat_activity a WHERE a.pid = holder_pid "
-    "AND a.backend_start = holder_start))"
+    "AND (a.backend_start = holder_start OR a.backend_start IS NULL)))"
 )
+# (another role's session shows no backend_start: its pid alone keeps the claim, and a
+# reused pid only delays the row until the lease lapses)
 
 
 def redacted_url(url: str) -> str:
