@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lock install codegen codegen-check regen lint contracts format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
 .PHONY: docs docs-check docs-serve
-.PHONY: fuzz abuse test-postgres-large
+.PHONY: fuzz abuse test-postgres-large bench-postgres
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -108,6 +108,11 @@ abuse: $(STAMP)
 test-postgres-large: $(STAMP)
 	RTB_PG_WORKERS=6 RTB_PG_ROWS=600 RTB_PG_KILLS=12 $(PY) -m pytest -q \
 	  tests/workflows/test_batch_postgres.py -k exactly_once
+
+## A 100,000-row batch on one PostgreSQL journal, 1 worker process then 4, against a fast
+## in-process fake: rows/s, speed-up, duplicates (bench/postgres_scale.py; its own server).
+bench-postgres: $(STAMP)
+	$(PY) bench/postgres_scale.py --rows 100000 --workers 4
 
 ## The main job against the local sandbox: upload, process, download.
 demo: $(STAMP)

@@ -77,8 +77,7 @@ CREATE TABLE IF NOT EXISTS rtb_rows (
     owner TEXT,
     lease_until DOUBLE PRECISION,
     lease_length DOUBLE PRECISION,
-    holder_pid INTEGER,
-    holder_start TIMESTAMPTZ
+    holder_pid INTEGER
 );
 CREATE INDEX IF NOT EXISTS rtb_rows_by_state ON rtb_rows (state, row_no);
 """
@@ -102,14 +101,13 @@ _WHERE: dict[Selection, str] = {
     ),
 }
 _COMPARED = ("image", "given_id", "product_id", "template_id", "callback_url")
-#: a row is free for ``owner`` at ``now`` (parameters: owner, now)
+#: a row is free for ``owner`` at ``now`` (parameters: owner, now). The sessions alive
+#: are read once per claim (a hashed subquery); a reused pid only keeps a dead holder's
+#: row until its lease lapses.
 _FREE = (
-    "(owner IS NULL OR owner = %(owner)s OR lease_until <= %(now)s OR NOT EXISTS ("
-    "SELECT 1 FROM pg_stat_activity a WHERE a.pid = holder_pid "
-    "AND (a.backend_start = holder_start OR a.backend_start IS NULL)))"
+    "(owner IS NULL OR owner = %(owner)s OR lease_until <= %(now)s "
+    "OR holder_pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL))"
 )
-# (another role's session shows no backend_start: its pid alone keeps the claim, and a
-# reused pid only delays the row until the lease lapses)
 
 
 def redacted_url(url: str) -> str:
@@ -176,10 +174,7 @@ class PostgresJournal:
             meta = dict(self._db.execute("SELECT key, value FROM rtb_meta").fetchall())
             self._batch_id = str(meta["batch_id"])
             self._account = str(meta.get("account") or "")
-            pid, start = self._db.execute(
-                "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
-            ).fetchone()
-            self._holder = (int(pid), start)
+            self._holder = int(self._db.execute("SELECT pg_backend_pid()").fetchone()[0])
 
     @property
     def location(self) -> str:
@@ -265,8 +260,7 @@ class PostgresJournal:
             "now": now,
             "until": now + lease,
             "length": lease,
-            "pid": self._holder[0],
-            "start": self._holder[1],
+            "pid": self._holder,
         }
         with self._lock:
             self._owners.add(owner)
@@ -275,7 +269,7 @@ class PostgresJournal:
                 f"AND row_no > %(after)s AND {_FREE} ORDER BY row_no LIMIT %(limit)s "
                 "FOR UPDATE SKIP LOCKED) "
                 "UPDATE rtb_rows r SET owner = %(owner)s, lease_until = %(until)s, "
-                "lease_length = %(length)s, holder_pid = %(pid)s, holder_start = %(start)s "
+                "lease_length = %(length)s, holder_pid = %(pid)s "
                 f"FROM picked WHERE r.row_no = picked.row_no RETURNING {_prefixed('r.')}",
                 params,
             ).fetchall()
