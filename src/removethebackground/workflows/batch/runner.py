@@ -63,7 +63,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -80,13 +80,14 @@ from ...core.errors import (
     TransportError,
 )
 from ...generated import pixelz
-from .._common import get_status, is_legacy
+from .._common import is_legacy
 from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
 from ..errors import BatchError, DownloadError, UploadError, WaitTimeout
 from ..serialize import from_json, to_json
 from ..status import ImageStatusName
 from ..upload import resolve_image
 from .backends import open_journal
+from .follow import FollowCounts, ask_one, follow_round
 from .journal import (
     FAILED,
     PENDING,
@@ -230,6 +231,8 @@ class Batch:
             )
         # Who holds this batch's claims on rows of the journal.
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: What the last :meth:`status` round asked the service.
+        self.last_follow = FollowCounts()
 
     def close(self) -> None:
         self.journal.close()
@@ -500,22 +503,28 @@ class Batch:
     # --- after submitting ---------------------------------------------------------------------
 
     def status(self, *, concurrency: int = 4) -> BatchSummary:
-        """Ask GetImageStatus for every submitted image not in a terminal status yet."""
+        """Learn the status of every submitted image not in a terminal status yet.
+
+        From GetImagesList pages while many rows are unfinished, GetImageStatus for the
+        few rows left and for those the pages did not show (see :mod:`.follow`).
+        """
         with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
             slots = threading.BoundedSemaphore(2 * concurrency)
-            self._run(pool, slots, self._selected(Selection.UNFINISHED), self._refresh_row)
+
+            def ask(rows: Iterable[JournalRow]) -> None:
+                self._run(pool, slots, iter(rows), self._refresh_row)
+
+            self.last_follow = follow_round(
+                self.client,
+                self.journal,
+                lambda: self._selected(Selection.UNFINISHED),
+                clock=self._clock,
+                ask=ask,
+            )
         return self.summary()
 
     def _refresh_row(self, row: JournalRow) -> None:
-        if row.ticket is None:
-            return
-        try:
-            status = get_status(self.client, row.ticket)
-        except (TransportError, ServerFault):
-            return  # asked again next time
-        if status is None:
-            return
-        self.journal.record_status(row.row_no, status.status_id, to_json(status))
+        ask_one(self.client, self.journal, row)
 
     def wait(
         self,
