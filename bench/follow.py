@@ -9,7 +9,11 @@ sandbox logged during the wait are counted, for:
 - ``pages``: following as ``Batch`` does (GetImagesList pages, GetImageStatus for the
   few rows left);
 - ``one by one``: every unfinished row asked alone each round (pages of one image,
-  which is what following cost before pages were read).
+  which is what following cost before pages were read);
+- ``notified``: the rows carry a callback URL to a :class:`Notifications` receiver
+  passed to ``wait``: one round of pages confirms the notified rows.
+
+``rounds`` counts the rounds whose summary changed.
 
 Counted, not timed. Run with ``make bench-follow`` or ``python bench/follow.py [--rows N]``.
 """
@@ -28,28 +32,44 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from removethebackground.sandbox import SandboxConfig  # noqa: E402
+from removethebackground.sandbox import DEMO_API_KEY, SandboxConfig  # noqa: E402
 from removethebackground.sandbox.imaging import make_sample_product_photo  # noqa: E402
 from removethebackground.testing.sandbox import run_sandbox  # noqa: E402
 from removethebackground.workflows.batch import Batch, runner  # noqa: E402
-from removethebackground.workflows.batch.follow import follow_round  # noqa: E402
+from removethebackground.workflows.batch.follow import Notifications, follow_round  # noqa: E402
 
 STATUS_CALLS = ("GetImageStatus", "GetImagesList")
 
 
-def measure(rows: int, *, per_page: int) -> tuple[Counter[str], int]:
+def measure(rows: int, *, per_page: int, notify: bool = False) -> tuple[Counter[str], int]:
     def round_(*args: Any, **kwargs: Any) -> Any:
         return follow_round(*args, **{**kwargs, "per_page": per_page})
 
     runner.follow_round = round_  # type: ignore[assignment]
     try:
         config = SandboxConfig(request_log_size=rows * 50 + 1000)
-        with run_sandbox(config=config) as sb, tempfile.TemporaryDirectory() as tmp:
+        with (
+            run_sandbox(config=config) as sb,
+            tempfile.TemporaryDirectory() as tmp,
+            Notifications("127.0.0.1", 0, DEMO_API_KEY) as hooks,
+        ):
             url = sb.upload(make_sample_product_photo(48, 36, seed=1), "a.jpg")
+            host, port = hooks.address
+            callback = f"http://{host}:{port}/rtb" if notify else ""
             manifest = [
-                {"image": url, "customer_image_id": f"bench-{i}", "template_id": "1001"}
+                {
+                    "image": url,
+                    "customer_image_id": f"bench-{i}",
+                    "template_id": "1001",
+                    "callback_url": callback,
+                }
                 for i in range(rows)
             ]
+
+            def sleep(seconds: float) -> None:
+                sb.advance(seconds)
+                sb.wait_for_webhooks()
+
             with Batch(Path(tmp) / "j.sqlite", sb.pixelz_client(), clock=sb.clock.now) as batch:
                 batch.submit(manifest, concurrency=8)
                 start = max(r.id for r in sb.requests_log())
@@ -59,7 +79,12 @@ def measure(rows: int, *, per_page: int) -> tuple[Counter[str], int]:
                     nonlocal rounds
                     rounds += 1
 
-                done = batch.wait(clock=sb.clock.now, sleep=sb.advance, on_progress=count)
+                done = batch.wait(
+                    clock=sb.clock.now,
+                    sleep=sleep,
+                    on_progress=count,
+                    notifications=hooks if notify else None,
+                )
                 assert done.delivered == rows, str(done)
                 calls = Counter(
                     str(r.operation)
@@ -80,8 +105,12 @@ def main() -> None:
     print(
         f"{'how':<12} {'rounds':>7} {'GetImagesList':>14} {'GetImageStatus':>15} {'per image':>10}"
     )
-    for how, per_page in (("pages", 100), ("one by one", 1)):
-        calls, rounds = measure(args.rows, per_page=per_page)
+    for how, per_page, notify in (
+        ("one by one", 1, False),
+        ("pages", 100, False),
+        ("notified", 100, True),
+    ):
+        calls, rounds = measure(args.rows, per_page=per_page, notify=notify)
         total = sum(calls.values())
         print(
             f"{how:<12} {rounds:>7} {calls['GetImagesList']:>14} {calls['GetImageStatus']:>15} "
