@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lock install codegen codegen-check regen lint contracts format typecheck test unit demo sandbox record bench bench-request-log clean page-screenshot corpus
+.PHONY: lock install codegen codegen-check regen lint contracts format typecheck test unit demo sandbox record bench bench-follow bench-request-log clean page-screenshot corpus
 .PHONY: docs docs-check docs-serve
 .PHONY: fuzz abuse test-postgres-large bench-postgres
 
@@ -134,6 +134,9 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 ## What the sandbox's request log costs: requests/s with it on and off.
+bench-follow: $(STAMP)
+	$(PY) bench/follow.py
+
 bench-request-log: $(STAMP)
 	$(PY) bench/request_log.py
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -195,15 +196,50 @@ def batch_status(journal: Path | str, json_flag: bool) -> int:
         return _batch_report(state, job, job.status(), journal)
 
 
+def _listen_address(value: str | None) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise CliError(
+            f"--listen: expected HOST:PORT (for example 0.0.0.0:8080), got {value!r}",
+            EXIT["usage"],
+        )
+    return host.strip("[]"), int(port)
+
+
 @batch.command("wait")
 @journal_argument
 @with_options(wait_options)
+@click.option(
+    "--listen",
+    metavar="HOST:PORT",
+    help="receive the signed notifications of the rows' callback_url here (the URL must "
+    "reach this address, directly or through a public URL in front of it); the service "
+    "is then asked once they have all come, and every 300 s meanwhile",
+)
 @json_option
-def batch_wait(journal: Path | str, timeout: float, poll: float, json_flag: bool) -> int:
+def batch_wait(
+    journal: Path | str, timeout: float, poll: float, listen: str | None, json_flag: bool
+) -> int:
     """Wait until every image of the batch is delivered or on hold; exit 5 on --timeout."""
     state = current_state()
     want_json(json_flag)
-    with _batch(state, journal) as job:
+    address = _listen_address(listen)
+    with contextlib.ExitStack() as stack, _batch(state, journal) as job:
+        hooks = None
+        if address is not None:
+            from ..core.errors import InvalidParameterError
+            from ..workflows.batch.follow import Notifications
+
+            try:
+                hooks = stack.enter_context(
+                    Notifications(*address, str(state.settings.get("api_key") or ""))
+                )
+            except InvalidParameterError as exc:
+                raise CliError(str(exc), EXIT["usage"]) from None
+            host, port = hooks.address
+            state.output.note(f"listening for notifications on {host}:{port}")
         with state.output.progress("waiting", total=None) as bar:
             task = bar.task_ids[0]
 
@@ -212,7 +248,11 @@ def batch_wait(journal: Path | str, timeout: float, poll: float, json_flag: bool
                 bar.update(task, total=summary.submitted, completed=done)
 
             summary = job.wait(
-                timeout=timeout, poll=poll, max_poll=max(poll, 30.0), on_progress=progress
+                timeout=timeout,
+                poll=poll,
+                max_poll=300.0 if hooks is not None else max(poll, 30.0),
+                on_progress=progress,
+                notifications=hooks,
             )
         return _batch_report(state, job, summary, journal)
 

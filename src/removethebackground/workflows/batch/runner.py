@@ -63,7 +63,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -80,13 +80,14 @@ from ...core.errors import (
     TransportError,
 )
 from ...generated import pixelz
-from .._common import get_status, is_legacy
+from .._common import is_legacy
 from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
 from ..errors import BatchError, DownloadError, UploadError, WaitTimeout
 from ..serialize import from_json, to_json
 from ..status import ImageStatusName
 from ..upload import resolve_image
 from .backends import open_journal
+from .follow import FollowCounts, Notifications, ask_one, follow_round
 from .journal import (
     FAILED,
     PENDING,
@@ -230,6 +231,8 @@ class Batch:
             )
         # Who holds this batch's claims on rows of the journal.
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: What the last :meth:`status` round asked the service.
+        self.last_follow = FollowCounts()
 
     def close(self) -> None:
         self.journal.close()
@@ -500,22 +503,28 @@ class Batch:
     # --- after submitting ---------------------------------------------------------------------
 
     def status(self, *, concurrency: int = 4) -> BatchSummary:
-        """Ask GetImageStatus for every submitted image not in a terminal status yet."""
+        """Learn the status of every submitted image not in a terminal status yet.
+
+        From GetImagesList pages while many rows are unfinished, GetImageStatus for the
+        few rows left and for those the pages did not show (see :mod:`.follow`).
+        """
         with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
             slots = threading.BoundedSemaphore(2 * concurrency)
-            self._run(pool, slots, self._selected(Selection.UNFINISHED), self._refresh_row)
+
+            def ask(rows: Iterable[JournalRow]) -> None:
+                self._run(pool, slots, iter(rows), self._refresh_row)
+
+            self.last_follow = follow_round(
+                self.client,
+                self.journal,
+                lambda: self._selected(Selection.UNFINISHED),
+                clock=self._clock,
+                ask=ask,
+            )
         return self.summary()
 
     def _refresh_row(self, row: JournalRow) -> None:
-        if row.ticket is None:
-            return
-        try:
-            status = get_status(self.client, row.ticket)
-        except (TransportError, ServerFault):
-            return  # asked again next time
-        if status is None:
-            return
-        self.journal.record_status(row.row_no, status.status_id, to_json(status))
+        ask_one(self.client, self.journal, row)
 
     def wait(
         self,
@@ -525,10 +534,16 @@ class Batch:
         max_poll: float = 300.0,
         concurrency: int = 4,
         on_progress: Callable[[BatchSummary], object] | None = None,
+        notifications: Notifications | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
     ) -> BatchSummary:
         """Poll (:meth:`status`) until every submitted image is terminal.
+
+        With ``notifications`` (a :class:`~.follow.Notifications` receiver the rows'
+        callback URLs reach), the service is asked only once every unfinished row has
+        been notified (one round of pages confirms them all) or, as the slow fallback,
+        every ``max_poll`` seconds; in between the pauses of ``poll`` ask nothing.
 
         Raises :class:`WaitTimeout` when ``timeout`` runs out first.
         """
@@ -539,7 +554,24 @@ class Batch:
         previous: BatchSummary | None = None
         max_rounds = int(timeout / max(poll * 0.75, 1e-3)) + 2
         summary = self.summary()
+        # With notifications, the first round waits for them too (or for max_poll).
+        last_asked: float | None = None if notifications is None else 0.0
+        received = 0
         for _round in range(max_rounds):
+            if notifications is not None and last_asked is not None:
+                # Ask when every unfinished row has been notified since the last round
+                # (a notification that did not settle its row does not ask again).
+                fresh = notifications.received != received and self._all_notified(notifications)
+                if not fresh and (max(clock() - started, slept) - last_asked < max_poll):
+                    remaining = timeout - max(clock() - started, slept)
+                    if remaining <= 0:
+                        break
+                    pause = min(poll, remaining)
+                    sleep(pause)
+                    slept += pause
+                    continue
+            last_asked = max(clock() - started, slept)
+            received = notifications.received if notifications is not None else 0
             summary = self.status(concurrency=concurrency)
             if on_progress is not None and summary != previous:
                 on_progress(summary)
@@ -549,7 +581,7 @@ class Batch:
             remaining = timeout - max(clock() - started, slept)
             if remaining <= 0:
                 break
-            pause = min(next(pauses), remaining)
+            pause = min(poll if notifications is not None else next(pauses), remaining)
             sleep(pause)
             slept += pause
         raise WaitTimeout(
@@ -557,6 +589,11 @@ class Batch:
             timeout=timeout,
             last_status=dict(summary.by_status),
         )
+
+    def _all_notified(self, notifications: Notifications) -> bool:
+        """Every unfinished row has had a notification (to be confirmed by a round)."""
+        noted = notifications.noted()
+        return all(row.ticket in noted for row in self._selected(Selection.UNFINISHED))
 
     def download(
         self,
