@@ -370,9 +370,11 @@ HOSTILE = [
 def test_one_deadline_bounds_the_call_with_its_retries(
     name: str, behaviour: Any, head: int, unit: int, retries: bool | None
 ) -> None:
-    deadline = 1.0
+    # Two per-read timeouts fit the deadline, so with retries on a second attempt starts;
+    # without the one budget per call the attempts would take twice the deadline.
+    deadline = 2.0
     error, took, sent, _ = timed(
-        behaviour, _status, timeout=0.5, deadline=deadline, retries=retries
+        behaviour, _status, timeout=1.0, deadline=deadline, retries=retries
     )
     assert isinstance(error, TransportTimeout), repr(error)
     assert took < deadline + SLACK, f"{name}: {took:.2f} s for a deadline of {deadline} s"
