@@ -70,8 +70,9 @@ import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
+from ...core.errors import InvalidParameterError
 from ..status import ImageStatusName
 from .manifest import ManifestRow
 
@@ -85,6 +86,7 @@ __all__ = [
     "JournalRow",
     "JournalSpec",
     "JournalTally",
+    "RowTransitions",
     "Selection",
     "generated_customer_id",
 ]
@@ -285,3 +287,39 @@ JournalSpec = str | os.PathLike[str] | Journal
 def generated_customer_id(batch_id: str, row_no: int) -> str:
     """The ``customer_image_id`` made up for a row that has none."""
     return f"rtb-{batch_id}-{row_no}"
+
+
+class RowTransitions:
+    """The row transitions of :class:`Journal` written once, on a backend's
+    compare-and-set ``_move(row_no, owner, where_state, **changes)``: the row moves only
+    when it is in ``where_state`` and ``owner`` still holds its claim (see the table in
+    the module docstring). The SQLite and PostgreSQL backends inherit them."""
+
+    def _move(self, row_no: int, owner: str, where_state: str, **changes: Any) -> bool:
+        raise NotImplementedError
+
+    def record_ticket(
+        self,
+        row_no: int,
+        owner: str,
+        ticket: uuid.UUID,
+        *,
+        status_id: int | None = None,
+        status_json: str | None = None,
+    ) -> bool:
+        changes: dict[str, Any] = {"state": SUBMITTED, "ticket": str(ticket), "error": None}
+        if status_id is not None:
+            changes["status_id"] = status_id
+            changes["status_json"] = status_json
+        return self._move(row_no, owner, SUBMITTING, **changes)
+
+    def record_unknown(self, row_no: int, owner: str, error: str) -> bool:
+        return self._move(row_no, owner, SUBMITTING, error=error)
+
+    def record_not_queued(self, row_no: int, owner: str) -> bool:
+        return self._move(row_no, owner, SUBMITTING, state=PENDING, error=None)
+
+    def record_failed(self, row_no: int, owner: str, error: str, *, state: str) -> bool:
+        if state not in (PENDING, SUBMITTING):
+            raise InvalidParameterError("state", f"a {state!r} row cannot fail")
+        return self._move(row_no, owner, state, state=FAILED, error=error)

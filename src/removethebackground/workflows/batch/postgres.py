@@ -46,6 +46,7 @@ from .journal import (
     TERMINAL_STATUS_IDS,
     JournalRow,
     JournalTally,
+    RowTransitions,
     Selection,
     generated_customer_id,
 )
@@ -127,7 +128,7 @@ def redacted_url(url: str) -> str:
         return f"{scheme}://***"
 
 
-class PostgresJournal:
+class PostgresJournal(RowTransitions):
     """A batch journal in the PostgreSQL database of ``url`` (tables created if missing).
 
     Args:
@@ -292,32 +293,6 @@ class PostgresJournal:
             (SUBMITTING, attempts, now, now, row_no, PENDING, owner),
         )
         return bool(found.rowcount == 1)
-
-    def record_ticket(
-        self,
-        row_no: int,
-        owner: str,
-        ticket: uuid.UUID,
-        *,
-        status_id: int | None = None,
-        status_json: str | None = None,
-    ) -> bool:
-        changes: dict[str, Any] = {"state": SUBMITTED, "ticket": str(ticket), "error": None}
-        if status_id is not None:
-            changes["status_id"] = status_id
-            changes["status_json"] = status_json
-        return self._move(row_no, owner, SUBMITTING, **changes)
-
-    def record_unknown(self, row_no: int, owner: str, error: str) -> bool:
-        return self._move(row_no, owner, SUBMITTING, error=error)
-
-    def record_not_queued(self, row_no: int, owner: str) -> bool:
-        return self._move(row_no, owner, SUBMITTING, state=PENDING, error=None)
-
-    def record_failed(self, row_no: int, owner: str, error: str, *, state: str) -> bool:
-        if state not in (PENDING, SUBMITTING):
-            raise InvalidParameterError("state", f"a {state!r} row cannot fail")
-        return self._move(row_no, owner, state, state=FAILED, error=error)
 
     def reset_failed(self) -> int:
         found = self._execute(

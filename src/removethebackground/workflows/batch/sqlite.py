@@ -39,6 +39,7 @@ from .journal import (
     TERMINAL_STATUS_IDS,
     JournalRow,
     JournalTally,
+    RowTransitions,
     Selection,
     generated_customer_id,
 )
@@ -89,7 +90,7 @@ _WHERE: dict[Selection, str] = {
 _COMPARED = ("image", "given_id", "product_id", "template_id", "callback_url")
 
 
-class SQLiteJournal:
+class SQLiteJournal(RowTransitions):
     """A batch journal in the SQLite file ``path`` (created if missing).
 
     Args:
@@ -245,32 +246,6 @@ class SQLiteJournal:
                 _owner, _ends, length = self._leases[row_no]
                 self._leases[row_no] = (owner, self._clock() + length, length)
         return moved
-
-    def record_ticket(
-        self,
-        row_no: int,
-        owner: str,
-        ticket: uuid.UUID,
-        *,
-        status_id: int | None = None,
-        status_json: str | None = None,
-    ) -> bool:
-        changes: dict[str, Any] = {"state": SUBMITTED, "ticket": str(ticket), "error": None}
-        if status_id is not None:
-            changes["status_id"] = status_id
-            changes["status_json"] = status_json
-        return self._move(row_no, owner, SUBMITTING, **changes)
-
-    def record_unknown(self, row_no: int, owner: str, error: str) -> bool:
-        return self._move(row_no, owner, SUBMITTING, error=error)
-
-    def record_not_queued(self, row_no: int, owner: str) -> bool:
-        return self._move(row_no, owner, SUBMITTING, state=PENDING, error=None)
-
-    def record_failed(self, row_no: int, owner: str, error: str, *, state: str) -> bool:
-        if state not in (PENDING, SUBMITTING):
-            raise InvalidParameterError("state", f"a {state!r} row cannot fail")
-        return self._move(row_no, owner, state, state=FAILED, error=error)
 
     def reset_failed(self) -> int:
         with self._lock:
