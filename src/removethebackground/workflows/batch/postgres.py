@@ -37,13 +37,10 @@ from urllib.parse import urlsplit, urlunsplit
 from ...core.errors import InvalidParameterError
 from ..errors import BatchError
 from .journal import (
-    DELIVERED_STATUS_ID,
     FAILED,
     PENDING,
-    STATES,
     SUBMITTED,
     SUBMITTING,
-    TERMINAL_STATUS_IDS,
     JournalRow,
     JournalTally,
     RowTransitions,
@@ -51,6 +48,7 @@ from .journal import (
     generated_customer_id,
 )
 from .manifest import ManifestRow
+from .sql import COMPARED, check_claim, selection_where
 
 __all__ = ["PostgresJournal", "redacted_url"]
 
@@ -89,19 +87,7 @@ _COLUMNS = (
     "row_no, image, source, given_id, customer_image_id, product_id, template_id, "
     "callback_url, state, attempts, ticket, status_id, status_json, paths, error, updated"
 )
-_TERMINAL = ", ".join(str(i) for i in sorted(TERMINAL_STATUS_IDS))
-_WHERE: dict[Selection, str] = {
-    Selection.ALL: "TRUE",
-    Selection.PENDING: f"state = '{PENDING}'",
-    Selection.UNKNOWN: f"state = '{SUBMITTING}'",
-    Selection.UNFINISHED: (
-        f"state = '{SUBMITTED}' AND (status_id IS NULL OR status_id NOT IN ({_TERMINAL}))"
-    ),
-    Selection.UNDOWNLOADED: (
-        f"state = '{SUBMITTED}' AND status_id = {DELIVERED_STATUS_ID} AND paths IS NULL"
-    ),
-}
-_COMPARED = ("image", "given_id", "product_id", "template_id", "callback_url")
+_WHERE = selection_where("TRUE")
 #: a row is free for ``owner`` at ``now`` (parameters: owner, now). The sessions alive
 #: are read once per claim (a hashed subquery); a reused pid only keeps a dead holder's
 #: row until its lease lapses.
@@ -248,10 +234,7 @@ class PostgresJournal(RowTransitions):
     def claim(
         self, state: str, owner: str, *, after: int = 0, limit: int = 256, lease: float = 900.0
     ) -> list[JournalRow]:
-        if state not in STATES:
-            raise InvalidParameterError("state", f"{state!r} is not one of {', '.join(STATES)}")
-        if limit < 1:
-            raise InvalidParameterError("limit", f"must be at least 1, got {limit!r}")
+        check_claim(state, limit)
         now = self._clock()
         params = {
             "state": state,
@@ -332,7 +315,7 @@ class PostgresJournal(RowTransitions):
                 count += 1
                 old = existing.get(row.row_no)
                 if old is not None:
-                    for column, value in zip(_COMPARED, old[:5], strict=True):
+                    for column, value in zip(COMPARED, old[:5], strict=True):
                         if value != getattr(row, column):
                             shown = "customer_image_id" if column == "given_id" else column
                             raise BatchError(

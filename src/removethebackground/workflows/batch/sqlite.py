@@ -30,13 +30,10 @@ from typing import Any
 from ...core.errors import InvalidParameterError
 from ..errors import BatchError
 from .journal import (
-    DELIVERED_STATUS_ID,
     FAILED,
     PENDING,
-    STATES,
     SUBMITTED,
     SUBMITTING,
-    TERMINAL_STATUS_IDS,
     JournalRow,
     JournalTally,
     RowTransitions,
@@ -44,6 +41,7 @@ from .journal import (
     generated_customer_id,
 )
 from .manifest import ManifestRow
+from .sql import COMPARED, check_claim, selection_where
 
 try:  # POSIX: refuse a second process on the same journal
     import fcntl
@@ -75,19 +73,7 @@ CREATE TABLE IF NOT EXISTS rows (
 CREATE INDEX IF NOT EXISTS rows_by_state ON rows (state, row_no);
 """
 
-_TERMINAL = ", ".join(str(i) for i in sorted(TERMINAL_STATUS_IDS))
-_WHERE: dict[Selection, str] = {
-    Selection.ALL: "1",
-    Selection.PENDING: f"state = '{PENDING}'",
-    Selection.UNKNOWN: f"state = '{SUBMITTING}'",
-    Selection.UNFINISHED: (
-        f"state = '{SUBMITTED}' AND (status_id IS NULL OR status_id NOT IN ({_TERMINAL}))"
-    ),
-    Selection.UNDOWNLOADED: (
-        f"state = '{SUBMITTED}' AND status_id = {DELIVERED_STATUS_ID} AND paths IS NULL"
-    ),
-}
-_COMPARED = ("image", "given_id", "product_id", "template_id", "callback_url")
+_WHERE = selection_where("1")
 
 
 class SQLiteJournal(RowTransitions):
@@ -202,10 +188,7 @@ class SQLiteJournal(RowTransitions):
     def claim(
         self, state: str, owner: str, *, after: int = 0, limit: int = 256, lease: float = 900.0
     ) -> list[JournalRow]:
-        if state not in STATES:
-            raise InvalidParameterError("state", f"{state!r} is not one of {', '.join(STATES)}")
-        if limit < 1:
-            raise InvalidParameterError("limit", f"must be at least 1, got {limit!r}")
+        check_claim(state, limit)
         claimed: list[JournalRow] = []
         with self._lock:
             now = self._clock()
@@ -297,7 +280,7 @@ class SQLiteJournal(RowTransitions):
             (row.row_no,),
         ).fetchone()
         if existing is not None:
-            for column in _COMPARED:
+            for column in COMPARED:
                 if existing[column] != getattr(row, column):
                     shown = "customer_image_id" if column == "given_id" else column
                     raise BatchError(
