@@ -7,7 +7,10 @@ One module per concern:
 :mod:`.journal`        the :class:`Journal` interface and its semantics
 :mod:`.backends`       :func:`open_journal`: the backend a journal spec names
 :mod:`.sqlite`         :class:`SQLiteJournal`: the journal in an SQLite file (WAL)
+:mod:`.postgres`       the journal in a PostgreSQL database, shared by many workers
+:mod:`.sql`            what the two SQL backends say alike (selections, claim checks)
 :mod:`.spend`          :class:`Quote`: what a submit queues and costs; the guard
+:mod:`.follow`         learning statuses from GetImagesList pages and notifications
 :mod:`.runner`         :class:`Batch`: submit (reconciling before resending), status, wait,
                        download
 =====================  ==========================================================================
