@@ -291,7 +291,7 @@ def _texts(args: Mapping[str, Any], name: str, *, most: int) -> list[str]:
 def _number(args: Mapping[str, Any], name: str, default: float, low: float, high: float) -> float:
     value = args.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ToolError(f"{name}: give a number from {low:g} to {high:g}, got {value!r}")
+        raise ToolError(f"{name}: give a number from {low:g} to {high:g}, got {value}")
     return float(value)
 
 
@@ -302,7 +302,7 @@ def _ticket(text: str, name: str = "tickets") -> str:
         return str(uuid.UUID(text.strip()))
     except ValueError:
         raise ToolError(
-            f"{name}: {text!r} is not an image ticket (the GUID that submit_images returned)"
+            f"{name}: '{text}' is not an image ticket (the GUID that submit_images returned)"
         ) from None
 
 
@@ -315,11 +315,11 @@ def _below(root: Path, relative: str, what: str, option: str) -> Path:
     link pointing out)."""
     base = root.resolve()
     if PurePosixPath(relative).is_absolute() or Path(relative).is_absolute():
-        raise ToolError(f"{what} {relative!r}: give a path relative to {option} {base}")
+        raise ToolError(f"{what} '{relative}': give a path relative to {option} {base}")
     target = (base / relative).resolve()
     if target != base and base not in target.parents:
         raise ToolError(
-            f"{what} {relative!r} is outside {option} {base}: the server reads and writes "
+            f"{what} '{relative}' is outside {option} {base}: the server reads and writes "
             f"only below it (restart `rtb mcp` with another {option} to change it)"
         )
     return target
