@@ -538,3 +538,23 @@ def test_rtb_mcp_refuses_to_start_without_an_account_or_the_extra(
     assert not any(n in err for n in NEEDLES)
     assert main(["mcp", "--max-spend", "lots"]) == 2
     assert "--max-spend 'lots'" in capsys.readouterr().err
+
+
+def test_the_docs_table_says_what_each_tool_says() -> None:
+    from removethebackground.agents.tools import tools
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "agents.md"
+    rows = {}
+    for line in page.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`") and cells[2] in ("true", "false"):
+            rows[cells[0].strip("`")] = tuple(cells[2:])
+    job = [t for t in tools(Limits()) if not t.name.startswith("call_")]
+    assert set(rows) == {t.name for t in job}
+    for tool in job:
+        hints = tool.annotations
+        said = tuple(
+            "" if hints.get(k) is None else str(hints[k]).lower()
+            for k in ("readOnlyHint", "destructiveHint", "idempotentHint")
+        )
+        assert rows[tool.name] == (*said, tool.effects), tool.name
