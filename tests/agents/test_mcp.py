@@ -558,3 +558,39 @@ def test_the_docs_table_says_what_each_tool_says() -> None:
             for k in ("readOnlyHint", "destructiveHint", "idempotentHint")
         )
         assert rows[tool.name] == (*said, tool.effects), tool.name
+
+
+def _waiting() -> bool:
+    """Whether a thread of this process is inside the wait tool's handler."""
+    for frame in sys._current_frames().values():
+        while frame is not None:
+            if frame.f_code.co_name == "_wait" and "agents" in frame.f_code.co_filename:
+                return True
+            frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def test_a_cancelled_wait_stops_polling(
+    still: SandboxHandle, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = still.upload(make_sample_product_photo(120, 90), "c.jpg")
+
+    async def body(tools: Tools) -> None:
+        submitted = await tools.ok("submit_images", {"images": [url], "template_id": TEMPLATE})
+        ticket = submitted["images"][0]["ticket"]
+        args = {"tickets": [ticket], "poll": 0.05, "timeout": 60}
+        seen_waiting = []
+
+        async def watch() -> None:
+            await anyio.sleep(0.5)
+            seen_waiting.append(_waiting())
+
+        with anyio.move_on_after(1.0):  # the clock stands still: it would wait 60 s
+            async with anyio.create_task_group() as group:
+                group.start_soon(watch)
+                await tools.call("wait_for_images", args)
+        assert seen_waiting == [True]
+        await anyio.sleep(0.3)
+        assert not _waiting(), "the worker thread still polls after the call was cancelled"
+
+    _serve(_session(still, tmp_path), body, caplog)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -23,7 +24,7 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 
 from .._version import __version__
-from .tools import Session, ToolError, ToolSpec, describe, tools
+from .tools import Progress, Session, ToolError, ToolSpec, describe, tools
 
 if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
@@ -84,8 +85,9 @@ def build_server(session: Session) -> Server[Any]:
         if spec is None:
             return _error(session, f"no tool {params.name!r} (tools/list lists them)")
         args = dict(params.arguments or {})
+        cancelled = threading.Event()
 
-        def progress(done: float, total: float | None, message: str) -> None:
+        def notify(done: float, total: float | None, message: str) -> None:
             try:
                 anyio.from_thread.run(
                     ctx.session.report_progress, done, total, session.redact(message)
@@ -95,8 +97,12 @@ def build_server(session: Session) -> Server[Any]:
 
         try:
             data = await anyio.to_thread.run_sync(
-                functools.partial(spec.handler, session, args, progress)
+                functools.partial(spec.handler, session, args, Progress(notify, cancelled)),
+                abandon_on_cancel=True,
             )
+        except anyio.get_cancelled_exc_class():
+            cancelled.set()  # the worker thread stops at its next step
+            raise
         except ToolError as exc:
             return _error(session, str(exc))
         except Exception as exc:

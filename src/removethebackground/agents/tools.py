@@ -73,12 +73,37 @@ DESTRUCTIVE_OPERATIONS = frozenset({"DeleteImageFromQueue", "RejectProcessedImag
 #: What a local image may be (as ``rtb submit`` takes from a folder).
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
 
-#: ``progress(done, total, message)``: a progress notification of the running tool.
-Progress = Callable[[float, float | None, str], None]
-
 
 class ToolError(Exception):
     """A refusal or failure to return as the tool's error (``isError``), one line."""
+
+
+class Progress:
+    """What a running tool tells its caller: ``progress(done, total, message)`` sends a
+    progress notification; :meth:`check` (called by every step, and by
+    ``progress(...)``) stops a call its client cancelled."""
+
+    def __init__(
+        self,
+        notify: Callable[[float, float | None, str], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> None:
+        self._notify = notify
+        self.cancelled = cancelled or threading.Event()
+
+    def check(self) -> None:
+        if self.cancelled.is_set():
+            raise ToolError("cancelled by the client")
+
+    def pause(self, seconds: float) -> None:
+        """Sleep between two steps; a call cancelled meanwhile stops at once."""
+        if self.cancelled.wait(seconds):
+            self.check()
+
+    def __call__(self, done: float, total: float | None, message: str) -> None:
+        self.check()
+        if self._notify is not None:
+            self._notify(done, total, message)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -474,6 +499,7 @@ def _wait(session: Session, args: dict[str, Any], progress: Progress) -> Any:
                 poll=poll,
                 max_poll=max(poll, 30.0),
                 on_progress=on_progress(n, ticket),
+                sleep=progress.pause,
             )
             rows.append(_status_row(status))
         except (WaitTimeout, ServiceFault) as exc:
