@@ -534,7 +534,7 @@ def test_rtb_mcp_refuses_to_start_without_an_account_or_the_extra(
     monkeypatch.setenv("RTB_API_KEY", KEY)
     assert main(["mcp"]) == 2
     err = capsys.readouterr().err
-    assert "pip install 'removethebackground[mcp]'" in err
+    assert 'pip install ".[cli,mcp]"' in err
     assert not any(n in err for n in NEEDLES)
     assert main(["mcp", "--max-spend", "lots"]) == 2
     assert "--max-spend 'lots'" in capsys.readouterr().err

@@ -131,7 +131,8 @@ def mcp(
         from ..agents.tools import Limits, Session
     except ImportError as exc:
         raise CliError(
-            f"rtb mcp needs the mcp extra ({exc}): pip install 'removethebackground[mcp]'",
+            f'rtb mcp needs the mcp extra ({exc}): pip install ".[cli,mcp]" in the '
+            "project's clone",
             EXIT["usage"],
         ) from None
     from .jobs import uploader
