@@ -408,6 +408,10 @@ def test_operation_tools_call_any_operation(
             "call_pixelz_GetImageStatus", {"imageTicket": ticket, "contactAPIkey": "x"}
         )
         assert "no parameter contactAPIkey" in text and "credentials come from the account" in text
+        text = await tools.refused("get_status", {"tickets": [ticket], "api_key": "x"})
+        assert "get_status has no parameter api_key" in text
+        text = await tools.refused("wait_for_images", {})
+        assert "wait_for_images needs tickets" in text
         text = await tools.refused("call_pixelz_AddImageToQueue", {"colorwayIds": "1"})
         assert "colorwayIds: give a JSON list" in text
 

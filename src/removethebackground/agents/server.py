@@ -97,7 +97,7 @@ def build_server(session: Session) -> Server[Any]:
 
         try:
             data = await anyio.to_thread.run_sync(
-                functools.partial(spec.handler, session, args, Progress(notify, cancelled)),
+                functools.partial(spec.run, session, args, Progress(notify, cancelled)),
                 abandon_on_cancel=True,
             )
         except anyio.get_cancelled_exc_class():

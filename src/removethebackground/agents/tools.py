@@ -143,6 +143,21 @@ class ToolSpec:
     spends: bool = False
     open_world: bool = True
 
+    def run(self, session: Session, args: dict[str, Any], progress: Progress) -> Any:
+        """The handler on ``args``, refused (:class:`ToolError`) when they name a
+        parameter the schema does not have or leave out one it requires."""
+        known = self.input_schema.get("properties", {})
+        unknown = sorted(k for k in args if k not in known)
+        if unknown:
+            raise ToolError(
+                f"{self.name} has no parameter {', '.join(unknown)} (parameters: "
+                f"{', '.join(known) or 'none'}; credentials come from the account)"
+            )
+        missing = [k for k in self.input_schema.get("required", []) if args.get(k) is None]
+        if missing:
+            raise ToolError(f"{self.name} needs {', '.join(missing)}")
+        return self.handler(session, args, progress)
+
     @property
     def effects(self) -> str:
         """``read``, ``write``, ``destructive`` or ``spends``: the ``_meta`` value."""
@@ -927,14 +942,7 @@ def _operation_tool(generation: str, op: Operation[Any]) -> ToolSpec:
     destructive = op.name in DESTRUCTIVE_OPERATIONS
 
     def handler(session: Session, args: dict[str, Any], progress: Progress) -> Any:
-        by_name = {f.name: f for f in fields}
-        unknown = sorted(set(args) - set(by_name))
-        if unknown:
-            raise ToolError(
-                f"{op.name} has no parameter {', '.join(unknown)} "
-                f"(parameters: {', '.join(by_name) or 'none'}; credentials come from the "
-                "account)"
-            )
+        by_name = {f.name: f for f in fields}  # the names were checked by ToolSpec.run
         values = {
             by_name[k].attr: _model_value(by_name[k], v, k)
             for k, v in args.items()
