@@ -598,3 +598,21 @@ def test_a_cancelled_wait_stops_polling(
         assert not _waiting(), "the worker thread still polls after the call was cancelled"
 
     _serve(_session(still, tmp_path), body, caplog)
+
+
+def test_help_imports_neither_the_sdk_nor_the_server(tmp_path: Path) -> None:
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from removethebackground.cli.main import main\n"
+        "codes = []\n"
+        "for argv in (['--help'], ['mcp', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        codes.append(main(argv))\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('mcp', 'mcp_types',\n"
+        "    'pydantic', 'anyio', 'starlette') or m.startswith('removethebackground.agents'))\n"
+        "print(json.dumps([codes, loaded]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert json.loads(done.stdout) == [[0, 0], []]
