@@ -616,3 +616,19 @@ def test_help_imports_neither_the_sdk_nor_the_server(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert json.loads(done.stdout) == [[0, 0], []]
+
+
+def test_a_submit_cancelled_half_way_gives_back_what_it_did_not_try(
+    still: SandboxHandle, tmp_path: Path
+) -> None:
+    from removethebackground.agents.tools import Progress, ToolError, tools
+
+    urls = [still.upload(make_sample_product_photo(120, 90, seed=n), f"{n}.jpg") for n in range(3)]
+    session = _session(still, tmp_path, max_images=3)
+    (submit,) = [t for t in tools(session.limits) if t.name == "submit_images"]
+    cancelled = threading.Event()
+    cancelled.set()  # the client cancels while the first image is sent
+    with pytest.raises(ToolError, match="cancelled"):
+        submit.run(session, {"images": urls, "template_id": TEMPLATE}, Progress(None, cancelled))
+    assert _queued(still) == 1
+    assert session.queued == 1

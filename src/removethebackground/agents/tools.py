@@ -445,21 +445,26 @@ def _submit(session: Session, args: dict[str, Any], progress: Progress) -> Any:
                 "PUT /uploads/<name>)"
             )
         sources.append(_local_image(session, given))
-    session.reserve([template] * len(sources))
     from ..workflows.upload import submit
 
     client = session.client("pixelz")
+    session.reserve([template] * len(sources))
     rows: list[dict[str, Any]] = []
-    for n, (given, source) in enumerate(zip(images, sources, strict=True)):
-        try:
-            ticket = submit(client, source, uploader=session.uploader, **params)
-        except Exception as exc:
-            if _surely_not_sent(exc):
-                session.release(template)
-            rows.append({"image": given, "error": session.redact(describe(exc))})
-        else:
-            rows.append({"image": given, "ticket": str(ticket)})
-        progress(n + 1, len(sources), f"queued {n + 1} of {len(sources)}")
+    try:
+        for n, (given, source) in enumerate(zip(images, sources, strict=True)):
+            try:
+                ticket = submit(client, source, uploader=session.uploader, **params)
+            except Exception as exc:
+                if _surely_not_sent(exc):
+                    session.release(template)
+                rows.append({"image": given, "error": session.redact(describe(exc))})
+            else:
+                rows.append({"image": given, "ticket": str(ticket)})
+            progress(n + 1, len(sources), f"queued {n + 1} of {len(sources)}")
+    finally:
+        # A call cancelled half-way gives back the images it did not try.
+        for _ in range(len(sources) - len(rows)):
+            session.release(template)
     if all("error" in r for r in rows):
         raise ToolError("; ".join(f"{r['image']}: {r['error']}" for r in rows))
     return {
