@@ -632,3 +632,34 @@ def test_a_submit_cancelled_half_way_gives_back_what_it_did_not_try(
         submit.run(session, {"images": urls, "template_id": TEMPLATE}, Progress(None, cancelled))
     assert _queued(still) == 1
     assert session.queued == 1
+
+
+def test_an_image_submitted_again_is_not_queued_twice(
+    still: SandboxHandle, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = still.upload(make_sample_product_photo(120, 90), "again.jpg")
+    _photo(tmp_path / "in", "a.jpg", seed=3)
+    _photo(tmp_path / "in", "copy-of-a.jpg", seed=3)  # the same content under another name
+
+    async def body(tools: Tools) -> None:
+        first = await tools.ok("submit_images", {"images": [url, "a.jpg"], "template_id": TEMPLATE})
+        tickets = [r["ticket"] for r in first["images"]]
+        again = await tools.ok(
+            "submit_images", {"images": ["copy-of-a.jpg", url, url], "template_id": TEMPLATE}
+        )
+        assert [r["ticket"] for r in again["images"]] == [tickets[1], tickets[0], tickets[0]]
+        assert all(r["already_queued"] for r in again["images"])
+        assert again["session"]["queued"] == 2
+        # Other options make another image; again=true queues anyway.
+        other = await tools.ok(
+            "submit_images", {"images": [url], "template_id": TEMPLATE, "product_id": "p-1"}
+        )
+        forced = await tools.ok(
+            "submit_images", {"images": [url], "template_id": TEMPLATE, "again": True}
+        )
+        fresh = {other["images"][0]["ticket"], forced["images"][0]["ticket"]}
+        assert len(fresh) == 2 and not fresh & set(tickets)
+        assert forced["session"]["queued"] == 4
+
+    _serve(_session(still, tmp_path), body, caplog)
+    assert _queued(still) == 4

@@ -23,6 +23,7 @@ Safety rules, enforced here and not left to the client:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import threading
 import time
@@ -208,6 +209,7 @@ class Session:
         self.secrets = {s for s in secrets if s}
         self.queued = 0
         self.spent = Decimal(0)
+        self._tickets: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def client(self, generation: str = "pixelz") -> Any:
@@ -224,6 +226,15 @@ class Session:
 
     def redact(self, text: str) -> str:
         return redact(text, self.secrets) if self.secrets else text
+
+    def known(self, keys: Iterable[str]) -> dict[str, str]:
+        """The tickets of the images this session queued, by :func:`_identity`."""
+        with self._lock:
+            return {k: self._tickets[k] for k in keys if k in self._tickets}
+
+    def remember(self, key: str, ticket: str) -> None:
+        with self._lock:
+            self._tickets[key] = ticket
 
     # The spend gate ----------------------------------------------------------------------------
 
@@ -418,9 +429,25 @@ def _schema(properties: dict[str, Any], required: Sequence[str] = ()) -> dict[st
     }
 
 
+def _identity(source: str | Path, params: Mapping[str, Any]) -> str:
+    """What makes two submits the same: the file's content (or the URL) and the options."""
+    digest = hashlib.sha256()
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    else:
+        digest.update(b"url\0" + source.encode("utf-8"))
+    digest.update(json.dumps(sorted(params.items())).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def _submit(session: Session, args: dict[str, Any], progress: Progress) -> Any:
     images = _texts(args, "images", most=50)
     template = _text(args, "template_id") or session.limits.default_template or ""
+    again = args.get("again", False)
+    if not isinstance(again, bool):
+        raise ToolError("again: give true or false")
     params: dict[str, Any] = {}
     for name, key in (
         ("product_id", "product_id"),
@@ -445,26 +472,43 @@ def _submit(session: Session, args: dict[str, Any], progress: Progress) -> Any:
                 "PUT /uploads/<name>)"
             )
         sources.append(_local_image(session, given))
+    # An agent that calls again (after a timeout, or forgetting) gets the tickets this
+    # session already has instead of paying twice; again=true queues anyway.
+    keys = [_identity(source, params) for source in sources]
+    known = {} if again else session.known(keys)
+    todo = [n for n, key in enumerate(keys) if key not in known and key not in keys[:n]]
     from ..workflows.upload import submit
 
     client = session.client("pixelz")
-    session.reserve([template] * len(sources))
-    rows: list[dict[str, Any]] = []
+    session.reserve([template] * len(todo))
+    tickets: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    tried = 0
     try:
-        for n, (given, source) in enumerate(zip(images, sources, strict=True)):
+        for step, n in enumerate(todo):
+            tried += 1
             try:
-                ticket = submit(client, source, uploader=session.uploader, **params)
+                ticket = submit(client, sources[n], uploader=session.uploader, **params)
             except Exception as exc:
                 if _surely_not_sent(exc):
                     session.release(template)
-                rows.append({"image": given, "error": session.redact(describe(exc))})
+                errors[keys[n]] = session.redact(describe(exc))
             else:
-                rows.append({"image": given, "ticket": str(ticket)})
-            progress(n + 1, len(sources), f"queued {n + 1} of {len(sources)}")
+                tickets[keys[n]] = str(ticket)
+                session.remember(keys[n], str(ticket))
+            progress(step + 1, len(todo), f"queued {step + 1} of {len(todo)}")
     finally:
         # A call cancelled half-way gives back the images it did not try.
-        for _ in range(len(sources) - len(rows)):
+        for _ in range(len(todo) - tried):
             session.release(template)
+    rows: list[dict[str, Any]] = []
+    for given, key in zip(images, keys, strict=True):
+        if key in known:
+            rows.append({"image": given, "ticket": known[key], "already_queued": True})
+        elif key in tickets:
+            rows.append({"image": given, "ticket": tickets[key]})
+        else:
+            rows.append({"image": given, "error": errors[key]})
     if all("error" in r for r in rows):
         raise ToolError("; ".join(f"{r['image']}: {r['error']}" for r in rows))
     return {
@@ -676,7 +720,9 @@ def _job_tools() -> list[ToolSpec]:
             "Submit images (spends money)",
             "Queue images for background removal (AddImageToQueue), each a local file "
             "(below the server's --files-root; uploaded as `rtb submit` does) or an http(s) "
-            "URL. Returns one ticket per image." + _SPENDS,
+            "URL. Returns one ticket per image. An image this session already queued (the "
+            "same file content or URL with the same options) is not sent again: its ticket "
+            "is returned, marked already_queued (again=true queues it anyway)." + _SPENDS,
             _schema(
                 {
                     "images": {
@@ -696,6 +742,11 @@ def _job_tools() -> list[ToolSpec]:
                     "callback_url": {
                         "type": "string",
                         "description": "where the service notifies when an image is done",
+                    },
+                    "again": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "queue images this session already queued once more",
                     },
                 },
                 ["images"],
