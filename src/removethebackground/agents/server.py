@@ -83,7 +83,7 @@ def build_server(session: Session) -> Server[Any]:
     ) -> types.CallToolResult:
         spec = specs.get(params.name)
         if spec is None:
-            return _error(session, f"no tool {params.name!r} (tools/list lists them)")
+            return _error(session, f"no tool '{params.name}' (tools/list lists them)")
         args = dict(params.arguments or {})
         cancelled = threading.Event()
 

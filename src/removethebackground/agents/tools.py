@@ -16,6 +16,8 @@ Safety rules, enforced here and not left to the client:
   (:attr:`Limits.max_images`) and, with prices, a cost over what is left of
   :attr:`Limits.max_spend` (the batch spend guard,
   :func:`removethebackground.workflows.batch.spend.guard`).
+- **Asking twice**: an image the session already queued (same content or URL, same
+  options) is not queued again by ``submit_images``; its ticket is returned.
 - **Files**: local images are read only below :attr:`Limits.files_root`; results are
   written only below :attr:`Limits.download_dir`.
 """
