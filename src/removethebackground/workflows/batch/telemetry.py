@@ -56,12 +56,13 @@ class Counts(Protocol):
 class BatchTelemetry:
     """The reports of one batch (``batch_id``)."""
 
-    __slots__ = ("_base", "prices")
+    __slots__ = ("_base", "_statuses", "prices")
 
     def __init__(self, batch_id: str) -> None:
         self._base: dict[str, str] = {"removethebackground.batch.id": str(batch_id)}
         #: The submit's prices by template id (for the spend metric).
         self.prices: Mapping[str, Decimal] = {}
+        self._statuses: set[str] = set()  # reported so far: a status no row has left is 0
 
     @contextmanager
     def work(self, name: str, **attributes: str | int) -> Iterator[dict[str, Any]]:
@@ -90,7 +91,9 @@ class BatchTelemetry:
                 count,
                 {**self._base, "removethebackground.batch.state": state},
             )
-        for status, count in summary.by_status.items():
+        by_status = dict.fromkeys(self._statuses, 0) | dict(summary.by_status)
+        self._statuses.update(by_status)
+        for status, count in by_status.items():
             observe.measure(
                 "removethebackground.batch.images",
                 count,
