@@ -121,7 +121,7 @@ _WORK: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 class _CallSpan:
     """One call's span (made current while the call runs) and its attempts."""
 
-    __slots__ = ("_info", "_observer", "_span", "_token")
+    __slots__ = ("_info", "_observer", "_recording", "_span", "_token")
 
     def __init__(self, observer: OpenTelemetryObserver, info: CallInfo) -> None:
         self._observer = observer
@@ -139,9 +139,13 @@ class _CallSpan:
                 "removethebackground.binding": info.binding,
             },
         )
+        # A span not recorded (no SDK, or sampled out) gets no attempts and no attributes.
+        self._recording = self._span.is_recording()
         self._token = otel_context.attach(trace.set_span_in_context(self._span))
 
     def attempt_started(self, attempt: int) -> object:
+        if not self._recording:
+            return None
         info = self._info
         attributes: dict[str, str | int] = {
             "removethebackground.attempt": attempt,
@@ -160,6 +164,7 @@ class _CallSpan:
     def attempt_ended(
         self, token: object, attempt: int, status: int | None, error: BaseException | None
     ) -> None:
+        self._observer.attempts.add(1, self._observer.method_attributes(self._info))
         if not isinstance(token, trace.Span):
             return
         if status is not None:
@@ -171,15 +176,10 @@ class _CallSpan:
             token.set_attribute("error.type", str(status))
             token.set_status(Status(StatusCode.ERROR))
         token.end()
-        self._observer.attempts.add(
-            1,
-            {
-                "rpc.method": f"{self._info.service}/{self._info.operation}",
-                "removethebackground.binding": self._info.binding,
-            },
-        )
 
     def retrying(self, attempt: int, reason: str, delay: float) -> None:
+        if not self._recording:
+            return
         self._span.add_event(
             "retry",
             {
@@ -192,6 +192,9 @@ class _CallSpan:
     def ended(self, end: CallEnd) -> None:
         span = self._span
         try:
+            if not self._recording:
+                span.end()
+                return
             span.set_attribute("removethebackground.attempts", end.attempts)
             span.set_attribute("removethebackground.outcome", end.outcome)
             if end.status is not None:
@@ -263,6 +266,7 @@ class OpenTelemetryObserver:
             description="Calls made by a batch's work, by the work (Batch.submit ...)",
         )
         self._instruments: dict[str, Any] = {}
+        self._methods: dict[tuple[str, str, str], Mapping[str, str]] = {}
         for name, spec in BATCH_INSTRUMENTS.items():
             if spec.kind == "counter":
                 made: Any = meter.create_counter(name, unit=spec.unit, description=spec.description)
@@ -292,6 +296,18 @@ class OpenTelemetryObserver:
             instrument.set(value, dict(attributes))
         else:
             instrument.add(value, dict(attributes))
+
+    def method_attributes(self, info: CallInfo) -> Mapping[str, str]:
+        """``rpc.method`` and the binding of ``info`` (made once per operation and binding)."""
+        key = (info.service, info.operation, info.binding)
+        found = self._methods.get(key)
+        if found is None:
+            found = {
+                "rpc.method": f"{info.service}/{info.operation}",
+                "removethebackground.binding": info.binding,
+            }
+            self._methods[key] = found
+        return found
 
     def record_call(self, info: CallInfo, end: CallEnd) -> None:
         method = f"{info.service}/{info.operation}"
