@@ -428,3 +428,32 @@ def test_instrument_uses_the_global_providers_by_default() -> None:
         assert observe.get_observer() is observer
     finally:
         observe.set_observer(previous)
+
+
+def test_a_lost_answer_found_by_its_lookup_is_reconciled_with_the_lookup_as_child(
+    sandbox: SandboxHandle, telemetry: Telemetry
+) -> None:
+    from support.dropping_proxy import DroppingProxy
+
+    url = sandbox.upload(b"\xff\xd8\xff\xe0 not really a jpeg", "lost.jpg")
+    with DroppingProxy(sandbox.pixelz_endpoint, drop_every=1) as proxy:
+        client = pixelz.PixelzClient(
+            sandbox.demo_email,
+            sandbox.demo_api_key,
+            endpoint=proxy.endpoint,
+            retries=RetryPolicy(attempts=3, backoff=0.0),
+        )
+        with client:
+            queued = client.add_image_to_queue(
+                template_id="1001", image_url=url, customer_image_id="lost-1"
+            )
+    assert queued.image_ticket is not None and proxy.dropped == 1
+    (call,) = telemetry.named("Pixelz/AddImageToQueue")
+    attributes = dict(call.attributes or {})
+    assert attributes["removethebackground.outcome"] == "reconciled"
+    assert attributes["removethebackground.attempts"] == 1  # never sent twice
+    assert call.status.status_code is StatusCode.UNSET
+    lookups = telemetry.named("Pixelz/GetImageStatus")
+    assert lookups and all(
+        s.parent is not None and s.parent.span_id == call.context.span_id for s in lookups
+    )
