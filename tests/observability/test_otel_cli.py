@@ -137,3 +137,18 @@ def test_the_command_path_is_names_only() -> None:
     ]
     assert command_path(cli, ctx, ["templates", "--json"]) == ["templates"]
     assert command_path(cli, ctx, ["nonsense"]) == []
+
+
+def test_the_plugin_without_the_api_says_which_extra() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['opentelemetry'] = None\n"
+        "try:\n"
+        "    import removethebackground.plugins.otel\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert 'pip install ".[otel]"' in done.stdout, done.stderr

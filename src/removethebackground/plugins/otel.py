@@ -48,9 +48,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opentelemetry import context as otel_context
-from opentelemetry import metrics, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+try:
+    from opentelemetry import context as otel_context
+    from opentelemetry import metrics, trace
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+except ImportError as exc:  # pragma: no cover - the message is what is tested
+    raise ImportError(
+        "removethebackground.plugins.otel needs the otel extra (opentelemetry-api): "
+        'pip install ".[otel]" in the project\'s clone',
+        name=exc.name,
+    ) from exc
 
 from .._version import __version__
 from ..core import observe
