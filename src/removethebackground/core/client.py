@@ -42,6 +42,7 @@ from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from ..bindings.http import form_pairs
 from . import constraints as _constraints
 from . import deadline as _deadline
+from . import observe as _observe
 from . import reconcile as _reconcile
 from .config import ClientConfig, MessageValidator, StrictMode, check_offered
 from .errors import (
@@ -439,7 +440,15 @@ class ServiceClient:
         strict = self._strict
         del values  # the key stays in the request only
         started = self._begin_budget()  # one deadline for the whole call (None: a caller's)
+        observed = (  # an observer's spans and metrics (core/observe.py); None: off
+            None
+            if _observe.observer is None
+            else _observe.begin(
+                self._service_name(), op, self._binding, self._endpoint, request.method
+            )
+        )
         lost: TransportError | None
+        failure: RemoveTheBackgroundError | None = None
         try:
             try:
                 answer = self._transport.send(request, ctx)
@@ -450,11 +459,15 @@ class ServiceClient:
             else:
                 lost = None
             if lost is not None:  # the request went out and its answer was lost
+                if observed is not None:
+                    observed.lost()
                 settled = self._settle(op, args, request, lost)
                 if isinstance(settled, _reconcile.Found):
                     result: R = settled.result
                     return result
                 answer = settled
+            if observed is not None:
+                observed.answered(answer.status)
             if strict is not None:
                 strict.check_answer(op, self._binding, answer)
             if log.isEnabledFor(logging.DEBUG):
@@ -478,8 +491,15 @@ class ServiceClient:
             )
         finally:
             _deadline.end(started)
+            if observed is not None:
+                observed.end(failure)
         # Outside the except block, so that nothing chains the error to what it replaced.
         raise self._scrub(failure)
+
+    def _service_name(self) -> str:
+        """The service as telemetry names it: the client class without ``Client``
+        (``Pixelz``, ``RemoveTheBackground``)."""
+        return type(self).__name__.removesuffix("Client") or type(self).__name__
 
     _budget_seconds: float | None = None  # the call's deadline, found on the first call
 

@@ -44,6 +44,7 @@ from typing import Any
 
 from ..bindings.base import CallContext
 from . import deadline as _deadline
+from . import observe as _observe
 from .errors import RETRYABLE_HTTP_STATUSES, InvalidParameterError, TransportError
 from .http import HttpAnswer, HttpRequest
 from .transport import Transport
@@ -217,6 +218,8 @@ class RetryingTransport:
     def _log_retry(
         self, request: HttpRequest, attempt: int, reason: str, delay: float, what: str
     ) -> None:
+        if _observe.observer is not None:
+            _observe.retrying(attempt, reason, delay)
         log.info(
             "%s over %s: attempt %d of %d failed (%s); %s in %.2f s",
             request.operation.name,
@@ -244,16 +247,22 @@ class RetryingTransport:
         policy = self.policy
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
+            mark = None if observed is None else observed.attempt_started()
             try:
                 answer = self.inner.send(request, ctx)
             except TransportError as exc:
+                if observed is not None:
+                    observed.attempt_ended(mark, exc.http_status, exc)
                 if not (exc.retryable and exc.http_status is None) or attempt >= policy.attempts:
                     raise
                 reason: str = type(exc).__name__
                 wait_for: float | None = None
                 failure: TransportError | None = exc
             else:
+                if observed is not None:
+                    observed.attempt_ended(mark, answer.status, None)
                 if answer.status not in RETRYABLE_HTTP_STATUSES or attempt >= policy.attempts:
                     return answer
                 reason = f"HTTP {answer.status}"
@@ -283,10 +292,14 @@ class RetryingTransport:
         policy = self.policy
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
+            mark = None if observed is None else observed.attempt_started()
             try:
-                return self.inner.send(request, ctx)
+                answer = self.inner.send(request, ctx)
             except TransportError as exc:
+                if observed is not None:
+                    observed.attempt_ended(mark, exc.http_status, exc)
                 never_left = exc.request_sent is False and exc.http_status is None
                 if not (never_left and exc.retryable) or attempt >= policy.attempts:
                     raise
@@ -302,6 +315,10 @@ class RetryingTransport:
                     self._sleep(delay)
                 request = request.renewed()
                 attempt += 1
+            else:
+                if observed is not None:
+                    observed.attempt_ended(mark, answer.status, None)
+                return answer
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
