@@ -31,11 +31,12 @@ all. ``rate_limits=RateLimits()`` (no rates) keeps only the shared 429 pauses.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -56,6 +57,8 @@ __all__ = [
     "RateLimitedTransport",
     "RateLimits",
     "check_rate_limits",
+    "find_limiter",
+    "gcra_take",
     "kind_of",
     "parse_rate",
 ]
@@ -188,6 +191,27 @@ class BucketStore(Protocol):
         """No token of ``kind`` before ``until`` (a later pause than one set wins)."""
 
 
+def gcra_take(
+    tat: float | None, paused: float | None, rate: Rate | None, now: float, max_wait: float
+) -> tuple[float | None, float | None]:
+    """One take from a bucket whose state is ``tat`` (its theoretical arrival time,
+    ``None``: never taken) and ``paused`` (no token before it, ``None``: no pause).
+
+    Returns the seconds to wait from ``now`` (``None`` when over ``max_wait``: nothing
+    reserved) and the new ``tat`` to store. The one piece of arithmetic every
+    :class:`BucketStore` applies inside its atomic read-modify-write."""
+    start = now if paused is None else max(now, paused)
+    if rate is None:
+        wait = start - now
+        return (wait if wait <= max_wait else None), tat
+    interval = 1.0 / rate.per_second
+    new_tat = max(start if tat is None else tat, start) + interval
+    wait = max(start - now, new_tat - rate.burst * interval - now, 0.0)
+    if wait > max_wait:
+        return None, tat
+    return wait, new_tat
+
+
 class LocalBuckets:
     """The buckets of one process (thread-safe). Times are the limiter's clock's."""
 
@@ -198,22 +222,27 @@ class LocalBuckets:
 
     def take(self, kind: str, rate: Rate | None, now: float, max_wait: float) -> float | None:
         with self._lock:
-            start = max(now, self._paused.get(kind, now))
-            if rate is None:
-                wait = start - now
-                return wait if wait <= max_wait else None
-            interval = 1.0 / rate.per_second
-            tat = max(self._tat.get(kind, start), start) + interval
-            wait = max(start - now, tat - rate.burst * interval - now, 0.0)
-            if wait > max_wait:
-                return None
-            self._tat[kind] = tat
+            wait, tat = gcra_take(self._tat.get(kind), self._paused.get(kind), rate, now, max_wait)
+            if tat is not None:
+                self._tat[kind] = tat
             return wait
 
     def pause(self, kind: str, until: float) -> None:
         with self._lock:
             if until > self._paused.get(kind, -math.inf):
                 self._paused[kind] = until
+
+
+def find_limiter(transport: object) -> RateLimitedTransport | None:
+    """The :class:`RateLimitedTransport` in a chain of wrapping transports (each
+    wrapper's ``inner``), e.g. a client's ``transport``; ``None`` without one."""
+    seen = 0
+    while transport is not None and seen < 16:
+        if isinstance(transport, RateLimitedTransport):
+            return transport
+        transport = vars(transport).get("inner") if hasattr(transport, "__dict__") else None
+        seen += 1
+    return None
 
 
 class RateLimitedTransport:
@@ -258,6 +287,20 @@ class RateLimitedTransport:
     def close(self) -> None:
         if self._owns_inner:
             self.inner.close()
+
+    @contextlib.contextmanager
+    def sharing(
+        self, store: BucketStore, *, clock: Callable[[], float] = time.time
+    ) -> Iterator[None]:
+        """Take tokens from ``store`` (timed by ``clock``, a clock the sharers agree on)
+        for the ``with`` block, then from this transport's own buckets again: how a
+        batch on a shared journal makes the limits hold for all its workers together."""
+        previous = (self.store, self._clock)
+        self.store, self._clock = store, clock
+        try:
+            yield
+        finally:
+            self.store, self._clock = previous
 
     def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
         op = request.operation

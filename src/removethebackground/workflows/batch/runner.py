@@ -56,6 +56,7 @@ claimed from the journal a page at a time before they are worked on.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import contextvars
 import dataclasses
 import os
@@ -80,6 +81,7 @@ from ...core.errors import (
     ServerFault,
     TransportError,
 )
+from ...core.ratelimit import BucketStore, find_limiter
 from ...generated import pixelz
 from .._common import is_legacy
 from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
@@ -189,6 +191,11 @@ class Batch:
         settle_seconds: how long after a row's last attempt its outcome is reconciled.
         rounds: reconcile-and-resubmit rounds within one :meth:`submit`.
         max_attempts: calls per row at most, over all runs, before it is ``failed``.
+        shared_limits: when the client has ``rate_limits=`` and the journal can keep
+            rate-limit buckets (SQLite, PostgreSQL), its calls take their tokens from
+            buckets in the journal while the batch is open, so that every process on
+            the journal together stays under the limits, and a 429 one of them gets
+            pauses them all; ``False`` keeps the client's own buckets.
         clock: the time source (seconds), for tests.
         sleep: the pause, for tests.
     """
@@ -203,6 +210,7 @@ class Batch:
         settle_seconds: float = 2.0,
         rounds: int = 3,
         max_attempts: int = 5,
+        shared_limits: bool = True,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
@@ -236,9 +244,31 @@ class Batch:
         #: What the last :meth:`status` round asked the service.
         self.last_follow = FollowCounts()
         self._telemetry = BatchTelemetry(self.batch_id)
+        self._sharing = contextlib.ExitStack()
+        #: The rate-limit buckets shared through the journal (``None``: not shared).
+        self.buckets: BucketStore | None = None
+        if shared_limits:
+            self._share_limits()
+
+    def _share_limits(self) -> None:
+        limiter = find_limiter(getattr(self.client, "transport", None))
+        make = getattr(self.journal, "bucket_store", None)
+        if limiter is None or make is None:
+            return
+        try:
+            store = make()
+        except BaseException:
+            self.journal.close()
+            raise
+        self.buckets = store
+        self._sharing.callback(_close, store)
+        self._sharing.enter_context(limiter.sharing(store))
 
     def close(self) -> None:
-        self.journal.close()
+        try:
+            self._sharing.close()
+        finally:
+            self.journal.close()
 
     def __enter__(self) -> Batch:
         return self
@@ -717,6 +747,12 @@ class Batch:
             downloaded=tally.downloaded,
             errors=tally.errors,
         )
+
+
+def _close(store: object) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
 
 
 def _status_label(status_id: int | None) -> str:
