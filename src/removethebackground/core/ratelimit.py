@@ -156,6 +156,53 @@ class RateLimits:
         """From ``KIND=N/s`` texts (see :func:`parse_rate`), as the CLI's ``--rate``."""
         return cls(dict(parse_rate(text) for text in texts))
 
+    @classmethod
+    def configured(
+        cls, extra: Iterable[str] = (), environ: Mapping[str, str] | None = None
+    ) -> RateLimits | None:
+        """The ``[rates]`` table of the config file (``RTB_CONFIG``, or ``config.toml``
+        in the user's config directory), with ``extra`` ``KIND=N/s`` texts winning per
+        kind (``rtb --rate``); ``None`` when neither sets a rate::
+
+            [rates]
+            queue = "2/s"
+            read = "600/min,burst=20"
+            pause = 5          # seconds a 429 without Retry-After pauses its kind
+        """
+        from .settings import config_path, read_table
+
+        table = read_table("rates", environ)
+        where = f"in the config file {config_path(environ)}"
+        rates: dict[str, Rate] = {}
+        options: dict[str, float] = {}
+        for key, value in table.items():
+            if key in ("pause", "max_pause"):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise InvalidParameterError(
+                        f"[rates] {key}", f"must be seconds (a number), got {value!r} {where}"
+                    )
+                options[key] = float(value)
+                continue
+            if key not in KINDS:
+                raise InvalidParameterError(
+                    f"[rates] {key}",
+                    f"is not a kind of call: use {', '.join(KINDS)}, pause or max_pause ({where})",
+                )
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise InvalidParameterError(
+                    f"[rates] {key}", f'must be a rate such as "2/s", got {value!r} {where}'
+                )
+            text = f"{value}/s" if isinstance(value, (int, float)) else value
+            try:
+                rates[key] = parse_rate(f"{key}={text}")[1]
+            except InvalidParameterError as exc:
+                message = str(exc).removeprefix(f"{exc.parameter}: ")
+                raise InvalidParameterError(f"[rates] {key}", f"{message} ({where})") from None
+        rates.update(dict(parse_rate(text) for text in extra))
+        if not rates and not options:
+            return None
+        return cls(rates, **options)
+
 
 def check_rate_limits(value: object) -> RateLimits | None:
     """The client's ``rate_limits=``: a :class:`RateLimits`, a mapping of kinds to

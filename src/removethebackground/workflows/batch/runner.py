@@ -103,11 +103,13 @@ from .journal import (
 from .manifest import Manifest, read_manifest
 from .spend import (
     DEFAULT_CONFIRM_OVER,
+    ConfiguredSpend,
     Confirm,
     Prices,
     Quote,
     check_prices,
     check_threshold,
+    configured_spend,
     guard,
     make_quote,
 )
@@ -320,9 +322,13 @@ class Batch:
         if retry_failed:
             self.journal.reset_failed()
 
-    def _quote(self, prices: Prices | None) -> Quote:
-        checked = check_prices(prices)
-        return make_quote((r.template_id for r in self._selected(Selection.PENDING)), checked)
+    def _quote(self, prices: Prices | None, configured: ConfiguredSpend) -> Quote:
+        checked = check_prices(prices) if prices is not None else configured.prices
+        return make_quote(
+            (r.template_id for r in self._selected(Selection.PENDING)),
+            checked,
+            currency=configured.currency if prices is None else "",
+        )
 
     def quote(
         self,
@@ -332,12 +338,14 @@ class Batch:
         price_per_image: Prices | None = None,
     ) -> Quote:
         """What :meth:`submit` would queue now, per template, and its cost when
-        ``price_per_image`` is given; nothing is sent (the dry run). The manifest is
+        ``price_per_image`` is given (else with the config file's ``[prices]``, see
+        :mod:`.spend`); nothing is sent (the dry run). The manifest is
         checked and recorded in the journal as :meth:`submit` does, so a rerun counts
         only the rows not queued yet."""
+        configured = configured_spend()
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            return self._quote(price_per_image)
+            return self._quote(price_per_image, configured)
 
     @observed("submit")
     def submit(
@@ -358,8 +366,9 @@ class Batch:
 
         Before anything is sent, the rows to queue are counted per template (and priced
         with ``price_per_image``: one amount, or template id -> amount, ``""`` the
-        default template; see :meth:`quote`). Over ``confirm_over`` images (``None``:
-        never ask) or over ``max_spend`` (which needs a price for every template
+        default template; see :meth:`quote`; without it, the config file's ``[prices]``).
+        Over ``confirm_over`` images (``None``: never ask) or over ``max_spend`` (without
+        it, the config file's ``[spend] max_spend``; it needs a price for every template
         queued), ``confirm(quote)`` is asked; without it, or when it answers ``False``,
         :class:`~.spend.SpendRefused` is raised and nothing is sent.
         """
@@ -367,9 +376,12 @@ class Batch:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
         limit = check_threshold(confirm_over, max_spend)
         check_prices(price_per_image)
+        configured = configured_spend()
+        if limit is None:
+            limit = configured.max_spend
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            quote = self._quote(price_per_image)
+            quote = self._quote(price_per_image, configured)
             guard(quote, confirm_over=confirm_over, max_spend=limit, confirm=confirm)
             self._telemetry.prices = quote.prices
             with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
