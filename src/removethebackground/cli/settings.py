@@ -21,7 +21,10 @@ The config file is TOML at ``<user config dir>/removethebackground/config.toml``
     pixelz_endpoint = "http://127.0.0.1:8110/soap.asmx"
 
 It holds the API key, so ``rtb config set`` writes it readable by its owner only.
-This module needs no click: it checks, reads and writes settings.
+Its other tables (``[rates]``, :meth:`removethebackground.core.ratelimit.RateLimits.configured`;
+``[prices]`` and ``[spend]``, :func:`removethebackground.workflows.batch.spend.configured_spend`)
+are kept as written when the profiles are rewritten. This module needs no click: it
+checks, reads and writes settings.
 """
 
 from __future__ import annotations

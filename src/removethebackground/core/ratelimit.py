@@ -27,6 +27,12 @@ The answer itself goes back to the retry policy as before (which retries reads).
 
 Off by default: a client without ``rate_limits=`` has no limiter in its transport at
 all. ``rate_limits=RateLimits()`` (no rates) keeps only the shared 429 pauses.
+
+**Shared buckets.** :meth:`RateLimitedTransport.sharing` makes a limiter take from
+another store for a while (a batch's journal: its tables, see
+:mod:`removethebackground.workflows.batch.buckets`), so the limits hold for every
+process on it; every store applies the same arithmetic, :func:`gcra_take`.
+:meth:`RateLimits.configured` reads the config file's ``[rates]`` table.
 """
 
 from __future__ import annotations
