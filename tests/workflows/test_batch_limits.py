@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ from removethebackground.core.ratelimit import (
     find_limiter,
 )
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
-from removethebackground.workflows.batch.buckets import SQLiteBuckets
+from removethebackground.workflows.batch.buckets import PostgresBuckets, SQLiteBuckets
 
 WORKER = Path(__file__).parents[1] / "support" / "limit_worker.py"
 LOCAL = ("--local",) if os.environ.get("RTB_LIMITS_LOCAL") else ()
@@ -149,21 +150,53 @@ def _status_request() -> object:
     return SimpleNamespace(operation=op, binding=Binding.SOAP11)
 
 
-def test_a_429_one_worker_gets_pauses_the_others(tmp_path: Path) -> None:
-    path = tmp_path / "shared.sqlite3"
-    now = [1000.0]
+def _stores(kind: str, tmp_path: Path) -> tuple[Any, Any]:
+    """Two stores on one journal, as two worker processes would open them."""
+    if kind == "sqlite":
+        path = tmp_path / "shared.rtb-journal"
+        return SQLiteBuckets(path), SQLiteBuckets(path)
+    from support.postgres import database_url
+
+    url = database_url()
+    return PostgresBuckets(url, location="db"), PostgresBuckets(url, location="db")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_429_one_worker_gets_pauses_the_others(kind: str, tmp_path: Path) -> None:
+    first, second = _stores(kind, tmp_path)
+    # each worker's own clock: they need not agree (PostgreSQL times by the server's)
+    one_now, other_now = 1000.0, 5_000_000.0
     waits: list[float] = []
     limits = RateLimits({"read": Rate(100.0)})
-    one = RateLimitedTransport(
-        Scripted(429), limits, store=SQLiteBuckets(path), clock=lambda: now[0]
-    )
+    one = RateLimitedTransport(Scripted(429), limits, store=first, clock=lambda: one_now)
     other = RateLimitedTransport(
-        Scripted(), limits, store=SQLiteBuckets(path), clock=lambda: now[0], sleep=waits.append
+        Scripted(), limits, store=second, clock=lambda: other_now, sleep=waits.append
     )
+    if kind == "sqlite":  # one machine, one clock
+        other = RateLimitedTransport(
+            Scripted(), limits, store=second, clock=lambda: one_now, sleep=waits.append
+        )
     request, ctx = _status_request(), object()
-    assert one.send(request, ctx).status == 429  # type: ignore[arg-type]
-    other.send(request, ctx)  # type: ignore[arg-type]
-    assert waits and waits[0] == pytest.approx(30.0, abs=0.1)
+    try:
+        assert one.send(request, ctx).status == 429  # type: ignore[arg-type]
+        other.send(request, ctx)  # type: ignore[arg-type]
+        assert waits and waits[0] == pytest.approx(30.0, abs=0.5)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_shared_buckets_keep_the_rate_between_stores(tmp_path: Path) -> None:
+    first, second = _stores("sqlite", tmp_path)
+    rate = Rate(10.0, burst=2)
+    try:
+        waits = [s.take("queue", rate, 100.0, 60.0) for s in (first, second, first, second)]
+        assert waits == pytest.approx([0.0, 0.0, 0.1, 0.2])
+        assert second.take("queue", rate, 100.0, 0.25) is None  # over max_wait: none taken
+        assert first.take("queue", rate, 100.3, 60.0) == pytest.approx(0.0)
+    finally:
+        first.close()
+        second.close()
 
 
 def test_a_batch_takes_its_tokens_from_the_journal_while_open(
