@@ -214,3 +214,19 @@ def test_a_batch_takes_its_tokens_from_the_journal_while_open(
         assert batch.buckets is None and limiter.store is own
     with Batch(tmp_path / "d.rtb-journal", sandbox.pixelz_client()) as batch:
         assert batch.buckets is None  # no rate limits: nothing to share
+
+
+def test_the_buckets_never_show_the_password() -> None:
+    from removethebackground import BatchError
+    from support.postgres import PASSWORD, database_url
+
+    url = database_url()
+    store = PostgresBuckets(url, location="postgresql://rtb:***@db")
+    try:
+        assert PASSWORD not in repr(store)
+    finally:
+        store.close()
+    wrong = url.replace(PASSWORD, "wrong-Passw0rd-y")
+    with pytest.raises(BatchError) as info:
+        PostgresBuckets(wrong, location="postgresql://rtb:***@db")
+    assert "wrong-Passw0rd-y" not in str(info.value) and "***" in str(info.value)

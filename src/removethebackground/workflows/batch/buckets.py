@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...core.ratelimit import Rate, gcra_take
 from ..errors import BatchError
@@ -109,6 +110,7 @@ class PostgresBuckets:
 
         self._psycopg = psycopg
         self.location = location
+        self._password = urlsplit(url).password if "@" in url else None
         self._lock = threading.Lock()
         # the database clock minus the limiter's, at the last take: turns a pause's end
         # (the limiter's clock) into the database's
@@ -130,6 +132,8 @@ class PostgresBuckets:
             yield
         except self._psycopg.Error as exc:
             detail = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+            if self._password:
+                detail = detail.replace(self._password, "***")
             raise BatchError(f"the rate limits in {self.location} failed: {detail}") from None
 
     def _row(self, kind: str) -> tuple[float, float | None, float | None]:
