@@ -13,6 +13,8 @@ One module per concern:
                        file's prices
 :mod:`.buckets`        rate-limit buckets in the journal, shared by every process on it
 :mod:`.follow`         learning statuses from GetImagesList pages and notifications
+:mod:`.results`        results before they expire: the retention, checking a file
+:mod:`.progress`       :class:`Progress`: rows per state, rates, ETAs, spend, expiry
 :mod:`.runner`         :class:`Batch`: submit (reconciling before resending), status, wait,
                        download
 =====================  ==========================================================================
@@ -26,6 +28,7 @@ from ..errors import BatchError
 from .backends import open_journal
 from .journal import Journal, JournalRow, JournalSpec, JournalTally, Selection
 from .manifest import MANIFEST_COLUMNS, Manifest, ManifestRow, read_manifest
+from .progress import Progress
 from .runner import Batch, BatchRow, BatchSummary
 from .spend import DEFAULT_CONFIRM_OVER, Quote, SpendRefused
 from .sqlite import SQLiteJournal
@@ -43,6 +46,7 @@ __all__ = [
     "JournalTally",
     "Manifest",
     "ManifestRow",
+    "Progress",
     "Quote",
     "SQLiteJournal",
     "Selection",

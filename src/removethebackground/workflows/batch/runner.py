@@ -92,15 +92,19 @@ from ..upload import resolve_image
 from .backends import open_journal
 from .follow import FollowCounts, Notifications, ask_one, follow_round
 from .journal import (
+    DELIVERED_STATUS_ID,
     FAILED,
     PENDING,
     SUBMITTED,
     SUBMITTING,
+    TERMINAL_STATUS_IDS,
     JournalRow,
     JournalSpec,
     Selection,
 )
 from .manifest import Manifest, read_manifest
+from .progress import DEFAULT_WINDOW, Progress, format_duration, iso_time, make_progress
+from .results import DEFAULT_EXPIRING_WITHIN, DEFAULT_RETENTION, file_sha256, verify_file
 from .spend import (
     DEFAULT_CONFIRM_OVER,
     ConfiguredSpend,
@@ -126,7 +130,7 @@ LEASE_SECONDS = 900.0
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BatchRow:
-    """One row of the journal."""
+    """One row of the journal (the times and ``sha256``: see :mod:`.journal`)."""
 
     row_no: int
     image: str
@@ -140,6 +144,11 @@ class BatchRow:
     status: ImageStatusName | None
     paths: tuple[str, ...]
     error: str | None
+    queued_at: float | None = None
+    settled_at: float | None = None
+    ready_since: float | None = None
+    downloaded_at: float | None = None
+    sha256: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -198,6 +207,8 @@ class Batch:
             buckets in the journal while the batch is open, so that every process on
             the journal together stays under the limits, and a 429 one of them gets
             pauses them all; ``False`` keeps the client's own buckets.
+        retention: seconds the service keeps a delivered image's results (see
+            :mod:`.results`; 30 days by default): expiry is counted from it.
         clock: the time source (seconds), for tests.
         sleep: the pause, for tests.
     """
@@ -213,6 +224,7 @@ class Batch:
         rounds: int = 3,
         max_attempts: int = 5,
         shared_limits: bool = True,
+        retention: float = DEFAULT_RETENTION,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
@@ -225,6 +237,7 @@ class Batch:
         self.settle_seconds = float(settle_seconds)
         self.rounds = int(rounds)
         self.max_attempts = int(max_attempts)
+        self.retention = _positive("retention", retention)
         self._clock = clock
         self._sleep = sleep
         email = str(getattr(client, "email", ""))
@@ -358,6 +371,7 @@ class Batch:
         confirm_over: int | None = DEFAULT_CONFIRM_OVER,
         max_spend: Decimal | int | float | str | None = None,
         confirm: Confirm | None = None,
+        on_progress: Callable[[], object] | None = None,
     ) -> BatchSummary:
         """Submit every row of ``manifest`` not submitted yet; returns :meth:`summary`.
 
@@ -371,6 +385,9 @@ class Batch:
         it, the config file's ``[spend] max_spend``; it needs a price for every template
         queued), ``confirm(quote)`` is asked; without it, or when it answers ``False``,
         :class:`~.spend.SpendRefused` is raised and nothing is sent.
+
+        ``on_progress()`` is called after each row's call (from the pool's threads; read
+        :meth:`progress` there, at the pace you want).
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
@@ -395,6 +412,7 @@ class Batch:
                         self._submit_row,
                         claimed=True,
                         phase="submit",
+                        after=on_progress,
                     )
                     if not self.journal.count(Selection.PENDING, Selection.UNKNOWN):
                         break
@@ -411,10 +429,12 @@ class Batch:
         *,
         claimed: bool = False,
         phase: str = "row",
+        after: Callable[[], object] | None = None,
     ) -> None:
         """Feed ``rows`` to ``job`` on the pool, at most ``2 * concurrency`` at a time;
         ``claimed``: give each row's claim back when its job ends; ``phase``: the
-        row's work as its duration metric names it."""
+        row's work as its duration metric names it; ``after()``: called when a job has
+        ended (a failure of its own ends the run as a job's does)."""
         futures: set[concurrent.futures.Future[None]] = set()
         failure: list[BaseException] = []
         telemetry = self._telemetry
@@ -429,6 +449,8 @@ class Batch:
                 if claimed:
                     self.journal.release(row.row_no, self._owner)
                 telemetry.row(phase, outcome, started)
+            if after is not None:
+                after()
 
         def done(future: concurrent.futures.Future[None]) -> None:
             slots.release()
@@ -677,8 +699,18 @@ class Batch:
         session: requests.Session | None = None,
         name: str | None = None,
         folder: Callable[[BatchRow], str | os.PathLike[str] | None] | None = None,
+        verify: bool = True,
+        on_progress: Callable[[], object] | None = None,
     ) -> list[Path]:
         """Download every delivered image not downloaded yet into ``dest``; returns the paths.
+
+        The rows go soonest to expire first (by their ``ready_since``, see
+        :mod:`.results`). Each file is checked (its size against ``Content-Length``,
+        :func:`~removethebackground.workflows.download.download`; a known image type by
+        its magic bytes, :func:`~.results.verify_file`) and its SHA-256 recorded in the
+        journal. With ``verify`` (the default), the files of rows downloaded before are
+        checked first (:meth:`verify`): a file gone or changed is fetched again, while the
+        service still has it.
 
         Files are named by the pattern ``name`` (see
         :func:`~removethebackground.workflows.download.check_name`; by default
@@ -686,14 +718,19 @@ class Batch:
         anything is fetched. ``folder``: where a row's files go below ``dest`` (a
         relative folder, ``""`` for ``dest`` itself), or ``None`` to leave the row for
         now. Failures are recorded per row (see :meth:`summary`) and raised together as
-        one :class:`DownloadError` at the end.
+        one :class:`DownloadError` at the end. ``on_progress()`` is called after each
+        row (from the pool's threads).
         """
         pattern = check_name(name)
         base = Path(dest)
         names = ResultNames()
         written: list[Path] = []
         failures: list[str] = []
+        failed_rows: set[int] = set()
         lock = threading.Lock()
+        if verify:
+            self.verify(concurrency=concurrency)
+        now = self._clock()
 
         def fetch(row: JournalRow) -> None:
             if row.status_json is None:  # a Delivered status is always recorded with it
@@ -717,23 +754,129 @@ class Batch:
                     name=pattern,
                     source=row.source,
                 )
+                digests = []
+                for path in paths:
+                    try:
+                        digests.append(verify_file(path))
+                    except DownloadError:
+                        path.unlink(missing_ok=True)  # fetched again next time
+                        raise
             except DownloadError as exc:
-                self.journal.record_download(row.row_no, error=_short(f"download: {exc}"))
+                text = f"download: {exc}"
+                expires = _ready(row) + self.retention
+                if expires <= now:
+                    text += (
+                        f" (its results expired at {iso_time(expires)}: the service keeps "
+                        f"them {format_duration(self.retention)})"
+                    )
+                self.journal.record_download(row.row_no, error=_short(text))
                 with lock:
                     failures.append(str(exc))
+                    failed_rows.add(row.row_no)
                 return
-            self.journal.record_download(row.row_no, paths=[str(p) for p in paths])
+            self.journal.record_download(row.row_no, paths=[str(p) for p in paths], sha256=digests)
             with lock:
                 written.extend(paths)
 
         with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-download") as pool:
             slots = threading.BoundedSemaphore(2 * concurrency)
-            self._run(pool, slots, self._selected(Selection.UNDOWNLOADED), fetch, phase="download")
+            self._run(
+                pool,
+                slots,
+                self._by_expiry(failed_rows),
+                fetch,
+                phase="download",
+                after=on_progress,
+            )
         if failures:
             raise DownloadError(
                 f"{len(failures)} image(s) could not be downloaded (retry to resume): {failures[0]}"
             )
         return written
+
+    def _by_expiry(self, skip: set[int]) -> Iterator[JournalRow]:
+        """Delivered rows not downloaded, soonest to expire first, a page at a time; rows
+        of ``skip`` (failed in this run: an old row's key moves when its error is
+        recorded) are not handed out again."""
+        after: tuple[float, int] | None = None
+        while True:
+            page = self.journal.select_by_expiry(after=after, limit=PAGE)
+            if not page:
+                return
+            for row in page:
+                if row.row_no not in skip:
+                    yield row
+            last = page[-1]
+            after = (_ready(last), last.row_no)
+
+    def verify(self, *, concurrency: int = 4) -> int:
+        """Check the files of every downloaded row against the SHA-256 recorded for them
+        (a row recorded without one: that each is still an image); a file gone or
+        changed is removed and its row set to be downloaded again (by :meth:`download`).
+        Returns how many rows were set so."""
+        again = 0
+        lock = threading.Lock()
+
+        def check(row: JournalRow) -> None:
+            nonlocal again
+            problem = _file_problem(row)
+            if problem is None:
+                return
+            for path in row.paths or ():
+                Path(path).unlink(missing_ok=True)
+            self.journal.forget_download(row.row_no, _short(f"{problem}: to be fetched again"))
+            with lock:
+                again += 1
+
+        with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-verify") as pool:
+            slots = threading.BoundedSemaphore(2 * concurrency)
+            self._run(pool, slots, self._selected(Selection.DOWNLOADED), check, phase="verify")
+        return again
+
+    def progress(
+        self,
+        *,
+        window: float = DEFAULT_WINDOW,
+        expiring_within: float = DEFAULT_EXPIRING_WITHIN,
+        price_per_image: Prices | None = None,
+    ) -> Progress:
+        """Where the batch stands, from the journal alone (nothing is asked of the
+        service): rows per state, rates over the last ``window`` seconds and ETAs, the
+        spend so far (with ``price_per_image``, as :meth:`submit` takes it) and the
+        results expiring within ``expiring_within`` seconds or expired (see
+        :mod:`.progress`)."""
+        window = _positive("window", window)
+        if not expiring_within >= 0:
+            raise InvalidParameterError(
+                "expiring_within", f"must be seconds >= 0, got {expiring_within!r}"
+            )
+        prices = check_prices(price_per_image)
+        now = self._clock()
+        tally = self.journal.tally()
+        pace = self.journal.pace(
+            since=now - window,
+            expired_before=now - self.retention,
+            expiring_before=now + expiring_within - self.retention,
+        )
+        labels = {i: _status_label(i) for i in tally.statuses}
+        return make_progress(
+            tally,
+            pace,
+            now=now,
+            window=window,
+            retention=self.retention,
+            expiring_within=float(expiring_within),
+            labels=labels,
+            terminal=TERMINAL_STATUS_IDS,
+            delivered_id=DELIVERED_STATUS_ID,
+            prices=prices,
+        )
+
+    def expires_at(self, row: JournalRow | BatchRow) -> float | None:
+        """When a Delivered row's results expire at the latest known (``None``: not
+        Delivered, or recorded before the journal kept times)."""
+        ready = row.ready_since
+        return None if ready is None else ready + self.retention
 
     # --- reading the journal ----------------------------------------------------------------
 
@@ -765,6 +908,38 @@ def _close(store: object) -> None:
     close = getattr(store, "close", None)
     if close is not None:
         close()
+
+
+def _ready(row: JournalRow) -> float:
+    """A row's ready time as the journal orders by it (``sql.READY``)."""
+    return row.ready_since if row.ready_since is not None else row.updated
+
+
+def _file_problem(row: JournalRow) -> str | None:
+    """What is wrong with a downloaded row's files now, or ``None``."""
+    digests = row.sha256
+    for index, path in enumerate(row.paths or ()):
+        file = Path(path)
+        if digests is not None and index < len(digests):
+            found = file_sha256(file)
+            if found is None:
+                return f"{path} is missing"
+            if found != digests[index]:
+                return f"{path} changed since it was downloaded (its SHA-256 differs)"
+            continue
+        if not file.is_file():
+            return f"{path} is missing"
+        try:
+            verify_file(file)
+        except DownloadError as exc:
+            return str(exc)
+    return None
+
+
+def _positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidParameterError(name, f"must be a positive number of seconds, got {value!r}")
+    return float(value)
 
 
 def _status_label(status_id: int | None) -> str:
@@ -809,4 +984,9 @@ def _batch_row(row: JournalRow) -> BatchRow:
         status=status,
         paths=row.paths or (),
         error=row.error,
+        queued_at=row.queued_at,
+        settled_at=row.settled_at,
+        ready_since=row.ready_since,
+        downloaded_at=row.downloaded_at,
+        sha256=row.sha256 or (),
     )

@@ -4,25 +4,50 @@ checks of a claim's arguments. Each backend keeps its own schema and dialect."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from ...core.errors import InvalidParameterError
 from .journal import (
     DELIVERED_STATUS_ID,
+    EVENTS,
     PENDING,
     STATES,
     SUBMITTED,
     SUBMITTING,
     TERMINAL_STATUS_IDS,
+    JournalPace,
     Selection,
 )
 
-__all__ = ["COMPARED", "check_claim", "selection_where"]
+__all__ = [
+    "ADDED_COLUMNS",
+    "COMPARED",
+    "READY",
+    "check_claim",
+    "pace_of",
+    "pace_queries",
+    "selection_where",
+]
 
 #: The manifest columns a rerun must give unchanged for a recorded row.
 COMPARED: Final = ("image", "given_id", "product_id", "template_id", "callback_url")
+
+#: The columns schema 2 added to the rows (see ``journal.SCHEMA_VERSION``), each
+#: ``"time"`` (seconds) or ``"text"``: a backend adds the missing ones when it opens a
+#: journal, so a journal of schema 1 is used as it is, its rows without times.
+ADDED_COLUMNS: Final = (
+    ("queued_at", "time"),
+    ("settled_at", "time"),
+    ("ready_since", "time"),
+    ("downloaded_at", "time"),
+    ("sha256", "text"),
+)
+
+#: When a row's results became available, at the earliest (a row recorded before
+#: schema 2 has only its last change).
+READY: Final = "COALESCE(ready_since, updated)"
 
 _TERMINAL = ", ".join(str(i) for i in sorted(TERMINAL_STATUS_IDS))
 
@@ -37,10 +62,30 @@ def selection_where(true: str) -> Mapping[Selection, str]:
             Selection.UNFINISHED: (
                 f"state = '{SUBMITTED}' AND (status_id IS NULL OR status_id NOT IN ({_TERMINAL}))"
             ),
-            Selection.UNDOWNLOADED: (
-                f"state = '{SUBMITTED}' AND status_id = {DELIVERED_STATUS_ID} AND paths IS NULL"
-            ),
+            Selection.UNDOWNLOADED: _UNDOWNLOADED,
+            Selection.DOWNLOADED: "paths IS NOT NULL",
         }
+    )
+
+
+_UNDOWNLOADED = f"state = '{SUBMITTED}' AND status_id = {DELIVERED_STATUS_ID} AND paths IS NULL"
+
+
+def pace_queries(table: str, param: str) -> tuple[str, str, str]:
+    """The three queries of ``Journal.pace`` on ``table``, with the dialect's
+    positional ``param`` marker: the events (parameters: ``since`` once per event),
+    the expiry (``expired_before``, ``expiring_before``) and the templates."""
+    events = ", ".join(
+        f"SUM(CASE WHEN {column} >= {param} THEN 1 ELSE 0 END), MIN({column})"
+        for column in EVENTS.values()
+    )
+    return (
+        f"SELECT {events} FROM {table}",  # noqa: S608 - fixed names
+        f"SELECT SUM(CASE WHEN {READY} < {param} THEN 1 ELSE 0 END), "  # noqa: S608
+        f"SUM(CASE WHEN {READY} < {param} THEN 1 ELSE 0 END), MIN({READY}) "
+        f"FROM {table} WHERE {_UNDOWNLOADED}",
+        f"SELECT template_id, COUNT(*) FROM {table} WHERE state = '{SUBMITTED}' "  # noqa: S608
+        "GROUP BY template_id ORDER BY template_id",
     )
 
 
@@ -50,3 +95,21 @@ def check_claim(state: str, limit: int) -> None:
         raise InvalidParameterError("state", f"{state!r} is not one of {', '.join(STATES)}")
     if limit < 1:
         raise InvalidParameterError("limit", f"must be at least 1, got {limit!r}")
+
+
+def pace_of(
+    events: Sequence[Any], expiry: Sequence[Any], templates: Iterable[Sequence[Any]]
+) -> JournalPace:
+    """A :class:`~.journal.JournalPace` from the answers of :func:`pace_queries`."""
+    names = list(EVENTS)
+    return JournalPace(
+        recent={name: int(events[2 * i] or 0) for i, name in enumerate(names)},
+        first={
+            name: None if events[2 * i + 1] is None else float(events[2 * i + 1])
+            for i, name in enumerate(names)
+        },
+        expired=int(expiry[0] or 0),
+        expiring=int(expiry[1] or 0),
+        next_ready=None if expiry[2] is None else float(expiry[2]),
+        queued_by_template={str(t): int(n) for t, n in templates},
+    )
