@@ -14,7 +14,15 @@ import click
 
 from .context import EXIT, CliError, State
 
-__all__ = ["Spend", "decide", "guarded_submit", "quote_of", "spend_of", "spend_options"]
+__all__ = [
+    "Spend",
+    "decide",
+    "guarded_submit",
+    "prices_of",
+    "quote_of",
+    "spend_of",
+    "spend_options",
+]
 
 #: ``--confirm-over``'s default (the workflows' DEFAULT_CONFIRM_OVER, kept here so that
 #: ``rtb --help`` does not import the workflows).
@@ -112,6 +120,11 @@ def _configured() -> Any:
         raise CliError(str(exc), EXIT["usage"]) from None
 
 
+def prices_of(price_per_image: tuple[str, ...]) -> dict[str, str] | str | None:
+    """``--price-per-image`` values as ``price_per_image=`` takes them."""
+    return _prices(price_per_image)
+
+
 def _quote_json(quote: Any) -> dict[str, Any]:
     currency = {"currency": quote.currency} if getattr(quote, "currency", "") else {}
     return currency | {
@@ -174,16 +187,26 @@ def quote_of(templates: list[str], spend: Spend) -> Any:
 
 
 def guarded_submit(
-    state: State, job: Any, manifest: Any, spend: Spend, *, retry_failed: bool, **kwargs: Any
+    state: State,
+    job: Any,
+    manifest: Any,
+    spend: Spend,
+    *,
+    retry_failed: bool,
+    follow: Callable[[Any], Callable[[], object]] | None = None,
+    **kwargs: Any,
 ) -> Any:
     """Say the quote, then :meth:`Batch.submit` it unless this is a dry run (``None``
-    then) or it passes a threshold that nobody confirmed (see :func:`decide`)."""
+    then) or it passes a threshold that nobody confirmed (see :func:`decide`).
+    ``follow(bar)``: the ``on_progress`` of the submit, given its progress bar."""
     quote = job.quote(manifest, retry_failed=retry_failed, price_per_image=spend.prices)
     approved = decide(state, quote, spend)
     if approved is None:
         return None
     # The journal may have grown between the quote and the submit: confirm only as many.
-    with state.output.progress("submitting", total=None):
+    with state.output.progress("submitting", total=None) as bar:
+        if follow is not None:
+            kwargs["on_progress"] = follow(bar)
         return job.submit(
             manifest,
             retry_failed=retry_failed,
