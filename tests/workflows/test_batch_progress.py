@@ -319,7 +319,7 @@ def test_progress_rates_eta_spend_and_expiry(spec: str, clock: Clock) -> None:
     assert progress.rates["settled"] == pytest.approx(4 / 3)
     assert progress.etas["settled"] == pytest.approx((10 - 4) / (4 / 3) * 60)
     assert progress.etas["queued"] == pytest.approx(2 / 0.7 * 60)
-    assert progress.rates["downloaded"] is None  # downloaded just now: no span yet
+    assert progress.rates["downloaded"] == 1.0  # just now: over a minute at least
     assert progress.spend == Decimal("0.5") * 6 + Decimal(2) * 2
     # rows 2-4, ready since start + 120 .. 240, expire at start + 3720 .. 3840: within 3200 s
     assert (progress.expired, progress.expiring) == (0, 3)

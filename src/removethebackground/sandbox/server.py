@@ -313,6 +313,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be a positive number of days")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The sandbox's options (shared by ``rtb sandbox`` and ``python -m ...sandbox``)."""
     parser.add_argument(
@@ -351,7 +361,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--retention-days",
-        type=_seconds,
+        type=_days,
         default=DEFAULT_RETENTION_SECONDS / 86400,
         help="days a delivered image's results stay downloadable; then their URLs "
         "answer 404 (default 30)",

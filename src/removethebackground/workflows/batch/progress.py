@@ -8,7 +8,8 @@ the journal (a PostgreSQL one too) sees the same.
 * **Rates** are rows per minute over the last ``window`` seconds (15 minutes by default):
   rows *queued* (ticket recorded), *settled* (a terminal status first read, or failed)
   and *downloaded* (files written and verified). A batch younger than the window is
-  measured over its own age; ``None`` until the first such row.
+  measured over its own age (since the first such row; a minute at least, so that a
+  burst does not read as a rate); ``None`` until the first such row.
 * **ETAs** divide what is left by the rate: ``queued`` the rows not queued yet
   (pending and unknown), ``settled`` the rows not settled, ``downloaded`` the Delivered
   rows not downloaded. ``None`` without a rate, ``0`` when nothing is left.
@@ -206,7 +207,8 @@ def make_progress(
     for event in EVENTS:
         first = pace.first.get(event)
         recent = pace.recent.get(event, 0)
-        span = min(window, now - first) if first is not None else 0.0
+        # A batch younger than the window is measured over its own age, a minute at least.
+        span = max(min(window, now - first), min(window, 60.0)) if first is not None else 0.0
         rates[event] = recent / span * 60.0 if recent and span > 0 else None
     left = {
         "queued": pending + unknown,
