@@ -190,3 +190,52 @@ def test_the_sandbox_takes_a_retention(tmp_path: Path) -> None:
     assert build_parser().parse_args([]).retention_days == 30
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--retention-days", "0"])
+
+
+class FakeBar:
+    disable = False
+    task_ids = (0,)
+
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+
+    def update(self, task: int, **fields: Any) -> None:
+        self.updates.append(fields)
+
+
+def test_the_progress_bars_show_counts_rate_and_eta_of_their_command(tmp_path: Path) -> None:
+    from removethebackground.cli.batch import _BarFollower
+    from removethebackground.workflows.batch.progress import Progress
+
+    asked: list[dict[str, Any]] = []
+
+    class Job:
+        def progress(self, **kwargs: Any) -> Progress:
+            asked.append(kwargs)
+            return Progress(
+                at=0.0, total=10, pending=2, unknown=1, submitted=7, failed=0,
+                by_status={"Delivered": 4}, settled=4, downloaded=1, delivered=4,
+                window=900.0, rates={"queued": 2.0, "settled": 1.0, "downloaded": None},
+                etas={"queued": 90.0, "settled": 360.0, "downloaded": None},
+                queued_by_template={}, spend=None, unpriced=(), priced=False,
+                retention=3600.0, expiring_within=60.0, expiring=2, expired=1, next_expiry=None,
+            )  # fmt: skip
+
+    for event, counts, says in (
+        ("queued", (10, 7), "2.0 queued/min, ETA 1m"),
+        ("settled", (10, 4), "1.0 settled/min, ETA 6m"),
+        ("downloaded", (4, 1), "1 expired, 2 expiring"),
+    ):
+        bar = FakeBar()
+        follower = _BarFollower(Job(), bar, event, every=3600.0)
+        follower()
+        follower()  # within `every`: not asked again
+        (update,) = bar.updates
+        assert (update["total"], update["completed"]) == counts
+        assert says in update["detail"] and "4/10 settled" in update["detail"]
+    # the bar reads no count that grows with the batch (rows per template)
+    assert asked and all(kwargs == {"by_template": False} for kwargs in asked)
+    quiet = FakeBar()
+    quiet.disable = True  # no terminal: nothing drawn, nothing read
+    _BarFollower(Job(), quiet, "settled", every=0.0)()
+    assert quiet.updates == [] and len(asked) == 3

@@ -347,6 +347,8 @@ def test_progress_rates_eta_spend_and_expiry(spec: str, clock: Clock) -> None:
         later = batch.progress(window=600.0, expiring_within=0)
         assert (later.expired, later.expiring) == (3, 0)
         assert later.spend is None and later.to_json()["spend"]["unpriced"] is None
+        bare = batch.progress(by_template=False)
+        assert bare.queued_by_template == {} and bare.spend is None
         with pytest.raises(InvalidParameterError, match="window"):
             batch.progress(window=0)
         with pytest.raises(InvalidParameterError, match="price_per_image"):

@@ -156,7 +156,7 @@ class _BarFollower:
     """Keeps a progress bar's count and detail (``Progress.line``) up to date from the
     journal, at most every ``every`` seconds (a callback of the batch's threads)."""
 
-    def __init__(self, job: Any, bar: Any, event: str, every: float = 1.0) -> None:
+    def __init__(self, job: Any, bar: Any, event: str, every: float = 2.0) -> None:
         self.job, self.bar, self.event, self.every = job, bar, event, every
         self._last = float("-inf")
         self._lock = threading.Lock()
@@ -169,7 +169,7 @@ class _BarFollower:
             if now - self._last < self.every:
                 return
             self._last = now
-        self.show(self.job.progress())
+        self.show(self.job.progress(by_template=False))
 
     def show(self, progress: Any) -> None:
         total, done = {

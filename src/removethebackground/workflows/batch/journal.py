@@ -333,8 +333,17 @@ class Journal(Protocol):
         the key ``after`` (the last row's ``(ready time, row_no)``)."""
         ...
 
-    def pace(self, *, since: float, expired_before: float, expiring_before: float) -> JournalPace:
-        """Counts over the rows' times (see :class:`JournalPace`)."""
+    def pace(
+        self,
+        *,
+        since: float,
+        expired_before: float,
+        expiring_before: float,
+        by_template: bool = True,
+    ) -> JournalPace:
+        """Counts over the rows' times (see :class:`JournalPace`); ``by_template=False``
+        leaves ``queued_by_template`` empty (the one count read from the rows, not an
+        index)."""
         ...
 
     def select(self, selection: Selection, *, after: int = 0, limit: int = 256) -> list[JournalRow]:

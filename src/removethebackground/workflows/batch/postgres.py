@@ -59,6 +59,8 @@ from .sql import (
     COMPARED,
     READY,
     check_claim,
+    expiry_keyset,
+    index_statements,
     pace_of,
     pace_queries,
     selection_where,
@@ -110,7 +112,7 @@ _KINDS = {"time": "DOUBLE PRECISION", "text": "TEXT"}
 _MIGRATE = "".join(
     f"ALTER TABLE rtb_rows ADD COLUMN IF NOT EXISTS {column} {_KINDS[kind]};\n"
     for column, kind in ADDED_COLUMNS
-) + ("CREATE INDEX IF NOT EXISTS rtb_rows_by_ready ON rtb_rows (ready_since, row_no);\n")
+) + "".join(f"{statement};\n" for statement in index_statements("rtb_rows"))
 _PACE = pace_queries("rtb_rows", "%s")
 _WHERE = selection_where("TRUE")
 #: a row is free for ``owner`` at ``now`` (parameters: owner, now). The sessions alive
@@ -448,7 +450,7 @@ class PostgresJournal(RowTransitions):
     ) -> list[JournalRow]:
         key, args = "", dict[str, Any](limit=limit)
         if after is not None:
-            key = f"AND ({READY} > %(at)s OR ({READY} = %(at)s AND row_no > %(row)s)) "
+            key = f"AND {expiry_keyset('%(at)s', '%(row)s')} "
             args |= {"at": after[0], "row": after[1]}
         found = self._execute(
             f"SELECT {_COLUMNS} FROM rtb_rows WHERE ({_WHERE[Selection.UNDOWNLOADED]}) "  # noqa: S608
@@ -457,12 +459,19 @@ class PostgresJournal(RowTransitions):
         ).fetchall()
         return [_journal_row(row) for row in found]
 
-    def pace(self, *, since: float, expired_before: float, expiring_before: float) -> JournalPace:
+    def pace(
+        self,
+        *,
+        since: float,
+        expired_before: float,
+        expiring_before: float,
+        by_template: bool = True,
+    ) -> JournalPace:
         events, expiry, templates = _PACE
         with self._lock:
             found = self._execute(events, [since] * len(EVENTS)).fetchone()
             due = self._execute(expiry, (expired_before, expiring_before)).fetchone()
-            counts = self._execute(templates).fetchall()
+            counts = self._execute(templates).fetchall() if by_template else []
         return pace_of(found, due, counts)
 
     def count(self, *selections: Selection) -> int:

@@ -839,12 +839,14 @@ class Batch:
         window: float = DEFAULT_WINDOW,
         expiring_within: float = DEFAULT_EXPIRING_WITHIN,
         price_per_image: Prices | None = None,
+        by_template: bool = True,
     ) -> Progress:
         """Where the batch stands, from the journal alone (nothing is asked of the
         service): rows per state, rates over the last ``window`` seconds and ETAs, the
         spend so far (with ``price_per_image``, as :meth:`submit` takes it) and the
         results expiring within ``expiring_within`` seconds or expired (see
-        :mod:`.progress`)."""
+        :mod:`.progress`). ``by_template=False`` (for a progress bar, at a cost that
+        does not grow with the batch) counts no rows per template, so no spend."""
         window = _positive("window", window)
         if not expiring_within >= 0:
             raise InvalidParameterError(
@@ -857,6 +859,7 @@ class Batch:
             since=now - window,
             expired_before=now - self.retention,
             expiring_before=now + expiring_within - self.retention,
+            by_template=by_template or prices is not None,
         )
         labels = {i: _status_label(i) for i in tally.statuses}
         return make_progress(

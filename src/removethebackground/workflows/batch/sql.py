@@ -1,6 +1,7 @@
 """What the SQL journal backends (:mod:`.sqlite`, :mod:`.postgres`) say alike: which rows
-a :class:`~.journal.Selection` picks, the manifest columns a rerun compares, and the
-checks of a claim's arguments. Each backend keeps its own schema and dialect."""
+a :class:`~.journal.Selection` picks, the manifest columns a rerun compares, the
+checks of a claim's arguments, and schema 2's columns, indexes and progress queries.
+Each backend keeps its own schema and dialect."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ from .journal import (
 
 __all__ = [
     "ADDED_COLUMNS",
+    "ADDED_INDEXES",
     "COMPARED",
     "READY",
     "check_claim",
+    "expiry_keyset",
+    "index_statements",
     "pace_of",
     "pace_queries",
     "selection_where",
@@ -71,19 +75,51 @@ def selection_where(true: str) -> Mapping[Selection, str]:
 _UNDOWNLOADED = f"state = '{SUBMITTED}' AND status_id = {DELIVERED_STATUS_ID} AND paths IS NULL"
 
 
-def pace_queries(table: str, param: str) -> tuple[str, str, str]:
+#: The indexes schema 2 added, ``(name, columns, condition)``: each event's time (its
+#: recent count and first time, read from the index alone; each is written once per
+#: row) and the Delivered rows not downloaded by ready time (the expiry order and
+#: counts: a partial index of those rows only). Measured on 100,000 rows (SQLite, a
+#: busy 2-core machine): the events' counts 140 ms -> 10 ms, the expiry order read whole
+#: 78 s -> 8 s (row order: 4 s), for about 40 us more CPU per row over its life
+#: (ticket, status, download: 88 -> 128 us).
+ADDED_INDEXES: Final = (
+    ("by_queued", "queued_at", ""),
+    ("by_settled", "settled_at", ""),
+    ("by_downloaded", "downloaded_at", ""),
+    ("by_ready", f"{READY}, row_no", f"WHERE {_UNDOWNLOADED}"),
+)
+
+
+def index_statements(table: str) -> list[str]:
+    """``CREATE INDEX IF NOT EXISTS`` of :data:`ADDED_INDEXES` on ``table``."""
+    return [
+        f"CREATE INDEX IF NOT EXISTS {table}_{name} ON {table} ({columns}) {where}".strip()
+        for name, columns, where in ADDED_INDEXES
+    ]
+
+
+def expiry_keyset(at: str, row_no: str) -> str:
+    """The condition "after the key ``(ready time, row_no)``" of the expiry order, the
+    key's parts given by the parameter markers ``at`` and ``row_no``."""
+    return f"({READY}, row_no) > ({at}, {row_no})"
+
+
+def pace_queries(table: str, param: str, *, due_from: str = "") -> tuple[str, str, str]:
     """The three queries of ``Journal.pace`` on ``table``, with the dialect's
     positional ``param`` marker: the events (parameters: ``since`` once per event),
-    the expiry (``expired_before``, ``expiring_before``) and the templates."""
+    the expiry (``expired_before``, ``expiring_before``) and the templates. Each part
+    is answered from an index of :data:`ADDED_INDEXES` (``due_from``: what the expiry
+    reads from, where the dialect must be told the index)."""
     events = ", ".join(
-        f"SUM(CASE WHEN {column} >= {param} THEN 1 ELSE 0 END), MIN({column})"
+        f"(SELECT COUNT(*) FROM {table} WHERE {column} >= {param}), "  # noqa: S608 - fixed
+        f"(SELECT MIN({column}) FROM {table})"
         for column in EVENTS.values()
     )
+    due = f"FROM {due_from or table} WHERE {_UNDOWNLOADED}"
     return (
-        f"SELECT {events} FROM {table}",  # noqa: S608 - fixed names
-        f"SELECT SUM(CASE WHEN {READY} < {param} THEN 1 ELSE 0 END), "  # noqa: S608
-        f"SUM(CASE WHEN {READY} < {param} THEN 1 ELSE 0 END), MIN({READY}) "
-        f"FROM {table} WHERE {_UNDOWNLOADED}",
+        f"SELECT {events}",
+        f"SELECT (SELECT COUNT(*) {due} AND {READY} < {param}), "
+        f"(SELECT COUNT(*) {due} AND {READY} < {param}), (SELECT MIN({READY}) {due})",
         f"SELECT template_id, COUNT(*) FROM {table} WHERE state = '{SUBMITTED}' "  # noqa: S608
         "GROUP BY template_id ORDER BY template_id",
     )

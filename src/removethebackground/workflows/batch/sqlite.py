@@ -51,6 +51,8 @@ from .sql import (
     COMPARED,
     READY,
     check_claim,
+    expiry_keyset,
+    index_statements,
     pace_of,
     pace_queries,
     selection_where,
@@ -90,7 +92,10 @@ CREATE INDEX IF NOT EXISTS rows_by_state ON rows (state, row_no);
 """
 
 _WHERE = selection_where("1")
-_PACE = pace_queries("rows", "?")
+# SQLite's planner, without statistics, prefers the index of (state, status_id) to the
+# partial index of the rows due (which gives the expiry order and counts): it is named.
+_DUE_FROM = "rows INDEXED BY rows_by_ready"
+_PACE = pace_queries("rows", "?", due_from=_DUE_FROM)
 _KINDS = {"time": "REAL", "text": "TEXT"}
 
 
@@ -177,9 +182,8 @@ class SQLiteJournal(RowTransitions):
                 for column, kind in ADDED_COLUMNS:
                     if column not in have:
                         self._db.execute(f"ALTER TABLE rows ADD COLUMN {column} {_KINDS[kind]}")
-                self._db.execute(
-                    "CREATE INDEX IF NOT EXISTS rows_by_ready ON rows (ready_since, row_no)"
-                )
+                for statement in index_statements("rows"):
+                    self._db.execute(statement)
                 self._db.execute(
                     "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) "
                     "DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS "
@@ -420,22 +424,29 @@ class SQLiteJournal(RowTransitions):
         where = _WHERE[Selection.UNDOWNLOADED]
         key, args = "", list[Any]([limit])
         if after is not None:
-            key = f"AND ({READY} > ? OR ({READY} = ? AND row_no > ?)) "
-            args = [after[0], after[0], after[1], limit]
+            key = f"AND {expiry_keyset('?', '?')} "
+            args = [after[0], after[1], limit]
         with self._lock:
             page = self._db.execute(
-                f"SELECT * FROM rows WHERE ({where}) {key}"  # noqa: S608 - fixed
+                f"SELECT * FROM {_DUE_FROM} WHERE ({where}) {key}"  # noqa: S608 - fixed
                 f"ORDER BY {READY}, row_no LIMIT ?",
                 args,
             ).fetchall()
         return [_journal_row(row) for row in page]
 
-    def pace(self, *, since: float, expired_before: float, expiring_before: float) -> JournalPace:
+    def pace(
+        self,
+        *,
+        since: float,
+        expired_before: float,
+        expiring_before: float,
+        by_template: bool = True,
+    ) -> JournalPace:
         events, expiry, templates = _PACE
         with self._lock:
             found = self._db.execute(events, [since] * len(EVENTS)).fetchone()
             due = self._db.execute(expiry, (expired_before, expiring_before)).fetchone()
-            counts = self._db.execute(templates).fetchall()
+            counts = self._db.execute(templates).fetchall() if by_template else []
         return pace_of(found, due, counts)
 
     def count(self, *selections: Selection) -> int:
