@@ -5,9 +5,9 @@ downloaded file (its image type by magic bytes, its size, its SHA-256).
 ``FinalImagesURL`` stay downloadable, nor whether its status then changes (the
 contract's ``ImageStatus`` has no field for it). :data:`DEFAULT_RETENTION` assumes 30
 days, what file services of the time commonly kept; ``Batch(retention=...)`` and
-``rtb batch --retention-days`` change it. A result's expiry is counted from the row's
-``ready_since`` (:mod:`.journal`): the last time the journal saw the image unfinished,
-so it is never later than the real one. The sandbox models the same retention
+``rtb batch status|download --retention-days`` change it. A result's expiry is counted
+from the row's ``ready_since`` (:mod:`.journal`): the last time the journal saw the
+image unfinished, so it is never later than the real one. The sandbox models the same retention
 (``SandboxConfig.retention_seconds``): past it, the output URLs answer 404.
 """
 
