@@ -139,6 +139,7 @@ def test_status_shows_progress_spend_and_expiry_then_checksums(
     assert progress["spend"] == {
         "queued_by_template": {"1001": 2, "1002": 1},
         "cost": "2.00",
+        "currency": None,
         "unpriced": [],
     }
     assert set(progress["rate_per_minute"]) == {"queued", "settled", "downloaded"}
@@ -158,6 +159,15 @@ def test_status_shows_progress_spend_and_expiry_then_checksums(
     assert "spend so far: 1.5 for 3" in err
     assert "results: 0 expire within 24h00m, 0 expired" in err
     assert "expires" in out
+
+    # the config file's prices when none are given
+    (tmp_path / "config.toml").write_text('[prices]\ncurrency = "EUR"\n1001 = "1"\n1002 = "3"\n')
+    configured = _json(rtb("batch", "status", journal, "--json"))["progress"]["spend"]
+    assert (configured["cost"], configured["currency"]) == ("5", "EUR")
+    (tmp_path / "config.toml").write_text('[prices]\n1001 = "cheap"\n')
+    code, _out, err = rtb("batch", "status", journal)
+    assert code == 2 and "[prices] 1001" in err
+    (tmp_path / "config.toml").unlink()
 
     # with a retention of a few milliseconds, every result not downloaded has expired
     short = _json(rtb("batch", "status", journal, "--json", "--retention-days", "0.0000001"))

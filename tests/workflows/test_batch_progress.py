@@ -289,6 +289,7 @@ class NoCalls:
     """A client for reading the journal only: any call fails the test."""
 
     email = "a@example.com"
+    transport = None  # no rate limits to share
 
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"{name} was called")
@@ -372,3 +373,26 @@ def test_unknown_rows_are_not_settled(journal: Journal, clock: Clock) -> None:
     journal.start_call(1, OWNER, attempts=1)
     found = row(journal, 1)
     assert found.state == SUBMITTING and found.queued_at is None and found.settled_at is None
+
+
+def test_progress_spend_from_the_config_files_prices(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[prices]\ncurrency = "EUR"\n1001 = "0.40"\n1002 = "2"\n')
+    monkeypatch.setenv("RTB_CONFIG", str(config))
+    journal = open_journal(tmp_path / "j", account="a@example.com", clock=clock)
+    journal.record_manifest(manifest(3, template=lambda i: "1001" if i < 3 else "1002"))
+    for row_no in (1, 2, 3):
+        queue(journal, row_no)
+    client: Any = NoCalls()
+    with Batch(journal, client, clock=clock) as batch:
+        progress = batch.progress()
+        assert (progress.spend, progress.currency) == (Decimal("2.80"), "EUR")
+        assert progress.to_json()["spend"]["currency"] == "EUR"
+        assert "spent 2.80 EUR" in progress.line() and "2.80 EUR for 3" in str(progress)
+        # prices given win over the file's, in no currency
+        given = batch.progress(price_per_image="1")
+        assert (given.spend, given.currency) == (Decimal(3), "")
+        # a bar's progress counts the rows per template only for prices it has
+        assert batch.progress(by_template=False).spend == Decimal("2.80")

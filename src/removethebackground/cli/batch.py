@@ -315,7 +315,8 @@ def _check_manifest(state: State, manifest: Path, *, can_upload: bool) -> None:
     "price_per_image",
     multiple=True,
     metavar="[TEMPLATE=]AMOUNT",
-    help="your price per image, to say what the queued rows cost (repeat per template)",
+    help="your price per image, to say what the queued rows cost (repeat per template; "
+    "default: the config file's [prices])",
 )
 @json_option
 def batch_status(
@@ -335,13 +336,18 @@ def batch_status(
     state = current_state()
     want_json(json_flag)
     from ..core.errors import InvalidParameterError
-    from ..workflows.batch.spend import check_prices
+    from ..workflows.batch.spend import check_prices, configured_spend
 
     prices = prices_of(price_per_image)
     try:  # before anything is asked
         check_prices(prices)
     except InvalidParameterError as exc:
         raise CliError(f"--price-per-image: {exc}", EXIT["usage"]) from None
+    if prices is None:
+        try:  # the config file's [prices], checked before anything is asked
+            configured_spend()
+        except InvalidParameterError as exc:
+            raise CliError(str(exc), EXIT["usage"]) from None
     with _batch(state, journal, retention_days=retention_days) as job:
         summary = job.status()
         progress = job.progress(expiring_within=expiring_within * 3600.0, price_per_image=prices)

@@ -14,7 +14,8 @@ the journal (a PostgreSQL one too) sees the same.
   (pending and unknown), ``settled`` the rows not settled, ``downloaded`` the Delivered
   rows not downloaded. ``None`` without a rate, ``0`` when nothing is left.
 * **Spend so far** prices the queued rows per template with the prices given
-  (:func:`~.spend.check_prices`); ``None`` when a template queued has no price.
+  (:func:`~.spend.check_prices`), else the config file's ``[prices]`` (in its
+  currency); ``None`` when a template queued has no price.
 * **Expiry**: of the Delivered rows not downloaded, ``expired`` are past the retention
   (counted from ``ready_since``, see :mod:`.results`) and ``expiring`` expire within
   ``expiring_within`` seconds (expired ones not included).
@@ -91,6 +92,7 @@ class Progress:
     expiring: int
     expired: int
     next_expiry: float | None
+    currency: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON shape (keys are only ever added)."""
@@ -113,6 +115,7 @@ class Progress:
             "spend": {
                 "queued_by_template": dict(self.queued_by_template),
                 "cost": None if self.spend is None else str(self.spend),
+                "currency": self.currency or None,
                 "unpriced": list(self.unpriced) if self.priced else None,
             },
             "expiry": {
@@ -123,6 +126,9 @@ class Progress:
                 "next_expiry": iso_time(self.next_expiry),
             },
         }
+
+    def _money(self, amount: Decimal) -> str:
+        return _money_text(amount, self.currency)
 
     def line(self, event: str = "settled") -> str:
         """One line for a progress bar, its rate and ETA those of ``event``."""
@@ -136,7 +142,7 @@ class Progress:
         if eta is not None and eta > 0:
             parts.append(f"ETA {format_duration(eta)}")
         if self.spend is not None:
-            parts.append(f"spent {self.spend}")
+            parts.append(f"spent {self._money(self.spend)}")
         if self.expired:
             parts.append(f"{self.expired} expired")
         if self.expiring:
@@ -161,7 +167,8 @@ class Progress:
         window = format_duration(self.window)
         lines.append(f"rate over the last {window}: " + ("; ".join(rates) or "nothing yet"))
         if self.spend is not None:
-            lines.append(f"spend so far: {self.spend} for {sum(self.queued_by_template.values())}")
+            queued = sum(self.queued_by_template.values())
+            lines.append(f"spend so far: {self._money(self.spend)} for {queued}")
         elif self.priced and self.unpriced:
             names = ", ".join(t or "the default template" for t in self.unpriced)
             lines.append(f"spend so far: unknown (no price for {names})")
@@ -171,6 +178,10 @@ class Progress:
             text += f"; the next at {iso_time(self.next_expiry)}"
         lines.append(text + f" (retention {format_duration(self.retention)})")
         return "\n".join(lines)
+
+
+def _money_text(amount: Decimal, currency: str) -> str:
+    return f"{amount} {currency}" if currency else str(amount)
 
 
 def _round(value: float | None) -> float | None:
@@ -189,6 +200,7 @@ def make_progress(
     terminal: frozenset[int],
     delivered_id: int,
     prices: dict[str, Decimal] | Decimal | None,
+    currency: str = "",
 ) -> Progress:
     """The progress from the journal's counts (``labels``: a status id's name)."""
     states = tally.states
@@ -248,4 +260,5 @@ def make_progress(
         expiring=pace.expiring - pace.expired,
         expired=pace.expired,
         next_expiry=None if pace.next_ready is None else pace.next_ready + retention,
+        currency=currency if prices is not None else "",
     )

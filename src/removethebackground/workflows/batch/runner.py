@@ -843,16 +843,22 @@ class Batch:
     ) -> Progress:
         """Where the batch stands, from the journal alone (nothing is asked of the
         service): rows per state, rates over the last ``window`` seconds and ETAs, the
-        spend so far (with ``price_per_image``, as :meth:`submit` takes it) and the
+        spend so far (with ``price_per_image``, as :meth:`submit` takes it, else the
+        config file's ``[prices]``) and the
         results expiring within ``expiring_within`` seconds or expired (see
         :mod:`.progress`). ``by_template=False`` (for a progress bar, at a cost that
-        does not grow with the batch) counts no rows per template, so no spend."""
+        does not grow with the batch) counts the rows per template only when there are
+        prices (given or configured) to price them with."""
         window = _positive("window", window)
         if not expiring_within >= 0:
             raise InvalidParameterError(
                 "expiring_within", f"must be seconds >= 0, got {expiring_within!r}"
             )
-        prices = check_prices(price_per_image)
+        if price_per_image is not None:
+            prices, currency = check_prices(price_per_image), ""
+        else:  # the config file's [prices], as a submit's quote takes them
+            configured = configured_spend()
+            prices, currency = configured.prices, configured.currency
         now = self._clock()
         tally = self.journal.tally()
         pace = self.journal.pace(
@@ -873,6 +879,7 @@ class Batch:
             terminal=TERMINAL_STATUS_IDS,
             delivered_id=DELIVERED_STATUS_ID,
             prices=prices,
+            currency=currency,
         )
 
     def expires_at(self, row: JournalRow | BatchRow) -> float | None:
