@@ -186,9 +186,13 @@ class AiohttpTransport:
     # --- the session -------------------------------------------------------------------
 
     def _ssl_context(self) -> ssl.SSLContext | bool:
+        """The TLS setting of the connector: ``True`` (aiohttp's own verifying context,
+        made once per process) unless ``verify=`` or ``cert=`` ask for another."""
         if self._ssl is None:
-            if self.verify is False:
-                context: ssl.SSLContext | bool = False if self.cert is None else _no_verify()
+            if self.cert is None and self.verify in (None, True):
+                context: ssl.SSLContext | bool = True
+            elif self.verify is False:
+                context = False if self.cert is None else _no_verify()
             elif isinstance(self.verify, str):
                 import os.path
 
