@@ -227,6 +227,12 @@ class AiohttpTransport:
             trust_env=self.trust_env,
             auto_decompress=True,
         )
+        # aiohttp sends a GET (an "idempotent" method) again by itself when a pooled
+        # connection breaks under it (RFC 9112, 9.3.1). Over the HTTP GET binding an ASMX
+        # GET may queue an image (AddImageToQueue), so that resend could queue it twice:
+        # resending is the retry policy's decision alone. aiohttp has no public switch for
+        # it; its own test client turns it off through this attribute.
+        session._retry_connection = False
         self._session, self._loop = session, loop
         made: aiohttp.ClientSession = session
         return made
