@@ -152,6 +152,9 @@ class AiohttpTransport:
         trust_env: bool = True,
     ) -> None:
         self._aiohttp = require_aiohttp()
+        import yarl  # aiohttp's own URL type
+
+        self._url = yarl.URL
         self.max_connections = check_max_connections(max_connections)
         if not isinstance(trust_env, bool):
             raise InvalidParameterError(
@@ -288,7 +291,8 @@ class AiohttpTransport:
         try:
             response = await session.request(
                 request.method,
-                request.url,
+                # As built: yarl would otherwise re-quote the query (a key's %2F as "/").
+                self._url(request.url, encoded=True),
                 data=request.body,
                 headers=dict(request.headers),
                 allow_redirects=False,
