@@ -322,12 +322,21 @@ class AiohttpTransport:
             failure = self._unreachable(exc, request, ctx)
             failure.request_sent = False
         except (lib.ServerDisconnectedError, lib.ClientOSError) as exc:
-            failure = ConnectionFailedError(
-                ctx.redact(f"the connection to {urlsplit(request.url).netloc} broke: {_text(exc)}"),
-                operation=op,
-                binding=binding,
-            )
-            failure.request_sent = None
+            # Under TLS 1.3 a server refuses a client certificate after the handshake, with
+            # an alert read as the answer: the service never saw the request.
+            tls = self._tls(exc, request, ctx)
+            if tls is not None:
+                failure = tls
+                failure.request_sent = False
+            else:
+                failure = ConnectionFailedError(
+                    ctx.redact(
+                        f"the connection to {urlsplit(request.url).netloc} broke: {_text(exc)}"
+                    ),
+                    operation=op,
+                    binding=binding,
+                )
+                failure.request_sent = None
         except lib.ClientResponseError as exc:  # an answer aiohttp cannot parse
             failure = MalformedResponseError(
                 ctx.redact(f"the answer is not HTTP: {_text(exc)}"),
