@@ -82,6 +82,11 @@ def test_calls_over_every_binding_and_a_fault(sb: SandboxHandle) -> None:
             assert info.value.__context__ is None
             transport = client.transport.inner  # type: ignore[attr-defined]
         assert transport.session is None  # async with closed it
+        async with AsyncRemoveTheBackgroundClient(
+            EMAIL, KEY, endpoint=sb.legacy_endpoint, binding="http_get"
+        ) as legacy:
+            with pytest.raises(NotFoundError):
+                await legacy.get_image_status(image_ticket=uuid.uuid4())
 
     asyncio.run(main())
 
