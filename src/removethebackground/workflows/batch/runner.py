@@ -56,6 +56,7 @@ claimed from the journal a page at a time before they are worked on.
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import dataclasses
 import os
 import random
@@ -70,7 +71,7 @@ from typing import Any
 
 import requests
 
-from ...core import reconcile
+from ...core import observe, reconcile
 from ...core.backoff import Backoff
 from ...core.errors import (
     ClientFault,
@@ -109,6 +110,7 @@ from .spend import (
     make_quote,
 )
 from .sqlite import SQLiteJournal
+from .telemetry import BatchTelemetry, observed
 
 __all__ = ["Batch", "BatchRow", "BatchSummary"]
 
@@ -233,6 +235,7 @@ class Batch:
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         #: What the last :meth:`status` round asked the service.
         self.last_follow = FollowCounts()
+        self._telemetry = BatchTelemetry(self.batch_id)
 
     def close(self) -> None:
         self.journal.close()
@@ -306,6 +309,7 @@ class Batch:
             self._record(manifest, retry_failed)
             return self._quote(price_per_image)
 
+    @observed("submit")
     def submit(
         self,
         manifest: Manifest,
@@ -335,17 +339,21 @@ class Batch:
         check_prices(price_per_image)
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            guard(
-                self._quote(price_per_image),
-                confirm_over=confirm_over,
-                max_spend=limit,
-                confirm=confirm,
-            )
+            quote = self._quote(price_per_image)
+            guard(quote, confirm_over=confirm_over, max_spend=limit, confirm=confirm)
+            self._telemetry.prices = quote.prices
             with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
                 slots = threading.BoundedSemaphore(2 * concurrency)
                 for _round in range(self.rounds + 1):
                     self._reconcile_unknown(pool, slots)
-                    self._run(pool, slots, self._claimed(PENDING), self._submit_row, claimed=True)
+                    self._run(
+                        pool,
+                        slots,
+                        self._claimed(PENDING),
+                        self._submit_row,
+                        claimed=True,
+                        phase="submit",
+                    )
                     if not self.journal.count(Selection.PENDING, Selection.UNKNOWN):
                         break
                 else:
@@ -360,18 +368,25 @@ class Batch:
         job: Callable[[JournalRow], None],
         *,
         claimed: bool = False,
+        phase: str = "row",
     ) -> None:
         """Feed ``rows`` to ``job`` on the pool, at most ``2 * concurrency`` at a time;
-        ``claimed``: give each row's claim back when its job ends."""
+        ``claimed``: give each row's claim back when its job ends; ``phase``: the
+        row's work as its duration metric names it."""
         futures: set[concurrent.futures.Future[None]] = set()
         failure: list[BaseException] = []
+        telemetry = self._telemetry
 
         def work(row: JournalRow) -> None:
+            started = time.perf_counter()
+            outcome = "error"
             try:
                 job(row)
+                outcome = "ok"
             finally:
                 if claimed:
                     self.journal.release(row.row_no, self._owner)
+                telemetry.row(phase, outcome, started)
 
         def done(future: concurrent.futures.Future[None]) -> None:
             slots.release()
@@ -386,7 +401,10 @@ class Batch:
                         self.journal.release(row.row_no, self._owner)
                     break
                 slots.acquire()
-                future = pool.submit(work, row)
+                if observe.observer is None:
+                    future = pool.submit(work, row)
+                else:  # the work's span (and the caller's context) in the pool's thread
+                    future = pool.submit(contextvars.copy_context().run, work, row)
                 future.add_done_callback(done)
                 futures.add(future)
                 futures = {f for f in futures if not f.done()}
@@ -442,6 +460,7 @@ class Batch:
             self.journal.record_unknown(row_no, owner, _short(f"unknown outcome: {exc}"))
             return
         self.journal.record_ticket(row_no, owner, answer.image_ticket)
+        self._telemetry.queued(row.template_id)
 
     # --- reconciliation -----------------------------------------------------------------------
 
@@ -456,7 +475,14 @@ class Batch:
         wait = newest + self.settle_seconds - self._clock()
         if wait > 0:
             self._sleep(min(wait, self.settle_seconds))
-        self._run(pool, slots, self._claimed(SUBMITTING), self._reconcile, claimed=True)
+        self._run(
+            pool,
+            slots,
+            self._claimed(SUBMITTING),
+            self._reconcile,
+            claimed=True,
+            phase="reconcile",
+        )
 
     def _reconcile(self, row: JournalRow) -> None:
         """Reconcile one row of unknown outcome (claimed, ``submitting``) with the service.
@@ -499,9 +525,11 @@ class Batch:
             status_id=status.status_id,
             status_json=to_json(status),
         )
+        self._telemetry.queued(row.template_id)
 
     # --- after submitting ---------------------------------------------------------------------
 
+    @observed("status")
     def status(self, *, concurrency: int = 4) -> BatchSummary:
         """Learn the status of every submitted image not in a terminal status yet.
 
@@ -512,7 +540,7 @@ class Batch:
             slots = threading.BoundedSemaphore(2 * concurrency)
 
             def ask(rows: Iterable[JournalRow]) -> None:
-                self._run(pool, slots, iter(rows), self._refresh_row)
+                self._run(pool, slots, iter(rows), self._refresh_row, phase="status")
 
             self.last_follow = follow_round(
                 self.client,
@@ -526,6 +554,7 @@ class Batch:
     def _refresh_row(self, row: JournalRow) -> None:
         ask_one(self.client, self.journal, row)
 
+    @observed("wait")
     def wait(
         self,
         *,
@@ -595,6 +624,7 @@ class Batch:
         noted = notifications.noted()
         return all(row.ticket in noted for row in self._selected(Selection.UNFINISHED))
 
+    @observed("download")
     def download(
         self,
         dest: str | os.PathLike[str],
@@ -656,7 +686,7 @@ class Batch:
 
         with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-download") as pool:
             slots = threading.BoundedSemaphore(2 * concurrency)
-            self._run(pool, slots, self._selected(Selection.UNDOWNLOADED), fetch)
+            self._run(pool, slots, self._selected(Selection.UNDOWNLOADED), fetch, phase="download")
         if failures:
             raise DownloadError(
                 f"{len(failures)} image(s) could not be downloaded (retry to resume): {failures[0]}"
