@@ -24,7 +24,11 @@ Cases:
 5. client construction, and peak memory (tracemalloc) of construction + one call;
 6. start-up, as whole fresh processes: ``rtb --help`` against ``python -c "import click"``
    and ``import removethebackground`` against ``python -c "import requests, lxml.etree"``
-   (a table of its own, beside the per-call one; ``startup`` in the JSON).
+   (a table of its own, beside the per-call one; ``startup`` in the JSON);
+7. scale (``bench/scale.py``): a manifest of ``BENCH_SCALE_ROWS`` rows (100,000; 5,000
+   with ``--quick``) submitted and followed against a fast in-process service, on
+   SQLite and on 1 and 4 PostgreSQL worker processes (a table of its own; ``scale`` in
+   the JSON). It takes most of the run's time: ``BENCH_SCALE_ROWS`` shortens it.
 
 Timings are medians over rounds; the clients take turns round by round (so drift
 on a busy machine hits all of them alike), after a warm-up. ``--quick`` runs
@@ -950,7 +954,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         metavar="CASE",
         help="status_call envelope list_100 list_1000 loopback construction memory startup "
-        "rate_limits observer",
+        "rate_limits observer scale",
     )
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
     parser.add_argument(
@@ -1048,6 +1052,17 @@ def main(argv: list[str] | None = None) -> int:
         observed = bench_observer(rounds, round_ns)
         print(f"  observer: done in {time.perf_counter() - t0:.1f} s", flush=True)
 
+    scale: dict[str, Any] = {}
+    if wanted("scale"):
+        from bench.scale import bench_scale
+
+        t0 = time.perf_counter()
+        scale = bench_scale(
+            int(os.environ.get("BENCH_SCALE_ROWS", 5_000 if args.quick else 100_000))
+        )
+        scale["seconds"] = round(time.perf_counter() - t0, 1)
+        print(f"  scale: done in {scale['seconds']:.0f} s", flush=True)
+
     targets = evaluate(cases)
     rows = table(cases, targets)
     print()
@@ -1062,6 +1077,11 @@ def main(argv: list[str] | None = None) -> int:
     if observed:
         print()
         print(render_observer(observed))
+    if scale:
+        from bench.scale import render_scale
+
+        print()
+        print(render_scale(scale))
     if cases:
         print(
             "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
@@ -1128,6 +1148,7 @@ def main(argv: list[str] | None = None) -> int:
             name: {"median": sample.median, "rounds": sample.rounds}
             for name, sample in observed.items()
         },
+        "scale": scale,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

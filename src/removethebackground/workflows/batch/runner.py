@@ -56,6 +56,7 @@ claimed from the journal a page at a time before they are worked on.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import contextvars
 import dataclasses
 import os
@@ -80,6 +81,7 @@ from ...core.errors import (
     ServerFault,
     TransportError,
 )
+from ...core.ratelimit import BucketStore, find_limiter
 from ...generated import pixelz
 from .._common import is_legacy
 from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
@@ -101,11 +103,13 @@ from .journal import (
 from .manifest import Manifest, read_manifest
 from .spend import (
     DEFAULT_CONFIRM_OVER,
+    ConfiguredSpend,
     Confirm,
     Prices,
     Quote,
     check_prices,
     check_threshold,
+    configured_spend,
     guard,
     make_quote,
 )
@@ -189,6 +193,11 @@ class Batch:
         settle_seconds: how long after a row's last attempt its outcome is reconciled.
         rounds: reconcile-and-resubmit rounds within one :meth:`submit`.
         max_attempts: calls per row at most, over all runs, before it is ``failed``.
+        shared_limits: when the client has ``rate_limits=`` and the journal can keep
+            rate-limit buckets (SQLite, PostgreSQL), its calls take their tokens from
+            buckets in the journal while the batch is open, so that every process on
+            the journal together stays under the limits, and a 429 one of them gets
+            pauses them all; ``False`` keeps the client's own buckets.
         clock: the time source (seconds), for tests.
         sleep: the pause, for tests.
     """
@@ -203,6 +212,7 @@ class Batch:
         settle_seconds: float = 2.0,
         rounds: int = 3,
         max_attempts: int = 5,
+        shared_limits: bool = True,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
@@ -236,9 +246,31 @@ class Batch:
         #: What the last :meth:`status` round asked the service.
         self.last_follow = FollowCounts()
         self._telemetry = BatchTelemetry(self.batch_id)
+        self._sharing = contextlib.ExitStack()
+        #: The rate-limit buckets shared through the journal (``None``: not shared).
+        self.buckets: BucketStore | None = None
+        if shared_limits:
+            self._share_limits()
+
+    def _share_limits(self) -> None:
+        limiter = find_limiter(getattr(self.client, "transport", None))
+        make = getattr(self.journal, "bucket_store", None)
+        if limiter is None or make is None:
+            return
+        try:
+            store = make()
+        except BaseException:
+            self.journal.close()
+            raise
+        self.buckets = store
+        self._sharing.callback(_close, store)
+        self._sharing.enter_context(limiter.sharing(store))
 
     def close(self) -> None:
-        self.journal.close()
+        try:
+            self._sharing.close()
+        finally:
+            self.journal.close()
 
     def __enter__(self) -> Batch:
         return self
@@ -290,9 +322,13 @@ class Batch:
         if retry_failed:
             self.journal.reset_failed()
 
-    def _quote(self, prices: Prices | None) -> Quote:
-        checked = check_prices(prices)
-        return make_quote((r.template_id for r in self._selected(Selection.PENDING)), checked)
+    def _quote(self, prices: Prices | None, configured: ConfiguredSpend) -> Quote:
+        checked = check_prices(prices) if prices is not None else configured.prices
+        return make_quote(
+            (r.template_id for r in self._selected(Selection.PENDING)),
+            checked,
+            currency=configured.currency if prices is None else "",
+        )
 
     def quote(
         self,
@@ -302,12 +338,14 @@ class Batch:
         price_per_image: Prices | None = None,
     ) -> Quote:
         """What :meth:`submit` would queue now, per template, and its cost when
-        ``price_per_image`` is given; nothing is sent (the dry run). The manifest is
+        ``price_per_image`` is given (else with the config file's ``[prices]``, see
+        :mod:`.spend`); nothing is sent (the dry run). The manifest is
         checked and recorded in the journal as :meth:`submit` does, so a rerun counts
         only the rows not queued yet."""
+        configured = configured_spend()
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            return self._quote(price_per_image)
+            return self._quote(price_per_image, configured)
 
     @observed("submit")
     def submit(
@@ -328,8 +366,9 @@ class Batch:
 
         Before anything is sent, the rows to queue are counted per template (and priced
         with ``price_per_image``: one amount, or template id -> amount, ``""`` the
-        default template; see :meth:`quote`). Over ``confirm_over`` images (``None``:
-        never ask) or over ``max_spend`` (which needs a price for every template
+        default template; see :meth:`quote`; without it, the config file's ``[prices]``).
+        Over ``confirm_over`` images (``None``: never ask) or over ``max_spend`` (without
+        it, the config file's ``[spend] max_spend``; it needs a price for every template
         queued), ``confirm(quote)`` is asked; without it, or when it answers ``False``,
         :class:`~.spend.SpendRefused` is raised and nothing is sent.
         """
@@ -337,9 +376,12 @@ class Batch:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
         limit = check_threshold(confirm_over, max_spend)
         check_prices(price_per_image)
+        configured = configured_spend()
+        if limit is None:
+            limit = configured.max_spend
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            quote = self._quote(price_per_image)
+            quote = self._quote(price_per_image, configured)
             guard(quote, confirm_over=confirm_over, max_spend=limit, confirm=confirm)
             self._telemetry.prices = quote.prices
             with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
@@ -717,6 +759,12 @@ class Batch:
             downloaded=tally.downloaded,
             errors=tally.errors,
         )
+
+
+def _close(store: object) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
 
 
 def _status_label(status_id: int | None) -> str:
