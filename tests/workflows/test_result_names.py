@@ -218,7 +218,7 @@ def test_images_named_alike_in_one_run_are_refused_not_mixed_up(
         with pytest.raises(DownloadError, match=r"1 image\(s\).*names them alike; add \{ticket8\}"):
             batch.download(tmp_path / "out", name="{stem}.{ext}", concurrency=1)
         # Downloads go soonest-to-expire first, so either row may take the name.
-        rows = batch.rows()
+        rows = list(batch.rows())
         named = [r for r in rows if r.paths]
         assert [r.paths for r in named] == [(str(tmp_path / "out" / "a.jpg"),)]
         (second,) = [r for r in rows if not r.paths]
