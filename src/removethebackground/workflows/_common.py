@@ -29,7 +29,10 @@ BY_CUSTOMER_IMAGE_ID: OutcomeLookup = _queue_lookup
 
 
 def is_legacy(client: object) -> bool:
-    return isinstance(client, legacy.RemoveTheBackgroundClient)
+    """Whether ``client`` speaks generation 1 (a sync or async client of its service)."""
+    return isinstance(client, legacy.RemoveTheBackgroundClient) or (
+        getattr(client, "SERVICE", None) is legacy.SERVICE
+    )
 
 
 def as_ticket(value: object, parameter: str = "ticket") -> uuid.UUID:
