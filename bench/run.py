@@ -24,7 +24,12 @@ Cases:
 5. client construction, and peak memory (tracemalloc) of construction + one call;
 6. start-up, as whole fresh processes: ``rtb --help`` against ``python -c "import click"``
    and ``import removethebackground`` against ``python -c "import requests, lxml.etree"``
-   (a table of its own, beside the per-call one; ``startup`` in the JSON).
+   (a table of its own, beside the per-call one; ``startup`` in the JSON);
+7. many calls in flight: 1,000 concurrent GetImageStatus calls against a loopback
+   server that answers after 200 ms, the async client against zeep's ``AsyncClient``,
+   the sync client in a 64-thread pool and bare aiohttp / httpx POSTs
+   (``bench/async_calls.py``, each client in a process of its own; a table of its
+   own, ``async_calls`` in the JSON).
 
 Timings are medians over rounds; the clients take turns round by round (so drift
 on a busy machine hits all of them alike), after a warm-up. ``--quick`` runs
@@ -59,6 +64,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.async_calls import bench_async_calls  # noqa: E402
+from bench.async_calls import render as render_async_calls  # noqa: E402
 from bench.handwritten import HandwrittenPixelz  # noqa: E402
 from bench.inputs import (  # noqa: E402
     API_KEY,
@@ -891,7 +898,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         metavar="CASE",
         help="status_call envelope list_100 list_1000 loopback construction memory startup "
-        "rate_limits",
+        "rate_limits async_calls",
     )
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
     parser.add_argument(
@@ -984,6 +991,13 @@ def main(argv: list[str] | None = None) -> int:
         limits = bench_rate_limits(rounds, round_ns)
         print(f"  rate limiter: done in {time.perf_counter() - t0:.1f} s", flush=True)
 
+    async_calls: dict[str, Any] = {}
+    if wanted("async_calls"):
+        t0 = time.perf_counter()
+        print("  async calls (each client in a process of its own):", flush=True)
+        async_calls = bench_async_calls(1 if args.quick else 3)
+        print(f"  async calls: done in {time.perf_counter() - t0:.1f} s", flush=True)
+
     targets = evaluate(cases)
     rows = table(cases, targets)
     print()
@@ -995,6 +1009,9 @@ def main(argv: list[str] | None = None) -> int:
     if limits:
         print()
         print(render_rate_limits(limits))
+    if async_calls:
+        print()
+        print(render_async_calls(async_calls))
     if cases:
         print(
             "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
@@ -1057,12 +1074,15 @@ def main(argv: list[str] | None = None) -> int:
             name: {"median": sample.median, "rounds": sample.rounds}
             for name, sample in limits.items()
         },
+        "async_calls": async_calls,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     markdown = render_markdown(cases, targets, machine)
     if startup_rows:
         markdown += "\n\n" + startup_markdown(startup_rows)
+    if async_calls:
+        markdown += "\n\n```text\n" + render_async_calls(async_calls) + "\n```"
     args.out.with_suffix(".md").write_text(markdown + "\n")
     return 0
 

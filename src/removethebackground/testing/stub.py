@@ -186,10 +186,36 @@ class Stubber:
     # --- answering ------------------------------------------------------------------------
 
     def _answer(self, request: requests.PreparedRequest) -> requests.Response:
+        body = request.body or b""
+        status, content_type, data = self.answer(
+            str(request.method),
+            request.url or "",
+            request.headers,
+            body.encode() if isinstance(body, str) else bytes(body),
+        )
+        response = requests.Response()
+        response.status_code = status
+        response.reason = "OK" if status == 200 else "Internal Server Error"
+        response.headers["Content-Type"] = content_type
+        response.headers["Content-Length"] = str(len(data))
+        response.raw = io.BytesIO(data)
+        response.request = request
+        response.url = request.url or ""
+        return response
+
+    def answer(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
+        """The next queued answer to one request: ``(status, content type, body)``.
+
+        The one place a request is checked against the queue, whatever carried it (the
+        requests adapter of a sync client, the transport of an async one). ``headers``
+        is looked up case-insensitively.
+        """
         if not self._queue:
-            raise StubAssertionError(f"unexpected call: {request.method} {_path(request)}")
+            raise StubAssertionError(f"unexpected call: {method} {urlsplit(url).path}")
         canned = self._queue.popleft()
-        binding, op, params = self._read(request)
+        binding, op, params = self._read(method, url, _Headers(headers), body)
         if op is not canned.op:
             raise StubAssertionError(f"expected a call to {canned.op.name}, got {op.name}")
         if canned.expected is not None:
@@ -202,45 +228,31 @@ class Stubber:
                     raise StubAssertionError(
                         f"{op.name}: parameter {name} is {got!r}, expected {want!r}"
                     )
-        status, content_type, body = self._render(canned, binding)
-        response = requests.Response()
-        response.status_code = status
-        response.reason = "OK" if status == 200 else "Internal Server Error"
-        response.headers["Content-Type"] = content_type
-        response.headers["Content-Length"] = str(len(body))
-        response.raw = io.BytesIO(body)
-        response.request = request
-        response.url = request.url or ""
-        return response
+        return self._render(canned, binding)
 
     def _read(
-        self, request: requests.PreparedRequest
+        self, method: str, url: str, headers: _Headers, data: bytes
     ) -> tuple[Binding, Operation[Any], dict[str, Any]]:
         service = self._client.SERVICE
-        headers = request.headers
-        body = request.body or b""
-        data = body.encode() if isinstance(body, str) else bytes(body)
-        soap = (
-            soap_binding_of(headers.get("Content-Type", "")) if request.method == "POST" else None
-        )
+        content_type = headers.get("Content-Type") or ""
+        soap = soap_binding_of(content_type) if method == "POST" else None
         if soap is not None:
             # Routed as the service routes it (removethebackground.service.routing).
             try:
-                route = route_soap_request(
-                    service, headers.get("Content-Type", ""), headers.get("SOAPAction"), data
-                )
+                route = route_soap_request(service, content_type, headers.get("SOAPAction"), data)
             except SoapRefusal as exc:
                 raise StubAssertionError(
                     f"the service would refuse this request: HTTP {exc.status} {exc.text}".strip()
                 ) from None
             return route.binding, route.op, parse_soap_request(route.op, route.element)
-        name = _path(request).rstrip("/").rsplit("/", 1)[-1]
+        path = urlsplit(url).path
+        name = path.rstrip("/").rsplit("/", 1)[-1]
         found = [o for o in service.operations.values() if o.http_location == f"/{name}"]
         if not found:
-            raise StubAssertionError(f"no HTTP operation at {_path(request)}")
+            raise StubAssertionError(f"no HTTP operation at {path}")
         op = found[0]
-        http = HTTP_BY_METHOD[str(request.method)]
-        text = http.request_text(urlsplit(request.url or "").query, data)
+        http = HTTP_BY_METHOD[method]
+        text = http.request_text(urlsplit(url).query, data)
         pairs = parse_qsl(text, keep_blank_values=True)
         return http.binding, op, http.read_request(op, pairs)
 
@@ -281,5 +293,11 @@ def _same(f: Field | None, want: object, got: object) -> bool:
         return False
 
 
-def _path(request: requests.PreparedRequest) -> str:
-    return urlsplit(request.url or "").path
+class _Headers:
+    """Headers looked up case-insensitively, whatever mapping carried them."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._lower = {str(k).lower(): str(v) for k, v in headers.items()}
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._lower.get(name.lower(), default)
