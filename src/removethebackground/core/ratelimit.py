@@ -35,7 +35,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -50,6 +50,7 @@ from .wire import Operation
 
 __all__ = [
     "KINDS",
+    "AsyncRateLimitedTransport",
     "BucketStore",
     "LocalBuckets",
     "Rate",
@@ -216,7 +217,64 @@ class LocalBuckets:
                 self._paused[kind] = until
 
 
-class RateLimitedTransport:
+class _Limiter:
+    """The buckets, the limits and the limiter's two steps (:meth:`acquire` before a
+    send, :meth:`observe` after it), shared by the sync and the async transports."""
+
+    def __init__(
+        self,
+        inner: Any,
+        limits: RateLimits,
+        *,
+        store: BucketStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        owns_inner: bool = True,
+    ) -> None:
+        self.inner = inner
+        self.limits = limits
+        self.store: BucketStore = store if store is not None else LocalBuckets()
+        self._clock = clock
+        self._owns_inner = owns_inner
+
+    @property
+    def session(self) -> Any:
+        """The inner transport's session (what the stubber and cassettes mount on)."""
+        return getattr(self.inner, "session", None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "inner" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def acquire(self, request: HttpRequest) -> float:
+        """Reserve the token of ``request``'s kind: the seconds to wait for it (the caller
+        sleeps, or awaits, that long), or :class:`TransportTimeout` at once when it would
+        come later than what is left of the call's deadline."""
+        op = request.operation
+        kind = kind_of(op)
+        spent = _deadline.budget()
+        max_wait = math.inf if spent is None else max(0.0, spent.left() - MIN_ATTEMPT)
+        wait = self.store.take(kind, self.limits.rates.get(kind), self._clock(), max_wait)
+        if wait is None:
+            seconds = spent.seconds if spent is not None else 0.0
+            raise TransportTimeout(
+                f"no {kind!r} call may start within what is left of the {seconds:g} s "
+                f"deadline (the rate limit or a 429 pause holds the next one later): "
+                f"pass a longer deadline=, or a higher rate in rate_limits=",
+                operation=op.name,
+                binding=request.binding.value,
+            )
+        return wait
+
+    def observe(self, request: HttpRequest, answer: HttpAnswer) -> None:
+        """A 429 (or a 503 with ``Retry-After``) pauses the kind of ``request``."""
+        if answer.status == 429 or (answer.status == 503 and _has_retry_after(answer)):
+            asked = _retry_after(answer.headers)
+            pause = self.limits.pause if asked is None else min(asked, self.limits.max_pause)
+            self.store.pause(kind_of(request.operation), self._clock() + pause)
+
+
+class RateLimitedTransport(_Limiter):
     """Waits for a token of the call's kind before each send; a 429 pauses the kind.
 
     Args:
@@ -238,49 +296,58 @@ class RateLimitedTransport:
         sleep: Callable[[float], None] = time.sleep,
         owns_inner: bool = True,
     ) -> None:
-        self.inner = inner
-        self.limits = limits
-        self.store: BucketStore = store if store is not None else LocalBuckets()
-        self._clock = clock
+        super().__init__(inner, limits, store=store, clock=clock, owns_inner=owns_inner)
         self._sleep = sleep
-        self._owns_inner = owns_inner
-
-    @property
-    def session(self) -> Any:
-        """The inner transport's session (what the stubber and cassettes mount on)."""
-        return getattr(self.inner, "session", None)
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "inner" or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.inner, name)
 
     def close(self) -> None:
         if self._owns_inner:
             self.inner.close()
 
     def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        op = request.operation
-        kind = kind_of(op)
-        spent = _deadline.budget()
-        max_wait = math.inf if spent is None else max(0.0, spent.left() - MIN_ATTEMPT)
-        wait = self.store.take(kind, self.limits.rates.get(kind), self._clock(), max_wait)
-        if wait is None:
-            seconds = spent.seconds if spent is not None else 0.0
-            raise TransportTimeout(
-                f"no {kind!r} call may start within what is left of the {seconds:g} s "
-                f"deadline (the rate limit or a 429 pause holds the next one later): "
-                f"pass a longer deadline=, or a higher rate in rate_limits=",
-                operation=op.name,
-                binding=request.binding.value,
-            )
+        wait = self.acquire(request)
         if wait > 0:
             self._sleep(wait)
-        answer = self.inner.send(request, ctx)
-        if answer.status == 429 or (answer.status == 503 and _has_retry_after(answer)):
-            asked = _retry_after(answer.headers)
-            pause = self.limits.pause if asked is None else min(asked, self.limits.max_pause)
-            self.store.pause(kind, self._clock() + pause)
+        answer: HttpAnswer = self.inner.send(request, ctx)
+        self.observe(request, answer)
+        return answer
+
+
+class AsyncRateLimitedTransport(_Limiter):
+    """:class:`RateLimitedTransport` for the async client (asyncio): the same buckets and
+    decisions, awaiting the wait and an async inner transport. ``sleep`` is awaited
+    (default ``asyncio.sleep``).
+
+    A :class:`BucketStore` is called without awaiting: :class:`LocalBuckets` holds its
+    lock for a few arithmetic steps only, which never blocks the loop for long.
+    """
+
+    def __init__(
+        self,
+        inner: Any,
+        limits: RateLimits,
+        *,
+        store: BucketStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        owns_inner: bool = True,
+    ) -> None:
+        if sleep is None:  # asyncio is imported by the async client only
+            import asyncio
+
+            sleep = asyncio.sleep
+        super().__init__(inner, limits, store=store, clock=clock, owns_inner=owns_inner)
+        self._sleep = sleep
+
+    async def close(self) -> None:
+        if self._owns_inner:
+            await self.inner.close()
+
+    async def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        wait = self.acquire(request)
+        if wait > 0:
+            await self._sleep(wait)
+        answer: HttpAnswer = await self.inner.send(request, ctx)
+        self.observe(request, answer)
         return answer
 
 
