@@ -52,10 +52,10 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..core.errors import ServerFault, TransportError
-from ..generated import pixelz
+from ..generated import legacy, pixelz
 from ._common import AnyStatus, as_ticket
 from .download import (
     CHUNK,
@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     import aiohttp
 
 __all__ = [
+    "AnyAsyncClient",
     "download",
     "get_status",
     "iter_images",
@@ -101,7 +102,11 @@ __all__ = [
 ]
 
 
-async def get_status(client: Any, ticket: uuid.UUID) -> AnyStatus | None:
+#: The async clients of both generations.
+AnyAsyncClient = pixelz.AsyncPixelzClient | legacy.AsyncRemoveTheBackgroundClient
+
+
+async def get_status(client: AnyAsyncClient, ticket: uuid.UUID) -> AnyStatus | None:
     """GetImageStatus (generation 2) or getImageStatus (generation 1), awaited."""
     answer: Any = await client.get_image_status(image_ticket=ticket)
     status: AnyStatus | None = answer.image_status
@@ -112,7 +117,7 @@ async def get_status(client: Any, ticket: uuid.UUID) -> AnyStatus | None:
 
 
 async def submit(
-    client: Any,
+    client: pixelz.AsyncPixelzClient,
     path_or_url: str | os.PathLike[str],
     *,
     uploader: Callable[[Path], str] | Callable[[Path], Awaitable[str]] | None = None,
@@ -150,8 +155,40 @@ def _is_coroutine_function(function: object) -> bool:
 # --- wait_for ----------------------------------------------------------------------------
 
 
+@overload
 async def wait_for(
-    client: Any,
+    client: pixelz.AsyncPixelzClient,
+    ticket: object,
+    *,
+    timeout: float = ...,
+    poll: float = ...,
+    max_poll: float = ...,
+    jitter: float = ...,
+    on_progress: Callable[[pixelz.ImageStatus], object] | None = ...,
+    clock: Callable[[], float] = ...,
+    sleep: Callable[[float], object] = ...,
+    rng: Callable[[], float] = ...,
+) -> pixelz.ImageStatus: ...
+
+
+@overload
+async def wait_for(
+    client: legacy.AsyncRemoveTheBackgroundClient,
+    ticket: object,
+    *,
+    timeout: float = ...,
+    poll: float = ...,
+    max_poll: float = ...,
+    jitter: float = ...,
+    on_progress: Callable[[legacy.ImageStatus], object] | None = ...,
+    clock: Callable[[], float] = ...,
+    sleep: Callable[[float], object] = ...,
+    rng: Callable[[], float] = ...,
+) -> legacy.ImageStatus: ...
+
+
+async def wait_for(
+    client: AnyAsyncClient,
     ticket: object,
     *,
     timeout: float = 3600.0,
@@ -162,7 +199,7 @@ async def wait_for(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], object] = asyncio.sleep,
     rng: Callable[[], float] = random.random,
-) -> Any:
+) -> AnyStatus:
     """Poll until the image is terminal; returns its last ``ImageStatus``.
 
     As :func:`removethebackground.workflows.wait_for` (the same parameters, backoff,
@@ -202,7 +239,7 @@ async def wait_for(
 
 
 def iter_images(
-    client: Any,
+    client: pixelz.AsyncPixelzClient,
     *,
     image_status: ImageStatusName | int | str | None = None,
     exclude_image_status: ImageStatusName | int | str | None = None,
@@ -232,7 +269,7 @@ def iter_images(
 
 
 async def _walk_images(
-    client: Any, query: dict[str, Any], pages: Pages
+    client: pixelz.AsyncPixelzClient, query: dict[str, Any], pages: Pages
 ) -> AsyncIterator[pixelz.ImageStatus]:
     while pages.wanted():
         answer = await client.get_images_list(
@@ -246,7 +283,7 @@ async def _walk_images(
 
 
 def iter_product_ids(
-    client: Any,
+    client: pixelz.AsyncPixelzClient,
     *,
     per_page: int = MAX_PER_PAGE,
     max_pages: int | None = None,
@@ -255,7 +292,9 @@ def iter_product_ids(
     return _walk_product_ids(client, Pages(per_page, max_pages))
 
 
-async def _walk_product_ids(client: Any, pages: Pages) -> AsyncIterator[pixelz.ProductIdStatistic]:
+async def _walk_product_ids(
+    client: pixelz.AsyncPixelzClient, pages: Pages
+) -> AsyncIterator[pixelz.ProductIdStatistic]:
     while pages.wanted():
         answer = await client.get_product_ids_list(
             page=pages.page_text, product_ids_per_page=pages.size
@@ -274,7 +313,7 @@ async def download(
     status_or_ticket: object,
     dest: str | os.PathLike[str],
     *,
-    client: Any = None,
+    client: AnyAsyncClient | None = None,
     thumbnail: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     concurrency: int = 4,
@@ -296,6 +335,7 @@ async def download(
     status = given_status(status_or_ticket)
     if status is None:
         ticket = ticket_to_look_up(status_or_ticket, client)
+        assert client is not None  # ticket_to_look_up refuses a ticket without one
         status = looked_up(await get_status(client, ticket), ticket)
     targets = plan_download(
         status,
