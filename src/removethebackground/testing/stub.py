@@ -19,6 +19,15 @@ response path (envelope building, HTTP, parsing, fault mapping) with no server::
         ...
         stub.assert_no_pending_responses()
 
+The async clients are stubbed the same way, with ``with`` or ``async with``; their
+innermost transport answers from the queue (calls in flight together get the queued
+answers in the order they were sent)::
+
+    async with AsyncPixelzClient("me@example.com", "key", endpoint=...) as client:
+        with Stubber(client) as stub:
+            stub.add_response("GetImageStatus", ...)
+            status = await client.get_image_status(image_ticket=ticket)
+
 Canned results are serialised with the same wire facts as the sandbox's answers,
 so a result that the schema would not allow (a missing required element, a value
 of the wrong type) is refused when it is added, not when the test runs.
@@ -40,10 +49,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
 
+from ..core.asyncclient import AsyncServiceClient
+from ..core.asynctransport import AiohttpTransport
 from ..core.client import ServiceClient
 from ..core.codec import format_field
 from ..core.errors import InvalidParameterError
+from ..core.http import HttpAnswer, HttpRequest
+from ..core.ratelimit import AsyncRateLimitedTransport
+from ..core.retry import AsyncRetryingTransport
 from ..core.wire import Binding, Field, Operation, WireModel
 from ..service import (
     HTTP_BY_METHOD,
@@ -99,12 +114,14 @@ class _StubAdapter(BaseAdapter):
 class Stubber:
     """Queue canned answers for one client (see the module docstring)."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(self, client: ServiceClient | AsyncServiceClient) -> None:
         self._client = client
         self._queue: deque[_Canned] = deque()
         self._prefix = client.endpoint.split("?")[0]
         self._adapter = _StubAdapter(self)
         self._replaced: BaseAdapter | None = None
+        self._stubbed: object | None = None
+        self._stubbed_method = "send"
 
     # --- queueing ---------------------------------------------------------------------
 
@@ -163,13 +180,30 @@ class Stubber:
     # --- activation -----------------------------------------------------------------------
 
     def activate(self) -> None:
-        """Answer the client's calls to its endpoint from the queue."""
+        """Answer the client's calls to its endpoint from the queue.
+
+        A sync client's session gets an adapter for the endpoint; an async client's
+        innermost transport (under its retries and rate limits) answers from the queue
+        instead of the network, so the deadline, retries, reconciliation and the
+        answer's reading run as they do for real.
+        """
+        if isinstance(self._client, AsyncServiceClient):
+            self._stubbed = _innermost(self._client.transport)
+            method = "_send" if isinstance(self._stubbed, AiohttpTransport) else "send"
+            self._stubbed_method = method
+            setattr(self._stubbed, method, self._answer_async)
+            return
         session = self._client._session
         self._replaced = session.adapters.get(self._prefix)
         session.mount(self._prefix, self._adapter)
 
     def deactivate(self) -> None:
         """Give the endpoint back to whatever answered it before."""
+        if isinstance(self._client, AsyncServiceClient):
+            if self._stubbed is not None:
+                delattr(self._stubbed, self._stubbed_method)
+                self._stubbed = None
+            return
         session = self._client._session
         if self._replaced is not None:
             session.mount(self._prefix, self._replaced)
@@ -181,6 +215,13 @@ class Stubber:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.deactivate()
+
+    async def __aenter__(self) -> Self:
+        self.activate()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
         self.deactivate()
 
     # --- answering ------------------------------------------------------------------------
@@ -202,6 +243,15 @@ class Stubber:
         response.request = request
         response.url = request.url or ""
         return response
+
+    async def _answer_async(self, request: HttpRequest, ctx: object) -> HttpAnswer:
+        status, content_type, data = self.answer(
+            request.method, request.url, request.headers, request.body or b""
+        )
+        headers = CaseInsensitiveDict({"Content-Type": content_type})
+        headers["Content-Length"] = str(len(data))
+        reason = "OK" if status == 200 else "Internal Server Error"
+        return HttpAnswer(status, reason, headers, data)
 
     def answer(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes
@@ -291,6 +341,13 @@ def _same(f: Field | None, want: object, got: object) -> bool:
         return format_field(f, want, f.attr) == format_field(f, got, f.attr)
     except InvalidParameterError:
         return False
+
+
+def _innermost(transport: object) -> object:
+    """The transport under every wrapper (retries, rate limits) of an async client."""
+    while isinstance(transport, (AsyncRetryingTransport, AsyncRateLimitedTransport)):
+        transport = transport.inner
+    return transport
 
 
 class _Headers:
