@@ -186,9 +186,13 @@ class AiohttpTransport:
     # --- the session -------------------------------------------------------------------
 
     def _ssl_context(self) -> ssl.SSLContext | bool:
+        """The TLS setting of the connector: ``True`` (aiohttp's own verifying context,
+        made once per process) unless ``verify=`` or ``cert=`` ask for another."""
         if self._ssl is None:
-            if self.verify is False:
-                context: ssl.SSLContext | bool = False if self.cert is None else _no_verify()
+            if self.cert is None and self.verify in (None, True):
+                context: ssl.SSLContext | bool = True
+            elif self.verify is False:
+                context = False if self.cert is None else _no_verify()
             elif isinstance(self.verify, str):
                 import os.path
 
@@ -223,6 +227,12 @@ class AiohttpTransport:
             trust_env=self.trust_env,
             auto_decompress=True,
         )
+        # aiohttp sends a GET (an "idempotent" method) again by itself when a pooled
+        # connection breaks under it (RFC 9112, 9.3.1). Over the HTTP GET binding an ASMX
+        # GET may queue an image (AddImageToQueue), so that resend could queue it twice:
+        # resending is the retry policy's decision alone. aiohttp has no public switch for
+        # it; its own test client turns it off through this attribute.
+        session._retry_connection = False
         self._session, self._loop = session, loop
         made: aiohttp.ClientSession = session
         return made
