@@ -250,6 +250,21 @@ def test_a_cancelled_async_download_keeps_its_part_and_resumes(tmp_path: Path) -
     assert path.read_bytes() == data
 
 
+def test_an_async_download_uses_the_callers_session_and_leaves_it_open(tmp_path: Path) -> None:
+    import aiohttp
+
+    files = FileServer(files={"/a.png": _png()})
+    with serve(files) as base:
+
+        async def scenario() -> tuple[list[Path], bool]:
+            async with aiohttp.ClientSession(headers={"X-Shop": "1"}) as session:
+                paths = await aio.download(_delivered([f"{base}/a.png"]), tmp_path, session=session)
+                return paths, session.closed
+
+        paths, closed = asyncio.run(scenario())
+    assert not closed and paths[0].read_bytes() == files.files["/a.png"]
+
+
 # --- submit and uploaders -------------------------------------------------------------------
 
 

@@ -326,3 +326,34 @@ def _photo() -> bytes:
     from removethebackground.sandbox.imaging import make_sample_product_photo
 
     return make_sample_product_photo(120, 90, seed=3)
+
+
+def test_a_client_of_the_other_form_is_refused_before_anything_is_sent(tmp_path: Any) -> None:
+    from removethebackground import AsyncPixelzClient, PixelzClient, workflows
+
+    endpoint = "http://127.0.0.1:9/soap.asmx"  # nothing listens: a call would fail otherwise
+    sync_client = PixelzClient("me@example.com", "key", endpoint=endpoint)
+    async_client = AsyncPixelzClient("me@example.com", "key", endpoint=endpoint)
+    ticket = uuid.UUID(int=1)
+    for call in (
+        lambda: workflows.wait_for(async_client, ticket),  # type: ignore[call-overload]
+        lambda: workflows.submit(async_client, "http://127.0.0.1:9/a.jpg"),  # type: ignore[arg-type]
+        lambda: workflows.iter_images(async_client),  # type: ignore[arg-type]
+        lambda: workflows.iter_product_ids(async_client),  # type: ignore[arg-type]
+        lambda: workflows.download(ticket, tmp_path, client=async_client),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InvalidParameterError, match="async client") as info:
+            call()
+        assert info.value.parameter == "client"
+    for coroutine in (
+        lambda: aio.wait_for(sync_client, ticket),  # type: ignore[call-overload]
+        lambda: aio.submit(sync_client, "http://127.0.0.1:9/a.jpg"),  # type: ignore[arg-type]
+        lambda: aio.download(ticket, tmp_path, client=sync_client),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InvalidParameterError, match="sync client") as info:
+            asyncio.run(coroutine())
+        assert info.value.parameter == "client"
+    for walk in (aio.iter_images, aio.iter_product_ids):
+        with pytest.raises(InvalidParameterError, match="sync client"):
+            walk(sync_client)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []

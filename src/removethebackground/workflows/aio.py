@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..core.errors import ServerFault, TransportError
 from ..generated import legacy, pixelz
-from ._common import AnyStatus, as_ticket
+from ._common import AnyStatus, as_ticket, check_form
 from .download import (
     CHUNK,
     DEFAULT_MAX_BYTES,
@@ -130,6 +130,7 @@ async def submit(
     function, else run in a worker thread); every other keyword goes to
     ``add_image_to_queue``. The refusals are raised before anything is sent.
     """
+    check_form(client, awaited=True)
     check_submit(client, params)
     source = image_source(path_or_url, uploader)
     if isinstance(source, str):
@@ -207,6 +208,7 @@ async def wait_for(
     ``sleep`` defaults to ``asyncio.sleep``, and may be a plain function (its result
     is awaited when it is awaitable).
     """
+    check_form(client, awaited=True)
     rounds = WaitRounds(
         as_ticket(ticket),
         timeout=timeout,
@@ -265,7 +267,9 @@ def iter_images(
         sort_by=sort_by,
         descending=descending,
     )
-    return _walk_images(client, query, Pages(per_page, max_pages))
+    pages = Pages(per_page, max_pages)
+    check_form(client, awaited=True)
+    return _walk_images(client, query, pages)
 
 
 async def _walk_images(
@@ -289,7 +293,9 @@ def iter_product_ids(
     max_pages: int | None = None,
 ) -> AsyncIterator[pixelz.ProductIdStatistic]:
     """Every product id with its counts (GetProductIdsList), ``async for``, page by page."""
-    return _walk_product_ids(client, Pages(per_page, max_pages))
+    pages = Pages(per_page, max_pages)
+    check_form(client, awaited=True)
+    return _walk_product_ids(client, pages)
 
 
 async def _walk_product_ids(
@@ -334,7 +340,7 @@ async def download(
     pattern = check_name(name)
     status = given_status(status_or_ticket)
     if status is None:
-        ticket = ticket_to_look_up(status_or_ticket, client)
+        ticket = ticket_to_look_up(status_or_ticket, client, awaited=True)
         assert client is not None  # ticket_to_look_up refuses a ticket without one
         status = looked_up(await get_status(client, ticket), ticket)
     targets = plan_download(

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..core.errors import InvalidParameterError
-from ._common import AnyClient, AnyStatus, as_ticket, get_status
+from ._common import AnyClient, AnyStatus, as_ticket, check_form, get_status
 from .errors import DownloadError
 from .status import ImageStatusName
 
@@ -386,13 +386,15 @@ def given_status(value: object) -> AnyStatus | None:
     return None
 
 
-def ticket_to_look_up(value: object, client: object | None) -> uuid.UUID:
-    """The ticket of ``status_or_ticket`` when it is no status; it needs ``client``."""
+def ticket_to_look_up(value: object, client: object | None, *, awaited: bool) -> uuid.UUID:
+    """The ticket of ``status_or_ticket`` when it is no status; it needs ``client`` (of
+    the form, sync or async, of the function called)."""
     ticket = as_ticket(value, "status_or_ticket")
     if client is None:
         raise InvalidParameterError(
             "client", "a ticket alone needs client= to look up its final image URLs"
         )
+    check_form(client, awaited=awaited)
     return ticket
 
 
@@ -406,7 +408,7 @@ def _resolve(value: object, client: AnyClient | None) -> AnyStatus:
     status = given_status(value)
     if status is not None:
         return status
-    ticket = ticket_to_look_up(value, client)
+    ticket = ticket_to_look_up(value, client, awaited=False)
     return looked_up(get_status(client, ticket), ticket)
 
 

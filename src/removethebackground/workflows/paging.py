@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from ..core.errors import InvalidParameterError
 from ..generated import pixelz
+from ._common import check_form
 from .status import ImageStatusName
 
 __all__ = ["MAX_PER_PAGE", "Pages", "images_query", "iter_images", "iter_product_ids"]
@@ -179,6 +180,7 @@ def iter_images(
         descending=descending,
     )
     pages = Pages(per_page, max_pages)
+    check_form(client, awaited=False)
     return _walk_images(client, query, pages)
 
 
@@ -201,6 +203,7 @@ def iter_product_ids(
 ) -> Iterator[pixelz.ProductIdStatistic]:
     """Every product id with its done and to-do counts (GetProductIdsList), page by page."""
     pages = Pages(per_page, max_pages)
+    check_form(client, awaited=False)
     return _walk_product_ids(client, pages)
 
 

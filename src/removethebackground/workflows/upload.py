@@ -46,7 +46,7 @@ import requests
 
 from ..core.errors import InvalidParameterError
 from ..generated import pixelz
-from ._common import is_legacy
+from ._common import check_form, is_legacy
 from .errors import UploadError
 
 __all__ = [
@@ -294,6 +294,7 @@ def submit(
     Every other keyword (``template_id``, ``customer_image_id``, ``product_id``,
     ``image_callback_url`` ...) goes to :meth:`PixelzClient.add_image_to_queue`.
     """
+    check_form(client, awaited=False)
     check_submit(client, params)
     url = resolve_image(path_or_url, uploader)
     answer = client.add_image_to_queue(image_url=url, **params)

@@ -37,7 +37,7 @@ from typing import Any, overload
 from ..core.backoff import Backoff
 from ..core.errors import InvalidParameterError, ServerFault, TransportError
 from ..generated import legacy, pixelz
-from ._common import AnyClient, AnyStatus, as_ticket, get_status
+from ._common import AnyClient, AnyStatus, as_ticket, check_form, get_status
 from .errors import WaitTimeout
 from .status import ImageStatusName
 
@@ -104,6 +104,7 @@ def wait_for(
         sleep: the pause (for tests).
         rng: the randomness of the jitter (for tests).
     """
+    check_form(client, awaited=False)
     rounds = WaitRounds(
         as_ticket(ticket),
         timeout=timeout,
