@@ -759,7 +759,16 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     versions = {}
-    for dist in ("removethebackground", "lxml", "requests", "urllib3", "zeep", "suds-community"):
+    for dist in (
+        "removethebackground",
+        "lxml",
+        "requests",
+        "urllib3",
+        "zeep",
+        "suds-community",
+        "aiohttp",
+        "httpx",
+    ):
         try:
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
