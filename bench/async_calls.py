@@ -136,6 +136,7 @@ class _PeakRss:
     """The largest resident set seen while the block runs (a thread reads it every 5 ms)."""
 
     def __enter__(self) -> _PeakRss:
+        self._cpu = time.process_time()
         self.before = _rss()
         self.peak = self.before
         self._stop = threading.Event()
@@ -148,6 +149,7 @@ class _PeakRss:
             self.peak = max(self.peak, _rss())
 
     def __exit__(self, *exc: object) -> None:
+        self.cpu = time.process_time() - self._cpu
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, _rss())
@@ -159,7 +161,7 @@ def _status_id(name: str, answer: Any) -> int:
     return int(answer.image_status.status_id)
 
 
-async def _ours(url: str, connections: int) -> tuple[float, int, int]:
+async def _ours(url: str, connections: int) -> tuple[float, _PeakRss]:
     from bench.inputs import API_KEY, EMAIL, TICKET
     from removethebackground import AsyncPixelzClient  # type: ignore[attr-defined]
 
@@ -175,10 +177,10 @@ async def _ours(url: str, connections: int) -> tuple[float, int, int]:
             )
             wall = time.perf_counter() - start
         assert all(_status_id("ours", a) == 80 for a in answers)
-    return wall, rss.before, rss.peak
+    return wall, rss
 
 
-async def _zeep(url: str) -> tuple[float, int, int]:
+async def _zeep(url: str) -> tuple[float, _PeakRss]:
     import httpx
     import zeep
     from codegen.model import LOCAL_SCHEMAS
@@ -214,10 +216,10 @@ async def _zeep(url: str) -> tuple[float, int, int]:
         assert all(_status_id("zeep_async", a) == 80 for a in answers)
     finally:
         await http.aclose()
-    return wall, rss.before, rss.peak
+    return wall, rss
 
 
-def _sync_threads(url: str, threads: int) -> tuple[float, int, int]:
+def _sync_threads(url: str, threads: int) -> tuple[float, _PeakRss]:
     import concurrent.futures
 
     from bench.inputs import API_KEY, EMAIL, TICKET
@@ -239,10 +241,10 @@ def _sync_threads(url: str, threads: int) -> tuple[float, int, int]:
             wall = time.perf_counter() - start
     assert all(_status_id("sync", a) == 80 for a in answers)
     client.close()
-    return wall, rss.before, rss.peak
+    return wall, rss
 
 
-async def _raw(url: str, library: str, connections: int) -> tuple[float, int, int]:
+async def _raw(url: str, library: str, connections: int) -> tuple[float, _PeakRss]:
     from bench.inputs import API_KEY, EMAIL, TICKET
 
     # The envelope the clients send (the server does not read it).
@@ -290,23 +292,23 @@ async def _raw(url: str, library: str, connections: int) -> tuple[float, int, in
         assert all(s == 200 for s in statuses), statuses[:5]
     finally:
         await close()
-    return wall, rss.before, rss.peak
+    return wall, rss
 
 
 def run_client(name: str, url: str) -> dict[str, float]:
     """One measurement of ``name`` in this process (see the module docstring)."""
     if name.startswith("ours_"):
-        wall, before, peak = asyncio.run(_ours(url, int(name.rsplit("_", 1)[1])))
+        wall, rss = asyncio.run(_ours(url, int(name.rsplit("_", 1)[1])))
     elif name == "zeep_async":
-        wall, before, peak = asyncio.run(_zeep(url))
+        wall, rss = asyncio.run(_zeep(url))
     elif name == "sync_threads64":
-        wall, before, peak = _sync_threads(url, 64)
+        wall, rss = _sync_threads(url, 64)
     elif name.startswith("raw_"):
         _, library, connections = name.split("_")
-        wall, before, peak = asyncio.run(_raw(url, library, int(connections)))
+        wall, rss = asyncio.run(_raw(url, library, int(connections)))
     else:
         raise SystemExit(f"unknown client {name!r}; known: {', '.join(CLIENTS)}")
-    return {"wall": wall, "rss_before": before, "rss_peak": peak}
+    return {"wall": wall, "cpu": rss.cpu, "rss_before": rss.before, "rss_peak": rss.peak}
 
 
 # --- the whole case ------------------------------------------------------------------------------
@@ -354,6 +356,7 @@ def summarise(runs: Mapping[str, list[dict[str, float]]]) -> dict[str, Any]:
             continue
         median[name] = {
             "wall": statistics.median(r["wall"] for r in values),
+            "cpu": statistics.median(r["cpu"] for r in values),
             "rss_before": statistics.median(r["rss_before"] for r in values),
             "rss_peak": statistics.median(r["rss_peak"] for r in values),
             "rss_growth": statistics.median(r["rss_peak"] - r["rss_before"] for r in values),
@@ -404,6 +407,7 @@ def render(result: Mapping[str, Any]) -> str:
         f"answers after {result['delay_s'] * 1e3:.0f} ms",
         "wall s",
         "ours_250 x",
+        "CPU s",
         "peak MiB",
         "growth MiB",
     ]
@@ -415,6 +419,7 @@ def render(result: Mapping[str, Any]) -> str:
                 TITLES.get(name, name),
                 f"{m['wall']:.2f}",
                 ratio,
+                f"{m['cpu']:.2f}",
                 f"{m['rss_peak'] / 2**20:.1f}",
                 f"{m['rss_growth'] / 2**20:.1f}",
             ]
@@ -434,7 +439,8 @@ def render(result: Mapping[str, Any]) -> str:
         lines.append(f"target: {t['target']}: {t['value']:.2f} {verdict}")
     lines.append(
         "ours_250 x: this client's wall time over ours_250's (above 1: ours_250 is faster); "
-        "peak: resident memory, growth: peak minus before the calls."
+        "CPU: the process's CPU time during the calls (less sensitive to other load than "
+        "wall time); peak: resident memory, growth: peak minus before the calls."
     )
     return "\n".join(lines)
 

@@ -250,6 +250,22 @@ def test_a_cancelled_async_download_keeps_its_part_and_resumes(tmp_path: Path) -
     assert path.read_bytes() == data
 
 
+@forms
+def test_the_environments_proxy_is_used(
+    tmp_path: Path, form: Form, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # images.invalid does not resolve: the file comes through the proxy or not at all.
+    proxy = FileServer(files={"/a.png": _png()})
+    with serve(proxy) as base:
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", base)
+        monkeypatch.setenv("http_proxy", base)
+        (path,) = _download(form, _delivered(["http://images.invalid/a.png"]), tmp_path)
+    assert path.read_bytes() == proxy.files["/a.png"]
+    assert proxy.requests == [("GET", "/a.png", None)]
+
+
 def test_an_async_download_uses_the_callers_session_and_leaves_it_open(tmp_path: Path) -> None:
     import aiohttp
 

@@ -49,10 +49,12 @@ import inspect
 import os
 import random
 import time
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
+from urllib.parse import urlsplit
 
 from ..core.errors import ServerFault, TransportError
 from ..generated import legacy, pixelz
@@ -362,7 +364,10 @@ async def download(
 
     async def one(url: str, path: Path) -> Path:
         async with gate:
-            return await _fetch(http, url, path, max_bytes, limits, verify_images)
+            # A session of its own takes the environment's proxy, as requests does for
+            # the sync form (looked up here: aiohttp's trust_env would do it in a thread).
+            proxy = _env_proxy(url) if own else None
+            return await _fetch(http, url, path, max_bytes, limits, verify_images, proxy)
 
     try:
         results = await asyncio.gather(
@@ -384,6 +389,7 @@ async def _fetch(
     max_bytes: int,
     limits: aiohttp.ClientTimeout,
     verify_images: bool,
+    proxy: str | None,
 ) -> Path:
     import aiohttp
 
@@ -393,7 +399,7 @@ async def _fetch(
     for attempt in range(2):  # a resume that the server refuses is retried once from 0
         offset, headers = resume_from(part, attempt)
         try:
-            response = await session.get(url, headers=headers, timeout=limits)
+            response = await session.get(url, headers=headers, timeout=limits, proxy=proxy)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise unreachable(url, exc) from None
         async with response:
@@ -422,6 +428,14 @@ async def _fetch(
         check_size(url, size, total)
         return await asyncio.to_thread(_sync_and_finish, part, path, url, verify_images)
     raise range_refused(url)
+
+
+def _env_proxy(url: str) -> str | None:
+    """The proxy ``HTTP(S)_PROXY`` names for ``url``, unless ``NO_PROXY`` exempts its host."""
+    parts = urlsplit(url)
+    if parts.hostname is None or urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return urllib.request.getproxies().get(parts.scheme.lower())
 
 
 def _sync_and_finish(part: Path, path: Path, url: str, verify_images: bool) -> Path:
