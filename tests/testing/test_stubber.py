@@ -1,5 +1,5 @@
 """The Stubber: canned answers through the client's real path, checked against the facts;
-the sync and the async clients alike (``@kinds``)."""
+the sync and the async clients alike (``client_kind``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 
 from removethebackground import (
     AsyncPixelzClient,
-    AsyncRemoveTheBackgroundClient,
     Binding,
     ClientFault,
     ConnectionFailedError,
@@ -25,37 +24,17 @@ from removethebackground import (
 )
 from removethebackground.generated import legacy, pixelz
 from removethebackground.testing.stub import StubAssertionError, Stubber
+from support.clients import make_client
 
 ENDPOINT = "http://stub.invalid/soap.asmx"
 TICKET = uuid.UUID("9a4e4e16-8e77-4e8c-b579-79fba86611e3")
 
 
-class _Blocking:
-    """An async client's calls, each run to completion in a loop of its own."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._client, name)
-        return lambda *args, **kwargs: asyncio.run(method(*args, **kwargs))
-
-
 def _client(kind: str, cls: type[Any], **kwargs: Any) -> tuple[Any, Any]:
-    """A client of ``cls``'s service in ``kind`` (sync, async) and what calls it."""
-    if kind == "sync":
-        client = cls("me@example.com", "key", endpoint=ENDPOINT, **kwargs)
-        return client, client
-    client = ASYNC_CLASSES[cls]("me@example.com", "key", endpoint=ENDPOINT, **kwargs)
-    return client, _Blocking(client)
-
-
-ASYNC_CLASSES: dict[type[Any], type[Any]] = {
-    PixelzClient: AsyncPixelzClient,
-    RemoveTheBackgroundClient: AsyncRemoveTheBackgroundClient,
-}
-#: ``@kinds``: the test runs with a sync client and with an async one.
-kinds = pytest.mark.parametrize("kind", ["sync", "async"])
+    """A client of ``cls``'s service in ``kind`` (``client_kind``): the client to stub,
+    and what calls it (the async client's calls run to completion)."""
+    client = make_client(kind, "me@example.com", "key", cls=cls, endpoint=ENDPOINT, **kwargs)
+    return getattr(client, "async_client", client), client
 
 
 def delivered() -> pixelz.ImageStatusResponse:
@@ -71,10 +50,11 @@ def delivered() -> pixelz.ImageStatusResponse:
 
 
 @pytest.mark.parametrize("binding", list(Binding), ids=lambda b: b.value)
-@kinds
-def test_a_canned_result_comes_back_typed_on_every_binding(binding: Binding, kind: str) -> None:
+def test_a_canned_result_comes_back_typed_on_every_binding(
+    binding: Binding, client_kind: str
+) -> None:
     client, call = _client(
-        kind,
+        client_kind,
         PixelzClient,
         binding=binding,
     )
@@ -86,10 +66,9 @@ def test_a_canned_result_comes_back_typed_on_every_binding(binding: Binding, kin
 
 
 @pytest.mark.parametrize("binding", list(Binding), ids=lambda b: b.value)
-@kinds
-def test_faults_map_to_the_client_exceptions(binding: Binding, kind: str) -> None:
+def test_faults_map_to_the_client_exceptions(binding: Binding, client_kind: str) -> None:
     client, call = _client(
-        kind,
+        client_kind,
         PixelzClient,
         binding=binding,
     )
@@ -108,10 +87,9 @@ def test_faults_map_to_the_client_exceptions(binding: Binding, kind: str) -> Non
         assert info.value.code == ("Server" if binding.is_soap else None)
 
 
-@kinds
-def test_the_wrong_operation_or_parameter_fails_the_test(kind: str) -> None:
+def test_the_wrong_operation_or_parameter_fails_the_test(client_kind: str) -> None:
     client, call = _client(
-        kind,
+        client_kind,
         PixelzClient,
     )
     with Stubber(client) as stub:
@@ -127,14 +105,13 @@ def test_the_wrong_operation_or_parameter_fails_the_test(kind: str) -> None:
 
 
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.HTTP_GET], ids=lambda b: b.value)
-@kinds
 def test_expected_params_take_the_natural_types_a_parameter_takes(
-    binding: Binding, kind: str
+    binding: Binding, client_kind: str
 ) -> None:
     # A ticket (or a page number) is expected as the value the caller passes; the
     # service's element is a string, so the stubber compares what would be sent.
     client, call = _client(
-        kind,
+        client_kind,
         PixelzClient,
         binding=binding,
     )
@@ -148,10 +125,9 @@ def test_expected_params_take_the_natural_types_a_parameter_takes(
             call.get_image_status(image_ticket=TICKET)
 
 
-@kinds
-def test_arrays_are_compared_after_parsing(kind: str) -> None:
+def test_arrays_are_compared_after_parsing(client_kind: str) -> None:
     client, call = _client(
-        kind,
+        client_kind,
         PixelzClient,
         binding=Binding.HTTP_GET,
     )
