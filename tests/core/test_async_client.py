@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,6 +32,7 @@ from removethebackground import (
 )
 from removethebackground.core.asynctransport import AiohttpTransport
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
+from support.hostile import HostileServer, answer
 
 EMAIL = "demo@example.com"
 KEY = "demo-key"
@@ -133,3 +138,186 @@ def test_without_aiohttp_the_error_names_the_extra() -> None:
 def test_a_sync_client_is_not_an_async_one() -> None:
     assert not issubclass(PixelzClient, AsyncPixelzClient)
     assert not issubclass(AsyncPixelzClient, PixelzClient)
+
+
+# --- cancellation and the connection limit ----------------------------------------------------
+
+
+def _watching_close(closed: list[float], head: bool = False) -> Any:
+    """A behaviour that answers nothing (or, with ``head``, the head and the first bytes of
+    a body that never ends) and records when the client closes the connection."""
+
+    def behave(server: HostileServer, conn: socket.socket, request: Any) -> None:
+        if head:
+            server.write(
+                conn,
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n<a>",
+            )
+        conn.settimeout(0.05)
+        while not server.stopping:
+            try:
+                if conn.recv(1) == b"":
+                    closed.append(time.monotonic())
+                    return
+            except TimeoutError:
+                continue
+            except OSError:
+                closed.append(time.monotonic())
+                return
+
+    return behave
+
+
+def _pool_size(client: Any) -> tuple[int, int]:
+    """Connections of the client's pool: (in use, kept for reuse)."""
+    transport = client.transport
+    while not isinstance(transport, AiohttpTransport):
+        transport = transport.inner
+    connector = transport.session.connector
+    acquired = len(connector._acquired)  # aiohttp keeps no public count of these
+    idle = sum(len(conns) for conns in connector._conns.values())
+    return acquired, idle
+
+
+@pytest.mark.parametrize("head", [False, True], ids=["waiting-for-the-head", "reading-the-body"])
+@pytest.mark.parametrize("how", ["cancel", "timeout"])
+def test_cancelling_a_call_closes_its_connection_and_leaks_nothing(how: str, head: bool) -> None:
+    closed: list[float] = []
+    with HostileServer(_watching_close(closed, head)) as server:
+
+        async def main() -> tuple[int, int]:
+            client = AsyncPixelzClient(EMAIL, KEY, endpoint=server.endpoint, timeout=30)
+            call = client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
+            if how == "cancel":
+                task = asyncio.ensure_future(call)
+                while not server.requests:  # the request is on the wire
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05)  # and the head has come, with ``head``
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+            else:
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(call, 0.3)
+            pool = _pool_size(client)
+            await client.close()
+            return pool
+
+        pool = asyncio.run(main())
+        deadline = time.monotonic() + 5
+        while not closed and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert pool == (0, 0)  # nothing in use, and the cut connection not kept for reuse
+    assert len(closed) == 1  # the server saw the connection closed
+    assert len(server.requests) == 1
+
+
+def test_a_call_after_a_cancelled_one_gets_a_fresh_connection(sb: SandboxHandle) -> None:
+    async def main() -> None:
+        async with AsyncPixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint) as client:
+            task = asyncio.ensure_future(client.get_templates())
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert (await client.get_templates()).templates
+            assert _pool_size(client)[0] == 0
+
+    asyncio.run(main())
+
+
+def test_max_connections_bounds_the_connections_open_at_once() -> None:
+    open_now: list[int] = []
+    lock = threading.Lock()
+    current = [0]
+
+    def slow(server: HostileServer, conn: socket.socket, request: Any) -> None:
+        with lock:
+            current[0] += 1
+            open_now.append(current[0])
+        time.sleep(0.1)
+        with lock:
+            current[0] -= 1
+        body = _status_body()
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        server.write(conn, head + body)
+
+    with HostileServer(slow) as server:
+
+        async def main() -> list[object]:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=server.endpoint, max_connections=3
+            ) as client:
+                calls = (client.get_image_status(image_ticket="nonticket") for _ in range(12))
+                return await asyncio.gather(*calls)
+
+        results = asyncio.run(main())
+    assert len(results) == 12
+    assert max(open_now) == 3  # three at once, never more
+    assert len(server.requests) == 12
+
+
+def test_the_deadline_covers_the_wait_for_a_free_connection() -> None:
+    """Calls queued behind ``max_connections`` spend their deadline waiting: they end in
+    TransportTimeout within it, not after the calls before them."""
+    from removethebackground import TransportTimeout
+
+    closed: list[float] = []
+    with HostileServer(_watching_close(closed)) as server:
+
+        async def main() -> tuple[list[BaseException | object], float]:
+            async with AsyncPixelzClient(
+                EMAIL,
+                KEY,
+                endpoint=server.endpoint,
+                max_connections=1,
+                timeout=5,
+                deadline=0.5,
+                retries=False,
+            ) as client:
+                started = time.monotonic()
+                calls = (client.get_image_status(image_ticket="nonticket") for _ in range(3))
+                results = await asyncio.gather(*calls, return_exceptions=True)
+                return results, time.monotonic() - started
+
+        results, took = asyncio.run(main())
+    assert all(isinstance(r, TransportTimeout) for r in results), results
+    assert took < 0.5 + 0.6
+    # The calls behind the first got no connection before their deadline (one of them may
+    # get the first call's, freed at the very moment both deadlines pass).
+    assert len(server.requests) < 3
+
+
+def test_rate_limits_hold_async_calls_too() -> None:
+    """``rate_limits=`` wraps the async transport: the second read waits for its token."""
+    with HostileServer(answer(200, _status_body(), _XML, close=False)) as server:
+
+        async def main() -> float:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=server.endpoint, rate_limits={"read": "5/s"}
+            ) as client:
+                started = time.monotonic()
+                for _ in range(3):
+                    await client.get_image_status(image_ticket="nonticket")
+                return time.monotonic() - started
+
+        took = asyncio.run(main())
+    assert took >= 0.35  # two waits of 0.2 s (burst 1), within the loop: no thread slept
+
+
+_XML = (("Content-Type", "text/xml; charset=utf-8"),)
+
+
+def _status_body() -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+        b'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        b'<GetImageStatusResponse xmlns="http://removethebackground.com/">'
+        b"<GetImageStatusResult><ImageStatus>"
+        b"<ImageTicket>9a4e4e16-8e77-4e8c-b579-79fba86611e3</ImageTicket>"
+        b"<StatusId>10</StatusId><IsPaid>false</IsPaid></ImageStatus>"
+        b"</GetImageStatusResult></GetImageStatusResponse></soap:Body></soap:Envelope>"
+    )

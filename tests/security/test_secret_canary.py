@@ -27,6 +27,7 @@ import pytest
 from removethebackground import Binding, PixelzClient, RemoveTheBackgroundError, Secret
 from removethebackground.bindings import SOAP_BINDINGS
 from removethebackground.service import FaultCode, render_soap_fault, render_text_error
+from support.clients import make_client
 from support.hostile import HostileServer, Request, answer, hold, raw, reset
 
 EMAIL = "canary@example.com"
@@ -42,8 +43,13 @@ def _refs(text: str, fmt: str) -> str:
 FORMS: dict[str, str] = {
     "plain": KEY,
     "percent": quote(KEY, safe=""),
-    "percent-lower": quote(KEY, safe="").replace("%2B", "%2b").replace("%2F", "%2f")
-    .replace("%3D", "%3d").replace("%3B", "%3b").replace("%3F", "%3f").replace("%C3%A9", "%c3%a9"),
+    "percent-lower": quote(KEY, safe="")
+    .replace("%2B", "%2b")
+    .replace("%2F", "%2f")
+    .replace("%3D", "%3d")
+    .replace("%3B", "%3b")
+    .replace("%3F", "%3f")
+    .replace("%C3%A9", "%c3%a9"),
     "plus": quote_plus(KEY),
     "plus-lower": quote_plus(KEY).replace("%2B", "%2b").replace("%2F", "%2f"),
     "html": html.escape(KEY),
@@ -202,7 +208,9 @@ def value_with_key(binding: Binding) -> Any:
 
 
 def redirect_with_key() -> Any:
-    return answer(302, b"", (("Location", f"http://127.0.0.1:9/x?contactAPIkey={FORMS['percent']}"),))
+    return answer(
+        302, b"", (("Location", f"http://127.0.0.1:9/x?contactAPIkey={FORMS['percent']}"),)
+    )
 
 
 def broken_header() -> Any:
@@ -243,7 +251,9 @@ CASES = [(b, name) for b in ALL for name in behaviours(b)]
 
 
 @pytest.mark.parametrize(("binding", "name"), CASES, ids=[f"{b}-{n}" for b, n in CASES])
-def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_is_nowhere(
+    binding: Binding, name: str, caplog: pytest.LogCaptureFixture, client_kind: str
+) -> None:
     behaviour = behaviours(binding)[name]
     loggers = [logging.getLogger(n) for n in list(logging.Logger.manager.loggerDict)]
     levels = [(lg, lg.level) for lg in loggers if isinstance(lg, logging.Logger)]
@@ -252,7 +262,8 @@ def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptu
         lg.setLevel(1)
     try:
         with HostileServer(behaviour) as server:
-            client = PixelzClient(
+            client = make_client(
+                client_kind,
                 EMAIL,
                 KEY,
                 binding=binding,
@@ -284,16 +295,17 @@ def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptu
     for record in records:
         line = formatter.format(record)
         assert not leaks(line), (name, leaks(line), line[:500])
-    if name in ("broken-header", "timeout"):
+    if name in ("broken-header", "timeout") and client_kind == "sync":
         assert any(r.name.startswith("urllib3") for r in records), "urllib3 logged nothing"
 
 
-def test_the_client_holds_a_masked_secret() -> None:
+def test_the_client_holds_a_masked_secret(client_kind: str) -> None:
     import pickle
 
-    client = PixelzClient(EMAIL, KEY)
-    assert not leaks(repr(client)) and not leaks(str(vars(client)))
-    secret = client._api_key
+    client = make_client(client_kind, EMAIL, KEY)
+    inner = getattr(client, "async_client", client)
+    assert not leaks(repr(client)) and not leaks(str(vars(inner)))
+    secret = inner._api_key
     assert isinstance(secret, Secret) and secret.reveal() == KEY
     assert repr(secret) == "Secret('***')" and str(secret) == "***" and f"{secret}" == "***"
     with pytest.raises(TypeError):
@@ -325,13 +337,14 @@ def test_an_urllib3_child_logger_created_later_is_filtered(
 @pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
 @pytest.mark.parametrize("binding", ALL)
 def test_a_request_refused_before_sending_leaves_no_key_in_frames(
-    binding: Binding, strict: bool
+    binding: Binding, strict: bool, client_kind: str
 ) -> None:
     """The codec wrote the key into the body before it met the bad value: those frames
     are cleared too."""
     from removethebackground.plugins.strict import validator_for
 
-    client = PixelzClient(
+    client = make_client(
+        client_kind,
         EMAIL,
         KEY,
         binding=binding,

@@ -38,6 +38,7 @@ __all__ = [
     "client_kind",
     "make_client",
     "run",
+    "sandbox_client",
 ]
 
 CLIENT_KINDS = ("sync", "async")
@@ -172,3 +173,24 @@ def make_factory(kind: str) -> Callable[..., Any]:
 def client_kind(request: pytest.FixtureRequest) -> Iterator[str]:
     """``"sync"`` or ``"async"``: the test runs once for each client."""
     yield request.param
+
+
+def sandbox_client(
+    kind: str,
+    handle: Any,
+    binding: Any = None,
+    *,
+    email: str | None = None,
+    api_key: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """``handle.pixelz_client(...)`` of the sandbox fixture, for either kind of client."""
+    if binding is not None:
+        kwargs["binding"] = binding
+    return make_client(
+        kind,
+        email or handle.demo_email,
+        api_key or handle.demo_api_key,
+        endpoint=handle.pixelz_endpoint,
+        **kwargs,
+    )

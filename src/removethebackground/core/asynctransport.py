@@ -152,6 +152,9 @@ class AiohttpTransport:
         trust_env: bool = True,
     ) -> None:
         self._aiohttp = require_aiohttp()
+        import yarl  # aiohttp's own URL type
+
+        self._url = yarl.URL
         self.max_connections = check_max_connections(max_connections)
         if not isinstance(trust_env, bool):
             raise InvalidParameterError(
@@ -288,7 +291,8 @@ class AiohttpTransport:
         try:
             response = await session.request(
                 request.method,
-                request.url,
+                # As built: yarl would otherwise re-quote the query (a key's %2F as "/").
+                self._url(request.url, encoded=True),
                 data=request.body,
                 headers=dict(request.headers),
                 allow_redirects=False,
@@ -318,12 +322,21 @@ class AiohttpTransport:
             failure = self._unreachable(exc, request, ctx)
             failure.request_sent = False
         except (lib.ServerDisconnectedError, lib.ClientOSError) as exc:
-            failure = ConnectionFailedError(
-                ctx.redact(f"the connection to {urlsplit(request.url).netloc} broke: {_text(exc)}"),
-                operation=op,
-                binding=binding,
-            )
-            failure.request_sent = None
+            # Under TLS 1.3 a server refuses a client certificate after the handshake, with
+            # an alert read as the answer: the service never saw the request.
+            tls = self._tls(exc, request, ctx)
+            if tls is not None:
+                failure = tls
+                failure.request_sent = False
+            else:
+                failure = ConnectionFailedError(
+                    ctx.redact(
+                        f"the connection to {urlsplit(request.url).netloc} broke: {_text(exc)}"
+                    ),
+                    operation=op,
+                    binding=binding,
+                )
+                failure.request_sent = None
         except lib.ClientResponseError as exc:  # an answer aiohttp cannot parse
             failure = MalformedResponseError(
                 ctx.redact(f"the answer is not HTTP: {_text(exc)}"),
