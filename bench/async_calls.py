@@ -8,7 +8,9 @@ GetImageStatus answer after 200 ms. Each client runs in a fresh process of its o
 
 - ``ours_250``, ``ours_100``: ``AsyncPixelzClient(max_connections=250 / 100)``;
 - ``zeep_async``: ``zeep.AsyncClient`` with its ``AsyncTransport`` on an
-  ``httpx.AsyncClient`` allowed 250 connections (the WSDL read offline);
+  ``httpx.AsyncClient`` allowed 250 connections (the WSDL read offline), the target's
+  comparison; ``zeep_async_default``: on the ``httpx.AsyncClient`` that
+  ``AsyncTransport()`` makes itself (httpx's default limits: 100 connections);
 - ``sync_threads64``: the sync ``PixelzClient`` called from a 64-thread pool (its
   session's pool holds 64 connections, one per thread);
 - ``raw_aiohttp_{100,250}``, ``raw_httpx_{100,250}``: the library choice: 1,000 bare
@@ -51,6 +53,7 @@ CLIENTS = (
     "ours_250",
     "ours_100",
     "zeep_async",
+    "zeep_async_default",
     "sync_threads64",
     "raw_aiohttp_250",
     "raw_aiohttp_100",
@@ -61,6 +64,7 @@ TITLES = {
     "ours_250": "ours, async, max_connections=250",
     "ours_100": "ours, async, max_connections=100",
     "zeep_async": "zeep AsyncClient (httpx, 250 connections)",
+    "zeep_async_default": "zeep AsyncClient, its default httpx client (100)",
     "sync_threads64": "ours, sync, 64-thread pool",
     "raw_aiohttp_250": "aiohttp, bare POSTs, 250 connections",
     "raw_aiohttp_100": "aiohttp, bare POSTs, 100 connections",
@@ -156,7 +160,7 @@ class _PeakRss:
 
 
 def _status_id(name: str, answer: Any) -> int:
-    if name == "zeep_async":
+    if name.startswith("zeep"):
         return int(answer.StatusId)
     return int(answer.image_status.status_id)
 
@@ -180,7 +184,7 @@ async def _ours(url: str, connections: int) -> tuple[float, _PeakRss]:
     return wall, rss
 
 
-async def _zeep(url: str) -> tuple[float, _PeakRss]:
+async def _zeep(url: str, connections: int | None) -> tuple[float, _PeakRss]:
     import httpx
     import zeep
     from codegen.model import LOCAL_SCHEMAS
@@ -196,9 +200,13 @@ async def _zeep(url: str) -> tuple[float, _PeakRss]:
             data: bytes = super().load(url)
             return data
 
-    http = httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=250, max_keepalive_connections=250), timeout=300
-    )
+    if connections is None:  # what AsyncTransport() makes: httpx's default limits (100)
+        http = httpx.AsyncClient(timeout=300)
+    else:
+        http = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            timeout=300,
+        )
     client = zeep.AsyncClient(str(WSDL), transport=OfflineAsyncTransport(client=http))
     # AsyncClient's own create_service gives a sync proxy: bind its port, then set the address.
     from zeep.proxy import AsyncServiceProxy
@@ -300,7 +308,9 @@ def run_client(name: str, url: str) -> dict[str, float]:
     if name.startswith("ours_"):
         wall, rss = asyncio.run(_ours(url, int(name.rsplit("_", 1)[1])))
     elif name == "zeep_async":
-        wall, rss = asyncio.run(_zeep(url))
+        wall, rss = asyncio.run(_zeep(url, 250))
+    elif name == "zeep_async_default":
+        wall, rss = asyncio.run(_zeep(url, None))
     elif name == "sync_threads64":
         wall, rss = _sync_threads(url, 64)
     elif name.startswith("raw_"):
