@@ -357,3 +357,21 @@ def test_a_client_of_the_other_form_is_refused_before_anything_is_sent(tmp_path:
         with pytest.raises(InvalidParameterError, match="sync client"):
             walk(sync_client)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancelled_async_wait_stops_polling() -> None:
+    flaky = _Flaky([10] * 100)
+    client = ASYNC.fake(flaky)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(aio.wait_for(client, uuid.UUID(int=1), poll=0.05, jitter=0.0))
+        await asyncio.sleep(0.12)  # the first poll and a pause or two
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        calls = flaky.calls
+        await asyncio.sleep(0.2)
+        assert flaky.calls == calls  # nothing polls after the cancellation
+
+    asyncio.run(scenario())
+    assert flaky.calls >= 1
