@@ -82,6 +82,11 @@ def test_calls_over_every_binding_and_a_fault(sb: SandboxHandle) -> None:
             assert info.value.__context__ is None
             transport = client.transport.inner  # type: ignore[attr-defined]
         assert transport.session is None  # async with closed it
+        async with AsyncRemoveTheBackgroundClient(
+            EMAIL, KEY, endpoint=sb.legacy_endpoint, binding="http_get"
+        ) as legacy:
+            with pytest.raises(NotFoundError):
+                await legacy.get_image_status(image_ticket=uuid.uuid4())
 
     asyncio.run(main())
 
@@ -321,3 +326,39 @@ def _status_body() -> bytes:
         b"<StatusId>10</StatusId><IsPaid>false</IsPaid></ImageStatus>"
         b"</GetImageStatusResult></GetImageStatusResponse></soap:Body></soap:Envelope>"
     )
+
+
+# --- the environment ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trust_env", [True, False])
+def test_proxies_from_the_environment_are_read_once_per_host(
+    sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch, trust_env: bool
+) -> None:
+    from removethebackground.core import asynctransport
+    from support.tls import Proxy
+
+    reads: list[str] = []
+    real = asynctransport.AiohttpTransport._read_environment
+
+    def counting(self: Any, url: str) -> Any:
+        reads.append(url)
+        return real(self, url)
+
+    monkeypatch.setattr(asynctransport.AiohttpTransport, "_read_environment", counting)
+    with Proxy() as proxy:
+        for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("http_proxy", proxy.url)
+
+        async def main() -> None:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=sb.pixelz_endpoint, trust_env=trust_env
+            ) as client:
+                await asyncio.gather(*(client.get_templates() for _ in range(5)))
+                await client.get_templates()
+
+        asyncio.run(main())
+    assert proxy.log.forwarded == (6 if trust_env else 0)
+    assert len(reads) == 1  # once for the host, whatever the number of calls

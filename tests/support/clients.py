@@ -8,12 +8,14 @@ coroutine method runs on one event loop in a background thread
 (``asyncio.run_coroutine_threadsafe``), and returns its result or raises its error as
 the sync client would, so the test's assertions are the same for both.
 
-``session=`` (a requests session with a test adapter, ``support.replay``) has no async
-equivalent: for the async client it becomes :class:`ThreadedTransport`, the default
-sync transport on that session run in a worker thread, with the same retry policy as
-the sync client's default. Such tests check what the two clients share above the
-transport (bindings, faults, retries, reconciliation, redaction); the tests against
-real loopback servers (hostile servers, the sandbox) check the aiohttp transport itself.
+A test's own sync ``transport=`` (canned answers) is awaited through
+:class:`AwaitedTransport`. ``session=`` (a requests session with a test adapter,
+``support.replay``) has no async equivalent: for the async client it becomes
+:class:`ThreadedTransport`, the default sync transport on that session run in a worker
+thread, with the same retry policy as the sync client's default. Such tests check what
+the two clients share above the transport (bindings, faults, retries, reconciliation,
+redaction); the tests against real loopback servers (hostile servers, proxies, TLS
+servers, the sandbox) check the aiohttp transport itself.
 """
 
 from __future__ import annotations
@@ -129,6 +131,23 @@ class ThreadedTransport:
         self.inner.close()
 
 
+class AwaitedTransport:
+    """A test's own sync transport (canned answers, no I/O) as an async one."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        answer: HttpAnswer = self.inner.send(request, ctx)
+        return answer
+
+    async def close(self) -> None:
+        self.inner.close()
+
+
 def async_class_of(cls: type[Any]) -> type[Any]:
     for generation in GENERATIONS.values():
         if generation.client_class is cls:
@@ -157,6 +176,9 @@ def make_client(kind: str, *args: Any, cls: type[Any] = PixelzClient, **kwargs: 
         kwargs["transport"] = ThreadedTransport(inner)
         # The sync client retries by default on the session's transport: the same here.
         kwargs.setdefault("retries", True)
+    transport = kwargs.get("transport")
+    if transport is not None and not inspect.iscoroutinefunction(transport.send):
+        kwargs["transport"] = AwaitedTransport(transport)  # a test's own sync transport
     return SyncFacade(async_class_of(cls)(*args, **kwargs))
 
 

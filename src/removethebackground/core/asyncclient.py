@@ -26,7 +26,6 @@ made on the first call, in the loop that awaits it.
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -71,7 +70,9 @@ class AsyncServiceClient(ClientBase):
             ``proxies=`` win over them.
 
     Use it with ``async with`` or ``await client.close()``. Every method is a coroutine
-    raising the same errors as the sync client's (classes, attributes, redaction).
+    raising the same errors as the sync client's (classes, attributes, redaction). Use
+    a client from one event loop at a time (its connections belong to that loop); many
+    tasks of that loop may share it, up to ``max_connections`` calls on the wire at once.
     Without aiohttp installed, constructing one raises
     :class:`~removethebackground.core.errors.InvalidParameterError` naming the extra
     (``pip install 'removethebackground[async]'``).
@@ -217,7 +218,7 @@ class AsyncServiceClient(ClientBase):
                 raise
             failure = unreadable
         finally:
-            _end(token)
+            _deadline.end_task(token)
         # Outside the except block, so that nothing chains the error to what it replaced.
         raise self._scrub(failure)
 
@@ -253,7 +254,3 @@ class AsyncServiceClient(ClientBase):
                 if exc.request_sent is not None:
                     raise
                 lost = exc
-
-
-def _end(token: contextvars.Token[_deadline.Budget | None] | None) -> None:
-    _deadline.end_task(token)

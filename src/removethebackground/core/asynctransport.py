@@ -36,7 +36,9 @@ What it does, as :class:`~removethebackground.core.transport.RequestsTransport` 
 - **proxies**: ``proxies=``/``proxy=`` name the proxy of each scheme (``http://``
   proxies; ``https://`` endpoints go through a ``CONNECT`` tunnel); without them,
   ``trust_env=True`` (the default, as requests does) reads ``HTTP_PROXY``,
-  ``HTTPS_PROXY``, ``NO_PROXY`` and ``~/.netrc``; ``trust_env=False`` ignores them.
+  ``HTTPS_PROXY``, ``NO_PROXY`` and ``~/.netrc``, once per host on its first call (as
+  the sync transport does for a session of its own: later changes are not seen);
+  ``trust_env=False`` ignores them.
 
 **Cancelling** a call (``task.cancel()``, ``asyncio.timeout``, ``wait_for``) closes the
 connection of the attempt in flight (never returned to the pool half read) and lets
@@ -53,7 +55,7 @@ import asyncio
 import ssl
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from ..bindings.base import CallContext
@@ -172,6 +174,7 @@ class AiohttpTransport:
             total=None, connect=None, sock_connect=connect, sock_read=read
         )
         self._session: aiohttp.ClientSession | None = None
+        self._environments: dict[str, asyncio.Future[_Environment]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ssl: ssl.SSLContext | bool | None = None
 
@@ -227,7 +230,10 @@ class AiohttpTransport:
         session = lib.ClientSession(
             connector=connector,
             timeout=self._timeout,
-            trust_env=self.trust_env,
+            # The environment is read here, once per host (_environment), not by aiohttp:
+            # with trust_env it reads .netrc and the proxy variables in a worker thread on
+            # every request, two thread hops per call that queue behind each other.
+            trust_env=False,
             auto_decompress=True,
         )
         # aiohttp sends a GET (an "idempotent" method) again by itself when a pooled
@@ -237,6 +243,7 @@ class AiohttpTransport:
         # it; its own test client turns it off through this attribute.
         session._retry_connection = False
         self._session, self._loop = session, loop
+        self._environments = {}  # its futures belong to the loop before
         made: aiohttp.ClientSession = session
         return made
 
@@ -249,6 +256,41 @@ class AiohttpTransport:
             if key in proxies:
                 return proxies[key]
         return None
+
+    async def _environment(self, url: str) -> _Environment:
+        """The proxy (given, or from the environment) and ``.netrc`` credentials for
+        ``url``'s host, read once per host (in a worker thread: it reads files), as the
+        sync transport does for a session of its own. Later changes to the variables are
+        not seen by this transport."""
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        found = self._environments.get(key)
+        if found is None:
+            found = asyncio.ensure_future(asyncio.to_thread(self._read_environment, url))
+            self._environments[key] = found  # the calls that come meanwhile await it too
+        return await asyncio.shield(found)
+
+    def _read_environment(self, url: str) -> _Environment:
+        from aiohttp.helpers import basicauth_from_netrc, get_env_proxy_for_url, netrc_from_env
+
+        given = self._proxy_for(url)
+        if not self.trust_env:
+            return _Environment(given, None, None)
+        target = self._url(url, encoded=True)
+        proxy, proxy_auth = given, None
+        if proxy is None:
+            try:
+                found, proxy_auth = get_env_proxy_for_url(target)
+                proxy = str(found)
+            except LookupError:
+                pass
+        auth = None
+        if target.host is not None:
+            try:
+                auth = basicauth_from_netrc(netrc_from_env(), target.host)
+            except LookupError:
+                pass
+        return _Environment(proxy, proxy_auth, auth)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -289,6 +331,7 @@ class AiohttpTransport:
         session = self._session_here()
         failure: TransportError | None = None
         try:
+            env = await self._environment(request.url)
             response = await session.request(
                 request.method,
                 # As built: yarl would otherwise re-quote the query (a key's %2F as "/").
@@ -296,7 +339,9 @@ class AiohttpTransport:
                 data=request.body,
                 headers=dict(request.headers),
                 allow_redirects=False,
-                proxy=self._proxy_for(request.url),
+                proxy=env.proxy,
+                proxy_auth=env.proxy_auth,
+                auth=env.auth,
             )
         except lib.ClientConnectorCertificateError as exc:
             failure = self._tls(exc, request, ctx) or self._unreachable(exc, request, ctx)
@@ -434,6 +479,14 @@ class AiohttpTransport:
             operation=request.operation.name,
             binding=request.binding.value,
         )
+
+
+class _Environment(NamedTuple):
+    """What the environment says for one host: its proxy and credentials."""
+
+    proxy: str | None
+    proxy_auth: Any
+    auth: Any
 
 
 def check_max_connections(value: object) -> int:
