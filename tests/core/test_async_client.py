@@ -29,6 +29,7 @@ from removethebackground import (
     InvalidParameterError,
     NotFoundError,
     PixelzClient,
+    RetryPolicy,
 )
 from removethebackground.core.asynctransport import AiohttpTransport
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
@@ -362,3 +363,80 @@ def test_proxies_from_the_environment_are_read_once_per_host(
         asyncio.run(main())
     assert proxy.log.forwarded == (6 if trust_env else 0)
     assert len(reads) == 1  # once for the host, whatever the number of calls
+
+
+# --- the observer seam --------------------------------------------------------------------------
+
+
+def test_the_observer_sees_async_calls_and_their_attempts() -> None:
+    """The async call path tells the observer (core/observe.py) what the sync one does: the
+    call, each send, the retry between them, and how it ended; calls in concurrent tasks
+    are kept apart (the call in flight is the task's)."""
+    from removethebackground.core import observe
+
+    events: list[tuple[str, ...]] = []
+
+    class Observed:
+        def __init__(self, call: observe.CallInfo) -> None:
+            self.call = call
+
+        def attempt_started(self, attempt: int) -> object:
+            events.append(("attempt", self.call.operation, str(attempt)))
+            return attempt
+
+        def attempt_ended(
+            self, token: object, attempt: int, status: int | None, error: BaseException | None
+        ) -> None:
+            events.append(("sent", str(status), type(error).__name__ if error else "-"))
+
+        def retrying(self, attempt: int, reason: str, delay: float) -> None:
+            events.append(("retrying", reason))
+
+        def ended(self, end: observe.CallEnd) -> None:
+            events.append(("ended", self.call.service, end.outcome, str(end.attempts)))
+
+    class Recorder:
+        def call_started(self, call: observe.CallInfo) -> Observed:
+            events.append(("call", call.service, call.operation, call.binding))
+            return Observed(call)
+
+        def work_started(self, name: str, attributes: Any) -> Any:
+            raise AssertionError("no work here")
+
+        def measure(self, name: str, value: float, attributes: Any) -> None:
+            pass
+
+    sent: list[int] = []
+
+    def busy_once(server: HostileServer, conn: socket.socket, request: Any) -> None:
+        sent.append(1)
+        if len(sent) == 1:
+            answer(503, b"busy", (("Content-Type", "text/plain"),))(server, conn, request)
+        else:
+            answer(200, _status_body(), _XML)(server, conn, request)
+
+    previous = observe.set_observer(Recorder())
+    try:
+        with HostileServer(busy_once) as server:
+
+            async def main() -> None:
+                async with AsyncPixelzClient(
+                    EMAIL,
+                    KEY,
+                    endpoint=server.endpoint,
+                    retries=RetryPolicy(attempts=2, backoff=0.0),
+                ) as client:
+                    await client.get_image_status(image_ticket="nonticket")
+
+            asyncio.run(main())
+    finally:
+        observe.set_observer(previous)
+    assert events == [
+        ("call", "Pixelz", "GetImageStatus", "soap11"),
+        ("attempt", "GetImageStatus", "1"),
+        ("sent", "503", "-"),
+        ("retrying", "HTTP 503"),
+        ("attempt", "GetImageStatus", "2"),
+        ("sent", "200", "-"),
+        ("ended", "Pixelz", "ok", "2"),
+    ]

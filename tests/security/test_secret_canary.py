@@ -9,7 +9,8 @@ attribute (recursively), the ``__cause__`` / ``__context__`` chain, the formatte
 traceback, every log record of every logger at every level (urllib3 included), and
 the local variables of every frame of its traceback and of the tracebacks of the
 exceptions it holds, as a crash reporter sends them (each value's ``repr``, and the
-items of containers).
+items of containers), and every span and metric that OpenTelemetry exported of the
+call (the SDK's in-memory exporter and reader: names, attributes, events).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from removethebackground.bindings import SOAP_BINDINGS
 from removethebackground.service import FaultCode, render_soap_fault, render_text_error
 from support.clients import make_client
 from support.hostile import HostileServer, Request, answer, hold, raw, reset
+from support.otel import Telemetry, texts_of_metrics, texts_of_spans
 
 EMAIL = "canary@example.com"
 KEY = "Ky+/= &<>%;\"'#?é-canary-0123456789"
@@ -260,8 +262,9 @@ def test_the_key_is_nowhere(
     caplog.set_level(1)
     for lg, _ in levels:
         lg.setLevel(1)
+    telemetry = Telemetry()
     try:
-        with HostileServer(behaviour) as server:
+        with HostileServer(behaviour) as server, telemetry:
             client = make_client(
                 client_kind,
                 EMAIL,
@@ -297,6 +300,39 @@ def test_the_key_is_nowhere(
         assert not leaks(line), (name, leaks(line), line[:500])
     if name in ("broken-header", "timeout") and client_kind == "sync":
         assert any(r.name.startswith("urllib3") for r in records), "urllib3 logged nothing"
+    # Every span and metric OpenTelemetry exported of the call.
+    spans = telemetry.spans()
+    assert any(s.name == "Pixelz/GetImageStatus" for s in spans)
+    for text in [*texts_of_spans(spans), *texts_of_metrics(telemetry)]:
+        assert not leaks(text), (name, leaks(text), text[:500])
+
+
+def test_the_span_search_finds_a_leaking_attribute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search above would see a leak: here an instrumentation of its own records the
+    request's URL (``url.full``, as generic HTTP instrumentations do), whose query holds
+    the key on HTTP GET, on the call's span."""
+    from opentelemetry import trace
+
+    from removethebackground.core.transport import RequestsTransport
+
+    send = RequestsTransport.send
+
+    def leaky_send(self: RequestsTransport, request: Any, ctx: Any) -> Any:
+        trace.get_current_span().set_attribute("url.full", request.url)
+        return send(self, request, ctx)
+
+    monkeypatch.setattr(RequestsTransport, "send", leaky_send)
+    telemetry = Telemetry()
+    with HostileServer(echo(500, "text/plain")) as server, telemetry:
+        client = PixelzClient(
+            EMAIL, KEY, binding=Binding.HTTP_GET, endpoint=server.endpoint, retries=False
+        )
+        try:
+            call(client)
+        finally:
+            client.close()
+    found = [leaks(text) for text in texts_of_spans(telemetry.spans())]
+    assert any(found), "the leaking attribute was not found"
 
 
 def test_the_client_holds_a_masked_secret(client_kind: str) -> None:

@@ -54,6 +54,22 @@ def _batch(state: State, journal: Path | str, upload_url: str | None = None) -> 
             job.close()
 
 
+def _with_rates(limits: Any, rates: tuple[str, ...]) -> Any:
+    """``limits`` (``rtb --rate``'s, or ``None``) with ``rates`` winning per kind."""
+    from ..core.errors import InvalidParameterError
+    from ..core.ratelimit import RateLimits
+
+    try:
+        given = RateLimits.parse(rates)
+    except InvalidParameterError as exc:
+        raise CliError(f"--{exc}", EXIT["usage"]) from None
+    if limits is None:
+        return given
+    return RateLimits(
+        {**limits.rates, **given.rates}, pause=limits.pause, max_pause=limits.max_pause
+    )
+
+
 def _batch_rows(job: Any) -> list[dict[str, Any]]:
     rows = []
     for row in job.rows():
@@ -118,6 +134,14 @@ journal_argument = click.argument("journal", type=JournalParam(exists=True))
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True)
 @click.option("--retry-failed", is_flag=True, help="send again the rows that failed before")
 @click.option("--upload-url", metavar="URL", help="where local files are PUT (see rtb submit)")
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="KIND=N/s",
+    help="as rtb --rate (queue, write or read); with a journal, the limit holds for every "
+    "process on it together; repeatable",
+)
 @spend_options
 @json_option
 def batch_submit(
@@ -126,7 +150,8 @@ def batch_submit(
     concurrency: int,
     retry_failed: bool,
     upload_url: str | None,
-    confirm_over: int,
+    rates: tuple[str, ...],
+    confirm_over: int | None,
     max_spend: str | None,
     price_per_image: tuple[str, ...],
     yes: bool,
@@ -140,9 +165,16 @@ def batch_submit(
     will queue with which templates (and, with --price-per-image, what that costs),
     and asks above --confirm-over images or --max-spend (without a terminal it
     refuses unless --yes is given); --dry-run stops there, sending nothing.
+
+    Rate limits (--rate, rtb --rate, the config file's [rates]) are kept in the
+    journal: every process submitting, waiting on or asking the status of the same
+    journal (file or postgresql:// URL) takes its calls from the same limits, and a
+    429 answer one of them gets pauses them all.
     """
     state = current_state()
     want_json(json_flag)
+    if rates:
+        state.rate_limits = _with_rates(state.rate_limits, rates)
     path = journal or manifest.with_name(manifest.name + ".journal")
     with state.client("pixelz") as client:
         put = uploader(state, client, upload_url)

@@ -193,7 +193,9 @@ class AsyncServiceClient(ClientBase):
         seconds = self._call_seconds()
         # One deadline for the whole call (None: a caller's, for a reconciliation lookup).
         token = _deadline.begin_task(seconds) if seconds > 0 else None
+        observed = self._observe(op, request)  # an observer's spans and metrics; None: off
         lost: TransportError | None
+        failure: RemoveTheBackgroundError | None = None
         try:
             try:
                 answer = await self._transport.send(request, self._ctx)
@@ -204,21 +206,31 @@ class AsyncServiceClient(ClientBase):
             else:
                 lost = None
             if lost is not None:  # the request went out and its answer was lost
+                if observed is not None:
+                    observed.lost()
                 settled = await self._settle(op, args, request, lost)
                 if isinstance(settled, _reconcile.Found):
                     result: R = settled.result
                     return result
                 answer = settled
+            if observed is not None:
+                observed.answered(answer.status)
             return self._answer(op, answer)
         except RemoveTheBackgroundError as exc:
             failure = exc
         except Exception as exc:
-            unreadable = self._unreadable(op, exc)
-            if unreadable is None:  # a test double's own assertion
+            failure = self._unreadable(op, exc)
+            if failure is None:  # a test double's own assertion
                 raise
-            failure = unreadable
+        except BaseException as exc:  # a cancellation: the call ends with it
+            if observed is not None:
+                observed.end(exc)
+                observed = None
+            raise
         finally:
             _deadline.end_task(token)
+            if observed is not None:
+                observed.end(failure)
         # Outside the except block, so that nothing chains the error to what it replaced.
         raise self._scrub(failure)
 

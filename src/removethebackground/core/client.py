@@ -42,6 +42,7 @@ from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from ..bindings.http import form_pairs
 from . import constraints as _constraints
 from . import deadline as _deadline
+from . import observe as _observe
 from . import reconcile as _reconcile
 from .config import ClientConfig, MessageValidator, StrictMode, check_offered
 from .errors import (
@@ -311,6 +312,20 @@ class ClientBase:
             binding=self._binding.value,
         )
 
+    def _service_name(self) -> str:
+        """The service as telemetry names it: the client class without ``Client`` (and,
+        for an async client, without ``Async``): ``Pixelz``, ``RemoveTheBackground``."""
+        name = type(self).__name__
+        return name.removeprefix("Async").removesuffix("Client") or name
+
+    def _observe(self, op: Operation[Any], request: HttpRequest) -> _observe.Call | None:
+        """Start observing a call whose request is built (core/observe.py); ``None``: off."""
+        if _observe.observer is None:
+            return None
+        return _observe.begin(
+            self._service_name(), op, self._binding, self._endpoint, request.method
+        )
+
     _budget_seconds: float | None = None  # the call's deadline, found on the first call
 
     def _call_seconds(self) -> float:
@@ -550,7 +565,9 @@ class ServiceClient(ClientBase):
     def _call(self, op: Operation[R], args: Mapping[str, object]) -> R:
         request = self._prepare(op, args)
         started = self._begin_budget()  # one deadline for the whole call (None: a caller's)
+        observed = self._observe(op, request)  # an observer's spans and metrics; None: off
         lost: TransportError | None
+        failure: RemoveTheBackgroundError | None = None
         try:
             try:
                 answer = self._transport.send(request, self._ctx)
@@ -561,21 +578,26 @@ class ServiceClient(ClientBase):
             else:
                 lost = None
             if lost is not None:  # the request went out and its answer was lost
+                if observed is not None:
+                    observed.lost()
                 settled = self._settle(op, args, request, lost)
                 if isinstance(settled, _reconcile.Found):
                     result: R = settled.result
                     return result
                 answer = settled
+            if observed is not None:
+                observed.answered(answer.status)
             return self._answer(op, answer)
         except RemoveTheBackgroundError as exc:
             failure = exc
         except Exception as exc:
-            unreadable = self._unreadable(op, exc)
-            if unreadable is None:  # a test double's own assertion
+            failure = self._unreadable(op, exc)
+            if failure is None:  # a test double's own assertion
                 raise
-            failure = unreadable
         finally:
             _deadline.end(started)
+            if observed is not None:
+                observed.end(failure)
         # Outside the except block, so that nothing chains the error to what it replaced.
         raise self._scrub(failure)
 

@@ -27,15 +27,22 @@ The answer itself goes back to the retry policy as before (which retries reads).
 
 Off by default: a client without ``rate_limits=`` has no limiter in its transport at
 all. ``rate_limits=RateLimits()`` (no rates) keeps only the shared 429 pauses.
+
+**Shared buckets.** :meth:`RateLimitedTransport.sharing` makes a limiter take from
+another store for a while (a batch's journal: its tables, see
+:mod:`removethebackground.workflows.batch.buckets`), so the limits hold for every
+process on it; every store applies the same arithmetic, :func:`gcra_take`.
+:meth:`RateLimits.configured` reads the config file's ``[rates]`` table.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -57,6 +64,8 @@ __all__ = [
     "RateLimitedTransport",
     "RateLimits",
     "check_rate_limits",
+    "find_limiter",
+    "gcra_take",
     "kind_of",
     "parse_rate",
 ]
@@ -154,6 +163,53 @@ class RateLimits:
         """From ``KIND=N/s`` texts (see :func:`parse_rate`), as the CLI's ``--rate``."""
         return cls(dict(parse_rate(text) for text in texts))
 
+    @classmethod
+    def configured(
+        cls, extra: Iterable[str] = (), environ: Mapping[str, str] | None = None
+    ) -> RateLimits | None:
+        """The ``[rates]`` table of the config file (``RTB_CONFIG``, or ``config.toml``
+        in the user's config directory), with ``extra`` ``KIND=N/s`` texts winning per
+        kind (``rtb --rate``); ``None`` when neither sets a rate::
+
+            [rates]
+            queue = "2/s"
+            read = "600/min,burst=20"
+            pause = 5          # seconds a 429 without Retry-After pauses its kind
+        """
+        from .settings import config_path, read_table
+
+        table = read_table("rates", environ)
+        where = f"in the config file {config_path(environ)}"
+        rates: dict[str, Rate] = {}
+        options: dict[str, float] = {}
+        for key, value in table.items():
+            if key in ("pause", "max_pause"):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise InvalidParameterError(
+                        f"[rates] {key}", f"must be seconds (a number), got {value!r} {where}"
+                    )
+                options[key] = float(value)
+                continue
+            if key not in KINDS:
+                raise InvalidParameterError(
+                    f"[rates] {key}",
+                    f"is not a kind of call: use {', '.join(KINDS)}, pause or max_pause ({where})",
+                )
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise InvalidParameterError(
+                    f"[rates] {key}", f'must be a rate such as "2/s", got {value!r} {where}'
+                )
+            text = f"{value}/s" if isinstance(value, (int, float)) else value
+            try:
+                rates[key] = parse_rate(f"{key}={text}")[1]
+            except InvalidParameterError as exc:
+                message = str(exc).removeprefix(f"{exc.parameter}: ")
+                raise InvalidParameterError(f"[rates] {key}", f"{message} ({where})") from None
+        rates.update(dict(parse_rate(text) for text in extra))
+        if not rates and not options:
+            return None
+        return cls(rates, **options)
+
 
 def check_rate_limits(value: object) -> RateLimits | None:
     """The client's ``rate_limits=``: a :class:`RateLimits`, a mapping of kinds to
@@ -189,6 +245,27 @@ class BucketStore(Protocol):
         """No token of ``kind`` before ``until`` (a later pause than one set wins)."""
 
 
+def gcra_take(
+    tat: float | None, paused: float | None, rate: Rate | None, now: float, max_wait: float
+) -> tuple[float | None, float | None]:
+    """One take from a bucket whose state is ``tat`` (its theoretical arrival time,
+    ``None``: never taken) and ``paused`` (no token before it, ``None``: no pause).
+
+    Returns the seconds to wait from ``now`` (``None`` when over ``max_wait``: nothing
+    reserved) and the new ``tat`` to store. The one piece of arithmetic every
+    :class:`BucketStore` applies inside its atomic read-modify-write."""
+    start = now if paused is None else max(now, paused)
+    if rate is None:
+        wait = start - now
+        return (wait if wait <= max_wait else None), tat
+    interval = 1.0 / rate.per_second
+    new_tat = max(start if tat is None else tat, start) + interval
+    wait = max(start - now, new_tat - rate.burst * interval - now, 0.0)
+    if wait > max_wait:
+        return None, tat
+    return wait, new_tat
+
+
 class LocalBuckets:
     """The buckets of one process (thread-safe). Times are the limiter's clock's."""
 
@@ -199,22 +276,28 @@ class LocalBuckets:
 
     def take(self, kind: str, rate: Rate | None, now: float, max_wait: float) -> float | None:
         with self._lock:
-            start = max(now, self._paused.get(kind, now))
-            if rate is None:
-                wait = start - now
-                return wait if wait <= max_wait else None
-            interval = 1.0 / rate.per_second
-            tat = max(self._tat.get(kind, start), start) + interval
-            wait = max(start - now, tat - rate.burst * interval - now, 0.0)
-            if wait > max_wait:
-                return None
-            self._tat[kind] = tat
+            wait, tat = gcra_take(self._tat.get(kind), self._paused.get(kind), rate, now, max_wait)
+            if tat is not None:
+                self._tat[kind] = tat
             return wait
 
     def pause(self, kind: str, until: float) -> None:
         with self._lock:
             if until > self._paused.get(kind, -math.inf):
                 self._paused[kind] = until
+
+
+def find_limiter(transport: object) -> RateLimitedTransport | AsyncRateLimitedTransport | None:
+    """The :class:`RateLimitedTransport` (or :class:`AsyncRateLimitedTransport`) in a chain
+    of wrapping transports (each wrapper's ``inner``), e.g. a client's ``transport``;
+    ``None`` without one."""
+    seen = 0
+    while transport is not None and seen < 16:
+        if isinstance(transport, (RateLimitedTransport, AsyncRateLimitedTransport)):
+            return transport
+        transport = vars(transport).get("inner") if hasattr(transport, "__dict__") else None
+        seen += 1
+    return None
 
 
 class _Limiter:
@@ -245,6 +328,20 @@ class _Limiter:
         if name == "inner" or name.startswith("__"):
             raise AttributeError(name)
         return getattr(self.inner, name)
+
+    @contextlib.contextmanager
+    def sharing(
+        self, store: BucketStore, *, clock: Callable[[], float] = time.time
+    ) -> Iterator[None]:
+        """Take tokens from ``store`` (timed by ``clock``, a clock the sharers agree on)
+        for the ``with`` block, then from this transport's own buckets again: how a
+        batch on a shared journal makes the limits hold for all its workers together."""
+        previous = (self.store, self._clock)
+        self.store, self._clock = store, clock
+        try:
+            yield
+        finally:
+            self.store, self._clock = previous
 
     def acquire(self, request: HttpRequest) -> float:
         """Reserve the token of ``request``'s kind: the seconds to wait for it (the caller

@@ -44,6 +44,7 @@ from typing import Any
 
 from ..bindings.base import CallContext
 from . import deadline as _deadline
+from . import observe as _observe
 from .errors import RETRYABLE_HTTP_STATUSES, InvalidParameterError, TransportError
 from .http import HttpAnswer, HttpRequest
 from .transport import Transport
@@ -220,6 +221,8 @@ class _RetryPlanner:
     def _log_retry(
         self, request: HttpRequest, attempt: int, reason: str, delay: float, what: str
     ) -> None:
+        if _observe.observer is not None:
+            _observe.retrying(attempt, reason, delay)
         log.info(
             "%s over %s: attempt %d of %d failed (%s); %s in %.2f s",
             request.operation.name,
@@ -322,13 +325,17 @@ class RetryingTransport(_RetryPlanner):
     def _send_read(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
             failure: TransportError | None = None
             answer: HttpAnswer | None = None
+            mark = None if observed is None else observed.attempt_started()
             try:
                 answer = self.inner.send(request, ctx)
             except TransportError as exc:
                 failure = exc
+            if observed is not None:
+                _ended(observed, mark, answer, failure)
             plan = self._plan_read(request, attempt, first_failure, failure, answer)
             if plan is None:
                 if failure is not None:
@@ -346,13 +353,21 @@ class RetryingTransport(_RetryPlanner):
         (``request_sent is None``) goes back to the caller, who can reconcile it."""
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
+            mark = None if observed is None else observed.attempt_started()
             try:
-                return self.inner.send(request, ctx)
+                answer = self.inner.send(request, ctx)
             except TransportError as exc:
+                if observed is not None:
+                    observed.attempt_ended(mark, exc.http_status, exc)
                 plan = self._plan_once(request, attempt, first_failure, exc)
                 if plan is None:
                     raise
+            else:
+                if observed is not None:
+                    observed.attempt_ended(mark, answer.status, None)
+                return answer
             first_failure, delay = plan
             if delay > 0:
                 self._sleep(delay)
@@ -427,13 +442,17 @@ class AsyncRetryingTransport(_RetryPlanner):
     async def _send_read(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
             failure: TransportError | None = None
             answer: HttpAnswer | None = None
+            mark = None if observed is None else observed.attempt_started()
             try:
                 answer = await self.inner.send(request, ctx)
             except TransportError as exc:
                 failure = exc
+            if observed is not None:
+                _ended(observed, mark, answer, failure)
             plan = self._plan_read(request, attempt, first_failure, failure, answer)
             if plan is None:
                 if failure is not None:
@@ -449,19 +468,39 @@ class AsyncRetryingTransport(_RetryPlanner):
     async def _send_once(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
+            mark = None if observed is None else observed.attempt_started()
             try:
                 answer: HttpAnswer = await self.inner.send(request, ctx)
-                return answer
             except TransportError as exc:
+                if observed is not None:
+                    observed.attempt_ended(mark, exc.http_status, exc)
                 plan = self._plan_once(request, attempt, first_failure, exc)
                 if plan is None:
                     raise
+            else:
+                if observed is not None:
+                    observed.attempt_ended(mark, answer.status, None)
+                return answer
             first_failure, delay = plan
             if delay > 0:
                 await self._sleep(delay)
             request = request.renewed()
             attempt += 1
+
+
+def _ended(
+    observed: _observe.Call,
+    mark: tuple[int, object] | None,
+    answer: HttpAnswer | None,
+    failure: TransportError | None,
+) -> None:
+    """Tell the observer how a send ended: with ``answer`` or with ``failure``."""
+    if failure is not None:
+        observed.attempt_ended(mark, failure.http_status, failure)
+    elif answer is not None:
+        observed.attempt_ended(mark, answer.status, None)
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

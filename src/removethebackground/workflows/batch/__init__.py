@@ -9,7 +9,9 @@ One module per concern:
 :mod:`.sqlite`         :class:`SQLiteJournal`: the journal in an SQLite file (WAL)
 :mod:`.postgres`       the journal in a PostgreSQL database, shared by many workers
 :mod:`.sql`            what the two SQL backends say alike (selections, claim checks)
-:mod:`.spend`          :class:`Quote`: what a submit queues and costs; the guard
+:mod:`.spend`          :class:`Quote`: what a submit queues and costs; the guard; the config
+                       file's prices
+:mod:`.buckets`        rate-limit buckets in the journal, shared by every process on it
 :mod:`.follow`         learning statuses from GetImagesList pages and notifications
 :mod:`.runner`         :class:`Batch`: submit (reconciling before resending), status, wait,
                        download

@@ -31,10 +31,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ...core.errors import InvalidParameterError
+from ...core.secret import Secret
 from ..errors import BatchError
 from .journal import (
     FAILED,
@@ -49,6 +50,9 @@ from .journal import (
 )
 from .manifest import ManifestRow
 from .sql import COMPARED, check_claim, selection_where
+
+if TYPE_CHECKING:
+    from .buckets import PostgresBuckets
 
 __all__ = ["PostgresJournal", "redacted_url"]
 
@@ -141,6 +145,7 @@ class PostgresJournal(RowTransitions):
                 "(pip install 'removethebackground[postgres]')",
             ) from None
         self._psycopg = psycopg
+        self._url = Secret(url)  # masked in reprs; for the rate-limit buckets' connection
         self._location = redacted_url(url)
         self._password = urlsplit(url).password if "@" in url else None
         self._clock = clock or time.time
@@ -177,6 +182,12 @@ class PostgresJournal(RowTransitions):
 
     def __repr__(self) -> str:
         return f"PostgresJournal({self._location!r})"
+
+    def bucket_store(self) -> PostgresBuckets:
+        """Rate-limit buckets in this database, shared by every worker (:mod:`.buckets`)."""
+        from .buckets import PostgresBuckets
+
+        return PostgresBuckets(self._url.reveal(), location=self._location)
 
     # --- plumbing -------------------------------------------------------------------------
 

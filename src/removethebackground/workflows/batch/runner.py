@@ -56,6 +56,8 @@ claimed from the journal a page at a time before they are worked on.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import contextvars
 import dataclasses
 import os
 import random
@@ -70,7 +72,7 @@ from typing import Any
 
 import requests
 
-from ...core import reconcile
+from ...core import observe, reconcile
 from ...core.backoff import Backoff
 from ...core.errors import (
     ClientFault,
@@ -79,6 +81,7 @@ from ...core.errors import (
     ServerFault,
     TransportError,
 )
+from ...core.ratelimit import BucketStore, find_limiter
 from ...generated import pixelz
 from .._common import is_legacy
 from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
@@ -100,15 +103,18 @@ from .journal import (
 from .manifest import Manifest, read_manifest
 from .spend import (
     DEFAULT_CONFIRM_OVER,
+    ConfiguredSpend,
     Confirm,
     Prices,
     Quote,
     check_prices,
     check_threshold,
+    configured_spend,
     guard,
     make_quote,
 )
 from .sqlite import SQLiteJournal
+from .telemetry import BatchTelemetry, observed
 
 __all__ = ["Batch", "BatchRow", "BatchSummary"]
 
@@ -187,6 +193,11 @@ class Batch:
         settle_seconds: how long after a row's last attempt its outcome is reconciled.
         rounds: reconcile-and-resubmit rounds within one :meth:`submit`.
         max_attempts: calls per row at most, over all runs, before it is ``failed``.
+        shared_limits: when the client has ``rate_limits=`` and the journal can keep
+            rate-limit buckets (SQLite, PostgreSQL), its calls take their tokens from
+            buckets in the journal while the batch is open, so that every process on
+            the journal together stays under the limits, and a 429 one of them gets
+            pauses them all; ``False`` keeps the client's own buckets.
         clock: the time source (seconds), for tests.
         sleep: the pause, for tests.
     """
@@ -201,6 +212,7 @@ class Batch:
         settle_seconds: float = 2.0,
         rounds: int = 3,
         max_attempts: int = 5,
+        shared_limits: bool = True,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
@@ -233,9 +245,32 @@ class Batch:
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         #: What the last :meth:`status` round asked the service.
         self.last_follow = FollowCounts()
+        self._telemetry = BatchTelemetry(self.batch_id)
+        self._sharing = contextlib.ExitStack()
+        #: The rate-limit buckets shared through the journal (``None``: not shared).
+        self.buckets: BucketStore | None = None
+        if shared_limits:
+            self._share_limits()
+
+    def _share_limits(self) -> None:
+        limiter = find_limiter(getattr(self.client, "transport", None))
+        make = getattr(self.journal, "bucket_store", None)
+        if limiter is None or make is None:
+            return
+        try:
+            store = make()
+        except BaseException:
+            self.journal.close()
+            raise
+        self.buckets = store
+        self._sharing.callback(_close, store)
+        self._sharing.enter_context(limiter.sharing(store))
 
     def close(self) -> None:
-        self.journal.close()
+        try:
+            self._sharing.close()
+        finally:
+            self.journal.close()
 
     def __enter__(self) -> Batch:
         return self
@@ -287,9 +322,13 @@ class Batch:
         if retry_failed:
             self.journal.reset_failed()
 
-    def _quote(self, prices: Prices | None) -> Quote:
-        checked = check_prices(prices)
-        return make_quote((r.template_id for r in self._selected(Selection.PENDING)), checked)
+    def _quote(self, prices: Prices | None, configured: ConfiguredSpend) -> Quote:
+        checked = check_prices(prices) if prices is not None else configured.prices
+        return make_quote(
+            (r.template_id for r in self._selected(Selection.PENDING)),
+            checked,
+            currency=configured.currency if prices is None else "",
+        )
 
     def quote(
         self,
@@ -299,13 +338,16 @@ class Batch:
         price_per_image: Prices | None = None,
     ) -> Quote:
         """What :meth:`submit` would queue now, per template, and its cost when
-        ``price_per_image`` is given; nothing is sent (the dry run). The manifest is
+        ``price_per_image`` is given (else with the config file's ``[prices]``, see
+        :mod:`.spend`); nothing is sent (the dry run). The manifest is
         checked and recorded in the journal as :meth:`submit` does, so a rerun counts
         only the rows not queued yet."""
+        configured = configured_spend()
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            return self._quote(price_per_image)
+            return self._quote(price_per_image, configured)
 
+    @observed("submit")
     def submit(
         self,
         manifest: Manifest,
@@ -324,8 +366,9 @@ class Batch:
 
         Before anything is sent, the rows to queue are counted per template (and priced
         with ``price_per_image``: one amount, or template id -> amount, ``""`` the
-        default template; see :meth:`quote`). Over ``confirm_over`` images (``None``:
-        never ask) or over ``max_spend`` (which needs a price for every template
+        default template; see :meth:`quote`; without it, the config file's ``[prices]``).
+        Over ``confirm_over`` images (``None``: never ask) or over ``max_spend`` (without
+        it, the config file's ``[spend] max_spend``; it needs a price for every template
         queued), ``confirm(quote)`` is asked; without it, or when it answers ``False``,
         :class:`~.spend.SpendRefused` is raised and nothing is sent.
         """
@@ -333,19 +376,26 @@ class Batch:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
         limit = check_threshold(confirm_over, max_spend)
         check_prices(price_per_image)
+        configured = configured_spend()
+        if limit is None:
+            limit = configured.max_spend
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            guard(
-                self._quote(price_per_image),
-                confirm_over=confirm_over,
-                max_spend=limit,
-                confirm=confirm,
-            )
+            quote = self._quote(price_per_image, configured)
+            guard(quote, confirm_over=confirm_over, max_spend=limit, confirm=confirm)
+            self._telemetry.prices = quote.prices
             with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
                 slots = threading.BoundedSemaphore(2 * concurrency)
                 for _round in range(self.rounds + 1):
                     self._reconcile_unknown(pool, slots)
-                    self._run(pool, slots, self._claimed(PENDING), self._submit_row, claimed=True)
+                    self._run(
+                        pool,
+                        slots,
+                        self._claimed(PENDING),
+                        self._submit_row,
+                        claimed=True,
+                        phase="submit",
+                    )
                     if not self.journal.count(Selection.PENDING, Selection.UNKNOWN):
                         break
                 else:
@@ -360,18 +410,25 @@ class Batch:
         job: Callable[[JournalRow], None],
         *,
         claimed: bool = False,
+        phase: str = "row",
     ) -> None:
         """Feed ``rows`` to ``job`` on the pool, at most ``2 * concurrency`` at a time;
-        ``claimed``: give each row's claim back when its job ends."""
+        ``claimed``: give each row's claim back when its job ends; ``phase``: the
+        row's work as its duration metric names it."""
         futures: set[concurrent.futures.Future[None]] = set()
         failure: list[BaseException] = []
+        telemetry = self._telemetry
 
         def work(row: JournalRow) -> None:
+            started = time.perf_counter()
+            outcome = "error"
             try:
                 job(row)
+                outcome = "ok"
             finally:
                 if claimed:
                     self.journal.release(row.row_no, self._owner)
+                telemetry.row(phase, outcome, started)
 
         def done(future: concurrent.futures.Future[None]) -> None:
             slots.release()
@@ -386,7 +443,10 @@ class Batch:
                         self.journal.release(row.row_no, self._owner)
                     break
                 slots.acquire()
-                future = pool.submit(work, row)
+                if observe.observer is None:
+                    future = pool.submit(work, row)
+                else:  # the work's span (and the caller's context) in the pool's thread
+                    future = pool.submit(contextvars.copy_context().run, work, row)
                 future.add_done_callback(done)
                 futures.add(future)
                 futures = {f for f in futures if not f.done()}
@@ -442,6 +502,7 @@ class Batch:
             self.journal.record_unknown(row_no, owner, _short(f"unknown outcome: {exc}"))
             return
         self.journal.record_ticket(row_no, owner, answer.image_ticket)
+        self._telemetry.queued(row.template_id)
 
     # --- reconciliation -----------------------------------------------------------------------
 
@@ -456,7 +517,14 @@ class Batch:
         wait = newest + self.settle_seconds - self._clock()
         if wait > 0:
             self._sleep(min(wait, self.settle_seconds))
-        self._run(pool, slots, self._claimed(SUBMITTING), self._reconcile, claimed=True)
+        self._run(
+            pool,
+            slots,
+            self._claimed(SUBMITTING),
+            self._reconcile,
+            claimed=True,
+            phase="reconcile",
+        )
 
     def _reconcile(self, row: JournalRow) -> None:
         """Reconcile one row of unknown outcome (claimed, ``submitting``) with the service.
@@ -499,9 +567,11 @@ class Batch:
             status_id=status.status_id,
             status_json=to_json(status),
         )
+        self._telemetry.queued(row.template_id)
 
     # --- after submitting ---------------------------------------------------------------------
 
+    @observed("status")
     def status(self, *, concurrency: int = 4) -> BatchSummary:
         """Learn the status of every submitted image not in a terminal status yet.
 
@@ -512,7 +582,7 @@ class Batch:
             slots = threading.BoundedSemaphore(2 * concurrency)
 
             def ask(rows: Iterable[JournalRow]) -> None:
-                self._run(pool, slots, iter(rows), self._refresh_row)
+                self._run(pool, slots, iter(rows), self._refresh_row, phase="status")
 
             self.last_follow = follow_round(
                 self.client,
@@ -526,6 +596,7 @@ class Batch:
     def _refresh_row(self, row: JournalRow) -> None:
         ask_one(self.client, self.journal, row)
 
+    @observed("wait")
     def wait(
         self,
         *,
@@ -595,6 +666,7 @@ class Batch:
         noted = notifications.noted()
         return all(row.ticket in noted for row in self._selected(Selection.UNFINISHED))
 
+    @observed("download")
     def download(
         self,
         dest: str | os.PathLike[str],
@@ -656,7 +728,7 @@ class Batch:
 
         with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-download") as pool:
             slots = threading.BoundedSemaphore(2 * concurrency)
-            self._run(pool, slots, self._selected(Selection.UNDOWNLOADED), fetch)
+            self._run(pool, slots, self._selected(Selection.UNDOWNLOADED), fetch, phase="download")
         if failures:
             raise DownloadError(
                 f"{len(failures)} image(s) could not be downloaded (retry to resume): {failures[0]}"
@@ -687,6 +759,12 @@ class Batch:
             downloaded=tally.downloaded,
             errors=tally.errors,
         )
+
+
+def _close(store: object) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
 
 
 def _status_label(status_id: int | None) -> str:

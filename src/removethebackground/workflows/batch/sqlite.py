@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InvalidParameterError
 from ..errors import BatchError
@@ -47,6 +47,9 @@ try:  # POSIX: refuse a second process on the same journal
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from .buckets import SQLiteBuckets
 
 __all__ = ["SQLiteJournal"]
 
@@ -128,6 +131,13 @@ class SQLiteJournal(RowTransitions):
 
     def __repr__(self) -> str:
         return f"SQLiteJournal({str(self.path)!r})"
+
+    def bucket_store(self) -> SQLiteBuckets:
+        """Rate-limit buckets in this file, shared by every process using it
+        (:mod:`.buckets`)."""
+        from .buckets import SQLiteBuckets
+
+        return SQLiteBuckets(self.path)
 
     # --- plumbing -------------------------------------------------------------------------
 
