@@ -30,6 +30,7 @@ from removethebackground.workflows.batch import (
     SQLiteJournal,
     open_journal,
 )
+from removethebackground.workflows.batch import postgres as postgres_backend
 from removethebackground.workflows.batch.journal import (
     FAILED,
     PENDING,
@@ -191,6 +192,61 @@ def test_a_different_manifest_is_refused(journal: Journal) -> None:
         journal.record_manifest(rows(3))
     assert journal.record_manifest(rows(5)) == 5  # a longer one adds its new rows
     assert journal.count(Selection.PENDING) == 5
+
+
+@pytest.fixture
+def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL records a manifest 3 rows at a time (SQLite streams row by row)."""
+    monkeypatch.setattr(postgres_backend, "MANIFEST_WINDOW", 3)
+
+
+@pytest.mark.usefixtures("small_windows")
+def test_a_manifest_over_many_windows_is_checked_as_one(journal: Journal) -> None:
+    assert journal.record_manifest(rows(10)) == 10
+    assert [r.row_no for r in every_row(journal)] == list(range(1, 11))
+    assert journal.record_manifest(rows(11)) == 11  # compared window by window, one added
+    changed = rows(11)
+    changed[7] = dataclasses.replace(changed[7], product_id="other")
+    with pytest.raises(BatchError, match="row 8 column product_id changed"):
+        journal.record_manifest(changed)
+    # an id clash with a row recorded earlier, or in an earlier window, names both rows
+    clash = rows(16, given=lambda i: {14: "c-3"}.get(i, f"c-{i}" if i % 2 else ""))
+    with pytest.raises(InvalidParameterError, match="is also the id of row 3") as info:
+        journal.record_manifest(clash)
+    assert info.value.parameter == "manifest row 14 column customer_image_id"
+    fresh = rows(16, given=lambda i: {15: "c-13"}.get(i, f"c-{i}" if i % 2 else ""))
+    with pytest.raises(InvalidParameterError, match="is also the id of row 13") as info:
+        journal.record_manifest(fresh)
+    assert info.value.parameter == "manifest row 15 column customer_image_id"
+    assert journal.count(Selection.ALL) == 11  # all or nothing, over every window
+
+    # a clash in rows not inserted yet is named before a later bad row
+    def clash_then_broken() -> Iterator[ManifestRow]:
+        yield from rows(11)
+        yield from rows(13, given=lambda i: {13: "c-12x", 12: "c-12x"}.get(i, ""))[11:]
+        raise InvalidParameterError("manifest row 14 column image", "is empty")
+
+    with pytest.raises(InvalidParameterError) as info:
+        journal.record_manifest(clash_then_broken())
+    assert info.value.parameter == "manifest row 13 column customer_image_id"
+    assert journal.count(Selection.ALL) == 11
+
+
+def test_rows_are_looked_up_by_ticket(journal: Journal) -> None:
+    journal.record_manifest(rows(5))
+    tickets = {}
+    for row in journal.claim(PENDING, "me", limit=5):
+        if row.row_no % 2 == 0:
+            assert journal.start_call(row.row_no, "me", attempts=1)
+            tickets[row.row_no] = uuid.uuid4()
+            assert journal.record_ticket(row.row_no, "me", tickets[row.row_no])
+    found = journal.select_tickets([tickets[4], uuid.uuid4(), tickets[2]])
+    assert [(r.row_no, r.ticket, r.state) for r in found] == [
+        (2, tickets[2], SUBMITTED),
+        (4, tickets[4], SUBMITTED),
+    ]
+    assert journal.select_tickets([]) == []
+    assert journal.select_tickets([uuid.uuid4()]) == []
 
 
 # --- before the call, after it -----------------------------------------------------------------

@@ -11,13 +11,17 @@ the unfinished rows the pages did not show (an image older than the window, afte
 resumed run) and, when few rows are left, instead of the pages: a round asks the
 pages only while more rows are unfinished than the pages would take calls.
 
-The walk holds one page and the unfinished rows' tickets (not their data) in memory.
+The walk holds one page of the service and one page of the journal in memory: each
+page's tickets are looked up in the journal (:meth:`~.journal.Journal.select_tickets`),
+and which rows were unfinished and which the pages showed are kept as two bitmaps of
+row numbers (one bit per row), so a round's memory does not grow with the batch.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 import math
 import threading
 import uuid
@@ -31,9 +35,9 @@ from ..errors import WebhookVerificationError
 from ..paging import MAX_PER_PAGE, iter_images
 from ..serialize import to_json
 from ..webhooks import verify_webhook
-from .journal import Journal, JournalRow, Selection
+from .journal import SUBMITTED, TERMINAL_STATUS_IDS, Journal, JournalRow, Selection
 
-__all__ = ["FollowCounts", "Notifications", "ask_one", "follow_round"]
+__all__ = ["FollowCounts", "Notifications", "RowNumbers", "ask_one", "follow_round"]
 
 #: One day, the margin of the date window on both sides.
 _DAY = datetime.timedelta(days=1)
@@ -54,6 +58,46 @@ def _window(oldest: float, now: float) -> tuple[datetime.date, datetime.date]:
     return min(first, last), last
 
 
+class RowNumbers:
+    """A set of row numbers kept as a bitmap: one bit per row of the journal (12.5 KB
+    for 100,000 rows), never a row's data or ticket."""
+
+    __slots__ = ("_bits", "count")
+
+    def __init__(self) -> None:
+        self._bits = bytearray()
+        self.count = 0
+
+    def add(self, row_no: int) -> None:
+        index, mask = row_no >> 3, 1 << (row_no & 7)
+        if index >= len(self._bits):
+            self._bits.extend(bytes(index + 1 - len(self._bits)))
+        if not self._bits[index] & mask:
+            self._bits[index] |= mask
+            self.count += 1
+
+    def __contains__(self, row_no: object) -> bool:
+        if not isinstance(row_no, int):
+            return False
+        index = row_no >> 3
+        return index < len(self._bits) and bool(self._bits[index] & (1 << (row_no & 7)))
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _unfinished(row: JournalRow) -> bool:
+    return row.state == SUBMITTED and (
+        row.status_id is None or row.status_id not in TERMINAL_STATUS_IDS
+    )
+
+
+def _pages(images: Iterator[pixelz.ImageStatus], size: int) -> Iterator[list[pixelz.ImageStatus]]:
+    """``images`` a page (``size``) at a time."""
+    while page := list(itertools.islice(images, size)):
+        yield page
+
+
 def follow_round(
     client: pixelz.PixelzClient,
     journal: Journal,
@@ -63,61 +107,66 @@ def follow_round(
     ask: Callable[[Iterable[JournalRow]], object],
     per_page: int = MAX_PER_PAGE,
 ) -> FollowCounts:
-    """One round over the unfinished rows (``rows()`` reads them afresh each time).
+    """One round over the unfinished rows (``rows()`` reads them afresh each time, a
+    journal page at a time).
 
     ``ask`` is called with the rows to look up one by one (GetImageStatus); the pages
-    are read here. Returns what the round cost.
+    are read here, and each page's tickets are looked up in the journal
+    (:meth:`Journal.select_tickets`). Memory: one journal page, one service page and
+    two bitmaps of row numbers (the rows unfinished when the round began, and those
+    the pages showed). Returns what the round cost.
     """
     counts = FollowCounts()
-    tickets: dict[uuid.UUID, tuple[int, int | None]] = {}
+    wanted = RowNumbers()  # unfinished, with a ticket, when the round began
     oldest: float | None = None
     for row in rows():
         if row.ticket is None:
             continue
-        tickets[row.ticket] = (row.row_no, row.status_id)
+        wanted.add(row.row_no)
         oldest = row.updated if oldest is None else min(oldest, row.updated)
-    if not tickets:
+    if not wanted:
         return counts
+
+    def asked(chosen: Callable[[JournalRow], bool]) -> Iterator[JournalRow]:
+        for row in rows():
+            if row.ticket is not None and row.row_no in wanted and chosen(row):
+                counts.singles += 1
+                yield row
+
     submitted = journal.count(Selection.ALL)
     pages_cost = max(1, math.ceil(submitted / per_page))
-    if len(tickets) <= pages_cost:
+    if len(wanted) <= pages_cost:
         # Fewer rows left than pages to read: ask each one.
-        counts.singles = len(tickets)
-        ask(row for row in rows() if row.ticket in tickets)
+        ask(asked(lambda row: True))
         return counts
     assert oldest is not None
     first, last = _window(oldest, clock())
-    seen: set[uuid.UUID] = set()
+    seen = RowNumbers()
     complete = False
+    listed = 0
     try:
-        listed = 0
-        pages = iter_images(client, from_date=first, to_date=last, sort_by="id", per_page=per_page)
-        for image in pages:
-            listed += 1
-            ticket = image.image_ticket
-            entry = tickets.get(ticket) if ticket is not None else None
-            if entry is None or ticket is None:
-                continue
-            seen.add(ticket)
-            row_no, known = entry
-            if image.status_id is None:
-                continue
-            if image.status_id != known:
-                journal.record_status(row_no, int(image.status_id), to_json(image))
-                counts.settled_by_pages += 1
+        images = iter_images(client, from_date=first, to_date=last, sort_by="id", per_page=per_page)
+        for page in _pages(images, per_page):
+            listed += len(page)
+            by_ticket = {i.image_ticket: i for i in page if i.image_ticket is not None}
+            for row in journal.select_tickets(by_ticket) if by_ticket else ():
+                if row.row_no not in wanted or not _unfinished(row) or row.ticket is None:
+                    continue
+                seen.add(row.row_no)
+                image = by_ticket[row.ticket]
+                if image.status_id is None:
+                    continue
+                if image.status_id != row.status_id:
+                    journal.record_status(row.row_no, int(image.status_id), to_json(image))
+                    counts.settled_by_pages += 1
         complete = True
-        # The walk ends at the first page shorter than per_page (an empty one too).
-        counts.pages = listed // per_page + 1
     except (TransportError, ServerFault):
-        counts.pages = listed // per_page + 1
-        # The rows not seen are read next round.
-    if not complete:
+        pass  # the rows not seen are read next round
+    # The walk ends at the first page shorter than per_page (an empty one too).
+    counts.pages = listed // per_page + 1
+    if not complete or len(seen) >= len(wanted):
         return counts
-    missing = [t for t in tickets if t not in seen]
-    if missing:
-        counts.singles = len(missing)
-        wanted = set(missing)
-        ask(row for row in rows() if row.ticket in wanted)
+    ask(asked(lambda row: row.row_no not in seen))
     return counts
 
 

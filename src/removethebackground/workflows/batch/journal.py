@@ -77,7 +77,7 @@ import dataclasses
 import enum
 import os
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -349,6 +349,11 @@ class Journal(Protocol):
     def select(self, selection: Selection, *, after: int = 0, limit: int = 256) -> list[JournalRow]:
         """Up to ``limit`` rows of ``selection`` numbered above ``after``, in row order
         (claims are not looked at: for reading)."""
+        ...
+
+    def select_tickets(self, tickets: Collection[uuid.UUID]) -> list[JournalRow]:
+        """The rows whose ticket is one of ``tickets`` (a page of them), in row order
+        (for reading: what following by pages looks up, one page at a time)."""
         ...
 
     def count(self, *selections: Selection) -> int:

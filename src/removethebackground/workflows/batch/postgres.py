@@ -30,7 +30,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -98,9 +98,13 @@ CREATE TABLE IF NOT EXISTS rtb_rows (
     holder_pid INTEGER
 );
 CREATE INDEX IF NOT EXISTS rtb_rows_by_state ON rtb_rows (state, row_no);
+CREATE INDEX IF NOT EXISTS rtb_rows_by_ticket ON rtb_rows (ticket);
 """
 #: a constant key for the advisory lock that serialises creating the tables
 _SCHEMA_LOCK = 0x7274626A
+
+#: Manifest rows compared or inserted at a time by :meth:`PostgresJournal.record_manifest`.
+MANIFEST_WINDOW = 1000
 
 _COLUMNS = (
     "row_no, image, source, given_id, customer_image_id, product_id, template_id, "
@@ -371,69 +375,97 @@ class PostgresJournal(RowTransitions):
     # --- the manifest ---------------------------------------------------------------------
 
     def record_manifest(self, rows: Iterable[ManifestRow]) -> int:
+        """Streams: the recorded rows are read a window (:data:`MANIFEST_WINDOW`) at a
+        time by row number, and new rows are inserted a window at a time (after their
+        ids are checked against the table and each other), all in one transaction."""
         now = self._clock()
         with self._lock, self._errors(), self._db.transaction():
             # one recorder at a time: workers starting together record the manifest once
             self._db.execute("LOCK TABLE rtb_rows IN SHARE ROW EXCLUSIVE MODE")
-            existing = {
-                int(r[0]): r[1:]
-                for r in self._db.execute(
-                    "SELECT row_no, image, given_id, product_id, template_id, callback_url, "
-                    "customer_image_id FROM rtb_rows"
-                ).fetchall()
-            }
-            ids = {str(v[5]): n for n, v in existing.items()}
+            recorded = _Recorded(self._db)
             new: list[tuple[Any, ...]] = []
             count = 0
-            for row in rows:
-                count += 1
-                old = existing.get(row.row_no)
-                if old is not None:
-                    for column, value in zip(COMPARED, old[:5], strict=True):
-                        if value != getattr(row, column):
-                            shown = "customer_image_id" if column == "given_id" else column
-                            raise BatchError(
-                                f"manifest row {row.row_no} column {shown} changed since the "
-                                f"batch started ({value!r} -> {getattr(row, column)!r}): use the "
-                                "same manifest to resume, or a new journal for a new manifest"
-                            )
-                    continue
-                cid = row.given_id or generated_customer_id(self._batch_id, row.row_no)
-                if cid in ids:
-                    raise InvalidParameterError(
-                        f"manifest row {row.row_no} column customer_image_id",
-                        f"{cid!r} is also the id of row {ids[cid]}: ids must be unique",
+            try:
+                for row in rows:
+                    count += 1
+                    old = recorded.get(row.row_no)
+                    if old is not None:
+                        for column, value in zip(COMPARED, old, strict=True):
+                            if value != getattr(row, column):
+                                shown = "customer_image_id" if column == "given_id" else column
+                                raise BatchError(
+                                    f"manifest row {row.row_no} column {shown} changed since "
+                                    f"the batch started ({value!r} -> {getattr(row, column)!r}): "
+                                    "use the same manifest to resume, or a new journal for a new "
+                                    "manifest"
+                                )
+                        continue
+                    cid = row.given_id or generated_customer_id(self._batch_id, row.row_no)
+                    new.append(
+                        (
+                            row.row_no,
+                            row.image,
+                            row.source,
+                            row.given_id,
+                            cid,
+                            row.product_id,
+                            row.template_id,
+                            row.callback_url,
+                            PENDING,
+                            now,
+                        )
                     )
-                ids[cid] = row.row_no
-                new.append(
-                    (
-                        row.row_no,
-                        row.image,
-                        row.source,
-                        row.given_id,
-                        cid,
-                        row.product_id,
-                        row.template_id,
-                        row.callback_url,
-                        PENDING,
-                        now,
-                    )
-                )
-            extra = sum(1 for n in existing if n > count)
+                    if len(new) >= MANIFEST_WINDOW:
+                        self._insert(new)
+                        new = []
+            except (BatchError, InvalidParameterError):
+                # A problem found later (a bad manifest row ...) comes after a clash of
+                # ids in the rows not inserted yet: the first problem is named.
+                self._check_ids(new)
+                raise
+            self._insert(new)
+            extra = self._db.execute(
+                "SELECT COUNT(*) FROM rtb_rows WHERE row_no > %s", (count,)
+            ).fetchone()[0]
             if extra:
                 raise BatchError(
                     f"the manifest has {count} rows but the journal {self._location} has "
                     f"{count + extra}: it is not the manifest this batch was started with"
                 )
-            if new:
-                with self._db.cursor() as cursor:
-                    cursor.executemany(
-                        "INSERT INTO rtb_rows (row_no, image, source, given_id, "
-                        "customer_image_id, product_id, template_id, callback_url, state, "
-                        "updated) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        new,
-                    )
         return count
+
+    def _check_ids(self, new: Sequence[tuple[Any, ...]]) -> None:
+        """Raise for the first of ``new`` whose id another row has (recorded, or
+        earlier in ``new``)."""
+        if not new:
+            return
+        taken = dict(
+            self._db.execute(
+                "SELECT customer_image_id, row_no FROM rtb_rows WHERE customer_image_id = ANY(%s)",
+                ([r[4] for r in new],),
+            ).fetchall()
+        )
+        for row in new:
+            row_no, cid = row[0], row[4]
+            other = taken.get(cid)
+            if other is not None:
+                raise InvalidParameterError(
+                    f"manifest row {row_no} column customer_image_id",
+                    f"{cid!r} is also the id of row {other}: ids must be unique",
+                )
+            taken[cid] = row_no
+
+    def _insert(self, new: Sequence[tuple[Any, ...]]) -> None:
+        """Insert a window of new rows, their ids checked first."""
+        self._check_ids(new)
+        if new:
+            with self._db.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO rtb_rows (row_no, image, source, given_id, "
+                    "customer_image_id, product_id, template_id, callback_url, state, "
+                    "updated) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    new,
+                )
 
     # --- reading --------------------------------------------------------------------------
 
@@ -473,6 +505,16 @@ class PostgresJournal(RowTransitions):
             due = self._execute(expiry, (expired_before, expiring_before)).fetchone()
             counts = self._execute(templates).fetchall() if by_template else []
         return pace_of(found, due, counts)
+
+    def select_tickets(self, tickets: Collection[uuid.UUID]) -> list[JournalRow]:
+        keys = [str(t) for t in tickets]
+        if not keys:
+            return []
+        found = self._execute(
+            f"SELECT {_COLUMNS} FROM rtb_rows WHERE ticket = ANY(%s) ORDER BY row_no",  # noqa: S608
+            (keys,),
+        ).fetchall()
+        return [_journal_row(row) for row in found]
 
     def count(self, *selections: Selection) -> int:
         where = " OR ".join(f"({_WHERE[s]})" for s in selections) or "FALSE"
@@ -519,6 +561,30 @@ class PostgresJournal(RowTransitions):
                     )
             self._owners.clear()
             self._db.close()
+
+
+class _Recorded:
+    """The recorded rows' compared cells, read a window at a time in row order (rows
+    are asked for in increasing row numbers, as a manifest gives them)."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self._window: dict[int, tuple[Any, ...]] = {}
+        self._last = 0  # the highest row number read so far
+        self._done = False
+
+    def get(self, row_no: int) -> tuple[Any, ...] | None:
+        while not self._done and row_no > self._last:
+            found = self._db.execute(
+                "SELECT row_no, image, given_id, product_id, template_id, callback_url "
+                "FROM rtb_rows WHERE row_no > %s ORDER BY row_no LIMIT %s",
+                (self._last, MANIFEST_WINDOW),
+            ).fetchall()
+            self._window = {int(r[0]): tuple(r[1:]) for r in found}
+            self._done = len(found) < MANIFEST_WINDOW
+            if found:
+                self._last = int(found[-1][0])
+        return self._window.get(row_no)
 
 
 def _prefixed(prefix: str) -> str:

@@ -23,7 +23,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS rows (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rows_by_state ON rows (state, row_no);
+CREATE INDEX IF NOT EXISTS rows_by_ticket ON rows (ticket);
 """
 
 _WHERE = selection_where("1")
@@ -448,6 +449,18 @@ class SQLiteJournal(RowTransitions):
             due = self._db.execute(expiry, (expired_before, expiring_before)).fetchone()
             counts = self._db.execute(templates).fetchall() if by_template else []
         return pace_of(found, due, counts)
+
+    def select_tickets(self, tickets: Collection[uuid.UUID]) -> list[JournalRow]:
+        keys = [str(t) for t in tickets]
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        with self._lock:
+            found = self._db.execute(
+                f"SELECT * FROM rows WHERE ticket IN ({marks}) ORDER BY row_no",  # noqa: S608
+                keys,
+            ).fetchall()
+        return [_journal_row(row) for row in found]
 
     def count(self, *selections: Selection) -> int:
         where = " OR ".join(f"({_WHERE[s]})" for s in selections) or "0"
