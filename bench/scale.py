@@ -266,6 +266,152 @@ def _time_journal(journal: Any, spent: list[float], lock: threading.Lock) -> Non
         setattr(journal, name, timed)
 
 
+# --- memory growth -------------------------------------------------------------------------
+
+
+class StatelessService:
+    """A client double for the memory runs: it answers from the row number alone and
+    keeps nothing per image (so that what grows is the batch's, not the service's).
+    AddImageToQueue answers ticket ``UUID(int=row)`` for ``sku-<row>``; GetImagesList
+    lists rows 1..``rows`` as Delivered, in pages."""
+
+    email = EMAIL
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+    def add_image_to_queue(self, *, customer_image_id: str, **_: Any) -> Any:
+        from removethebackground.generated import pixelz
+
+        row = int(customer_image_id.removeprefix("sku-"))
+        return pixelz.ImageTicketResponse(image_ticket=uuid.UUID(int=row))
+
+    def get_images_list(self, *, page: str, images_per_page: int, **_: Any) -> Any:
+        from removethebackground.generated import pixelz
+
+        first = (int(page) - 1) * int(images_per_page) + 1
+        last = min(self.rows, first + int(images_per_page) - 1)
+        return pixelz.ImagesListResponse(
+            images=[
+                pixelz.ImageStatus(
+                    image_ticket=uuid.UUID(int=row),
+                    customer_image_id=f"sku-{row}",
+                    status_name="Delivered",
+                    status_id=80,
+                    is_paid=True,
+                    final_images_url=[f"http://127.0.0.1:9/sku-{row}.png"],
+                )
+                for row in range(first, last + 1)
+            ]
+        )
+
+
+#: The phases whose Python heap peak is traced, in order.
+MEMORY_PHASES = ("record", "record again", "submit", "follow")
+
+
+def memory_worker(journal: str, manifest: str, rows: int, phases: list[str]) -> None:
+    """Each phase's tracemalloc peak above the heap at its start, KiB; one JSON line."""
+    import tracemalloc
+
+    from removethebackground.workflows.batch import Batch
+
+    client: Any = StatelessService(rows)
+    out: dict[str, Any] = {"rows": rows}
+    tracemalloc.start()
+    with Batch(journal, client, settle_seconds=0.0, durable=False) as batch:
+        for phase in phases:
+            tracemalloc.reset_peak()
+            start = tracemalloc.get_traced_memory()[0]
+            if phase in ("record", "record again"):
+                batch.quote(manifest)
+            elif phase == "submit":
+                summary = batch.submit(manifest, concurrency=4, confirm_over=None)
+                assert summary.submitted == rows, summary
+            elif phase == "follow":
+                summary = batch.status()
+                assert summary.delivered == rows, summary
+            out[phase] = (tracemalloc.get_traced_memory()[1] - start) / 1024
+    tracemalloc.stop()
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+def memory_growth(rows: int, base: Path) -> list[dict[str, Any]]:
+    """Peaks at ``rows // 10`` and ``rows``, each in a fresh process: every phase on
+    SQLite; recording the manifest on PostgreSQL (when its binaries exist)."""
+    from support import postgres
+
+    runs: list[dict[str, Any]] = []
+    kinds: list[tuple[str, list[str]]] = [("sqlite", list(MEMORY_PHASES))]
+    if postgres.binaries() is not None:
+        kinds.append(("postgresql", ["record", "record again"]))
+    for kind, phases in kinds:
+        peaks: dict[int, dict[str, Any]] = {}
+        for n in (max(1, rows // 10), rows):
+            manifest = base / f"memory-{n}.csv"
+            if not manifest.exists():
+                _manifest(manifest, n)
+            journal = (
+                str(base / f"memory-{kind}-{n}.rtb-journal")
+                if kind == "sqlite"
+                else postgres.database_url()
+            )
+            done = subprocess.run(
+                [
+                    *(sys.executable, __file__, "--memory-worker", journal),
+                    *(str(manifest), str(n), "--phases", ",".join(phases)),
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode:
+                raise RuntimeError(f"a memory run failed:\n{done.stderr[-3000:]}")
+            line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+            peaks[n] = json.loads(line.removeprefix("RESULT "))
+        small, large = peaks[max(1, rows // 10)], peaks[rows]
+        for phase in phases:
+            runs.append(
+                {
+                    "journal": kind,
+                    "phase": phase,
+                    "rows": rows,
+                    "peak_kib_tenth": small[phase],
+                    "peak_kib": large[phase],
+                    "growth": large[phase] / max(small[phase], 1e-9),
+                }
+            )
+    return runs
+
+
+def render_memory(runs: list[dict[str, Any]]) -> list[str]:
+    if not runs:
+        return []
+    rows = runs[0]["rows"]
+    head = (
+        f"{'journal':<11} {'phase':<13} {f'KiB at {rows // 10:,}':>14} {f'KiB at {rows:,}':>16} "
+        f"{'growth':>7}"
+    )
+    lines = [
+        "",
+        f"Memory growth: the batch's Python heap peak per phase (tracemalloc, above the heap "
+        f"at the phase's start) at {rows // 10:,} and {rows:,} rows",
+        head,
+        "-" * len(head),
+    ]
+    for r in runs:
+        lines.append(
+            f"{r['journal']:<11} {r['phase']:<13} {r['peak_kib_tenth']:>14,.0f} "
+            f"{r['peak_kib']:>16,.0f} {r['growth']:>6.2f}x"
+        )
+    lines.append(
+        "growth: the peak at N over the peak at N/10 (1.00x: flat; 10x: grows with the "
+        "batch). A client double that keeps nothing per image stands for the service; "
+        "record: a new journal; record again: a rerun comparing every row; follow: one "
+        "status round by pages."
+    )
+    return lines
+
+
 # --- the runs ------------------------------------------------------------------------------
 
 
@@ -369,7 +515,11 @@ def run_one(
 
 
 def bench_scale(
-    rows: int | None = None, workers: int = 4, *, durable: bool = False
+    rows: int | None = None,
+    workers: int = 4,
+    *,
+    durable: bool = False,
+    with_memory: bool = True,
 ) -> dict[str, Any]:
     """Every run (see the module); ``rows``: default ``BENCH_SCALE_ROWS`` or 100,000."""
     rows = rows or int(os.environ.get("BENCH_SCALE_ROWS", DEFAULT_ROWS))
@@ -406,6 +556,7 @@ def bench_scale(
                         follow=count == 1,
                     )
                 )
+        memory = memory_growth(rows, base) if with_memory else []
     one = next((r for r in results if r["journal"] == "postgresql" and r["workers"] == 1), None)
     for r in results:
         if r["journal"] == "postgresql" and one is not None:
@@ -416,6 +567,7 @@ def bench_scale(
         "durable": durable,
         "runs": results,
         "skipped": skipped,
+        "memory": memory,
     }
 
 
@@ -448,6 +600,7 @@ def render_scale(report: Mapping[str, Any]) -> str:
         if r["distinct_queued"] != r["rows"]:
             lines.append(f"  !! {r['distinct_queued']} distinct rows queued, expected {r['rows']}")
     lines.extend(report["skipped"])
+    lines.extend(render_memory(report.get("memory", [])))
     lines.append(
         "journal us/row: time inside the journal's methods (all threads of all workers, "
         "submit and follow) per row; bytes: the journal on disk per row; speed-up: "
@@ -467,6 +620,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures there")
     parser.add_argument("--worker", nargs=3, metavar=("ENDPOINT", "JOURNAL", "MANIFEST"))
+    parser.add_argument("--memory-worker", nargs=3, metavar=("JOURNAL", "MANIFEST", "ROWS"))
+    parser.add_argument("--phases", default=",".join(MEMORY_PHASES))
+    parser.add_argument(
+        "--memory-only", action="store_true", help="only the memory growth (no timed runs)"
+    )
     parser.add_argument("--submit", action="store_true")
     parser.add_argument("--follow", action="store_true")
     parser.add_argument(
@@ -476,7 +634,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(*args.worker, submit=args.submit, follow=args.follow, durable=args.durable)
         return 0
+    if args.memory_worker:
+        journal, manifest, rows = args.memory_worker
+        memory_worker(journal, manifest, int(rows), args.phases.split(","))
+        return 0
     t0 = time.perf_counter()
+    if args.memory_only:
+        rows = args.rows or int(os.environ.get("BENCH_SCALE_ROWS", DEFAULT_ROWS))
+        with tempfile.TemporaryDirectory(prefix="rtb-memory-") as tmp:
+            runs = memory_growth(rows, Path(tmp))
+        print("\n".join(render_memory(runs)).strip())
+        if args.json:
+            args.json.write_text(json.dumps(runs, indent=2) + "\n")
+        return 0
     report = bench_scale(args.rows, args.workers, durable=args.durable)
     print(render_scale(report))
     print(f"scale: done in {time.perf_counter() - t0:.0f} s")

@@ -260,9 +260,27 @@ class Notifications:
         return answer("200 OK", "ok")
 
     def noted(self) -> set[uuid.UUID]:
-        """The tickets notified so far (not yet confirmed)."""
+        """The tickets notified and not forgotten yet (see :meth:`forget_settled`)."""
         with self._lock:
             return set(self._tickets)
+
+    def __contains__(self, ticket: object) -> bool:
+        with self._lock:
+            return ticket in self._tickets
+
+    def forget_settled(self, journal: Journal) -> int:
+        """Forget the tickets whose rows are no longer unfinished (settled, or not rows
+        of ``journal``), looked up a page at a time: what is kept is the notified rows
+        still to be confirmed, not every image notified. Returns how many are kept."""
+        with self._lock:
+            noted = list(self._tickets)
+        for start in range(0, len(noted), MAX_PER_PAGE):
+            page = noted[start : start + MAX_PER_PAGE]
+            keep = {r.ticket for r in journal.select_tickets(page) if _unfinished(r)}
+            with self._lock:
+                self._tickets.difference_update(t for t in page if t not in keep)
+        with self._lock:
+            return len(self._tickets)
 
     def close(self) -> None:
         self._server.shutdown()

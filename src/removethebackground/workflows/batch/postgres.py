@@ -575,6 +575,7 @@ class _Recorded:
 
     def get(self, row_no: int) -> tuple[Any, ...] | None:
         while not self._done and row_no > self._last:
+            self._window = {}  # one window at a time
             found = self._db.execute(
                 "SELECT row_no, image, given_id, product_id, template_id, callback_url "
                 "FROM rtb_rows WHERE row_no > %s ORDER BY row_no LIMIT %s",

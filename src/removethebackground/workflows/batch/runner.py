@@ -666,6 +666,8 @@ class Batch:
             last_asked = max(clock() - started, slept)
             received = notifications.received if notifications is not None else 0
             summary = self.status(concurrency=concurrency)
+            if notifications is not None:
+                notifications.forget_settled(self.journal)
             if on_progress is not None and summary != previous:
                 on_progress(summary)
             previous = summary
@@ -685,8 +687,7 @@ class Batch:
 
     def _all_notified(self, notifications: Notifications) -> bool:
         """Every unfinished row has had a notification (to be confirmed by a round)."""
-        noted = notifications.noted()
-        return all(row.ticket in noted for row in self._selected(Selection.UNFINISHED))
+        return all(row.ticket in notifications for row in self._selected(Selection.UNFINISHED))
 
     @observed("download")
     def download(
