@@ -27,6 +27,13 @@ time per row (the time spent inside the journal's methods, summed over the worke
 threads, divided by the rows) and bytes per row (the SQLite file with its WAL, or
 ``pg_total_relation_size`` of the rows table), each worker's peak resident memory,
 the speed-up of N workers over one, and the duplicates. Nothing is asserted.
+
+**Memory growth** (the table under it; ``--memory-only`` runs it alone): each phase's
+Python heap peak (tracemalloc, not blurred by other work on the machine) at N/10 and
+N rows, each size in a fresh process, with a client double that keeps nothing per
+image (:class:`StatelessService`), so that what grows is the batch's: recording the
+manifest, recording it again, submitting, one round of following, on SQLite; recording
+on PostgreSQL. The growth is the peak at N over the peak at N/10 (1.00x: flat).
 """
 
 from __future__ import annotations
