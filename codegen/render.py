@@ -191,7 +191,8 @@ def _result_class(op: OperationModel) -> str:
     if op.result.name == "":
         return "None"  # a void method
     if op.result.item is not None:
-        return op.result.annotation(overlay=False).removesuffix(" | None")
+        inner = op.result.item.scalar_annotation(overlay=False)
+        return f"list[{inner} | None]" if op.result.item.nillable else f"list[{inner}]"
     if op.result.xsd in ("anyType", "xml"):
         return f"{op.result.scalar_annotation(overlay=False)} | None"
     return op.result.scalar_annotation(overlay=False)
