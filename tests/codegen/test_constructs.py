@@ -446,3 +446,20 @@ def _zeep_wcf_answer(zeep: Any, pairs: list[dict[str, Any]]) -> HttpAnswer:
     element.render(body, element(GetTotalsResult={"KeyValueOfstringint": pairs}))
     headers = {"Content-Type": "text/xml; charset=utf-8"}
     return HttpAnswer(200, "OK", headers, etree.tostring(envelope))
+
+
+def test_a_new_enumeration_value_is_a_compatible_change(tmp_path: Path) -> None:
+    from codegen.update import diff_sources
+
+    new = tmp_path / "new.wsdl"
+    new.write_text(
+        WSDL.read_text(encoding="utf-8").replace(
+            '<s:enumeration value="Blue" />',
+            '<s:enumeration value="Blue" /><s:enumeration value="Black" />',
+        ),
+        encoding="utf-8",
+    )
+    diff = diff_sources(str(WSDL), str(new), options=ANY_SERVICE)
+    kinds = {c.kind for c in diff.changes}
+    assert kinds == {"param_enumeration_changed", "field_enumeration_changed"}
+    assert diff.exit_code() == 0  # nothing breaking: the Literal types are open
