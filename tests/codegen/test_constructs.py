@@ -463,3 +463,21 @@ def test_a_new_enumeration_value_is_a_compatible_change(tmp_path: Path) -> None:
     kinds = {c.kind for c in diff.changes}
     assert kinds == {"param_enumeration_changed", "field_enumeration_changed"}
     assert diff.exit_code() == 0  # nothing breaking: the Literal types are open
+
+
+def test_http_get_carries_an_array_result_and_not_a_void_method(generated: ModuleType) -> None:
+    """A void method's HTTP GET binding has no answer element (``<wsdl:output />``): it is
+    offered over SOAP only. An array result reads from its HTTP answer root."""
+    from removethebackground.bindings import HTTP_BINDINGS
+
+    assert Binding.HTTP_GET not in generated.OP_CLEAR.bindings
+    assert Binding.HTTP_GET in generated.OP_GET_NAMES.bindings
+    body = (
+        f'<?xml version="1.0" encoding="utf-8"?><ArrayOfString xmlns:xsi="{XSI_NS}" '
+        f'xmlns="{NS}"><string>a</string><string xsi:nil="true" /><string /></ArrayOfString>'
+    ).encode()
+    answer = HttpAnswer(200, "OK", {"Content-Type": "text/xml; charset=utf-8"}, body)
+    result = HTTP_BINDINGS[Binding.HTTP_GET].read_answer(
+        generated.OP_GET_NAMES, answer, CallContext(lambda t: t, fault_class)
+    )
+    assert result == ["a", None, ""]
