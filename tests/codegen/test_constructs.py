@@ -481,3 +481,22 @@ def test_http_get_carries_an_array_result_and_not_a_void_method(generated: Modul
         generated.OP_GET_NAMES, answer, CallContext(lambda t: t, fault_class)
     )
     assert result == ["a", None, ""]
+
+
+def test_an_array_whose_items_are_required_refuses_too_few_before_sending() -> None:
+    """``<s:element minOccurs="1" maxOccurs="unbounded" name="level">`` as an array's only
+    child: an empty list would be an element the schema forbids (zeep refuses it too)."""
+    from removethebackground.core.codec import build_children, compile_writer
+    from removethebackground.core.wire import Field
+
+    item = Field("item", "level", NS, xsd="string", min_occurs=1, max_occurs=None)
+    layout = Field("layout", "layout", NS, item=item, min_occurs=0, type_name="PlanningLayout")
+    writer = compile_writer((layout,), NS)
+    assert writer is not None
+    for write in (
+        lambda values: writer(values, []),
+        lambda values: build_children(etree.Element("x"), (layout,), values),
+    ):
+        with pytest.raises(InvalidParameterError, match=r"layout.*0 items.*at least 1 level"):
+            write({"layout": []})
+        write({"layout": ["a"]})

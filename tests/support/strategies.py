@@ -108,7 +108,7 @@ def value_of(f: Field, natural: bool = False) -> st.SearchStrategy[Any]:
         item = value_of(f.item)
         if f.item.nillable:
             item = st.none() | item
-        return st.lists(item, max_size=3)
+        return st.lists(item, min_size=f.item.min_occurs, max_size=max(3, f.item.min_occurs))
     if f.model is not None:
         return instance_of(f.model)
     if f.xsd_list:

@@ -263,7 +263,9 @@ def _append_value(parent: etree._Element, f: Field, value: object, where: str) -
             raise InvalidParameterError(
                 where, f"expected a list, got {type(value).__name__}: wrap it in [...]"
             )
-        for index, item in enumerate(value):
+        items = list(value)
+        _check_item_count(f.item, len(items), where)
+        for index, item in enumerate(items):
             _append_value(el, f.item, item, f"{where}[{index}]")
         return
     if f.model is not None:
@@ -275,6 +277,16 @@ def _append_value(parent: etree._Element, f: Field, value: object, where: str) -
         return
     assert f.xsd is not None
     _set_text(el, format_field(f, value, where), where)
+
+
+def _check_item_count(item: Field, count: int, where: str) -> None:
+    """An array whose items the schema requires (``minOccurs`` >= 1 on the item) needs them."""
+    if count < item.min_occurs:
+        raise InvalidParameterError(
+            where,
+            f"has {count} items; the schema requires at least {item.min_occurs} "
+            f"{item.name} (minOccurs={item.min_occurs}): pass a longer list",
+        )
 
 
 def _fill(el: etree._Element, spec: TypeSpec, obj: WireModel, where: str) -> None:
@@ -629,6 +641,7 @@ def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str]
         item_open, item_close = f"<{item.name}>", f"</{item.name}>"
         item_nil = f'<{item.name} xsi:nil="true"/>'
         item_nillable = item.nillable
+        item_min = item.min_occurs
 
         def write_array(value: object, out: list[str], where: str) -> None:
             if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
@@ -649,6 +662,8 @@ def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str]
                     continue
                 text = _text_of(item, element, f"{where}[{index}]")
                 parts.append(f"{item_open}{text}{item_close}")
+            if item_min and len(parts) < item_min:
+                _check_item_count(item, len(parts), where)
             out.append(f"{open_tag}{''.join(parts)}{close_tag}" if parts else empty_tag)
 
         return write_array
