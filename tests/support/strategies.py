@@ -36,7 +36,13 @@ SCALARS = {
     "double": st.floats(allow_nan=False, allow_infinity=False),
     "anyURI": TEXT,
     "date": st.dates(),
+    "token": st.from_regex(r"[A-Za-z0-9_.-]{0,8}", fullmatch=True),
+    "normalizedString": st.from_regex(r"[A-Za-z0-9_.-]{0,8}", fullmatch=True),
+    # an untyped element (.NET object): written with the xsi:type of its Python value
+    "anyType": st.one_of(st.integers(-(2**31), 2**31 - 1), st.booleans(), TEXT),
 }
+# One item of an xs:list (a .NET [Flags] enum): a non-empty word.
+LIST_ITEM = st.from_regex(r"[A-Za-z0-9_]{1,8}", fullmatch=True)
 
 
 def allowed_text(c: Constraint) -> st.SearchStrategy[str]:
@@ -102,9 +108,12 @@ def value_of(f: Field, natural: bool = False) -> st.SearchStrategy[Any]:
         item = value_of(f.item)
         if f.item.nillable:
             item = st.none() | item
-        return st.lists(item, max_size=3)
+        return st.lists(item, min_size=f.item.min_occurs, max_size=max(3, f.item.min_occurs))
     if f.model is not None:
         return instance_of(f.model)
+    if f.xsd_list:
+        items = LIST_ITEM if f.xsd in ("string", "token", "normalizedString") else SCALARS[f.xsd]
+        return st.lists(items, max_size=3)
     assert f.xsd in SCALARS, f"no strategy for xsd:{f.xsd}: extend SCALARS"
     return SCALARS[f.xsd]
 
