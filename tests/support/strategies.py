@@ -36,6 +36,27 @@ SCALARS = {
     "double": st.floats(allow_nan=False, allow_infinity=False),
     "anyURI": TEXT,
     "date": st.dates(),
+    "byte": st.integers(-(2**7), 2**7 - 1),
+    "unsignedByte": st.integers(0, 2**8 - 1),
+    "unsignedShort": st.integers(0, 2**16 - 1),
+    "unsignedInt": st.integers(0, 2**32 - 1),
+    "unsignedLong": st.integers(0, 2**64 - 1),
+    "integer": st.integers(-(2**70), 2**70),
+    "char": st.integers(0, 0xFFFF),  # .NET char: its UTF-16 code unit as xs:int
+    # naive, or at an offset other than UTC: zeep writes UTC as "Z", the runtime "+00:00"
+    # (both valid xs:dateTime; .NET reads either)
+    "dateTime": st.datetimes(
+        datetime.datetime(1, 1, 2),
+        datetime.datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [
+                None,
+                datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
+                datetime.timezone(datetime.timedelta(hours=-8)),
+            ]
+        ),
+    ),
+    "base64Binary": st.binary(max_size=24),
 }
 
 
