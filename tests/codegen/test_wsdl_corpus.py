@@ -21,6 +21,7 @@ examples.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import os
 import pickle
@@ -145,7 +146,9 @@ def _key(name: str) -> str:
     return "corpus_" + name.replace("/", "_").replace("-", "_").removesuffix(".wsdl")
 
 
+@functools.cache
 def model_of(name: str) -> ServiceModel:
+    """The model of a corpus WSDL (built once a process: e-conomic's takes a second)."""
     path = CORPUS / name
     return build(_key(name), path, "CorpusClient", CORPUS, options=ANY_SERVICE)
 
