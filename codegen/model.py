@@ -8,12 +8,14 @@ location comes from ``codegen/schemas/``, and any other remote load is refused.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from .errors import CodegenError
 from .naming import pascal, snake
 from .overlay import ConstraintModel, Overlay, OverlayError
 from .policies import LookupRule, changes_state, outcome_lookup
@@ -60,8 +62,8 @@ BINDING_KINDS = {
 }
 
 
-class CodegenError(Exception):
-    """The WSDL uses something the generator does not support."""
+# Pseudo-types of Field.xsd that are not XSD simple types (removethebackground.core.wire).
+UNTYPED, ANY_XML = "anyType", "xml"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,10 @@ class FieldModel:
     attribute: bool = False
     type_name: str = ""
     constraint: ConstraintModel | None = None  # from the generation's overlay
+    #: the schema's enumeration of the values (open: ``Literal[...] | str``)
+    enumeration: tuple[str, ...] = ()
+    xsd_list: bool = False  # xs:list: a space-separated list of xsd values
+    text: bool = False  # the text of an xs:simpleContent type
 
     @property
     def repeated(self) -> bool:
@@ -118,7 +124,17 @@ class FieldModel:
         if overlay and self.constraint is not None:
             return self.constraint.python_type()
         assert self.xsd is not None
-        return PY_TYPES[self.xsd]
+        if self.xsd == UNTYPED:
+            return "AnyValue"
+        if self.xsd == ANY_XML:
+            return "XmlElement"
+        one = PY_TYPES[self.xsd]
+        if self.enumeration:
+            values = ", ".join(repr(v) for v in self.enumeration)
+            one = f"Literal[{values}] | {one}"
+        if self.xsd_list:
+            return f"list[{one}]"
+        return one
 
     def annotation(self, overlay: bool = True) -> str:
         """The Python annotation (``overlay=False``: as the WSDL alone says)."""
@@ -131,6 +147,8 @@ class FieldModel:
             base = self.scalar_annotation(overlay)
             if self.repeated:
                 return f"list[{base}]"
+        if self.xsd in (UNTYPED, ANY_XML) and not self.nillable:
+            return f"{base} | None"  # absent: None, whatever minOccurs says
         if self.min_occurs == 0 and self.nillable:
             return f"{base} | None | UnsetType"
         if self.min_occurs == 0 or self.nillable:
@@ -153,6 +171,7 @@ class TypeModel:
     name: str
     namespace: str
     fields: list[FieldModel]
+    any_attribute: bool = False  # xs:anyAttribute: other attributes are ignored
 
 
 @dataclass
@@ -225,7 +244,13 @@ def _offline_transport() -> Any:
     from zeep.transports import Transport
 
     class OfflineTransport(Transport):  # type: ignore[misc]
-        """Serves the local copies of well-known schemas and refuses the network."""
+        """Serves the local copies of well-known schemas and refuses the network.
+
+        ``documents`` keeps every document it served (the WSDL, its imports), which
+        codegen reads for what zeep does not keep (enumeration facets).
+        """
+
+        documents: list[bytes]
 
         def load(self, url: str) -> bytes:
             local = LOCAL_SCHEMAS.get(url.rstrip("/"))
@@ -237,16 +262,61 @@ def _offline_transport() -> Any:
                     f"of that document to codegen/schemas/ and to LOCAL_SCHEMAS"
                 )
             data: bytes = super().load(url)
+            self.documents.append(data)
             return data
 
-    return OfflineTransport()
+    transport = OfflineTransport()
+    transport.documents = []
+    return transport
 
 
 def load_wsdl(path: Path) -> Any:
+    return _load(path)[0]
+
+
+def _load(path: Path) -> tuple[Any, list[bytes]]:
+    """zeep's WSDL object and the documents it was read from."""
     import zeep
 
     settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True)
-    return zeep.Client(str(path), transport=_offline_transport(), settings=settings).wsdl
+    transport = _offline_transport()
+    wsdl = zeep.Client(str(path), transport=transport, settings=settings).wsdl
+    return wsdl, transport.documents
+
+
+def _enumerations(documents: list[bytes]) -> dict[str, tuple[str, ...]]:
+    """The enumeration values of every named simple type, by ``{namespace}name``.
+
+    zeep keeps no facets, so the schema documents are read again: a restriction's
+    ``xs:enumeration`` values, and for an ``xs:list`` (a .NET ``[Flags]`` enum, as
+    XmlSchemaExporter.ExportEnumMapping writes it in mono's
+    mcs/class/System.XML/System.Xml.Serialization/XmlSchemaExporter.cs) those of its
+    inline item type.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    for data in documents:
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError:
+            continue
+        for schema in root.iter(f"{{{XSD_NS}}}schema"):
+            tns = schema.get("targetNamespace", "")
+            for simple in schema.iterfind(f"{{{XSD_NS}}}simpleType"):
+                name = simple.get("name")
+                restriction = simple.find(f"{{{XSD_NS}}}restriction")
+                if restriction is None:
+                    restriction = simple.find(
+                        f"{{{XSD_NS}}}list/{{{XSD_NS}}}simpleType/{{{XSD_NS}}}restriction"
+                    )
+                if name is None or restriction is None:
+                    continue
+                values = tuple(
+                    e.get("value", "") for e in restriction.iterfind(f"{{{XSD_NS}}}enumeration")
+                )
+                if values:
+                    out[f"{{{tns}}}{name}"] = tuple(dict.fromkeys(values))
+    return out
 
 
 def _local(qname: Any) -> tuple[str | None, str]:
@@ -254,7 +324,7 @@ def _local(qname: Any) -> tuple[str | None, str]:
     return q.namespace, q.localname
 
 
-def _simple_name(ztype: Any) -> str:
+def _simple_name(ztype: Any, where: str = "") -> str:
     """The built-in (or ``guid``) name of a zeep simple type."""
     ns, local = _local(ztype.qname) if ztype.qname is not None else (None, "")
     if ns == MS_TYPES_NS and local in PY_TYPES:
@@ -265,7 +335,20 @@ def _simple_name(ztype: Any) -> str:
             bns, blocal = _local(qn)
             if bns == XSD_NS and blocal in PY_TYPES:
                 return blocal
-    raise CodegenError(f"unsupported simple type {ztype.qname}")
+    shown = "an anonymous simple type" if ztype.qname is None else f"xsd type {ztype.qname}"
+    raise CodegenError(
+        f"{where or 'an element'}: {shown} is not one the runtime carries (it carries "
+        f"{', '.join(sorted(PY_TYPES))}, xs:list of them, and untyped elements): "
+        "give it one of those types"
+    )
+
+
+def _simple_content(ztype: Any) -> Any | None:
+    """zeep's stand-in element (``_value_1``) for the text of an xs:simpleContent type."""
+    from zeep.xsd.elements.element import Element
+
+    element = getattr(ztype, "_element", None)
+    return element if isinstance(element, Element) else None
 
 
 def _is_complex(ztype: Any) -> bool:
@@ -274,15 +357,43 @@ def _is_complex(ztype: Any) -> bool:
     return isinstance(ztype, ComplexType)
 
 
+def _is_untyped(ztype: Any) -> bool:
+    """An element of no type or of ``xs:anyType`` (.NET ``object``): zeep's AnyType itself."""
+    from zeep.xsd.types.any import AnyType
+
+    return type(ztype) is AnyType
+
+
+def _is_any_xml(ztype: Any) -> bool:
+    """A complex type whose content is any XML, as ASMX writes for ``XmlNode``/``XmlElement``
+    (``<s:sequence><s:any/></s:sequence>``) and for ``DataSet`` (``<s:element
+    ref="s:schema"/><s:any/>``): see XmlSchemaExporter.ExportXmlSerializable /
+    ExportAnyType in mono's mcs/class/System.XML/System.Xml.Serialization/XmlSchemaExporter.cs.
+    """
+    if not _is_complex(ztype) or _simple_content(ztype) is not None:
+        return False
+    from zeep.xsd.elements.any import Any as XsdAny
+    from zeep.xsd.elements.builtins import Schema
+
+    children = [child for _, child in ztype.elements]
+    if not children or not isinstance(children[-1], XsdAny):
+        return False
+    if any(not isinstance(c, Schema) for c in children[:-1]) or len(children) > 2:
+        return False
+    return not [a for _, a in ztype.attributes if getattr(a, "qname", None) is not None]
+
+
 def _array_item(ztype: Any) -> Any | None:
     """The repeated child if ``ztype`` is an ASMX array wrapper (ArrayOfX)."""
     if not _is_complex(ztype) or ztype.attributes:
+        return None
+    if _simple_content(ztype) is not None:
         return None
     elements = ztype.elements
     if len(elements) != 1:
         return None
     _, child = elements[0]
-    if not hasattr(child, "qname"):  # xs:any, xs:choice: refused by the caller
+    if not hasattr(child, "qname") or child.qname is None:  # xs:any, xs:choice
         return None
     if child.max_occurs == "unbounded" or (
         isinstance(child.max_occurs, int) and child.max_occurs > 1
@@ -291,23 +402,97 @@ def _array_item(ztype: Any) -> Any | None:
     return None
 
 
+def _ns_suffix(namespace: str) -> str:
+    """The class-name suffix of a namespace: its last path (or URN) segment in PascalCase.
+
+    ``http://schemas.datacontract.org/2004/07/Shop.Orders`` -> ``ShopOrders``;
+    ``urn:example:billing`` -> ``Billing``. Used only for a type name that several
+    namespaces of one WSDL share (see :meth:`_Builder.plan_names`).
+    """
+    segments = [s for s in re.split(r"[/:#]+", namespace) if s]
+    for segment in reversed(segments):
+        parts = [p for p in re.split(r"[^0-9A-Za-z]+", segment) if p]
+        if parts and not segment.isdigit():
+            return "".join(p[:1].upper() + p[1:] for p in parts)
+    return "Ns"
+
+
 class _Builder:
-    def __init__(self, wsdl: Any) -> None:
+    def __init__(self, wsdl: Any, enumerations: dict[str, tuple[str, ...]] | None = None) -> None:
         self.wsdl = wsdl
         self.types: dict[str, TypeModel] = {}
         self.order: list[str] = []
+        self.enumerations = enumerations or {}
+        self.names: dict[str, str] = {}  # {ns}local of a named type -> its class name
+        # zeep names a named xs:list type anySimpleType on the elements that use it: the
+        # schema documents' registries still know the name, by object.
+        self.type_names: dict[int, str] = {
+            id(ztype): qname
+            for document in getattr(wsdl.types, "documents", [])
+            for qname, ztype in getattr(document, "_types", {}).items()
+        }
+
+    def plan_names(self, service_namespace: str) -> None:
+        """Class names for the named complex types, decided once for the whole WSDL.
+
+        A type gets its own name in PascalCase; a name that types of several namespaces
+        share (WCF data contracts of several CLR namespaces) is kept by the type of the
+        service's namespace, and the others get the suffix of their namespace
+        (:func:`_ns_suffix`): ``Log`` and ``LogShopOrders``. The rule depends only on
+        the set of types, not on which operation uses them first.
+        """
+        by_name: dict[str, list[tuple[str, str]]] = {}
+        for ztype in getattr(self.wsdl.types, "types", []):
+            if ztype.qname is None or not _is_complex(ztype):
+                continue
+            ns, local = _local(ztype.qname)
+            by_name.setdefault(pascal(local), []).append((ns or "", local))
+        taken: set[str] = set()
+        for name, owners in sorted(by_name.items()):
+            owners = sorted(set(owners))
+            if len(owners) == 1:
+                self.names[f"{{{owners[0][0]}}}{owners[0][1]}"] = name
+                taken.add(name)
+                continue
+            for ns, local in owners:
+                chosen = name if ns == service_namespace else name + _ns_suffix(ns)
+                self.names[f"{{{ns}}}{local}"] = chosen
+        counts: dict[str, list[str]] = {}
+        for key, chosen in self.names.items():
+            counts.setdefault(chosen, []).append(key)
+        clashes = {k: v for k, v in counts.items() if len(v) > 1}
+        if clashes:
+            name, keys = sorted(clashes.items())[0]
+            raise CodegenError(
+                f"the schema types {' and '.join(sorted(keys))} both map to class {name} "
+                "(same name, namespaces ending alike): rename one of the types"
+            )
+
+    def _new_class(self, key: str, wanted: str, namespace: str, local: str) -> str:
+        taken = {t.class_name for t in self.types.values()} | {
+            n for k, n in self.names.items() if k != key
+        }
+        name = wanted
+        if name in taken:
+            name = wanted + _ns_suffix(namespace) if namespace else wanted
+        if name in taken:
+            name = wanted + "Element"
+        if name in taken:
+            raise CodegenError(
+                f"the schema type or element {local} ({namespace or 'no namespace'}) maps to "
+                f"class {wanted}, which another type already has: rename one of them"
+            )
+        return name
 
     def class_for(self, ztype: Any) -> str:
         ns, local = _local(ztype.qname)
-        assert ns is not None
-        key = f"{{{ns}}}{local}"
+        key = f"{{{ns or ''}}}{local}"
         if key not in self.types:
-            class_name = pascal(local)
-            if any(t.class_name == class_name for t in self.types.values()):
-                raise CodegenError(f"two schema types map to class {class_name}")
-            model = TypeModel(class_name, local, ns, [])
+            class_name = self.names.get(key) or self._new_class(key, pascal(local), ns or "", local)
+            self.names[key] = class_name
+            model = TypeModel(class_name, local, ns or "", [])
             self.types[key] = model  # register first: types may refer to themselves
-            model.fields = self.fields_of(ztype)
+            model.fields, model.any_attribute = self.fields_of(ztype, local)
             self.order.append(key)
         return self.types[key].class_name
 
@@ -319,17 +504,37 @@ class _Builder:
         ns, local = _local(element.qname)
         key = f"element {{{ns}}}{local}"
         if key not in self.types:
-            class_name = pascal(local)
-            if any(t.class_name == class_name for t in self.types.values()):
-                raise CodegenError(f"two schema types map to class {class_name}")
+            class_name = self._new_class(key, pascal(local), ns or "", local)
             model = TypeModel(class_name, local, ns or "", [])
             self.types[key] = model
-            model.fields = self.fields_of(ztype)
+            model.fields, model.any_attribute = self.fields_of(ztype, f"element {local}")
             self.order.append(key)
         return self.types[key].class_name
 
-    def field_for(self, attr_source: str, element: Any) -> FieldModel:
+    def _simple(self, fm: FieldModel, ztype: Any, where: str) -> None:
+        """Fill in ``fm`` for a simple type: its XSD name, list-ness and enumeration."""
+        from zeep.xsd.types.collection import ListType
+
+        if isinstance(ztype, ListType):
+            item = ztype.item_type
+            if isinstance(item, ListType) or _is_complex(item):
+                raise CodegenError(f"{where}: an xs:list of lists is not supported")
+            fm.xsd = _simple_name(item, where)
+            fm.xsd_list = True
+            named = self.type_names.get(id(ztype))
+            if named is not None:
+                fm.type_name = _local(named)[1]
+                fm.enumeration = self.enumerations.get(named, ())
+            if not fm.enumeration and item.qname is not None:
+                fm.enumeration = self.enumerations.get(str(item.qname), ())
+            return
+        fm.xsd = _simple_name(ztype, where)
+        if ztype.qname is not None and fm.xsd in ("string", "token", "normalizedString"):
+            fm.enumeration = self.enumerations.get(str(ztype.qname), ())
+
+    def field_for(self, attr_source: str, element: Any, where: str = "") -> FieldModel:
         ns, local = _local(element.qname)
+        where = f"{where}/{local}" if where else local
         max_occurs = None if element.max_occurs == "unbounded" else int(element.max_occurs)
         fm = FieldModel(
             attr=snake(attr_source),
@@ -343,36 +548,66 @@ class _Builder:
         if ztype.qname is not None:
             fm.type_name = _local(ztype.qname)[1]
         item = _array_item(ztype)
-        if item is not None:
-            fm.item = self.field_for(item.name, item)
+        if _is_untyped(ztype):
+            fm.xsd = UNTYPED
+        elif _is_any_xml(ztype):
+            fm.xsd = ANY_XML
+        elif item is not None:
+            fm.item = self.field_for(item.name, item, where)
             fm.item.attr = "item"
         elif _is_complex(ztype):
-            if ztype.qname is None:
-                raise CodegenError(f"anonymous complex type under {element.qname}")
-            fm.model = self.class_for(ztype)
+            fm.model = self.class_for_element(element)
         else:
-            fm.xsd = _simple_name(ztype)
+            self._simple(fm, ztype, where)
         return fm
 
-    def fields_of(self, ztype: Any) -> list[FieldModel]:
-        _refuse_unsupported_children(ztype)
-        out = [self.field_for(name, el) for name, el in ztype.elements]
-        for name, attribute in ztype.attributes:
-            ns, local = _local(attribute.qname)
-            out.append(
-                FieldModel(
-                    attr=snake(name),
-                    name=local,
-                    namespace=ns,
-                    xsd=_simple_name(attribute.type),
-                    min_occurs=1 if attribute.required else 0,
-                    attribute=True,
+    def fields_of(self, ztype: Any, where: str = "") -> tuple[list[FieldModel], bool]:
+        """The fields of a complex type, and whether it has an ``xs:anyAttribute``."""
+        from zeep.xsd.elements.any import AnyAttribute
+
+        if not where:
+            where = _local(ztype.qname)[1] if ztype.qname is not None else "an anonymous type"
+        _refuse_unsupported_children(ztype, where)
+        out: list[FieldModel] = []
+        text = _simple_content(ztype)
+        if text is not None:
+            # xs:simpleContent: zeep's stand-in element (``_value_1``) is the text.
+            fm = FieldModel(attr="value", name="", namespace=None, min_occurs=1, text=True)
+            if text.type.qname is not None:
+                fm.type_name = _local(text.type.qname)[1]
+            if _is_complex(text.type) or _is_untyped(text.type):
+                raise CodegenError(
+                    f"{where}: xs:simpleContent whose base is not a simple type is not "
+                    "supported: give the extension a simple base type"
                 )
+            self._simple(fm, text.type, f"{where} (simple content)")
+            out.append(fm)
+        else:
+            out += [self.field_for(name, el, where) for name, el in ztype.elements]
+        any_attribute = False
+        for name, attribute in ztype.attributes:
+            if isinstance(attribute, AnyAttribute) or getattr(attribute, "qname", None) is None:
+                # xs:anyAttribute (.NET SoapHeader classes, [XmlAnyAttribute]): nothing to
+                # send; other attributes of an answer are ignored, as unknown elements are.
+                any_attribute = True
+                continue
+            ns, local = _local(attribute.qname)
+            fm = FieldModel(
+                attr=snake(name),
+                name=local,
+                namespace=ns,
+                min_occurs=1 if attribute.required else 0,
+                attribute=True,
             )
+            self._simple(fm, attribute.type, f"{where}/@{local}")
+            out.append(fm)
         attrs = [f.attr for f in out]
         if len(set(attrs)) != len(attrs):
-            raise CodegenError(f"{ztype.qname}: two children share a Python name: {attrs}")
-        return out
+            raise CodegenError(
+                f"{where}: two children share a Python name ({', '.join(attrs)}): "
+                "rename one of the elements or attributes"
+            )
+        return out, any_attribute
 
 
 def _refuse_unsupported_children(ztype: Any, where: str | None = None) -> None:
@@ -384,25 +619,31 @@ def _refuse_unsupported_children(ztype: Any, where: str | None = None) -> None:
         where = _local(ztype.qname)[1] if ztype.qname is not None else "an anonymous type"
     if not hasattr(ztype, "elements"):
         raise CodegenError(
-            f"{where}: an element of type xs:anyType (or of no type) is not supported; "
-            "give it a complex type"
+            f"{where}: a message wrapper of type xs:anyType (or of no type) is not "
+            "supported: give the wrapper element a complex type"
         )
-    from zeep.xsd.elements.element import Element
-
-    if isinstance(getattr(ztype, "_element", None), Element):
-        # zeep's stand-in (``_value_1``) for the text of a complex type with simple content
-        raise CodegenError(
-            f"{where}: xs:simpleContent (text content with attributes) is not supported"
-        )
+    if _simple_content(ztype) is not None:
+        return  # xs:simpleContent, carried as a value field
     for _name, child in ztype.elements:
         if isinstance(child, Choice):
-            raise CodegenError(f"{where}: xs:choice is not supported")
+            raise CodegenError(
+                f"{where}: xs:choice is not supported: use an xs:sequence of optional elements"
+            )
         if isinstance(child, XsdAny):
-            raise CodegenError(f"{where}: xs:any (wildcard content) is not supported")
+            raise CodegenError(
+                f"{where}: xs:any (wildcard content) beside other elements is not supported "
+                "(only as the whole content, which is read as an lxml element): give the "
+                "wildcard an element of its own"
+            )
         if isinstance(child, Group):
-            raise CodegenError(f"{where}: xs:group references are not supported")
+            raise CodegenError(
+                f"{where}: xs:group references are not supported: inline the group's elements"
+            )
         if not hasattr(child, "qname"):
-            raise CodegenError(f"{where}: {type(child).__name__} content is not supported")
+            raise CodegenError(
+                f"{where}: {type(child).__name__} content is not supported: "
+                "use an xs:sequence of elements"
+            )
 
 
 def _documentation(path: Path) -> dict[str, str]:
@@ -476,8 +717,9 @@ def _refuse_encoded(path: Path) -> None:
         for body in tree.iter(f"{{{ns}}}body"):
             if body.get("use") == "encoded":
                 raise CodegenError(
-                    'SOAP-encoded messages (soap:body use="encoded") are not supported; '
-                    'only use="literal"'
+                    'SOAP-encoded messages (soap:body use="encoded") are not supported: the '
+                    'WS-I Basic Profile 1.1 (R2706) forbids them; only use="literal" is '
+                    "generated (ask the service for its document/literal endpoint)"
                 )
 
 
@@ -486,7 +728,8 @@ def _check_style(op_name: str, op: Any) -> None:
     if getattr(op, "style", "document") == "rpc":
         raise CodegenError(
             f'{op_name}: rpc-style binding (soap:binding/operation style="rpc") is not '
-            "supported; only document/literal wrapped operations, as ASMX writes them"
+            "supported; only document/literal wrapped operations, as ASMX writes them "
+            "(rpc/encoded is what the WS-I Basic Profile forbids; rpc/literal is not generated)"
         )
     if op.output is None:
         raise CodegenError(f"{op_name}: one-way operations (no wsdl:output) are not supported")
@@ -574,10 +817,47 @@ def build(
     overlay: Overlay | None = None,
     options: BuildOptions = ASMX_SERVICE,
 ) -> ServiceModel:
-    wsdl = load_wsdl(path)
-    builder = _Builder(wsdl)
-    docs = _documentation(path)
+    """The model of the WSDL at ``path``; :class:`CodegenError` is the only error raised.
+
+    A refusal names the WSDL file, the type, element or operation, the construct and
+    what to do; any other failure (a WSDL zeep cannot read, a truncated file, a
+    reference to nothing) is a :class:`CodegenError` naming the file and the cause.
+    """
+    shown = path.as_posix()
+    try:
+        return _build(key, path, client_class, root, overlay, options)
+    except OverlayError:
+        raise  # names the overlay file, which is what to fix
+    except CodegenError as exc:
+        message = str(exc)
+        if shown in message:
+            raise
+        raise CodegenError(f"{shown}: {message}") from exc
+    except RecursionError as exc:
+        raise CodegenError(
+            f"{shown}: the schema nests too deeply to be read ({exc}): check for a type "
+            "that extends itself"
+        ) from None
+    except Exception as exc:  # zeep, lxml and the walk over them: wrapped, never leaked
+        cause = f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}".strip()
+        raise CodegenError(
+            f"{shown}: the WSDL could not be read or modelled ({cause[:400]}); check that it "
+            "is a complete, valid WSDL 1.1 document (python -m zeep can show where it fails)"
+        ) from exc
+
+
+def _build(
+    key: str,
+    path: Path,
+    client_class: str,
+    root: Path,
+    overlay: Overlay | None,
+    options: BuildOptions,
+) -> ServiceModel:
     _refuse_encoded(path)
+    wsdl, documents = _load(path)
+    builder = _Builder(wsdl, _enumerations(documents))
+    docs = _documentation(path)
     service = _service_of(wsdl, options)
     endpoints: dict[str, str] = {}
     per_binding: dict[str, Any] = {}
@@ -603,6 +883,7 @@ def build(
     if soap is None:
         raise CodegenError("the WSDL has no SOAP binding")
     namespace = _local(soap.name)[0] or ""
+    builder.plan_names(namespace)
     operations: list[OperationModel] = []
     known_faults: dict[str, FaultModel] = {}
     for op_name in sorted(soap._operations):
@@ -623,7 +904,7 @@ def build(
             )
         _refuse_unsupported_children(req.type, f"{op_name} (request {_local(req.qname)[1]})")
         _refuse_unsupported_children(resp.type, f"{op_name} (response {_local(resp.qname)[1]})")
-        params = builder.fields_of(req.type)
+        params, _ = builder.fields_of(req.type, f"{op_name} (request {_local(req.qname)[1]})")
         credential_params: tuple[str, ...] = ()
         if options.credentials is not None:
             wanted = tuple(c.lower() for c in options.credentials)
@@ -632,18 +913,40 @@ def build(
                 raise CodegenError(f"{op_name}: no {'/'.join(options.credentials)} parameters")
             credential_params = tuple(next(c for c in creds if c.lower() == w) for w in wanted)
         result_children = resp.type.elements
-        if len(result_children) != 1:
-            raise CodegenError(f"{op_name}: the response wrapper must have one child")
-        result = builder.field_for(result_children[0][0], result_children[0][1])
-        if result.model is None and not options.scalar_results:
-            raise CodegenError(f"{op_name}: the result must be a complex type")
+        response_name = _local(resp.qname)[1]
+        if len(result_children) > 1:
+            raise CodegenError(
+                f"{op_name}: the response wrapper {response_name} has "
+                f"{len(result_children)} children; a result is one element (.NET out and ref "
+                "parameters are not supported): return one type holding them"
+            )
+        if not result_children:
+            # A void method: ASMX writes an empty wrapper (<s:complexType />) for it, as
+            # SoapReflector / ServiceDescriptionReflector do in mono's
+            # mcs/class/System.Web.Services/System.Web.Services.Description/.
+            result = FieldModel(attr="result", name="", namespace=None)
+        else:
+            result = builder.field_for(
+                result_children[0][0], result_children[0][1], f"{op_name} result"
+            )
+        simple = result.model is None and result.item is None and result.name != ""
+        if simple and result.xsd not in (UNTYPED, ANY_XML) and not options.scalar_results:
+            raise CodegenError(
+                f"{op_name}: the result {result.name} is a simple type ({result.xsd}); this "
+                "generation's rules want complex results: use BuildOptions(scalar_results=True) "
+                "(the any-service rules) in codegen/config.py if that is right"
+            )
         if result.repeated:
             raise CodegenError(
                 f"{op_name}: the result element {result.name} repeats (maxOccurs > 1); "
                 "a result must be one element (wrap a list in an ArrayOf type)"
             )
-        if result.model is None and result.item is not None:
-            raise CodegenError(f"{op_name}: a result that is an array of scalars is not supported")
+        if result.item is not None and result.item.model is None and not options.scalar_results:
+            raise CodegenError(
+                f"{op_name}: the result {result.name} is an array of simple values; this "
+                "generation's rules want complex results: use BuildOptions(scalar_results=True)"
+            )
+        plain = result.model is not None or (simple and result.xsd not in (UNTYPED, ANY_XML))
         bindings: list[str] = []
         actions: dict[str, str] = {}
         http_location = None
@@ -654,10 +957,22 @@ def build(
             if binding is None or op_name not in binding._operations:
                 continue
             bop = binding._operations[op_name]
-            bindings.append(kind)
             if kind.startswith("SOAP"):
+                bindings.append(kind)
                 actions[kind] = bop.soapaction or ""
                 continue
+            out_body = getattr(bop.output, "body", None) if bop.output is not None else None
+            if not plain and (
+                out_body is None
+                or out_body.type.qname is None
+                or _local(out_body.type.qname)[1] != result.type_name
+                or result.type_name == ""
+            ):
+                # A void, untyped or XML result over HTTP GET/POST has no typed answer
+                # element (<wsdl:output/>, or an anyType one): such operations are called
+                # over SOAP only (UnsupportedBindingError names the binding before sending).
+                continue
+            bindings.append(kind)
             location = bop.location
             if http_location not in (None, location):
                 raise CodegenError(f"{op_name}: HTTP GET and POST locations differ")
@@ -704,7 +1019,7 @@ def build(
         if ztype.qname is None or not _is_complex(ztype):
             continue
         ns, _ = _local(ztype.qname)
-        if ns != namespace or _array_item(ztype) is not None:
+        if ns != namespace or _array_item(ztype) is not None or _is_any_xml(ztype):
             continue
         builder.class_for(ztype)
     types = [builder.types[k] for k in builder.order]

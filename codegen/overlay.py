@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import CodegenError
+
 __all__ = ["ConstraintModel", "Overlay", "OverlayError", "load_overlay"]
 
 KINDS = ("integer", "boolean", "choice", "date", "datetime", "guid", "text")
@@ -52,7 +54,7 @@ _KEYS = {
 }
 
 
-class OverlayError(Exception):
+class OverlayError(CodegenError):
     """The overlay is malformed or contradicts the WSDL."""
 
 

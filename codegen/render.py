@@ -8,6 +8,33 @@ from pathlib import Path
 from .config import GenerationConfig
 from .model import FaultModel, FieldModel, OperationModel, ServiceModel, TypeModel
 
+PLAIN_XSD = frozenset(
+    {
+        "string",
+        "anyURI",
+        "normalizedString",
+        "token",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+        "integer",
+        "boolean",
+        "decimal",
+        "double",
+        "float",
+        "dateTime",
+        "date",
+        "base64Binary",
+        "guid",
+        "char",
+    }
+)
+
 BINDING_TITLES = {
     "SOAP11": "SOAP 1.1",
     "SOAP12": "SOAP 1.2",
@@ -57,6 +84,10 @@ def _field_expr(f: FieldModel, service: ServiceModel) -> str:
         args.append(f"type_name={f.type_name!r}")
     if f.constraint is not None:
         args.append(f"constraint={f.constraint.render()}")
+    if f.xsd_list:
+        args.append("xsd_list=True")
+    if f.text:
+        args.append("text=True")
     return f"Field({', '.join(args)})"
 
 
@@ -77,7 +108,14 @@ def _occurs(f: FieldModel) -> str:
 def _xml_type(f: FieldModel) -> str:
     if f.item is not None:
         return f"{f.type_name} of {f.item.name}"
-    return f.type_name or f.xsd or f.model or "?"
+    if f.xsd == "anyType" and not f.type_name:
+        return "untyped"
+    if f.xsd == "xml":
+        return f"{f.type_name or 'anonymous'}: any XML"
+    kind = f.type_name or f.xsd or f.model or "?"
+    if f.xsd_list:
+        kind += f" (xs:list of {f.xsd})"
+    return kind
 
 
 def _render_type(t: TypeModel) -> list[str]:
@@ -90,10 +128,17 @@ def _render_type(t: TypeModel) -> list[str]:
     if not t.fields:
         lines.append("    It has no children: an empty element.")
     for f in t.fields:
+        if f.text:
+            lines.append(f"    - ``{f.attr}``: the element's text ({_xml_type(f)})")
+            continue
         kind = "attribute" if f.attribute else "element"
         lines.append(
             f"    - ``{f.attr}``: {kind} ``{f.name}`` ({_xml_type(f)}) {_occurs(f)}{_rule(f)}"
         )
+    if t.any_attribute:
+        lines.append("")
+        lines.append("    It allows any other attribute (xs:anyAttribute): none is sent, and")
+        lines.append("    those of an answer are ignored.")
     lines.append('    """')
     if t.fields:
         lines.append("")
@@ -143,7 +188,27 @@ def _result_class(op: OperationModel) -> str:
     """The result's generated class, or its Python type for a simple-typed result."""
     if op.result.model is not None:
         return op.result.model
+    if op.result.name == "":
+        return "None"  # a void method
+    if op.result.item is not None:
+        return op.result.annotation(overlay=False).removesuffix(" | None")
+    if op.result.xsd in ("anyType", "xml"):
+        return f"{op.result.scalar_annotation(overlay=False)} | None"
     return op.result.scalar_annotation(overlay=False)
+
+
+def _result_model(op: OperationModel) -> str:
+    """The ``result_model`` of the operation's wire facts: a class, as ``type[R]`` wants."""
+    result = _result_class(op)
+    if op.result.model is not None:
+        return result
+    if result == "None":
+        return "type(None)"
+    if result.startswith("list["):
+        return "list"
+    if op.result.enumeration or op.result.xsd in ("anyType", "xml"):
+        return f"cast({f'type[{result}]'!r}, object)"
+    return result
 
 
 def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[str]:
@@ -160,8 +225,11 @@ def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[st
     lines.append("    ),")
     lines.append(f"    credential_params={op.credential_params!r},")
     lines.append(f"    response_element={op.response_element!r},")
-    lines.append(f"    result={_field_expr(op.result, service)},")
-    lines.append(f"    result_model={_result_class(op)},")
+    if op.result.name == "":
+        lines.append("    result=VOID,")
+    else:
+        lines.append(f"    result={_field_expr(op.result, service)},")
+    lines.append(f"    result_model={_result_model(op)},")
     bindings = ", ".join(f"Binding.{b}" for b in op.bindings)
     lines.append(f"    bindings=frozenset(({bindings},)),")
     if op.http_location is not None:
@@ -224,7 +292,12 @@ def _render_method(op: OperationModel) -> list[str]:
             f"        HTTP location: ``{op.http_location}``; "
             f"answer root ``{op.http_result_element}``."
         )
-    doc.append(f"        Returns the ``{op.result.name}`` element as :class:`{result}`.")
+    if op.result.name == "":
+        doc.append("        Returns nothing (a void method): ``None`` once the service answered.")
+    elif op.result.model is not None:
+        doc.append(f"        Returns the ``{op.result.name}`` element as :class:`{result}`.")
+    else:
+        doc.append(f"        Returns the ``{op.result.name}`` element as ``{result}``.")
     for fm in op.faults:
         doc.append(
             f"        Raises :class:`{fm.class_name}` (declared fault ``{fm.name}``) when the "
@@ -266,8 +339,13 @@ def render_module(service: ServiceModel, root: Path) -> str:
         f.default() == "field(default_factory=list)" for t in service.types for f in t.fields
     )
     imports.append("from dataclasses import dataclass" + (", field" if uses_field else ""))
+    typing_names = []
+    if any("cast(" in _result_model(op) for op in service.operations):
+        typing_names.append("cast")
     if "Literal[" in annotations:
-        imports.append("from typing import Literal")
+        typing_names.append("Literal")
+    if typing_names:
+        imports.append(f"from typing import {', '.join(sorted(typing_names))}")
     imports.append("")
     imports.append("from removethebackground.core.client import ServiceClient")
     if service.faults:
@@ -281,6 +359,11 @@ def render_module(service: ServiceModel, root: Path) -> str:
         wire_names.append("OutcomeLookup")
     if "UnsetType" in annotations:
         wire_names += ["UNSET", "UnsetType"]
+    for alias in ("AnyValue", "XmlElement"):
+        if alias in annotations:
+            wire_names.append(alias)
+    if any(op.result.name == "" for op in service.operations):
+        wire_names.append("VOID")
     constrained = [f for t in service.types for f in t.fields] + [
         p for op in service.operations for p in op.params
     ]
@@ -400,7 +483,15 @@ def render_golden(service: ServiceModel, root: Path) -> str:
         for p in op.params:
             if p.constraint is not None:
                 out.append(f"  value {p.name}: {_golden_rule(p)}")
-        out.append(f"  response {op.response_element}/{op.result.name} -> {_result_class(op)}")
+        if op.result.name == "":
+            out.append(f"  response {op.response_element} (empty: void) -> None")
+        else:
+            kind = "" if op.result.model is not None else f" {_xml_type(op.result)}"
+            if op.result.xsd in PLAIN_XSD and not op.result.xsd_list:
+                kind = ""  # as the golden files have always written simple results
+            out.append(
+                f"  response {op.response_element}/{op.result.name}{kind} -> {_result_class(op)}"
+            )
         for fm in op.faults:
             out.append(f"  fault {fm.name}: detail {fm.element} -> {fm.class_name}({fm.model})")
         if op.http_location:
@@ -410,6 +501,9 @@ def render_golden(service: ServiceModel, root: Path) -> str:
         out.append("")
         out.append(f"type {t.class_name} ({t.name})")
         for f in t.fields:
+            if f.text:
+                out.append(f"  {f.attr}: {f.annotation()} <- text() {_xml_type(f)}")
+                continue
             kind = "@" if f.attribute else ""
             out.append(
                 f"  {f.attr}: {f.annotation()} <- {kind}{f.name} {_xml_type(f)} {_occurs(f)}"

@@ -36,6 +36,10 @@ SCALARS = {
     "double": st.floats(allow_nan=False, allow_infinity=False),
     "anyURI": TEXT,
     "date": st.dates(),
+    "token": st.from_regex(r"[A-Za-z0-9_.-]{0,8}", fullmatch=True),
+    "normalizedString": st.from_regex(r"[A-Za-z0-9_.-]{0,8}", fullmatch=True),
+    # an untyped element (.NET object): written with the xsi:type of its Python value
+    "anyType": st.one_of(st.integers(-(2**31), 2**31 - 1), st.booleans(), TEXT),
     "byte": st.integers(-(2**7), 2**7 - 1),
     "unsignedByte": st.integers(0, 2**8 - 1),
     "unsignedShort": st.integers(0, 2**16 - 1),
@@ -58,6 +62,21 @@ SCALARS = {
     ),
     "base64Binary": st.binary(max_size=24),
 }
+
+
+def _xml_value(text: str) -> Any:
+    """An element whose content (one namespaced child with a text) an ``xs:any`` field
+    (.NET XmlNode, a DataSet's rows) carries."""
+    from lxml import etree
+
+    holder = etree.Element("content")
+    etree.SubElement(holder, "{urn:corpus}note").text = text
+    return holder
+
+
+SCALARS["xml"] = st.from_regex(r"[A-Za-z0-9 ]{0,8}", fullmatch=True).map(_xml_value)
+# One item of an xs:list (a .NET [Flags] enum): a non-empty word.
+LIST_ITEM = st.from_regex(r"[A-Za-z0-9_]{1,8}", fullmatch=True)
 
 
 def allowed_text(c: Constraint) -> st.SearchStrategy[str]:
@@ -126,6 +145,9 @@ def value_of(f: Field, natural: bool = False) -> st.SearchStrategy[Any]:
         return st.lists(item, max_size=3)
     if f.model is not None:
         return instance_of(f.model)
+    if f.xsd_list:
+        items = LIST_ITEM if f.xsd in ("string", "token", "normalizedString") else SCALARS[f.xsd]
+        return st.lists(items, max_size=3)
     assert f.xsd in SCALARS, f"no strategy for xsd:{f.xsd}: extend SCALARS"
     return SCALARS[f.xsd]
 

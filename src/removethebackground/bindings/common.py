@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from ..core.codec import XSI_NIL, parse_scalar, read_model
+from ..core.codec import ANY_XML, UNTYPED, XSI_NIL, parse_scalar, read_field, read_model
 from ..core.errors import DeclaredFault, HTTPStatusError, MalformedResponseError, ServiceFault
 from ..core.http import HttpAnswer
 from ..core.wire import Binding, Operation
@@ -147,7 +147,18 @@ def http_status_error(
 
 
 def result_of(op: Operation[R], el: etree._Element | None, status: int, binding: Binding) -> R:
-    """Read the result element of ``op``; a missing or nil one is a malformed answer."""
+    """Read the result element of ``op``; a missing or nil one is a malformed answer
+    (except where the result's kind says what an absent one is: ``codec.read_field``)."""
+    if op.void:
+        return None  # type: ignore[return-value]  # Operation[None]: a void method
+    if op.result.item is not None or op.result.xsd in (UNTYPED, ANY_XML):  # list, object, XML
+        try:
+            value: R = read_field(el, op.result, op.result.name)
+            return value
+        except MalformedResponseError as exc:
+            raise MalformedResponseError(
+                str(exc.args[0]), http_status=status, operation=op.name, binding=binding.value
+            ) from None
     if el is None or el.get(XSI_NIL) in ("true", "1"):
         raise MalformedResponseError(
             f"the answer has no {op.result.name}",
@@ -157,7 +168,9 @@ def result_of(op: Operation[R], el: etree._Element | None, status: int, binding:
         )
     try:
         if op.result.model is None and op.result.xsd is not None:  # a simple-typed result
-            value: R = parse_scalar(op.result.xsd, el.text, op.result.name)
+            if op.result.xsd_list:
+                return read_field(el, op.result, op.result.name)  # type: ignore[no-any-return]
+            value = parse_scalar(op.result.xsd, el.text, op.result.name)
             return value
         result: R = read_model(el, op.result_model, op.result.name)  # type: ignore[type-var]
         return result

@@ -227,7 +227,7 @@ class SoapBinding(BindingEngine):
                 status,
                 f"expected <{op.response_element}>, got <{etree.QName(first).localname}>",
             )
-        result = first.find(plan.result_tag)
+        result = first.find(plan.result_tag) if plan.result_tag else None  # "": void
         return result_of(op, result, status, self.binding)
 
     def _malformed(self, op: Operation[Any], status: int, message: str) -> MalformedResponseError:

@@ -24,6 +24,10 @@ from .errors import InvalidParameterError, MalformedResponseError
 from .secret import Secret
 from .wire import UNSET, Field, TypeSpec, WireModel
 
+MS_TYPES_NS = "http://microsoft.com/wsdl/types/"
+#: The ``xsd`` values of fields that are not XSD simple types (see :class:`Field`).
+UNTYPED, ANY_XML = "anyType", "xml"
+
 __all__ = [
     "XSI_NIL",
     "XSI_NS",
@@ -32,11 +36,14 @@ __all__ = [
     "SOAP12_ENV",
     "build_children",
     "compile_writer",
+    "dataset_rows",
+    "dataset_tables",
     "format_field",
     "format_scalar",
     "parse_children",
     "parse_model",
     "parse_scalar",
+    "read_field",
     "read_model",
     "safe_fromstring",
     "to_element",
@@ -237,7 +244,20 @@ def _append_value(parent: etree._Element, f: Field, value: object, where: str) -
         if f.min_occurs > 0:
             raise InvalidParameterError(where, "is required (minOccurs=1) and cannot be None")
         return
+    if f.xsd == UNTYPED:
+        _write_untyped(parent, f, value, where)
+        return
     el = etree.SubElement(parent, f.tag)
+    if f.xsd == ANY_XML:
+        if not isinstance(value, etree._Element):
+            raise InvalidParameterError(
+                where, f"expected an lxml element (its content is sent), got {type(value).__name__}"
+            )
+        _copy_content(value, el)
+        return
+    if f.xsd_list:
+        _set_text(el, _list_text(f, value, where), where)
+        return
     if f.item is not None:
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
             raise InvalidParameterError(
@@ -259,7 +279,78 @@ def _append_value(parent: etree._Element, f: Field, value: object, where: str) -
 
 def _fill(el: etree._Element, spec: TypeSpec, obj: WireModel, where: str) -> None:
     for f in spec.fields:
+        if f.text:
+            value = getattr(obj, f.attr)
+            if value is not None:
+                _set_text(el, format_field(f, value, f"{where}.{f.attr}"), f"{where}.{f.attr}")
+            continue
         _append_field(el, f, getattr(obj, f.attr), f"{where}.{f.attr}")
+
+
+def _list_text(f: Field, value: object, where: str) -> str:
+    """An ``xs:list`` value (a .NET ``[Flags]`` enum): its items' texts, space-separated."""
+    assert f.xsd is not None
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise InvalidParameterError(
+            where, f"expected a list of values, got {type(value).__name__}: wrap it in [...]"
+        )
+    texts = [format_field(f, item, f"{where}[{i}]") for i, item in enumerate(value)]
+    for i, text in enumerate(texts):
+        if not text or any(c.isspace() for c in text):
+            raise InvalidParameterError(
+                f"{where}[{i}]", f"{text!r}: an xs:list item cannot be empty or contain spaces"
+            )
+    return " ".join(texts)
+
+
+# The xsi:type .NET's XmlSerializer writes for a value of an ``object`` member
+# (System.Xml.Serialization.XmlSerializationWriter.WriteTypedPrimitive in the .NET
+# reference source, mono's mcs/class/System.XML/System.Xml.Serialization/
+# XmlSerializationWriter.cs), by Python type; bool before int (a bool is an int).
+_UNTYPED_WRITES: tuple[tuple[type, str, str], ...] = (
+    (bool, XSD_NS, "boolean"),
+    (str, XSD_NS, "string"),
+    (decimal.Decimal, XSD_NS, "decimal"),
+    (float, XSD_NS, "double"),
+    (datetime.datetime, XSD_NS, "dateTime"),
+    (datetime.date, XSD_NS, "date"),
+    (bytes, XSD_NS, "base64Binary"),
+    (uuid.UUID, MS_TYPES_NS, "guid"),
+)
+
+
+def _write_untyped(parent: etree._Element, f: Field, value: object, where: str) -> None:
+    """An untyped element (.NET ``object``): a typed simple value, or an element's content."""
+    if isinstance(value, etree._Element):
+        _copy_content(value, etree.SubElement(parent, f.tag))
+        return
+    if isinstance(value, int) and not isinstance(value, bool):
+        xsd = "int" if -(2**31) <= value < 2**31 else "long"
+        found: tuple[str, str] | None = (XSD_NS, xsd)
+    else:
+        found = next(((ns, x) for t, ns, x in _UNTYPED_WRITES if isinstance(value, t)), None)
+    if found is None:
+        raise InvalidParameterError(
+            where,
+            f"an untyped element takes str, int, float, bool, decimal.Decimal, datetime, "
+            f"date, bytes, uuid.UUID or an lxml element, not {type(value).__name__}",
+        )
+    ns, xsd = found
+    prefix = next((p for p, uri in parent.nsmap.items() if uri == ns and p), None)
+    nsmap = None if prefix else {"xsd" if ns == XSD_NS else "ms": ns}
+    el = etree.SubElement(parent, f.tag, nsmap=nsmap)
+    prefix = prefix or ("xsd" if ns == XSD_NS else "ms")
+    el.set(f"{{{XSI_NS}}}type", f"{prefix}:{xsd}")
+    _set_text(el, format_scalar(xsd, value, where), where)
+
+
+def _copy_content(source: etree._Element, target: etree._Element) -> None:
+    """``source``'s attributes, text and children (copies) into ``target``."""
+    for key, val in source.attrib.items():
+        target.set(key, val)
+    target.text = source.text
+    for child in source:
+        target.append(_detached(child))
 
 
 def _append_field(parent: etree._Element, f: Field, value: object, where: str) -> None:
@@ -313,6 +404,13 @@ def _is_nil(el: etree._Element) -> bool:
 def _read_value(el: etree._Element, f: Field, where: str) -> Any:
     if _is_nil(el):
         return None
+    if f.xsd == UNTYPED:
+        return _read_untyped(el, where)
+    if f.xsd == ANY_XML:
+        return _detached(el)
+    if f.xsd_list:
+        assert f.xsd is not None
+        return [parse_scalar(f.xsd, text, where) for text in (el.text or "").split()]
     if f.item is not None:
         items = []
         for index, child in enumerate(el):
@@ -326,6 +424,51 @@ def _read_value(el: etree._Element, f: Field, where: str) -> Any:
         return parse_model(el, f.model, where)
     assert f.xsd is not None
     return parse_scalar(f.xsd, el.text, where)
+
+
+def _detached(el: etree._Element) -> etree._Element:
+    """A copy of ``el`` that keeps its namespace declarations and drops its tail."""
+    copy = etree.fromstring(etree.tostring(el, with_tail=False), _parser())
+    return copy
+
+
+def _read_untyped(el: etree._Element, where: str) -> Any:
+    """An untyped element's value (see :data:`~removethebackground.core.wire.AnyValue`)."""
+    xsi_type = el.get(f"{{{XSI_NS}}}type")
+    if xsi_type is not None:
+        prefix, _, local = xsi_type.rpartition(":")
+        ns = el.nsmap.get(prefix or None)
+        if (ns == XSD_NS and (local in _STRINGS or local in _INT_RANGES or local in _SIMPLE)) or (
+            ns == MS_TYPES_NS and local in ("guid", "char")
+        ):
+            if local == "anyType":
+                return el.text or ""
+            return parse_scalar(local, el.text, f"{where} (xsi:type {xsi_type})")
+    if any(isinstance(child.tag, str) for child in el):
+        return _detached(el)
+    return el.text or ""
+
+
+_SIMPLE = frozenset(
+    {"boolean", "decimal", "double", "float", "dateTime", "date", "base64Binary", "anyType"}
+)
+
+
+def read_field(el: etree._Element | None, f: Field, where: str) -> Any:
+    """The value of one element read as field ``f`` (a result that is not a model).
+
+    ``None`` (no element) reads as what the field says of an absent element: ``[]``
+    for an array, ``None`` for an untyped or any-XML element; for a simple type it is
+    a malformed answer.
+    """
+    if el is None or _is_nil(el):
+        if f.item is not None or f.xsd_list:
+            return []
+        if f.xsd in (UNTYPED, ANY_XML):
+            return None
+        raise MalformedResponseError(f"{where}: the element is missing")
+    value = _read_value(el, f, where)
+    return [] if value is None and f.item is not None else value
 
 
 def parse_children(
@@ -350,6 +493,15 @@ def parse_children(
         else:
             out[f.attr] = value
     for f in fields:
+        if f.text:
+            assert f.xsd is not None
+            if _is_nil(el):
+                out[f.attr] = None
+            elif f.xsd_list:
+                out[f.attr] = _read_value(el, f, where)
+            else:
+                out[f.attr] = parse_scalar(f.xsd, el.text, where)
+            continue
         if f.attribute:
             raw = el.get(f.tag)
             assert f.xsd is not None
@@ -459,14 +611,19 @@ def _text_of(f: Field, value: object, where: str) -> str:
 
 def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str], None] | None:
     """A writer of one field's elements, or ``None`` where only the generic path can."""
-    if f.attribute or f.model is not None or f.namespace != namespace:
+    if f.attribute or f.model is not None or f.namespace != namespace or _special(f):
         return None
     name = f.name
     open_tag, close_tag = f"<{name}>", f"</{name}>"
     empty_tag = f"<{name}/>"
     if f.item is not None:
         item = f.item
-        if item.model is not None or item.attribute or item.namespace != namespace:
+        if (
+            item.model is not None
+            or item.attribute
+            or item.namespace != namespace
+            or _special(item)
+        ):
             return None
         assert item.xsd is not None
         item_open, item_close = f"<{item.name}>", f"</{item.name}>"
@@ -511,6 +668,11 @@ def _field_writer(f: Field, namespace: str) -> Callable[[object, list[str], str]
         out.append(f"{open_tag}{text}{close_tag}")
 
     return write_scalar
+
+
+def _special(f: Field) -> bool:
+    """A field only the generic functions read and write (untyped, any XML, lists, text)."""
+    return f.xsd in (UNTYPED, ANY_XML) or f.xsd_list or f.text
 
 
 def compile_writer(fields: tuple[Field, ...], namespace: str) -> Writer | None:
@@ -645,13 +807,15 @@ def _converter(f: Field) -> _Converter:
         return to_list
     if f.model is not None:
         return _reader(f.model)
+    if _special(f):
+        return lambda el: _read_value(el, f, f.name)
     assert f.xsd is not None
     return _scalar_converter(f.xsd)
 
 
 def _compile_reader(model: type[WireModel]) -> _Reader:
     spec = model.__wire__
-    if any(f.attribute for f in spec.fields):
+    if any(f.attribute or f.text for f in spec.fields):
         return lambda el: parse_model(el, model)
     entries: dict[str, tuple[str, bool, bool]] = {}
     absent: dict[str, Any] = {}
@@ -731,3 +895,65 @@ def read_model(el: etree._Element, model: type[M], where: str = "") -> M:
         return result
     except Exception:
         return parse_model(el, model, where)
+
+
+# --- DataSets --------------------------------------------------------------------------------
+
+DIFFGRAM_NS = "urn:schemas-microsoft-com:xml-diffgram-v1"
+
+
+def dataset_tables(dataset: etree._Element) -> dict[str, list[dict[str, str | None]]]:
+    """The rows of a .NET ``DataSet`` result, by table: ``{table: [{column: text}]}``.
+
+    ``dataset`` is the result element (an :data:`~removethebackground.core.wire.XmlElement`)
+    as ASMX writes a ``DataSet``: an inline ``xs:schema``, then a ``diffgr:diffgram``
+    whose first child is the data set, whose children are rows named after their table
+    (System.Data.DataSet.WriteXml with XmlWriteMode.DiffGram). Each row is a dict of its
+    child elements' texts (``None`` for a column the row leaves out is not added: only the
+    columns present are keys; an empty element is ``""``). Rows of the diffgram's
+    ``diffgr:before`` section (the original values of changed rows) are not rows.
+    A DataSet written without a diffgram (the data set element directly) is read too.
+    """
+    if not isinstance(dataset, etree._Element):
+        raise TypeError(f"expected an lxml element, got {type(dataset).__name__}")
+    children = [c for c in dataset if isinstance(c.tag, str)]
+    data: etree._Element | None = None
+    for child in children:
+        if child.tag == f"{{{DIFFGRAM_NS}}}diffgram":
+            data = next((c for c in child if isinstance(c.tag, str)), None)
+            break
+        if child.tag != f"{{{XSD_NS}}}schema":
+            data = child
+            break
+    tables: dict[str, list[dict[str, str | None]]] = {}
+    if data is None or data.tag in (f"{{{DIFFGRAM_NS}}}before", f"{{{DIFFGRAM_NS}}}errors"):
+        return tables
+    for row in data:
+        if not isinstance(row.tag, str):
+            continue
+        values: dict[str, str | None] = {}
+        for column in row:
+            if isinstance(column.tag, str):
+                nil = column.get(XSI_NIL) in ("true", "1")
+                values[etree.QName(column).localname] = None if nil else (column.text or "")
+        tables.setdefault(etree.QName(row).localname, []).append(values)
+    return tables
+
+
+def dataset_rows(dataset: etree._Element, table: str | None = None) -> list[dict[str, str | None]]:
+    """The rows of one table of a ``DataSet`` result (see :func:`dataset_tables`).
+
+    ``table`` names it; ``None``: the data set's only table (``[]`` when it has none).
+    Raises :class:`KeyError` naming the tables there are when ``table`` is not one, or
+    when ``table`` is ``None`` and there are several.
+    """
+    tables = dataset_tables(dataset)
+    if table is None:
+        if len(tables) > 1:
+            raise KeyError(f"the DataSet has several tables ({', '.join(tables)}): pass table=NAME")
+        return next(iter(tables.values()), [])
+    if table not in tables:
+        raise KeyError(
+            f"the DataSet has no rows of table {table!r} (it has {', '.join(tables) or 'none'})"
+        )
+    return tables[table]

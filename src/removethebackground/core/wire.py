@@ -13,13 +13,22 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
+    import datetime
+    import decimal
+    import uuid
+
+    from lxml import etree
+
     from .errors import DeclaredFault
 
 __all__ = [
     "UNSET",
+    "VOID",
+    "AnyValue",
+    "XmlElement",
     "EMAIL_PARAMS",
     "Generation",
     "SECRET_PARAMS",
@@ -62,6 +71,28 @@ element is optional but not nillable, ``None`` means "left out".
 # recorded. One list for the client's log filter, the cassette scrubber and the sandbox.
 SECRET_PARAMS: Final = frozenset({"contactapikey", "developerapikey", "applicationcode", "apikey"})
 EMAIL_PARAMS: Final = frozenset({"contactemail"})
+
+
+AnyValue: TypeAlias = (
+    "str | int | float | bool | decimal.Decimal | datetime.datetime | datetime.date"
+    " | bytes | uuid.UUID | etree._Element"
+)
+"""The value of an untyped element (.NET ``object``: an element with no ``type``).
+
+Read: the XSD simple type its ``xsi:type`` names (``int``, ``boolean``, ``dateTime``,
+...; .NET's ``guid`` as :class:`uuid.UUID`) as that Python value; without ``xsi:type``,
+its text (``str``) when it has no child elements, else the element itself (an lxml
+element, detached from the answer). Written: a Python value with the ``xsi:type``
+.NET's XmlSerializer writes for it (``str`` as ``xsd:string``, ``int`` as ``xsd:int`` or
+``xsd:long``, ...), an lxml element as its content (text, children and attributes).
+"""
+
+XmlElement: TypeAlias = "etree._Element"
+"""The value of an element whose content is any XML (``xs:any``): a .NET ``XmlNode`` or
+``XmlElement`` result, or a ``DataSet`` (its inline schema and diffgram; see
+:func:`removethebackground.core.codec.dataset_rows`). Read as the element itself (an
+lxml element named after the schema's element, detached from the answer); written as
+its content."""
 
 
 class Binding(enum.StrEnum):
@@ -140,6 +171,13 @@ class Field:
     ``"guid"``, ...) and ``model`` a generated dataclass; exactly one is set, except
     for an array wrapper (``ArrayOfString`` and the like), which has ``item``: the
     repeated child, itself a :class:`Field` with ``max_occurs=None``.
+
+    Two ``xsd`` values are not XSD simple types: ``"anyType"``, an untyped element
+    (its value an :data:`AnyValue`), and ``"xml"``, an element of any XML content
+    (its value an :data:`XmlElement`). ``xsd_list``: the text is a space-separated
+    list of ``xsd`` values (``xs:list``, a .NET ``[Flags]`` enum), the value a Python
+    list. ``text``: the field is the text of its type's element (``xs:simpleContent``;
+    ``name`` is ``""``), beside the type's attribute fields.
     """
 
     attr: str
@@ -154,6 +192,8 @@ class Field:
     attribute: bool = False
     type_name: str = ""
     constraint: Constraint | None = None
+    xsd_list: bool = False
+    text: bool = False
 
     @property
     def tag(self) -> str:
@@ -178,7 +218,9 @@ class TypeSpec:
     by_tag: Mapping[str, Field] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "by_tag", {f.tag: f for f in self.fields if not f.attribute})
+        object.__setattr__(
+            self, "by_tag", {f.tag: f for f in self.fields if not f.attribute and not f.text}
+        )
 
 
 class WireModel:
@@ -263,6 +305,10 @@ class OutcomeLookup:
     source: str = ""
 
 
+VOID: Final = Field("result", "", None)
+"""The result of an operation that returns nothing (a .NET ``void`` method: an empty
+response wrapper, ``<s:complexType />``); its method returns ``None``."""
+
 R = TypeVar("R")
 
 
@@ -294,6 +340,11 @@ class Operation(Generic[R]):
     #: For an operation that queues an image: how a lost answer is looked up
     #: (:class:`OutcomeLookup`); ``None`` for every other operation.
     outcome_lookup: OutcomeLookup | None = None
+
+    @property
+    def void(self) -> bool:
+        """Whether the operation returns nothing (its result is :data:`VOID`)."""
+        return self.result is VOID or self.result.name == ""
 
     @property
     def request_tag(self) -> str:
