@@ -98,9 +98,11 @@ corpus: $(STAMP)
 	CORPUS_EXAMPLES=200 CORPUS_OPERATIONS=0 $(PY) -m pytest -q -n $(PYTEST_WORKERS) tests/codegen/test_wsdl_corpus.py
 	$(PY) tests/codegen/corpus_report.py --examples 20
 
-## Fuzz the client with many more mutated answers than make test runs (hypothesis profile "fuzz").
+## Fuzz the client with many more mutated answers than make test runs (hypothesis profile "fuzz"),
+## and codegen with many more mutated WSDLs (make test runs 25).
 fuzz: $(STAMP)
 	RTB_FUZZ_PROFILE=fuzz $(PY) -m pytest -q tests/core/test_fuzz_answers.py
+	CODEGEN_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q tests/codegen/test_codegen_fuzz.py
 
 ## The sandbox under abuse at full size: 8 threads x 250 mixed calls (make test runs 8 x 40).
 abuse: $(STAMP)

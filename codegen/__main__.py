@@ -13,6 +13,9 @@ when any output differs from what the WSDLs in ``wsdl/`` produce.
 Subcommands (``python -m codegen <command> --help`` for each):
 
 - ``generate [--check]``: the above (also what no subcommand does);
+- ``generate WSDL --out DIR [--class NAME] [--key MODULE] [--rules any|asmx]
+  [--service NAME]``: a one-off client of any WSDL, ``DIR/<key>.py`` and its
+  signature file, with the rules for any service by default;
 - ``update GENERATION FROM``: vendor a new WSDL (a file, or an http(s) URL whose
   ``?WSDL`` is fetched) into ``wsdl/<generation>/``, record it in PROVENANCE.md,
   regenerate, print the API diff;
@@ -38,11 +41,14 @@ from pathlib import Path
 from .config import GENERATIONS, GenerationConfig, generation
 from .diff import EXIT_BREAKING, EXIT_INPUT, EXIT_OK, ApiDiff
 from .fetch import MAX_BYTES
-from .model import CodegenError, build
-from .overlay import OverlayError, load_overlay
+from .model import ANY_SERVICE, ASMX_SERVICE, BuildOptions, CodegenError, build
+from .naming import snake
+from .overlay import load_overlay
 from .render import render_golden, render_module, render_registry
 
 ROOT = Path(__file__).resolve().parent.parent
+#: ``--rules``: the build options by name (see :class:`codegen.model.BuildOptions`).
+RULES: dict[str, BuildOptions] = {"any": ANY_SERVICE, "asmx": ASMX_SERVICE}
 PACKAGE = ROOT / "src" / "removethebackground" / "generated"
 GOLDEN = ROOT / "codegen" / "golden"
 
@@ -56,8 +62,17 @@ def generation_wsdl(key: str) -> Path:
     return Path(generation(key).wsdl)
 
 
-def _format(sources: dict[str, str]) -> dict[str, str]:
-    """Run ``ruff format`` (pinned in the dev extras) over generated Python."""
+def _format(sources: dict[str, str], required: bool = True) -> dict[str, str]:
+    """Run ``ruff format`` (pinned in the dev extras) over generated Python.
+
+    Not ``required`` (a one-off client): without ruff the source is kept as written,
+    which is valid Python, only not formatted.
+    """
+    if not required:
+        try:
+            import ruff  # noqa: F401
+        except ImportError:
+            return dict(sources)
     with tempfile.TemporaryDirectory() as tmp:
         paths = {}
         for name, text in sources.items():
@@ -96,7 +111,7 @@ def outputs(
     entries = []
     for gen in generations:
         overlay = None if gen.overlay is None else load_overlay(root / gen.overlay, root)
-        model = build(gen.key, root / gen.wsdl, gen.client_class, root, overlay)
+        model = build(gen.key, root / gen.wsdl, gen.client_class, root, overlay, gen.options)
         entries.append((gen, model))
         python[f"{gen.key}.py"] = render_module(model, root)
         files[golden / f"{gen.key}.txt"] = render_golden(model, root).encode()
@@ -148,6 +163,59 @@ def _generate(check: bool) -> int:
     return 0
 
 
+def generate_one(
+    wsdl: Path,
+    out: Path,
+    *,
+    key: str | None = None,
+    client_class: str | None = None,
+    options: BuildOptions = ANY_SERVICE,
+) -> list[Path]:
+    """A one-off client of ``wsdl``: ``out/<key>.py`` and its signature file ``out/<key>.txt``.
+
+    ``key`` (the module name) defaults to the WSDL's file name in snake_case, the
+    client class to the service's name + ``Client``. Nothing of this repository's
+    generations changes; the module imports ``removethebackground``'s runtime.
+    """
+    wsdl = wsdl.resolve()
+    key = key or snake(wsdl.stem.replace(" ", "_"))
+    if not key.isidentifier():
+        raise CodegenError(f"--key {key!r} is not a Python module name: pass --key NAME")
+    model = build(key, wsdl, client_class or "Client", wsdl.parent, None, options)
+    if client_class is None:
+        from .naming import pascal
+
+        model.client_class = pascal(model.name) + (
+            "" if model.name.endswith("Client") else "Client"
+        )
+    module = _format({f"{key}.py": render_module(model, wsdl.parent)}, required=False)
+    written = [out / f"{key}.py", out / f"{key}.txt"]
+    out.mkdir(parents=True, exist_ok=True)
+    written[0].write_text(module[f"{key}.py"], encoding="utf-8")
+    written[1].write_text(render_golden(model, wsdl.parent), encoding="utf-8")
+    return written
+
+
+def _generate_wsdl(args: argparse.Namespace) -> int:
+    options = RULES[args.rules]
+    if args.service:
+        options = BuildOptions(
+            credentials=options.credentials,
+            single_service=options.single_service,
+            scalar_results=options.scalar_results,
+            service=args.service,
+        )
+    for path in generate_one(
+        Path(args.wsdl),
+        Path(args.out),
+        key=args.key,
+        client_class=args.client_class,
+        options=options,
+    ):
+        print(f"wrote {path}")
+    return 0
+
+
 def _print_diff(diff: ApiDiff, as_json: bool) -> None:
     sys.stdout.write(diff.render_json() if as_json else diff.render_text())
 
@@ -166,6 +234,7 @@ def _update(args: argparse.Namespace) -> int:
         regenerate=write_outputs,
         max_bytes=args.max_bytes,
         overlay=overlay,
+        options=gen.options,
     )
     if result.diff is None:
         print(f"{wsdl.as_posix()} is already this WSDL (byte for byte); nothing written")
@@ -191,6 +260,7 @@ def _diff(args: argparse.Namespace) -> int:
         max_bytes=args.max_bytes,
         old_overlay=old_overlay,
         new_overlay=new_overlay,
+        options=RULES[args.rules],
     )
     _print_diff(diff, args.json)
     return diff.exit_code()
@@ -233,8 +303,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--check", action="store_true", help="fail when generated files are stale")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    gen = sub.add_parser("generate", help="regenerate from wsdl/ (the default)")
+    gen = sub.add_parser(
+        "generate",
+        help="regenerate from wsdl/ (the default); with WSDL --out DIR, a one-off client",
+        description="Without WSDL: regenerate every generation of codegen/config.py. "
+        "With WSDL --out DIR: write a client of that WSDL to DIR/<key>.py (and its "
+        "signature file DIR/<key>.txt), with the rules for any service by default.",
+    )
     gen.add_argument("--check", action="store_true", help="fail when generated files are stale")
+    gen.add_argument("wsdl", nargs="?", metavar="WSDL", help="a WSDL file for a one-off client")
+    gen.add_argument("--out", metavar="DIR", help="where the one-off client is written")
+    gen.add_argument(
+        "--class",
+        dest="client_class",
+        metavar="NAME",
+        help="the client class (default: <Service>Client)",
+    )
+    gen.add_argument(
+        "--key", metavar="MODULE", help="the module name (default: from the file name)"
+    )
+    gen.add_argument(
+        "--rules",
+        choices=sorted(RULES),
+        default="any",
+        help="any: any service's WSDL (default); asmx: this service's rules (credentials "
+        "on every operation, one wsdl:service, complex results)",
+    )
+    gen.add_argument("--service", metavar="NAME", help="the wsdl:service to build, of several")
 
     def limits(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -257,6 +352,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     dif.add_argument("--old-overlay", metavar="TOML", help="the overlay of the OLD side")
     dif.add_argument("--new-overlay", metavar="TOML", help="the overlay of the NEW side")
+    dif.add_argument(
+        "--rules",
+        choices=sorted(RULES),
+        default="asmx",
+        help="the build rules: asmx (this service's, the default) or any (another service's)",
+    )
     limits(dif)
     live = sub.add_parser("check-live", help="compare the live ?WSDL with the vendored one")
     live.add_argument("url", metavar="URL", help="the service address (…/soap.asmx)")
@@ -274,13 +375,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     command = {"update": _update, "diff": _diff, "check-live": _check_live}.get(args.command)
+    one_off = args.command == "generate" and args.wsdl is not None
+    if args.command == "generate" and (args.wsdl is None) != (args.out is None):
+        parser.error("generate: WSDL and --out DIR go together (a one-off client)")
+    if (
+        args.command == "generate"
+        and not one_off
+        and (args.client_class or args.key or args.service)
+    ):
+        parser.error("generate: --class, --key and --service need WSDL --out DIR")
     try:
+        if one_off:
+            if args.check:
+                parser.error("generate WSDL --out DIR writes a client; --check is for wsdl/")
+            return _generate_wsdl(args)
         if command is None:
             return _generate(args.check)
         return command(args)
-    except (CodegenError, OverlayError) as exc:
+    except CodegenError as exc:  # OverlayError is one too
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
 

@@ -1,7 +1,10 @@
 """The generations codegen builds: one entry per vendored WSDL.
 
 Adding a third WSDL is three steps: put it in ``wsdl/<key>/``, add one
-:class:`GenerationConfig` to :data:`GENERATIONS`, run ``make codegen``. Codegen
+:class:`GenerationConfig` to :data:`GENERATIONS`, run ``make codegen``. A WSDL of
+another service (no ``contactEmail``/``contactAPIkey`` on every operation, several
+services, simple-typed results) takes the same steps with
+``options=ANY_SERVICE`` (:class:`codegen.model.BuildOptions`). Codegen
 then writes ``src/removethebackground/generated/<key>.py`` and the registry
 ``generated/__init__.py`` (``GENERATIONS``), which the package ``__init__``, the
 sandbox, the testing helpers and the tests loop over.
@@ -11,7 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GENERATIONS", "GenerationConfig", "generation"]
+from .model import ANY_SERVICE, ASMX_SERVICE, BuildOptions
+
+__all__ = [
+    "ANY_SERVICE",
+    "ASMX_SERVICE",
+    "GENERATIONS",
+    "BuildOptions",
+    "GenerationConfig",
+    "generation",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +40,11 @@ class GenerationConfig:
         overlay: the reviewed overlay of what the service accepts where the WSDL
             says ``string`` (``codegen/overlays/<key>.toml``, see
             :mod:`codegen.overlay`), relative to the repository root; ``None``: none.
+        options: the rules the WSDL must follow (:class:`~codegen.model.BuildOptions`):
+            ``ASMX_SERVICE`` (the default) for this service's WSDLs, whose every
+            operation carries the account's credentials; ``ANY_SERVICE`` for a WSDL of
+            another service; or ``BuildOptions(...)`` with the rules in between
+            (``service="Name"`` to pick one ``wsdl:service`` of several).
     """
 
     key: str
@@ -36,6 +53,7 @@ class GenerationConfig:
     sandbox_path: str
     label: str
     overlay: str | None = None
+    options: BuildOptions = ASMX_SERVICE
 
 
 # Generation 2 (Pixelz) keeps the real service's path, as in the recorded traffic;

@@ -49,6 +49,7 @@ The rules, for a caller of the generated client:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -161,6 +162,14 @@ def _base(f: FieldModel) -> str:
         return f"list[{inner}]"
     base = f.scalar_annotation(overlay=False)
     return f"list[{base}]" if f.repeated else base
+
+
+_LITERALS = re.compile(r"Literal\[[^\]]*\] \| ")
+
+
+def _open(annotation: str) -> str:
+    """An annotation without its open enumerations (``Literal[...] | str`` -> ``str``)."""
+    return _LITERALS.sub("", annotation)
 
 
 def _range(c: ConstraintModel) -> tuple[float, float]:
@@ -356,7 +365,18 @@ def _field_changes(
                 old=a.name,
                 new=b.name,
             )
-        if _base(a) != _base(b):
+        if _base(a) != _base(b) and _open(_base(a)) == _open(_base(b)):
+            # Only the schema's enumeration changed: the type is open (``Literal[...] |
+            # str``), so callers passing or reading other values are not broken.
+            add(
+                f"{kind_prefix}_enumeration_changed",
+                f"{noun} {a.attr} enumeration: {_base(a)} -> {_base(b)}",
+                False,
+                wire=True,
+                old=_base(a),
+                new=_base(b),
+            )
+        elif _base(a) != _base(b):
             add(
                 f"{kind_prefix}_retyped",
                 f"{noun} {a.attr} retyped: {_base(a)} -> {_base(b)}",

@@ -402,18 +402,33 @@ def _array_item(ztype: Any) -> Any | None:
     return None
 
 
-def _ns_suffix(namespace: str) -> str:
-    """The class-name suffix of a namespace: its last path (or URN) segment in PascalCase.
+def _segments(namespace: str) -> list[str]:
+    return [segment for segment in re.split(r"[/:#]+", namespace) if segment]
 
-    ``http://schemas.datacontract.org/2004/07/Shop.Orders`` -> ``ShopOrders``;
-    ``urn:example:billing`` -> ``Billing``. Used only for a type name that several
-    namespaces of one WSDL share (see :meth:`_Builder.plan_names`).
+
+def _pascal_segment(segment: str) -> str:
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", segment) if p]
+    return "".join(p[:1].upper() + p[1:] for p in parts)
+
+
+def _ns_suffix(namespace: str, sharing: list[str] | None = None) -> str:
+    """The class-name suffix of a namespace, among the namespaces ``sharing`` a type name.
+
+    It is the last path (or URN) segment of ``namespace`` that is not the same in all of
+    them, in PascalCase: ``…/2004/07/Shop.Orders`` and ``…/2004/07/Shop.Billing`` give
+    ``ShopOrders`` and ``ShopBilling``; ``…/2012-01-13/ldb/types`` and
+    ``…/2015-11-27/ldb/types`` give ``20120113`` and ``20151127``. Alone, the last
+    segment. Used only for a type name that several namespaces of one WSDL share (see
+    :meth:`_Builder.plan_names`).
     """
-    segments = [s for s in re.split(r"[/:#]+", namespace) if s]
-    for segment in reversed(segments):
-        parts = [p for p in re.split(r"[^0-9A-Za-z]+", segment) if p]
-        if parts and not segment.isdigit():
-            return "".join(p[:1].upper() + p[1:] for p in parts)
+    mine = _segments(namespace)
+    others = [_segments(ns) for ns in sharing or [namespace]]
+    depth = max([len(mine), *map(len, others)])
+    for i in range(1, depth + 1):
+        here = {(segs[-i] if len(segs) >= i else "") for segs in others}
+        if len(here) > 1 or len(others) == 1:
+            found = _pascal_segment(mine[-i]) if len(mine) >= i else ""
+            return found or "Ns"
     return "Ns"
 
 
@@ -454,8 +469,9 @@ class _Builder:
                 self.names[f"{{{owners[0][0]}}}{owners[0][1]}"] = name
                 taken.add(name)
                 continue
+            sharing = [ns for ns, _ in owners]
             for ns, local in owners:
-                chosen = name if ns == service_namespace else name + _ns_suffix(ns)
+                chosen = name if ns == service_namespace else name + _ns_suffix(ns, sharing)
                 self.names[f"{{{ns}}}{local}"] = chosen
         counts: dict[str, list[str]] = {}
         for key, chosen in self.names.items():
@@ -601,12 +617,15 @@ class _Builder:
             )
             self._simple(fm, attribute.type, f"{where}/@{local}")
             out.append(fm)
-        attrs = [f.attr for f in out]
-        if len(set(attrs)) != len(attrs):
-            raise CodegenError(
-                f"{where}: two children share a Python name ({', '.join(attrs)}): "
-                "rename one of the elements or attributes"
-            )
+        # Two XML names with one Python name (``Street_Type`` and ``StreetType``): the
+        # later one, in schema order, gets ``_2`` (then ``_3``, ...).
+        seen: set[str] = set()
+        for fm in out:
+            base, n = fm.attr, 2
+            while fm.attr in seen:
+                fm.attr = f"{base.rstrip('_')}_{n}"
+                n += 1
+            seen.add(fm.attr)
         return out, any_attribute
 
 
@@ -624,6 +643,19 @@ def _refuse_unsupported_children(ztype: Any, where: str | None = None) -> None:
         )
     if _simple_content(ztype) is not None:
         return  # xs:simpleContent, carried as a value field
+    # zeep's ``elements`` flattens a choice nested in a sequence into plain (required)
+    # elements: look for one in the nested content model, which keeps it.
+    stack = [child for _, child in getattr(ztype, "elements_nested", [])]
+    while stack:
+        particle = stack.pop()
+        if isinstance(particle, Choice):
+            raise CodegenError(
+                f"{where}: xs:choice is not supported: use an xs:sequence of optional elements"
+            )
+        if isinstance(particle, (list, tuple)) or type(particle).__name__ in ("Sequence", "All"):
+            stack.extend(particle)
+        elif isinstance(particle, Group):
+            stack.append(particle.child)
     for _name, child in ztype.elements:
         if isinstance(child, Choice):
             raise CodegenError(

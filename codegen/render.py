@@ -191,7 +191,8 @@ def _result_class(op: OperationModel) -> str:
     if op.result.name == "":
         return "None"  # a void method
     if op.result.item is not None:
-        return op.result.annotation(overlay=False).removesuffix(" | None")
+        inner = op.result.item.scalar_annotation(overlay=False)
+        return f"list[{inner} | None]" if op.result.item.nillable else f"list[{inner}]"
     if op.result.xsd in ("anyType", "xml"):
         return f"{op.result.scalar_annotation(overlay=False)} | None"
     return op.result.scalar_annotation(overlay=False)
@@ -206,13 +207,22 @@ def _result_model(op: OperationModel) -> str:
         return "type(None)"
     if result.startswith("list["):
         return "list"
-    if op.result.enumeration or op.result.xsd in ("anyType", "xml"):
+    if op.result.xsd in ("anyType", "xml"):
         return f"cast({f'type[{result}]'!r}, object)"
-    return result
+    return _op_type(op)
+
+
+def _op_type(op: OperationModel) -> str:
+    """The type parameter of the operation's ``Operation[...]``: the result's type, except
+    that an enumeration's ``Literal[...] | str`` is ``str`` there (``type[...]`` cannot
+    hold literals; the method's return annotation keeps them)."""
+    if op.result.enumeration and op.result.item is None and not op.result.xsd_list:
+        return op.result.scalar_annotation(overlay=False).rpartition(" | ")[2]
+    return _result_class(op)
 
 
 def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[str]:
-    lines = [f"{_op_const(op)}: Operation[{_result_class(op)}] = Operation("]
+    lines = [f"{_op_const(op)}: Operation[{_op_type(op)}] = Operation("]
     lines.append(f"    name={op.name!r},")
     lines.append(f"    python_name={op.python_name!r},")
     lines.append(f"    namespace={_ns_expr(op.namespace, service)},")

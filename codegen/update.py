@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from .diff import ApiDiff, diff_models
 from .fetch import MAX_BYTES, WsdlSource, read_source
-from .model import ServiceModel, build
+from .model import ASMX_SERVICE, BuildOptions, ServiceModel, build
 from .overlay import Overlay, OverlayError, load_overlay
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -37,17 +37,26 @@ MAX_LISTED_CHANGES = 25
 
 
 def model_of_bytes(
-    data: bytes, name: str, key: str = "candidate", overlay: Overlay | None = None
+    data: bytes,
+    name: str,
+    key: str = "candidate",
+    overlay: Overlay | None = None,
+    options: BuildOptions = ASMX_SERVICE,
 ) -> ServiceModel:
     """The codegen model of a WSDL held in memory (written to a temporary file)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        return build(key, path, "Client", Path(tmp), overlay)
+        return build(key, path, "Client", Path(tmp), overlay, options)
 
 
-def model_of_file(path: Path, key: str = "wsdl", overlay: Overlay | None = None) -> ServiceModel:
-    return build(key, path.resolve(), "Client", path.resolve().parent, overlay)
+def model_of_file(
+    path: Path,
+    key: str = "wsdl",
+    overlay: Overlay | None = None,
+    options: BuildOptions = ASMX_SERVICE,
+) -> ServiceModel:
+    return build(key, path.resolve(), "Client", path.resolve().parent, overlay, options)
 
 
 def _overlay(path: str | Path | None) -> Overlay | None:
@@ -64,6 +73,7 @@ def diff_sources(
     max_bytes: int = MAX_BYTES,
     old_overlay: str | Path | None = None,
     new_overlay: str | Path | None = None,
+    options: BuildOptions = ASMX_SERVICE,
 ) -> ApiDiff:
     """The API diff between two WSDLs, each a file path or an http(s) URL.
 
@@ -72,8 +82,8 @@ def diff_sources(
     """
     a, b = read_source(old, max_bytes=max_bytes), read_source(new, max_bytes=max_bytes)
     return diff_models(
-        model_of_bytes(a.data, "old.wsdl", overlay=_overlay(old_overlay)),
-        model_of_bytes(b.data, "new.wsdl", overlay=_overlay(new_overlay)),
+        model_of_bytes(a.data, "old.wsdl", overlay=_overlay(old_overlay), options=options),
+        model_of_bytes(b.data, "new.wsdl", overlay=_overlay(new_overlay), options=options),
         a.origin,
         b.origin,
     )
@@ -107,6 +117,7 @@ def update(
     today: datetime.date | None = None,
     max_bytes: int = MAX_BYTES,
     overlay: Overlay | None = None,
+    options: BuildOptions = ASMX_SERVICE,
 ) -> UpdateResult:
     """Vendor ``source`` as ``root / wsdl`` (the generation's WSDL) and regenerate.
 
@@ -123,10 +134,10 @@ def update(
     old_bytes = target.read_bytes() if target.exists() else None
     if old_bytes == candidate.data:
         return result
-    new_model = model_of_bytes(candidate.data, target.name, generation)
+    new_model = model_of_bytes(candidate.data, target.name, generation, options=options)
     if overlay is not None:
         try:
-            model_of_bytes(candidate.data, target.name, generation, overlay)
+            model_of_bytes(candidate.data, target.name, generation, overlay, options)
         except OverlayError as exc:
             raise OverlayError(
                 f"{exc}; nothing written: change or remove that overlay entry for the "
@@ -134,7 +145,7 @@ def update(
             ) from None
     label = target.relative_to(root).as_posix()
     if old_bytes is not None:
-        old_model = model_of_bytes(old_bytes, target.name, generation)
+        old_model = model_of_bytes(old_bytes, target.name, generation, options=options)
         result.diff = diff_models(old_model, new_model, label, candidate.origin)
     else:
         empty = ServiceModel(generation, label, new_model.name, new_model.namespace, "", {}, [], [])

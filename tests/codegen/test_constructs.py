@@ -385,3 +385,99 @@ def test_the_service_side_writes_what_the_client_reads(
         ctype = "text/xml" if binding is Binding.SOAP11 else "application/soap+xml"
         answer = HttpAnswer(200, "OK", {"Content-Type": f"{ctype}; charset=utf-8"}, body)
         assert _read(generated, op, binding, answer) == value
+
+
+# --- WCF: dictionaries and one type name in several namespaces ------------------------------
+
+WCF = FIXTURES / "wcf_constructs.wsdl"
+ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
+
+
+@pytest.fixture(scope="module")
+def wcf(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    model = build("wcf", WCF, "JournalClient", FIXTURES, options=ANY_SERVICE)
+    path = tmp_path_factory.mktemp("wcf") / "wcf_generated.py"
+    path.write_text(render_module(model, FIXTURES), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("wcf_generated", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["wcf_generated"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_type_name_of_two_namespaces_gets_the_namespaces_suffix(wcf: ModuleType) -> None:
+    assert wcf.LogShopOrders.__wire__.name == wcf.LogShopBilling.__wire__.name == "Log"
+    assert wcf.LogShopOrders.__annotations__["billing"] == "LogShopBilling | None | UnsetType"
+    assert not hasattr(wcf, "Log")
+    sig = inspect.signature(wcf.JournalClient.get_totals)
+    assert str(sig.return_annotation) == "list[KeyValueOfstringint]"
+
+
+def test_a_wcf_dictionary_is_a_list_of_key_value_models(wcf: ModuleType) -> None:
+    zeep = _zeep_client(str(WCF))
+    pairs = [wcf.KeyValueOfstringint(key="a", value=1), wcf.KeyValueOfstringint(key=None, value=2)]
+    ours = parse_xml(
+        SOAP_BINDINGS[Binding.SOAP11].build_envelope(wcf.OP_GET_LOGS, {"counts": pairs})
+    )
+    service = zeep.bind("Journal", "BasicHttpBinding_IJournal")
+    theirs = zeep.create_message(
+        service,
+        "GetLogs",
+        counts={"KeyValueOfstringint": [{"Key": "a", "Value": 1}, {"Key": None, "Value": 2}]},
+    )
+    theirs = parse_xml(etree.tostring(theirs))
+    for header in theirs.findall(f"{{{ENVELOPE_NS[Binding.SOAP11]}}}Header"):
+        theirs.remove(header)  # zeep's WS-Addressing header (wsaw:Action in the portType)
+    assert_xml_equivalent(ours, theirs)
+    answer = _zeep_wcf_answer(zeep, [{"Key": "x", "Value": 5}])
+    result = SOAP_BINDINGS[Binding.SOAP11].read_answer(
+        wcf.OP_GET_TOTALS, answer, CallContext(lambda t: t, fault_class)
+    )
+    assert result == [wcf.KeyValueOfstringint(key="x", value=5)]
+
+
+def _zeep_wcf_answer(zeep: Any, pairs: list[dict[str, Any]]) -> HttpAnswer:
+    operation = zeep.bind("Journal", "BasicHttpBinding_IJournal")._binding._operations["GetTotals"]
+    env = ENVELOPE_NS[Binding.SOAP11]
+    envelope = etree.Element(f"{{{env}}}Envelope", nsmap={"s": env})
+    body = etree.SubElement(envelope, f"{{{env}}}Body")
+    element = operation.output.body
+    element.render(body, element(GetTotalsResult={"KeyValueOfstringint": pairs}))
+    headers = {"Content-Type": "text/xml; charset=utf-8"}
+    return HttpAnswer(200, "OK", headers, etree.tostring(envelope))
+
+
+def test_a_new_enumeration_value_is_a_compatible_change(tmp_path: Path) -> None:
+    from codegen.update import diff_sources
+
+    new = tmp_path / "new.wsdl"
+    new.write_text(
+        WSDL.read_text(encoding="utf-8").replace(
+            '<s:enumeration value="Blue" />',
+            '<s:enumeration value="Blue" /><s:enumeration value="Black" />',
+        ),
+        encoding="utf-8",
+    )
+    diff = diff_sources(str(WSDL), str(new), options=ANY_SERVICE)
+    kinds = {c.kind for c in diff.changes}
+    assert kinds == {"param_enumeration_changed", "field_enumeration_changed"}
+    assert diff.exit_code() == 0  # nothing breaking: the Literal types are open
+
+
+def test_http_get_carries_an_array_result_and_not_a_void_method(generated: ModuleType) -> None:
+    """A void method's HTTP GET binding has no answer element (``<wsdl:output />``): it is
+    offered over SOAP only. An array result reads from its HTTP answer root."""
+    from removethebackground.bindings import HTTP_BINDINGS
+
+    assert Binding.HTTP_GET not in generated.OP_CLEAR.bindings
+    assert Binding.HTTP_GET in generated.OP_GET_NAMES.bindings
+    body = (
+        f'<?xml version="1.0" encoding="utf-8"?><ArrayOfString xmlns:xsi="{XSI_NS}" '
+        f'xmlns="{NS}"><string>a</string><string xsi:nil="true" /><string /></ArrayOfString>'
+    ).encode()
+    answer = HttpAnswer(200, "OK", {"Content-Type": "text/xml; charset=utf-8"}, body)
+    result = HTTP_BINDINGS[Binding.HTTP_GET].read_answer(
+        generated.OP_GET_NAMES, answer, CallContext(lambda t: t, fault_class)
+    )
+    assert result == ["a", None, ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -139,10 +140,15 @@ def value_of(f: Field, natural: bool = False) -> st.SearchStrategy[Any]:
     if f.constraint is not None:
         return natural_value(f.constraint) if natural else allowed_text(f.constraint)
     if f.item is not None:
-        item = value_of(f.item)
+        item = value_of(dataclasses.replace(f.item, max_occurs=1))  # one item
         if f.item.nillable:
             item = st.none() | item
-        return st.lists(item, max_size=3)
+        # an array type whose item is required (minOccurs="1") has at least one
+        return st.lists(item, min_size=f.item.min_occurs, max_size=max(3, f.item.min_occurs))
+    if f.repeated and f.item is None:
+        # a repeated element (maxOccurs > 1) of a complex type: its values as a list
+        one = value_of(dataclasses.replace(f, max_occurs=1), natural)
+        return st.lists(one, min_size=f.min_occurs, max_size=max(3, f.min_occurs))
     if f.model is not None:
         return instance_of(f.model)
     if f.xsd_list:

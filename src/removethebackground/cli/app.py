@@ -67,6 +67,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run the local sandbox service (see `rtb sandbox --help`); needs the sandbox extra.",
     ),
     "config": ("config", "config", "Show and change the settings (profiles in the config file)."),
+    "mcp": ("mcp", "mcp", "Serve the job to AI agents over MCP (stdio); needs the mcp extra."),
 }
 
 
