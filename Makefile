@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lock install codegen codegen-check regen lint contracts format typecheck test unit demo sandbox record bench bench-follow bench-request-log clean page-screenshot corpus
 .PHONY: docs docs-check docs-serve
-.PHONY: fuzz abuse test-postgres-large bench-postgres
+.PHONY: fuzz abuse test-postgres-large bench-scale
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -114,10 +114,11 @@ test-postgres-large: $(STAMP)
 	RTB_PG_WORKERS=6 RTB_PG_ROWS=600 RTB_PG_KILLS=12 $(PY) -m pytest -q \
 	  tests/workflows/test_batch_postgres.py -k exactly_once
 
-## A 100,000-row batch on one PostgreSQL journal, 1 worker process then 4, against a fast
-## in-process fake: rows/s, speed-up, duplicates (bench/postgres_scale.py; its own server).
-bench-postgres: $(STAMP)
-	$(PY) bench/postgres_scale.py --rows 100000 --workers 4
+## The scale table alone (also part of make bench): BENCH_SCALE_ROWS rows (100,000) on
+## SQLite, then 1 and 4 worker processes on PostgreSQL (its own server), against a fast
+## in-process service: rows/s, journal cost per row, peak memory, speed-up, duplicates.
+bench-scale: $(STAMP)
+	$(PY) bench/scale.py
 
 ## The main job against the local sandbox: upload, process, download.
 demo: $(STAMP)

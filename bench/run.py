@@ -24,7 +24,11 @@ Cases:
 5. client construction, and peak memory (tracemalloc) of construction + one call;
 6. start-up, as whole fresh processes: ``rtb --help`` against ``python -c "import click"``
    and ``import removethebackground`` against ``python -c "import requests, lxml.etree"``
-   (a table of its own, beside the per-call one; ``startup`` in the JSON).
+   (a table of its own, beside the per-call one; ``startup`` in the JSON);
+7. scale (``bench/scale.py``): a manifest of ``BENCH_SCALE_ROWS`` rows (100,000; 5,000
+   with ``--quick``) submitted and followed against a fast in-process service, on
+   SQLite and on 1 and 4 PostgreSQL worker processes (a table of its own; ``scale`` in
+   the JSON). It takes most of the run's time: ``BENCH_SCALE_ROWS`` shortens it.
 
 Timings are medians over rounds; the clients take turns round by round (so drift
 on a busy machine hits all of them alike), after a warm-up. ``--quick`` runs
@@ -312,6 +316,65 @@ def render_rate_limits(samples: Mapping[str, Sample]) -> str:
         lines.append(
             f"  {name:<12} {sample.median * 1e6:8.1f} us   {sample.median / off:5.3f} x off"
         )
+    return "\n".join(lines)
+
+
+def bench_observer(rounds: int, round_ns: int) -> dict[str, Sample]:
+    """One GetImageStatus call (answered in-process, retries on: a call span and an
+    attempt span) with no observer (the default), with the OpenTelemetry observer over
+    no-op providers (the API without an SDK), and over the SDK exporting to memory.
+    The observer is the process's: each function sets its own before its call, so all
+    three pay that assignment alike. Empty without the SDK installed."""
+    try:
+        from opentelemetry.metrics import NoOpMeterProvider
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+        from opentelemetry.trace import NoOpTracerProvider
+
+        from removethebackground.core import observe
+        from removethebackground.plugins.otel import OpenTelemetryObserver
+    except ImportError:
+        return {}
+    exporter = InMemorySpanExporter()
+    tracing = TracerProvider()
+    tracing.add_span_processor(SimpleSpanProcessor(exporter))
+    observers: dict[str, Any] = {
+        "off": None,
+        "no-op tracer": OpenTelemetryObserver(NoOpTracerProvider(), NoOpMeterProvider()),
+        "SDK, in memory": OpenTelemetryObserver(
+            tracing, MeterProvider(metric_readers=[InMemoryMetricReader()])
+        ),
+    }
+    client = PixelzClient(EMAIL, API_KEY, binding=Binding.SOAP11, endpoint=ENDPOINT)
+    _mount(client.transport.session, status_answer())  # type: ignore[attr-defined]
+    previous = observe.get_observer()
+
+    def traced(observer: Any) -> Fn:
+        def call() -> object:
+            observe.set_observer(observer)
+            if len(exporter.get_finished_spans()) > 20_000:  # bounded memory
+                exporter.clear()
+            return client.get_image_status(image_ticket=TICKET)
+
+        return call
+
+    try:
+        return time_calls({name: traced(o) for name, o in observers.items()}, rounds, round_ns)
+    finally:
+        observe.set_observer(previous)
+        tracing.shutdown()
+
+
+def render_observer(samples: Mapping[str, Sample]) -> str:
+    """Per call, and as the median over rounds of the ratio to ``off`` in the same round."""
+    off = samples["off"]
+    lines = ["OpenTelemetry, GetImageStatus call (in-process answer):"]
+    for name, sample in samples.items():
+        ratio = statistics.median(a / b for a, b in zip(sample.rounds, off.rounds, strict=True))
+        lines.append(f"  {name:<15} {sample.median * 1e6:8.1f} us   {ratio:5.3f} x off")
     return "\n".join(lines)
 
 
@@ -891,7 +954,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         metavar="CASE",
         help="status_call envelope list_100 list_1000 loopback construction memory startup "
-        "rate_limits",
+        "rate_limits observer scale",
     )
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
     parser.add_argument(
@@ -983,6 +1046,22 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         limits = bench_rate_limits(rounds, round_ns)
         print(f"  rate limiter: done in {time.perf_counter() - t0:.1f} s", flush=True)
+    observed: dict[str, Sample] = {}
+    if wanted("observer"):
+        t0 = time.perf_counter()
+        observed = bench_observer(rounds, round_ns)
+        print(f"  observer: done in {time.perf_counter() - t0:.1f} s", flush=True)
+
+    scale: dict[str, Any] = {}
+    if wanted("scale"):
+        from bench.scale import bench_scale
+
+        t0 = time.perf_counter()
+        scale = bench_scale(
+            int(os.environ.get("BENCH_SCALE_ROWS", 5_000 if args.quick else 100_000))
+        )
+        scale["seconds"] = round(time.perf_counter() - t0, 1)
+        print(f"  scale: done in {scale['seconds']:.0f} s", flush=True)
 
     targets = evaluate(cases)
     rows = table(cases, targets)
@@ -995,6 +1074,14 @@ def main(argv: list[str] | None = None) -> int:
     if limits:
         print()
         print(render_rate_limits(limits))
+    if observed:
+        print()
+        print(render_observer(observed))
+    if scale:
+        from bench.scale import render_scale
+
+        print()
+        print(render_scale(scale))
     if cases:
         print(
             "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
@@ -1057,6 +1144,11 @@ def main(argv: list[str] | None = None) -> int:
             name: {"median": sample.median, "rounds": sample.rounds}
             for name, sample in limits.items()
         },
+        "observer": {
+            name: {"median": sample.median, "rounds": sample.rounds}
+            for name, sample in observed.items()
+        },
+        "scale": scale,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -274,10 +274,15 @@ def _render_operation_fact(op: OperationModel, service: ServiceModel) -> list[st
     return lines
 
 
-def _render_method(op: OperationModel) -> list[str]:
+def async_client_class(service: ServiceModel) -> str:
+    """The async client's class name: the sync one's with ``Async`` before it."""
+    return f"Async{service.client_class}"
+
+
+def _render_method(op: OperationModel, *, is_async: bool = False) -> list[str]:
     params = _signature_params(op)
     result = _result_class(op)
-    lines = [f"    def {op.python_name}("]
+    lines = [f"    {'async def' if is_async else 'def'} {op.python_name}("]
     lines.append("        self,")
     if params:
         lines.append("        *,")
@@ -329,7 +334,8 @@ def _render_method(op: OperationModel) -> list[str]:
     doc.append('        """')
     lines += doc
     args = ", ".join(f"{p.attr!r}: {p.attr}" for p in params)
-    lines.append(f"        return self._call({_op_const(op)}, {{{args}}})")
+    call = "await self._call" if is_async else "self._call"
+    lines.append(f"        return {call}({_op_const(op)}, {{{args}}})")
     return lines
 
 
@@ -357,6 +363,7 @@ def render_module(service: ServiceModel, root: Path) -> str:
     if typing_names:
         imports.append(f"from typing import {', '.join(sorted(typing_names))}")
     imports.append("")
+    imports.append("from removethebackground.core.asyncclient import AsyncServiceClient")
     imports.append("from removethebackground.core.client import ServiceClient")
     if service.faults:
         imports.append("from removethebackground.core.errors import DeclaredFault")
@@ -385,13 +392,17 @@ def render_module(service: ServiceModel, root: Path) -> str:
     out.append(f'"""Typed client for the ``{service.name}`` service of ``{service.wsdl_path}``.')
     out.append("")
     out.append("Every schema type is a dataclass; every operation is a method of")
-    out.append(f":class:`{service.client_class}`; the ``OP_*`` constants and ``SERVICE`` are the")
-    out.append("wire facts the runtime and the sandbox read and write XML from.")
+    out.append(
+        f":class:`{service.client_class}` and, awaited, of :class:`{async_client_class(service)}`"
+    )
+    out.append("(asyncio); the ``OP_*`` constants and ``SERVICE`` are the wire facts the runtime")
+    out.append("and the sandbox read and write XML from.")
     out.append('"""')
     out.append("")
     out += imports
     out.append("")
     exported = [t.class_name for t in service.types] + [service.client_class, "SERVICE"]
+    exported.append(async_client_class(service))
     exported += [fm.class_name for fm in service.faults]
     exported += [_op_const(op) for op in service.operations]
     out.append("__all__ = [")
@@ -458,6 +469,27 @@ def render_module(service: ServiceModel, root: Path) -> str:
         out.append("")
         out += _render_method(op)
     out.append("")
+    out.append("")
+    out.append(f"class {async_client_class(service)}(AsyncServiceClient):")
+    out.append(
+        f'    """Async client (asyncio) of ``{service.name}`` ({service.namespace}), from '
+        f"``{service.wsdl_path}``."
+    )
+    out.append("")
+    out.append(
+        f"    The methods of :class:`{service.client_class}`, as coroutines: the same names,"
+    )
+    out.append("    parameters, value rules, results and errors. Construction is described on")
+    out.append(
+        "    :class:`AsyncServiceClient`; close it with ``async with`` or ``await close()``."
+    )
+    out.append('    """')
+    out.append("")
+    out.append("    SERVICE = SERVICE")
+    for op in service.operations:
+        out.append("")
+        out += _render_method(op, is_async=True)
+    out.append("")
     return "\n".join(out)
 
 
@@ -466,6 +498,7 @@ def render_golden(service: ServiceModel, root: Path) -> str:
     out.append(
         f"service {service.name} namespace {service.namespace} client {service.client_class}"
     )
+    out.append(f"  async client {async_client_class(service)}")
     for kind, url in service.endpoints.items():
         out.append(f"  endpoint {kind} {url}")
     for op in service.operations:
@@ -507,6 +540,7 @@ def render_golden(service: ServiceModel, root: Path) -> str:
         if op.http_location:
             keys = ", ".join(f"{n}{'[]' if a else ''}" for n, _, a in op.http_params)
             out.append(f"  http {op.http_location} ({keys}) -> {op.http_result_element}")
+        out.append(f"  async def {op.python_name}(*, {params}) -> {_result_class(op)}")
     for t in service.types:
         out.append("")
         out.append(f"type {t.class_name} ({t.name})")
@@ -541,7 +575,8 @@ def render_registry(entries: list[tuple[GenerationConfig, ServiceModel]]) -> str
         plural = "operation" if count == 1 else "operations"
         out.append(
             f"- :mod:`.{gen.key}`: {gen.label}, service ``{model.name}`` "
-            f"({count} {plural}), client :class:`{gen.client_class}`."
+            f"({count} {plural}), client :class:`{gen.client_class}` "
+            f"(async: :class:`{async_client_class(model)}`)."
         )
     out.append("")
     out.append(
@@ -559,10 +594,16 @@ def render_registry(entries: list[tuple[GenerationConfig, ServiceModel]]) -> str
     out.append("")
     keys = sorted(gen.key for gen, _ in entries)
     out.append(f"from . import {', '.join(keys)}")
-    for gen, _ in sorted(entries, key=lambda e: e[0].key):
-        out.append(f"from .{gen.key} import {gen.client_class}")
+    for gen, model in sorted(entries, key=lambda e: e[0].key):
+        out.append(f"from .{gen.key} import {async_client_class(model)}, {gen.client_class}")
     out.append("")
-    names = sorted(["GENERATIONS", *(gen.client_class for gen, _ in entries)])
+    names = sorted(
+        [
+            "GENERATIONS",
+            *(gen.client_class for gen, _ in entries),
+            *(async_client_class(model) for _, model in entries),
+        ]
+    )
     out.append("__all__ = [")
     for name in names:
         out.append(f"    {name!r},")
@@ -570,10 +611,11 @@ def render_registry(entries: list[tuple[GenerationConfig, ServiceModel]]) -> str
     out.append("")
     out.append("GENERATIONS: Mapping[str, Generation] = MappingProxyType(")
     out.append("    {")
-    for gen, _ in entries:
+    for gen, model in entries:
         out.append(f"        {gen.key!r}: Generation(")
         out.append(f"            key={gen.key!r},")
         out.append(f"            client_class={gen.client_class},")
+        out.append(f"            async_client_class={async_client_class(model)},")
         out.append(f"            service={gen.key}.SERVICE,")
         out.append(f"            sandbox_path={gen.sandbox_path!r},")
         out.append(f"            label={gen.label!r},")

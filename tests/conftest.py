@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 pytest_plugins = [
     "removethebackground.testing.pytest_plugin",
     "removethebackground.testing.sandbox",
+    "support.clients",  # the client_kind fixture: one behavioural test for both clients
 ]
 
 # Hypothesis keeps no example database: the tests run in parallel worker processes and must

@@ -2,7 +2,9 @@
 
 Generated from the service's own WSDLs (``wsdl/``): see
 :class:`PixelzClient` (generation 2, 16 operations) and
-:class:`RemoveTheBackgroundClient` (generation 1, ``getImageStatus``); every
+:class:`RemoveTheBackgroundClient` (generation 1, ``getImageStatus``), and their
+asyncio forms :class:`AsyncPixelzClient` and :class:`AsyncRemoveTheBackgroundClient`
+(the ``async`` extra: aiohttp); every
 generated client and the registry ``GENERATIONS`` come from
 :mod:`removethebackground.generated`.
 Result types live in :mod:`removethebackground.generated.pixelz` and
@@ -46,7 +48,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr_
     from .core.retry import RetryingTransport, RetryPolicy
     from .core.secret import Secret
     from .core.wire import UNSET, Binding, UnsetType
-    from .generated import GENERATIONS, PixelzClient, RemoveTheBackgroundClient
+    from .generated import (
+        GENERATIONS,
+        AsyncPixelzClient,
+        AsyncRemoveTheBackgroundClient,
+        PixelzClient,
+        RemoveTheBackgroundClient,
+    )
     from .workflows import (
         Batch,
         BatchError,
@@ -75,6 +83,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr_
 __all__ = [
     "GENERATIONS",
     "UNSET",
+    "AsyncPixelzClient",
+    "AsyncRemoveTheBackgroundClient",
     "AuthenticationError",
     "Batch",
     "BatchError",
@@ -179,6 +189,8 @@ _SOURCES: dict[str, str] = {
     "Binding": ".core.wire",
     "UnsetType": ".core.wire",
     "GENERATIONS": ".generated",
+    "AsyncPixelzClient": ".generated",
+    "AsyncRemoveTheBackgroundClient": ".generated",
     "PixelzClient": ".generated",
     "RemoveTheBackgroundClient": ".generated",
     **dict.fromkeys(_WORKFLOWS, ".workflows"),

@@ -39,6 +39,7 @@ from removethebackground.core.http import HttpAnswer, HttpRequest
 from removethebackground.core.wire import Binding, Operation
 from removethebackground.generated import pixelz
 from removethebackground.service import render_soap_result
+from support.clients import make_client
 from support.replay import ReplayAdapter, Reply, session_with
 from support.strategies import instance_of, params_of
 
@@ -231,9 +232,21 @@ class _RecordingTransport:
         self.closed = True
 
 
-def test_a_transport_of_ones_own_plugs_in_without_touching_bindings() -> None:
-    transport = _RecordingTransport(_status_reply())
-    client = PixelzClient("a@b.c", "secret-key", transport=transport)
+class _AsyncRecordingTransport(_RecordingTransport):
+    """The same, for the async client (``async def send``/``close``)."""
+
+    async def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:  # type: ignore[override]
+        return _RecordingTransport.send(self, request, ctx)
+
+    async def close(self) -> None:  # type: ignore[override]
+        _RecordingTransport.close(self)
+
+
+def test_a_transport_of_ones_own_plugs_in_without_touching_bindings(client_kind: str) -> None:
+    transport = (_RecordingTransport if client_kind == "sync" else _AsyncRecordingTransport)(
+        _status_reply()
+    )
+    client = make_client(client_kind, "a@b.c", "secret-key", transport=transport)
     status = client.get_image_status(image_ticket=str(uuid.uuid4()))
     assert status.image_status is not None and status.image_status.status_id == 80
     (request,) = transport.requests

@@ -40,6 +40,7 @@ from removethebackground.testing.cassettes import (
 )
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from support.cassettes import cassette_matches
+from support.clients import sandbox_client
 from support.envelopes import envelope_tree
 from support.pki import PKI
 from support.replay import ReplayAdapter, Reply, session_with
@@ -53,10 +54,10 @@ OP = pixelz.SERVICE.operation("GetImageStatus")
 
 
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12])
-def test_addressing_headers_are_sent_and_checked(binding: Binding) -> None:
+def test_addressing_headers_are_sent_and_checked(binding: Binding, client_kind: str) -> None:
     with run_sandbox(require_wsa=True) as sb:
         ticket = sb.seed_image(status=10)
-        client = sb.pixelz_client(binding, plugins=[Addressing()])
+        client = sandbox_client(client_kind, sb, binding, plugins=[Addressing()])
         assert client.get_image_status(image_ticket=ticket).image_status is not None
         env = envelope_tree(OP, binding, {"contact_email": EMAIL, "contact_api_key": KEY})
         client._plugins[0].outgoing(env, OP, binding)
@@ -69,7 +70,7 @@ def test_addressing_headers_are_sent_and_checked(binding: Binding) -> None:
         assert message_id.startswith("urn:uuid:") and len(message_id) == 45
         # without the headers the sandbox refuses the call, with the spec's code
         with pytest.raises(MessageAddressingHeaderRequiredError) as info:
-            sb.pixelz_client(binding).get_image_status(image_ticket=ticket)
+            sandbox_client(client_kind, sb, binding).get_image_status(image_ticket=ticket)
         assert isinstance(info.value, AddressingFault) and isinstance(info.value, ClientFault)
         assert info.value.qname == f"{{{WSA_NS}}}MessageAddressingHeaderRequired"
 
@@ -90,37 +91,42 @@ class _Rewrite:
 
 
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12])
-def test_wrong_action_and_destination_faults(binding: Binding) -> None:
+def test_wrong_action_and_destination_faults(binding: Binding, client_kind: str) -> None:
     with run_sandbox(require_wsa=True) as sb:
-        wrong_action = sb.pixelz_client(
-            binding, plugins=[Addressing(), _Rewrite("Action", "http://x/Other")]
+        wrong_action = sandbox_client(
+            client_kind, sb, binding, plugins=[Addressing(), _Rewrite("Action", "http://x/Other")]
         )
         with pytest.raises(ActionMismatchError) as info:
             wrong_action.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
         assert isinstance(info.value, InvalidAddressingHeaderError)
         assert info.value.subcode == "ActionMismatch"
-        wrong_to = sb.pixelz_client(
-            binding, plugins=[Addressing(), _Rewrite("To", "http://elsewhere/soap.asmx")]
+        wrong_to = sandbox_client(
+            client_kind,
+            sb,
+            binding,
+            plugins=[Addressing(), _Rewrite("To", "http://elsewhere/soap.asmx")],
         )
         with pytest.raises(DestinationUnreachableError):
             wrong_to.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
 
-def test_addressing_is_ignored_by_a_plain_service(sandbox: SandboxHandle) -> None:
+def test_addressing_is_ignored_by_a_plain_service(sandbox: SandboxHandle, client_kind: str) -> None:
     ticket = sandbox.seed_image(status=10)
-    client = sandbox.pixelz_client(Binding.SOAP12, plugins=[Addressing()])
+    client = sandbox_client(client_kind, sandbox, Binding.SOAP12, plugins=[Addressing()])
     assert client.get_image_status(image_ticket=ticket).image_status is not None
 
 
-def test_addressing_needs_a_soap_binding(sandbox: SandboxHandle) -> None:
+def test_addressing_needs_a_soap_binding(sandbox: SandboxHandle, client_kind: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
-        sandbox.pixelz_client(Binding.HTTP_POST, plugins=[Addressing()])
+        sandbox_client(client_kind, sandbox, Binding.HTTP_POST, plugins=[Addressing()])
     assert info.value.parameter == "plugins"
 
 
-def test_an_answer_relating_to_another_message_is_refused(sandbox: SandboxHandle) -> None:
+def test_an_answer_relating_to_another_message_is_refused(
+    sandbox: SandboxHandle, client_kind: str
+) -> None:
     ticket = sandbox.seed_image(status=10)
-    answer = sandbox.pixelz_client().get_image_status  # a real answer to reuse
+    answer = sandbox_client(client_kind, sandbox).get_image_status  # a real answer to reuse
     del answer
     import requests
 
@@ -143,7 +149,9 @@ def test_an_answer_relating_to_another_message_is_refused(sandbox: SandboxHandle
         b"00000000-0000-0000-0000-000000000000</wsa:RelatesTo></soap:Header><soap:Body>",
     )
     assert soap in related and related != real
-    client = sandbox.pixelz_client(
+    client = sandbox_client(
+        client_kind,
+        sandbox,
         plugins=[Addressing()],
         session=session_with(ReplayAdapter(Reply.soap(Binding.SOAP11, related))),
     )
@@ -159,13 +167,15 @@ CANARY_PASSWORD = "CANARY-wsse-pass-91c2"
 
 
 def test_envelope_log_redacts_every_secret(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, client_kind: str
 ) -> None:
     pki = PKI(tmp_path)
     signer = pki.issue("signer", client=True)
     key_line = signer.key_pem.decode().splitlines()[1]
     with run_sandbox(accounts=[("canary@example.com", CANARY_KEY)]) as sb:
-        client = sb.pixelz_client(
+        client = sandbox_client(
+            client_kind,
+            sb,
             Binding.SOAP11,
             email="canary@example.com",
             api_key=CANARY_KEY,

@@ -43,6 +43,7 @@ from removethebackground.core.errors import (
 from removethebackground.core.retry import RetryPolicy
 from removethebackground.core.wire import Binding
 from removethebackground.generated import legacy, pixelz
+from support.clients import make_client
 from support.envelopes import soap_fault, soap_response
 from support.replay import ReplayAdapter, Reply, session_with
 from support.servers import LocalServer, Seen, closed_port
@@ -58,11 +59,15 @@ NS = pixelz.NS
 
 
 def make(
-    responder: Any = None, binding: Binding = Binding.SOAP11, **kwargs: Any
+    kind: str, responder: Any = None, binding: Binding = Binding.SOAP11, **kwargs: Any
 ) -> tuple[PixelzClient, ReplayAdapter]:
+    """A client of ``kind`` (``client_kind``: sync, or async behind its facade) answered by
+    a replay adapter."""
     adapter = ReplayAdapter(responder if responder is not None else status_reply(binding))
     kwargs.setdefault("retries", False)  # one send per call; retries: tests/core/test_retries.py
-    client = PixelzClient(EMAIL, KEY, binding=binding, session=session_with(adapter), **kwargs)
+    client: PixelzClient = make_client(
+        kind, EMAIL, KEY, binding=binding, session=session_with(adapter), **kwargs
+    )
     return client, adapter
 
 
@@ -156,9 +161,14 @@ BAD_CALLS = [
 @pytest.mark.parametrize("binding", ALL, ids=str)
 @pytest.mark.parametrize(("method", "kwargs", "parameter", "says"), BAD_CALLS)
 def test_invalid_parameter_types_fail_before_sending(
-    binding: Binding, method: str, kwargs: dict[str, Any], parameter: str, says: str
+    binding: Binding,
+    method: str,
+    kwargs: dict[str, Any],
+    parameter: str,
+    says: str,
+    client_kind: str,
 ) -> None:
-    client, adapter = make(binding=binding)
+    client, adapter = make(client_kind, binding=binding)
     with pytest.raises(InvalidParameterError) as info:
         getattr(client, method)(**kwargs)
     assert info.value.parameter == parameter
@@ -167,8 +177,8 @@ def test_invalid_parameter_types_fail_before_sending(
 
 
 @pytest.mark.parametrize("binding", SOAP, ids=str)
-def test_wrong_model_in_an_array_fails_before_sending(binding: Binding) -> None:
-    client, adapter = make(binding=binding)
+def test_wrong_model_in_an_array_fails_before_sending(binding: Binding, client_kind: str) -> None:
+    client, adapter = make(client_kind, binding=binding)
     with pytest.raises(InvalidParameterError) as info:
         client.add_image_to_queue(color_change_requests=[pixelz.MarkerInfo()])  # type: ignore[list-item]
     assert info.value.parameter == "color_change_requests[0]"
@@ -177,8 +187,10 @@ def test_wrong_model_in_an_array_fails_before_sending(binding: Binding) -> None:
 
 @pytest.mark.parametrize("binding", SOAP, ids=str)
 @pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\x1b", "\ufffe", "\ud83d"])
-def test_xml_illegal_characters_fail_before_sending(binding: Binding, char: str) -> None:
-    client, adapter = make(binding=binding)
+def test_xml_illegal_characters_fail_before_sending(
+    binding: Binding, char: str, client_kind: str
+) -> None:
+    client, adapter = make(client_kind, binding=binding)
     with pytest.raises(InvalidParameterError) as info:
         client.get_image_status(customer_image_id=f"abc{char}def")
     assert info.value.parameter == "customer_image_id"
@@ -192,8 +204,10 @@ def test_xml_illegal_characters_fail_before_sending(binding: Binding, char: str)
 
 
 @pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.HTTP_POST], ids=str)
-def test_control_characters_fail_before_sending_over_http(binding: Binding) -> None:
-    client, adapter = make(binding=binding)
+def test_control_characters_fail_before_sending_over_http(
+    binding: Binding, client_kind: str
+) -> None:
+    client, adapter = make(client_kind, binding=binding)
     with pytest.raises(InvalidParameterError) as info:
         client.get_image_status(image_ticket="abc\x01def")
     assert info.value.parameter == "image_ticket"
@@ -214,8 +228,10 @@ def test_bad_email_in_the_message_fails_before_sending() -> None:
 
 @pytest.mark.parametrize("status", [415, 400])
 @pytest.mark.parametrize("binding", ALL, ids=str)
-def test_empty_error_answers_are_http_status_errors(binding: Binding, status: int) -> None:
-    client, _ = make(Reply(status, b"", ()), binding)
+def test_empty_error_answers_are_http_status_errors(
+    binding: Binding, status: int, client_kind: str
+) -> None:
+    client, _ = make(client_kind, Reply(status, b"", ()), binding)
     with pytest.raises(HTTPStatusError) as info:
         call(client)
     exc = info.value
@@ -227,14 +243,16 @@ def test_empty_error_answers_are_http_status_errors(binding: Binding, status: in
 @pytest.mark.parametrize("status", [502, 503, 504])
 @pytest.mark.parametrize("binding", ALL, ids=str)
 def test_proxy_html_pages_are_http_status_errors_with_a_short_excerpt(
-    binding: Binding, status: int
+    binding: Binding, status: int, client_kind: str
 ) -> None:
     page = (
         f"<html><head><title>{status} Gateway trouble</title></head><body><h1>{status}</h1>"
         + "<p>nginx</p>" * 300
         + "</body></html>"
     ).encode()
-    client, adapter = make(Reply(status, page, (("Content-Type", "text/html"),)), binding)
+    client, adapter = make(
+        client_kind, Reply(status, page, (("Content-Type", "text/html"),)), binding
+    )
     with pytest.raises(HTTPStatusError) as info:
         call(client)
     exc = info.value
@@ -246,8 +264,9 @@ def test_proxy_html_pages_are_http_status_errors_with_a_short_excerpt(
 
 
 @pytest.mark.parametrize("binding", SOAP, ids=str)
-def test_500_html_page_on_soap_is_an_http_status_error(binding: Binding) -> None:
+def test_500_html_page_on_soap_is_an_http_status_error(binding: Binding, client_kind: str) -> None:
     client, _ = make(
+        client_kind,
         Reply(500, b"<html><body>Runtime Error</body></html>", (("Content-Type", "text/html"),)),
         binding,
     )
@@ -256,8 +275,10 @@ def test_500_html_page_on_soap_is_an_http_status_error(binding: Binding) -> None
     assert info.value.http_status == 500 and "Runtime Error" in (info.value.excerpt or "")
 
 
-def test_redirects_are_not_followed() -> None:
-    client, adapter = make(Reply(302, b"", (("Location", "http://elsewhere.example/x"),)))
+def test_redirects_are_not_followed(client_kind: str) -> None:
+    client, adapter = make(
+        client_kind, Reply(302, b"", (("Location", "http://elsewhere.example/x"),))
+    )
     with pytest.raises(HTTPStatusError) as info:
         call(client)
     assert info.value.http_status == 302
@@ -265,10 +286,10 @@ def test_redirects_are_not_followed() -> None:
 
 
 @pytest.mark.parametrize("binding", ALL, ids=str)
-def test_truncated_xml_is_malformed(binding: Binding) -> None:
+def test_truncated_xml_is_malformed(binding: Binding, client_kind: str) -> None:
     good = status_reply(binding)
     cut = Reply(200, good.body[: len(good.body) // 2], good.headers)
-    client, _ = make(cut, binding)
+    client, _ = make(client_kind, cut, binding)
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     exc = info.value
@@ -278,9 +299,9 @@ def test_truncated_xml_is_malformed(binding: Binding) -> None:
 
 
 @pytest.mark.parametrize("binding", SOAP, ids=str)
-def test_truncated_fault_is_malformed(binding: Binding) -> None:
+def test_truncated_fault_is_malformed(binding: Binding, client_kind: str) -> None:
     fault = soap_fault(binding, "Client" if binding is Binding.SOAP11 else "Sender", "nope")
-    client, _ = make(Reply.soap(binding, fault[:-40], status=500), binding)
+    client, _ = make(client_kind, Reply.soap(binding, fault[:-40], status=500), binding)
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     assert info.value.http_status == 500
@@ -288,17 +309,22 @@ def test_truncated_fault_is_malformed(binding: Binding) -> None:
 
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
 @pytest.mark.parametrize("binding", ALL, ids=str)
-def test_answers_over_max_response_bytes_are_refused(binding: Binding, declared: bool) -> None:
+def test_answers_over_max_response_bytes_are_refused(
+    binding: Binding, declared: bool, client_kind: str
+) -> None:
     good = status_reply(binding)
     limit = len(good.body) - 1
     client, _ = make(
-        Reply(200, good.body, good.headers, length=declared), binding, max_response_bytes=limit
+        client_kind,
+        Reply(200, good.body, good.headers, length=declared),
+        binding,
+        max_response_bytes=limit,
     )
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     assert "max_response_bytes" in str(info.value) and info.value.http_status == 200
     # exactly at the limit is fine
-    client, _ = make(good, binding, max_response_bytes=len(good.body))
+    client, _ = make(client_kind, good, binding, max_response_bytes=len(good.body))
     assert call(client).image_status.status_id == 10
 
 
@@ -357,43 +383,45 @@ def _status_response(result: str) -> str:
     ],
     ids=["wrong-element", "no-result", "nil-result", "missing-required", "bad-int", "empty-body"],
 )
-def test_answers_of_the_wrong_shape_are_malformed(binding: Binding, inner: str, says: str) -> None:
-    client, _ = make(Reply.soap(binding, _envelope_of(binding, inner)), binding)
+def test_answers_of_the_wrong_shape_are_malformed(
+    binding: Binding, inner: str, says: str, client_kind: str
+) -> None:
+    client, _ = make(client_kind, Reply.soap(binding, _envelope_of(binding, inner)), binding)
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     assert says in str(info.value)
     assert info.value.http_status == 200 and info.value.binding == binding.value
 
 
-def test_envelope_of_the_other_soap_version_is_malformed() -> None:
+def test_envelope_of_the_other_soap_version_is_malformed(client_kind: str) -> None:
     soap11_answer = status_reply(Binding.SOAP11)
-    client, _ = make(Reply.soap(Binding.SOAP12, soap11_answer.body), Binding.SOAP12)
+    client, _ = make(client_kind, Reply.soap(Binding.SOAP12, soap11_answer.body), Binding.SOAP12)
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     assert "soap12" in str(info.value)
 
 
-def test_non_envelope_root_is_malformed() -> None:
+def test_non_envelope_root_is_malformed(client_kind: str) -> None:
     plain = status_reply(Binding.HTTP_GET)
-    client, _ = make(plain, Binding.SOAP11)
+    client, _ = make(client_kind, plain, Binding.SOAP11)
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     assert "expected a SOAP envelope" in str(info.value)
 
 
 @pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.HTTP_POST], ids=str)
-def test_http_answer_with_the_wrong_root_is_malformed(binding: Binding) -> None:
+def test_http_answer_with_the_wrong_root_is_malformed(binding: Binding, client_kind: str) -> None:
     wrong = f'<?xml version="1.0"?><TemplatesResponse xmlns="{NS}"><Templates/></TemplatesResponse>'
-    client, _ = make(Reply(200, wrong.encode()), binding)
+    client, _ = make(client_kind, Reply(200, wrong.encode()), binding)
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     assert "expected <ImageStatusResponse>" in str(info.value)
 
 
 @pytest.mark.parametrize("binding", ALL, ids=str)
-def test_dtd_in_an_answer_is_refused(binding: Binding) -> None:
+def test_dtd_in_an_answer_is_refused(binding: Binding, client_kind: str) -> None:
     evil = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
-    client, _ = make(Reply(200, evil), binding)
+    client, _ = make(client_kind, Reply(200, evil), binding)
     with pytest.raises(MalformedResponseError) as info:
         call(client)
     assert "DTD" in str(info.value) and "root:" not in str(info.value)
@@ -413,8 +441,10 @@ def test_dtd_in_an_answer_is_refused(binding: Binding) -> None:
     ],
     ids=["connection", "read-timeout", "connect-timeout", "other"],
 )
-def test_transport_failures(binding: Binding, raised: Exception, expected: type) -> None:
-    client, adapter = make(raised, binding)
+def test_transport_failures(
+    binding: Binding, raised: Exception, expected: type, client_kind: str
+) -> None:
+    client, adapter = make(client_kind, raised, binding)
     with pytest.raises(expected) as info:
         call(client)
     assert isinstance(info.value, TransportError)
@@ -424,8 +454,10 @@ def test_transport_failures(binding: Binding, raised: Exception, expected: type)
     assert len(adapter.sent) == 1
 
 
-def test_connection_refused_for_real_is_connection_failed() -> None:
-    client = PixelzClient(EMAIL, KEY, endpoint=f"http://127.0.0.1:{closed_port()}/soap.asmx")
+def test_connection_refused_for_real_is_connection_failed(client_kind: str) -> None:
+    client = make_client(
+        client_kind, EMAIL, KEY, endpoint=f"http://127.0.0.1:{closed_port()}/soap.asmx"
+    )
     with pytest.raises(ConnectionFailedError) as info:
         client.get_templates()
     assert "cannot reach" in str(info.value)
@@ -467,10 +499,10 @@ def test_read_timeout_while_reading_the_body_is_a_timeout() -> None:
     ],
 )
 def test_soap12_sender_and_receiver_become_client_and_server(
-    code: str, subcode: str | None, cls: type, normalised: str
+    code: str, subcode: str | None, cls: type, normalised: str, client_kind: str
 ) -> None:
     reply = fault_reply(Binding.SOAP12, code, "Something odd happened", subcode=subcode)
-    client, _ = make(reply, Binding.SOAP12)
+    client, _ = make(client_kind, reply, Binding.SOAP12)
     with pytest.raises(ServiceFault) as info:
         call(client)
     assert type(info.value) is cls
@@ -479,9 +511,10 @@ def test_soap12_sender_and_receiver_become_client_and_server(
     assert info.value.text == "Something odd happened"
 
 
-def test_soap11_fault_codes_with_dotted_subcodes() -> None:
+def test_soap11_fault_codes_with_dotted_subcodes(client_kind: str) -> None:
     client, _ = make(
-        fault_reply(Binding.SOAP11, "Client.Authentication", "Invalid contact credentials")
+        client_kind,
+        fault_reply(Binding.SOAP11, "Client.Authentication", "Invalid contact credentials"),
     )
     with pytest.raises(AuthenticationError) as info:
         call(client)
@@ -505,8 +538,8 @@ def test_soap11_fault_codes_with_dotted_subcodes() -> None:
     ],
     ids=["11-to-12", "11", "12", "must-understand"],
 )
-def test_protocol_faults_keep_their_code(binding: Binding, reply: Reply) -> None:
-    client, _ = make(Reply(500, reply.body, reply.headers), binding)
+def test_protocol_faults_keep_their_code(binding: Binding, reply: Reply, client_kind: str) -> None:
+    client, _ = make(client_kind, Reply(500, reply.body, reply.headers), binding)
     with pytest.raises(ProtocolFault) as info:
         call(client)
     assert info.value.code in ("VersionMismatch", "MustUnderstand")
@@ -522,10 +555,12 @@ DETAILED = (
 
 @pytest.mark.parametrize("inner", ["System.InvalidOperationException", "System.Exception"])
 @pytest.mark.parametrize("binding", SOAP, ids=str)
-def test_detailed_errors_lose_the_stack_but_keep_the_text(binding: Binding, inner: str) -> None:
+def test_detailed_errors_lose_the_stack_but_keep_the_text(
+    binding: Binding, inner: str, client_kind: str
+) -> None:
     text = DETAILED.format(inner=inner)
     code = "Server" if binding is Binding.SOAP11 else "Receiver"
-    client, _ = make(fault_reply(binding, code, text), binding)
+    client, _ = make(client_kind, fault_reply(binding, code, text), binding)
     with pytest.raises(ServerFault) as info:
         call(client)
     exc = info.value
@@ -537,9 +572,10 @@ def test_detailed_errors_lose_the_stack_but_keep_the_text(binding: Binding, inne
     assert exc.inner_message.endswith("boom")
 
 
-def test_detailed_errors_drop_a_plain_system_exception_type() -> None:
+def test_detailed_errors_drop_a_plain_system_exception_type(client_kind: str) -> None:
     client, _ = make(
-        fault_reply(Binding.SOAP11, "Server", DETAILED.format(inner="System.Exception"))
+        client_kind,
+        fault_reply(Binding.SOAP11, "Server", DETAILED.format(inner="System.Exception")),
     )
     with pytest.raises(ServerFault) as info:
         call(client)
@@ -547,9 +583,9 @@ def test_detailed_errors_drop_a_plain_system_exception_type() -> None:
     assert info.value.message == "Server was unable to process request. ---> boom"
 
 
-def test_detailed_errors_drop_a_prefixed_exception_type() -> None:
+def test_detailed_errors_drop_a_prefixed_exception_type(client_kind: str) -> None:
     text = DETAILED.format(inner="System.InvalidOperationException")
-    client, _ = make(fault_reply(Binding.SOAP11, "Server", text))
+    client, _ = make(client_kind, fault_reply(Binding.SOAP11, "Server", text))
     with pytest.raises(ServerFault) as info:
         call(client)
     assert info.value.inner_message == "boom"
@@ -565,11 +601,11 @@ def test_detailed_errors_drop_a_prefixed_exception_type() -> None:
         ("Simulated unhandled server error", ServerFault),
     ],
 )
-def test_plain_text_http_errors(text: str, cls: type) -> None:
+def test_plain_text_http_errors(text: str, cls: type, client_kind: str) -> None:
     for binding in (Binding.HTTP_GET, Binding.HTTP_POST):
         body = html.escape(text).encode() + b"\r\n"
         client, _ = make(
-            Reply(500, body, (("Content-Type", "text/plain; charset=utf-8"),)), binding
+            client_kind, Reply(500, body, (("Content-Type", "text/plain; charset=utf-8"),)), binding
         )
         with pytest.raises(ServiceFault) as info:
             call(client)
@@ -582,17 +618,17 @@ def test_plain_text_http_errors(text: str, cls: type) -> None:
 # --- the API key stays secret ----------------------------------------------------------------
 
 
-def test_key_is_not_in_the_client_repr() -> None:
-    client, _ = make()
+def test_key_is_not_in_the_client_repr(client_kind: str) -> None:
+    client, _ = make(client_kind)
     assert_no_key(repr(client), str(client))
     assert "***" in repr(client)
 
 
 @pytest.mark.parametrize("binding", SOAP, ids=str)
-def test_key_echoed_in_a_fault_is_redacted(binding: Binding) -> None:
+def test_key_echoed_in_a_fault_is_redacted(binding: Binding, client_kind: str) -> None:
     code = "Client" if binding is Binding.SOAP11 else "Sender"
     text = html.escape(f"Invalid contact credentials for key {KEY} ({KEY})")
-    client, _ = make(fault_reply(binding, code, text), binding)
+    client, _ = make(client_kind, fault_reply(binding, code, text), binding)
     with pytest.raises(AuthenticationError) as info:
         call(client)
     exc = info.value
@@ -630,12 +666,12 @@ def test_key_with_xml_special_characters_echoed_in_the_detail_is_redacted(
 
 
 @pytest.mark.parametrize("binding", ALL, ids=str)
-def test_key_echoed_by_a_proxy_is_not_in_the_excerpt(binding: Binding) -> None:
+def test_key_echoed_by_a_proxy_is_not_in_the_excerpt(binding: Binding, client_kind: str) -> None:
     body = (
         f"<html><body>upstream failed for ?contactAPIkey={quote_plus(KEY)} "
         f"key={html.escape(KEY)} raw={KEY} path={quote(KEY, safe='')}</body></html>"
     ).encode()
-    client, _ = make(Reply(502, body, (("Content-Type", "text/html"),)), binding)
+    client, _ = make(client_kind, Reply(502, body, (("Content-Type", "text/html"),)), binding)
     with pytest.raises(HTTPStatusError) as info:
         call(client)
     exc = info.value
@@ -644,29 +680,33 @@ def test_key_echoed_by_a_proxy_is_not_in_the_excerpt(binding: Binding) -> None:
 
 
 @pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.HTTP_POST], ids=str)
-def test_key_echoed_in_a_plain_text_error_is_redacted(binding: Binding) -> None:
+def test_key_echoed_in_a_plain_text_error_is_redacted(binding: Binding, client_kind: str) -> None:
     body = html.escape(f"Invalid contact credentials: '{KEY}'").replace("&#x27;", "&#39;")
     client, _ = make(
-        Reply(500, body.encode(), (("Content-Type", "text/plain; charset=utf-8"),)), binding
+        client_kind,
+        Reply(500, body.encode(), (("Content-Type", "text/plain; charset=utf-8"),)),
+        binding,
     )
     with pytest.raises(AuthenticationError) as info:
         call(client)
     assert_no_key(info.value.text, str(info.value), repr(info.value))
 
 
-def test_key_in_a_connection_error_url_is_redacted() -> None:
+def test_key_in_a_connection_error_url_is_redacted(client_kind: str) -> None:
     url = f"/soap.asmx/GetImageStatus?contactEmail=x&contactAPIkey={quote_plus(KEY)}"
     client, _ = make(
-        requests.ConnectionError(f"Max retries exceeded with url: {url}"), Binding.HTTP_GET
+        client_kind,
+        requests.ConnectionError(f"Max retries exceeded with url: {url}"),
+        Binding.HTTP_GET,
     )
     with pytest.raises(ConnectionFailedError) as info:
         call(client)
     assert_no_key(str(info.value), repr(info.value), info.value.args)
 
 
-def test_key_cut_by_the_excerpt_limit_does_not_leave_a_prefix() -> None:
+def test_key_cut_by_the_excerpt_limit_does_not_leave_a_prefix(client_kind: str) -> None:
     body = b"x" * 195 + KEY.encode() + b" and more"
-    client, _ = make(Reply(502, body, (("Content-Type", "text/html"),)))
+    client, _ = make(client_kind, Reply(502, body, (("Content-Type", "text/html"),)))
     with pytest.raises(HTTPStatusError) as info:
         call(client)
     assert KEY[:5] not in (info.value.excerpt or "")
@@ -693,12 +733,15 @@ def _all_log_text(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 @pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.SOAP11], ids=str)
-def test_key_never_reaches_the_logs(binding: Binding, caplog: pytest.LogCaptureFixture) -> None:
+def test_key_never_reaches_the_logs(
+    binding: Binding, caplog: pytest.LogCaptureFixture, client_kind: str
+) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="urllib3")
+    caplog.set_level(logging.DEBUG, logger="aiohttp")
     caplog.set_level(logging.DEBUG, logger="removethebackground")
     with LocalServer(_echo_key) as server:
-        client = PixelzClient(EMAIL, KEY, binding=binding, endpoint=server.endpoint)
+        client = make_client(client_kind, EMAIL, KEY, binding=binding, endpoint=server.endpoint)
         with pytest.raises(AuthenticationError):
             client.get_templates()
         client.close()
@@ -706,11 +749,12 @@ def test_key_never_reaches_the_logs(binding: Binding, caplog: pytest.LogCaptureF
     if binding is Binding.HTTP_GET:
         assert quote_plus(KEY) in server.seen[0].path  # the key really was in the URL
     names = {r.name for r in caplog.records}
-    assert "urllib3.connectionpool" in names and "removethebackground" in names
+    assert "removethebackground" in names
+    assert client_kind == "async" or "urllib3.connectionpool" in names
     joined = "\n".join(_all_log_text(caplog))
     assert "GetTemplates" in joined
     assert_no_key(joined)
-    if binding is Binding.HTTP_GET:
+    if binding is Binding.HTTP_GET and client_kind == "sync":  # urllib3 logs the URL
         assert "contactAPIkey=***" in joined
 
 
@@ -737,26 +781,26 @@ def test_key_never_reaches_the_logs_with_a_retrying_user_session(
 # --- what goes on the wire -------------------------------------------------------------------
 
 
-def test_one_request_per_call_even_when_it_fails() -> None:
+def test_one_request_per_call_even_when_it_fails(client_kind: str) -> None:
     for responder in (
         Reply(503, b"busy", (("Content-Type", "text/plain"),)),
         fault_reply(Binding.SOAP11, "Server", "Server was unable to process request. ---> x"),
         requests.ConnectionError("reset"),
         requests.ReadTimeout("slow"),
     ):
-        client, adapter = make(responder)
+        client, adapter = make(client_kind, responder)
         with pytest.raises(RemoveTheBackgroundError):
             call(client)
         assert len(adapter.sent) == 1
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_one_request_on_the_wire_with_the_default_session(status: int) -> None:
+def test_one_request_on_the_wire_with_the_default_session(status: int, client_kind: str) -> None:
     def respond(seen: Seen) -> Reply:
         return Reply(status, b"<html>down</html>", (("Content-Type", "text/html"),))
 
     with LocalServer(respond) as server:
-        client = PixelzClient(EMAIL, KEY, endpoint=server.endpoint, retries=False)
+        client = make_client(client_kind, EMAIL, KEY, endpoint=server.endpoint, retries=False)
         with pytest.raises(HTTPStatusError):
             client.get_templates()
         client.close()
@@ -764,12 +808,12 @@ def test_one_request_on_the_wire_with_the_default_session(status: int) -> None:
 
 
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12, Binding.HTTP_POST], ids=str)
-def test_bodies_go_with_content_length_never_chunked(binding: Binding) -> None:
+def test_bodies_go_with_content_length_never_chunked(binding: Binding, client_kind: str) -> None:
     def respond(seen: Seen) -> Reply:
         return status_reply(binding)
 
     with LocalServer(respond) as server:
-        client = PixelzClient(EMAIL, KEY, binding=binding, endpoint=server.endpoint)
+        client = make_client(client_kind, EMAIL, KEY, binding=binding, endpoint=server.endpoint)
         assert call(client).image_status.status_id == 10
         client.close()
     (seen,) = server.seen
@@ -911,14 +955,14 @@ def test_user_session_is_used_and_left_open(monkeypatch: pytest.MonkeyPatch) -> 
     assert len(closed) == 1
 
 
-def test_timeout_default_is_finite_and_passed_on() -> None:
-    client, adapter = make()
+def test_timeout_default_is_finite_and_passed_on(client_kind: str) -> None:
+    client, adapter = make(client_kind)
     call(client)
     timeout = adapter.options[0]["timeout"]
     assert timeout == DEFAULT_TIMEOUT == client.timeout
     assert timeout is not None and math.isfinite(timeout) and 0 < timeout <= 120
     assert adapter.options[0]["stream"] is True
-    client, adapter = make(timeout=(2.0, 7.5))
+    client, adapter = make(client_kind, timeout=(2.0, 7.5))
     call(client)
     assert adapter.options[0]["timeout"] == (2.0, 7.5)
 

@@ -25,6 +25,7 @@ from removethebackground import (
     TransportError,
     TransportTimeout,
 )
+from support.clients import make_client
 from support.hostile import (
     HostileServer,
     answer,
@@ -49,18 +50,23 @@ XML = (("Content-Type", "text/xml; charset=utf-8"),)
 HTML = (("Content-Type", "text/html"),)
 
 
-def client_for(endpoint: str, binding: Binding = Binding.SOAP11, **kw: Any) -> PixelzClient:
+def client_for(
+    endpoint: str, binding: Binding = Binding.SOAP11, kind: str = "sync", **kw: Any
+) -> PixelzClient:
     kw.setdefault("timeout", 0.5)
     kw.setdefault("deadline", 1.0)
     kw.setdefault("retries", False)
-    return PixelzClient(
-        EMAIL, KEY, binding=binding, endpoint=endpoint, max_response_bytes=CAP, **kw
+    client: PixelzClient = make_client(
+        kind, EMAIL, KEY, binding=binding, endpoint=endpoint, max_response_bytes=CAP, **kw
     )
+    return client
 
 
-def call(behaviour: Any, binding: Binding = Binding.SOAP11, **kw: Any) -> tuple[Any, int]:
+def call(
+    behaviour: Any, binding: Binding = Binding.SOAP11, kind: str = "sync", **kw: Any
+) -> tuple[Any, int]:
     with HostileServer(behaviour) as server:
-        client = client_for(server.endpoint, binding, **kw)
+        client = client_for(server.endpoint, binding, kind, **kw)
         try:
             with pytest.raises(RemoveTheBackgroundError) as info:
                 client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
@@ -87,8 +93,10 @@ DRIP_UNITS = 2000  # what a dripping behaviour would write if nobody hung up
     ],
     ids=["drip-body", "drip-headers", "100-continue-forever"],
 )
-def test_the_deadline_ends_a_call_that_a_server_drips(behaviour: Any, head: int, unit: int) -> None:
-    error, sent = call(behaviour, deadline=0.6)
+def test_the_deadline_ends_a_call_that_a_server_drips(
+    behaviour: Any, head: int, unit: int, client_kind: str
+) -> None:
+    error, sent = call(behaviour, kind=client_kind, deadline=0.6)
     assert isinstance(error, TransportTimeout)
     assert "deadline of 0.6 s" in str(error)
     assert error.retryable
@@ -108,7 +116,7 @@ def test_the_deadline_is_validated() -> None:
     assert PixelzClient(EMAIL, KEY, deadline=7).deadline == 7.0
 
 
-def test_a_pooled_connection_is_fine_after_an_expired_call() -> None:
+def test_a_pooled_connection_is_fine_after_an_expired_call(client_kind: str) -> None:
     """The watchdog only touches the call whose deadline passed."""
     calls: list[int] = []
 
@@ -123,7 +131,7 @@ def test_a_pooled_connection_is_fine_after_an_expired_call() -> None:
             del soap_response
 
     with HostileServer(behave) as server:
-        client = client_for(server.endpoint, deadline=0.5)
+        client = client_for(server.endpoint, kind=client_kind, deadline=0.5)
         with pytest.raises(TransportTimeout):
             client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
         for _ in range(3):
@@ -146,12 +154,12 @@ def _status_body() -> bytes:
 # --- the channel ----------------------------------------------------------------------------
 
 
-def test_refused() -> None:
+def test_refused(client_kind: str) -> None:
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    client = client_for(f"http://127.0.0.1:{port}/soap.asmx")
+    client = client_for(f"http://127.0.0.1:{port}/soap.asmx", kind=client_kind)
     with pytest.raises(ConnectionFailedError) as info:
         client.get_image_status(image_ticket=TICKET)
     assert info.value.request_sent is False
@@ -169,9 +177,9 @@ CHANNEL: list[tuple[str, Callable[..., None], type[TransportError]]] = [
 @pytest.mark.parametrize("binding", ALL, ids=str)
 @pytest.mark.parametrize(("name", "behaviour", "expected"), CHANNEL, ids=[c[0] for c in CHANNEL])
 def test_the_channel_breaks(
-    binding: Binding, name: str, behaviour: Any, expected: type[TransportError]
+    binding: Binding, name: str, behaviour: Any, expected: type[TransportError], client_kind: str
 ) -> None:
-    error, _ = call(behaviour, binding)
+    error, _ = call(behaviour, binding, client_kind)
     assert isinstance(error, expected), repr(error)
     assert error.request_sent is None  # the request went out: the outcome is unknown
 
@@ -209,26 +217,26 @@ ANSWERS: list[tuple[str, Any, type[TransportError]]] = [
 @pytest.mark.parametrize("binding", ALL, ids=str)
 @pytest.mark.parametrize(("name", "behaviour", "expected"), ANSWERS, ids=[a[0] for a in ANSWERS])
 def test_answers_that_are_not_results(
-    binding: Binding, name: str, behaviour: Any, expected: type[TransportError]
+    binding: Binding, name: str, behaviour: Any, expected: type[TransportError], client_kind: str
 ) -> None:
-    error, _ = call(behaviour, binding)
+    error, _ = call(behaviour, binding, client_kind)
     assert isinstance(error, expected), repr(error)
     if name == "redirect-with-key":
         assert error.http_status == 302
 
 
-def test_a_soap11_answer_to_a_soap12_request_is_refused() -> None:
-    error, _ = call(answer(200, _status_body(), XML), Binding.SOAP12)
+def test_a_soap11_answer_to_a_soap12_request_is_refused(client_kind: str) -> None:
+    error, _ = call(answer(200, _status_body(), XML), Binding.SOAP12, client_kind)
     assert isinstance(error, MalformedResponseError)
     assert "envelope" in str(error)
 
 
-def test_a_redirect_is_never_followed() -> None:
+def test_a_redirect_is_never_followed(client_kind: str) -> None:
     followed: list[Any] = []
     with HostileServer(lambda s, c, r: followed.append(r) or close_silently(s, c, r)) as target:
         location = f"{target.endpoint}?contactAPIkey=leak"
         with HostileServer(answer(307, b"", (("Location", location),))) as server:
-            client = client_for(server.endpoint, Binding.HTTP_GET)
+            client = client_for(server.endpoint, Binding.HTTP_GET, client_kind)
             with pytest.raises(HTTPStatusError):
                 client.get_image_status(image_ticket=TICKET)
             client.close()
@@ -238,25 +246,25 @@ def test_a_redirect_is_never_followed() -> None:
 # --- size, compression, XML attacks ---------------------------------------------------------
 
 
-def test_an_oversized_body_with_content_length_is_refused_before_reading() -> None:
+def test_an_oversized_body_with_content_length_is_refused_before_reading(client_kind: str) -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 500000000\r\n\r\n"
-    error, sent = call(stream(head, b"<" * 65536, 500_000_000))
+    error, sent = call(stream(head, b"<" * 65536, 500_000_000), kind=client_kind)
     assert isinstance(error, MalformedResponseError) and "max_response_bytes" in str(error)
     # The socket buffers take some; the client read none of the body.
     assert sent < 500_000_000 // 10
 
 
-def test_an_oversized_body_without_content_length_stops_at_the_cap() -> None:
+def test_an_oversized_body_without_content_length_stops_at_the_cap(client_kind: str) -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n"
-    error, sent = call(stream(head, b"<" * 65536, 500_000_000))
+    error, sent = call(stream(head, b"<" * 65536, 500_000_000), kind=client_kind)
     assert isinstance(error, MalformedResponseError) and "exceeds" in str(error)
     assert sent < 500_000_000 // 10
 
 
-def test_a_gzip_bomb_stops_at_the_cap() -> None:
+def test_a_gzip_bomb_stops_at_the_cap(client_kind: str) -> None:
     bomb = gzip_bomb(40 * 1024 * 1024)  # about 40 KB on the wire, under the cap
     headers = (("Content-Type", "text/xml"), ("Content-Encoding", "gzip"))
-    error, sent = call(answer(200, bomb, headers))
+    error, sent = call(answer(200, bomb, headers), kind=client_kind)
     assert isinstance(error, MalformedResponseError) and "exceeds" in str(error)
     assert sent <= len(bomb) + 1024
 
@@ -276,13 +284,15 @@ ENTITY_ATTACKS = {
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 @pytest.mark.parametrize("attack", sorted(ENTITY_ATTACKS))
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.HTTP_GET], ids=str)
-def test_entity_and_dtd_attacks(binding: Binding, attack: str, encoding: str) -> None:
+def test_entity_and_dtd_attacks(
+    binding: Binding, attack: str, encoding: str, client_kind: str
+) -> None:
     body = ENTITY_ATTACKS[attack].decode("utf-8")
     if encoding == "utf-16":
         body = body.replace('version="1.0"', 'version="1.0" encoding="utf-16"')
     data = body.encode(encoding)
     ctype = (("Content-Type", f"text/xml; charset={encoding}"),)
-    error, _ = call(answer(200, data, ctype), binding)
+    error, _ = call(answer(200, data, ctype), binding, client_kind)
     assert isinstance(error, MalformedResponseError), repr(error)
     assert "root:" not in str(error) and "lollol" not in str(error)
 
@@ -290,7 +300,7 @@ def test_entity_and_dtd_attacks(binding: Binding, attack: str, encoding: str) ->
 @pytest.mark.parametrize(
     "value", ["²", "١٢", "-1", "1e3", "12, 13", "0x10", "99999999999999999999999", " ", "\x00"]
 )
-def test_malformed_content_length_values(value: str) -> None:
+def test_malformed_content_length_values(value: str, client_kind: str) -> None:
     """A result or a library error, nothing else (no ValueError from int("²"))."""
     head = f"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {value}\r\n\r\n"
     try:  # http.client reads headers as latin-1: b"\xb2" arrives as "²", which isdigit()
@@ -298,7 +308,7 @@ def test_malformed_content_length_values(value: str) -> None:
     except UnicodeEncodeError:
         data = head.encode("utf-8")
     with HostileServer(raw(data + _status_body())) as server:
-        client = client_for(server.endpoint)
+        client = client_for(server.endpoint, kind=client_kind)
         try:
             client.get_image_status(image_ticket=TICKET)
         except RemoveTheBackgroundError as exc:
@@ -328,14 +338,14 @@ SLACK = 0.6  # seconds over the deadline a call may take (thread wake-ups, a bus
 
 
 def timed(
-    behaviour: Any, call_it: Callable[[PixelzClient], object], **kw: Any
+    behaviour: Any, call_it: Callable[[PixelzClient], object], kind: str, **kw: Any
 ) -> tuple[Any, float, int, int]:
     """Run ``call_it`` against ``behaviour``; the error, the seconds it took, the bytes the
     server wrote and the requests it read."""
     import time
 
     with HostileServer(behaviour) as server:
-        client = client_for(server.endpoint, **kw)
+        client = client_for(server.endpoint, kind=kind, **kw)
         try:
             started = time.monotonic()
             with pytest.raises(RemoveTheBackgroundError) as info:
@@ -368,13 +378,13 @@ HOSTILE = [
     ("name", "behaviour", "head", "unit"), HOSTILE, ids=[h[0] for h in HOSTILE]
 )
 def test_one_deadline_bounds_the_call_with_its_retries(
-    name: str, behaviour: Any, head: int, unit: int, retries: bool | None
+    name: str, behaviour: Any, head: int, unit: int, retries: bool | None, client_kind: str
 ) -> None:
     # Two per-read timeouts fit the deadline, so with retries on a second attempt starts;
     # without the one budget per call the attempts would take twice the deadline.
     deadline = 2.0
     error, took, sent, _ = timed(
-        behaviour, _status, timeout=1.0, deadline=deadline, retries=retries
+        behaviour, _status, client_kind, timeout=1.0, deadline=deadline, retries=retries
     )
     assert isinstance(error, TransportTimeout), repr(error)
     assert took < deadline + SLACK, f"{name}: {took:.2f} s for a deadline of {deadline} s"
@@ -384,28 +394,34 @@ def test_one_deadline_bounds_the_call_with_its_retries(
 
 
 @pytest.mark.parametrize("retries", [None, False], ids=["retries-on", "retries-off"])
-def test_a_deadline_shorter_than_the_timeout_bounds_the_call(retries: bool | None) -> None:
+def test_a_deadline_shorter_than_the_timeout_bounds_the_call(
+    retries: bool | None, client_kind: str
+) -> None:
     """``timeout=3.0, deadline=2.0``, a server that never answers: 2 s, not 3 sends of 2 s."""
-    error, took, _, requests = timed(hold, _status, timeout=3.0, deadline=2.0, retries=retries)
+    error, took, _, requests = timed(
+        hold, _status, client_kind, timeout=3.0, deadline=2.0, retries=retries
+    )
     assert isinstance(error, TransportTimeout) and "deadline of 2.0 s" in str(error)
     assert took < 2.0 + SLACK, took
     assert requests == 1  # no retry could fit in what was left
 
 
-def test_a_retry_starts_only_when_what_is_left_can_hold_it() -> None:
+def test_a_retry_starts_only_when_what_is_left_can_hold_it(client_kind: str) -> None:
     """Read timeouts of 0.3 s, no backoff, a deadline of 1.0 s: three attempts end at
     0.3, 0.6 and 0.9 s; a fourth would have under MIN_ATTEMPT (0.1 s) left, so it never
     starts, although the policy allows ten."""
     from removethebackground import RetryPolicy
 
     policy = RetryPolicy(attempts=10, backoff=0.0)
-    error, took, _, requests = timed(hold, _status, timeout=0.3, deadline=1.0, retries=policy)
+    error, took, _, requests = timed(
+        hold, _status, client_kind, timeout=0.3, deadline=1.0, retries=policy
+    )
     assert isinstance(error, TransportTimeout) and "no answer within 0.3 s" in str(error)
     assert took < 1.0 + SLACK, took
     assert requests == 3
 
 
-def test_the_reconciliation_lookup_spends_the_same_deadline() -> None:
+def test_the_reconciliation_lookup_spends_the_same_deadline(client_kind: str) -> None:
     """An add whose answer never comes, then a lookup that never answers either: the
     call ends within its deadline, its outcome unknown."""
     from removethebackground import OutcomeUnknownError
@@ -415,14 +431,16 @@ def test_the_reconciliation_lookup_spends_the_same_deadline() -> None:
             template_id="1001", image_url="http://example.com/a.jpg", customer_image_id="c1"
         )
 
-    error, took, _, requests = timed(hold, add, timeout=0.4, deadline=1.0, retries=None)
+    error, took, _, requests = timed(
+        hold, add, client_kind, timeout=0.4, deadline=1.0, retries=None
+    )
     assert isinstance(error, OutcomeUnknownError), repr(error)
     assert "GetImageStatus failed too" in str(error)
     assert took < 1.0 + SLACK, took
     assert requests >= 2  # the add, then at least one lookup
 
 
-def test_no_lookup_starts_when_the_deadline_has_passed() -> None:
+def test_no_lookup_starts_when_the_deadline_has_passed(client_kind: str) -> None:
     """An add cut off by its deadline (the read timeout is longer): its outcome is unknown,
     and no time is left to look it up, so none is sent."""
     from removethebackground import OutcomeUnknownError
@@ -432,7 +450,9 @@ def test_no_lookup_starts_when_the_deadline_has_passed() -> None:
             template_id="1001", image_url="http://example.com/a.jpg", customer_image_id="c1"
         )
 
-    error, took, _, requests = timed(hold, add, timeout=3.0, deadline=1.0, retries=None)
+    error, took, _, requests = timed(
+        hold, add, client_kind, timeout=3.0, deadline=1.0, retries=None
+    )
     assert isinstance(error, OutcomeUnknownError), repr(error)
     assert "deadline of 1.0 s left no time to ask GetImageStatus" in str(error)
     assert "customer_image_id" in str(error)  # what to check

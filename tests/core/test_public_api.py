@@ -30,6 +30,8 @@ PUBLIC = {
     "NotFoundError",
     "OutcomeUnknownError",
     "PixelzClient",
+    "AsyncPixelzClient",
+    "AsyncRemoveTheBackgroundClient",
     "ProtocolFault",
     "RemoveTheBackgroundClient",
     "RemoveTheBackgroundError",

@@ -19,10 +19,12 @@ import pytest
 
 from removethebackground import Binding, HTTPStatusError, PixelzClient, TransportTimeout
 from removethebackground.core import deadline as _deadline
+from removethebackground.core.asynctransport import AiohttpTransport
 from removethebackground.core.config import ClientConfig
 from removethebackground.core.errors import InvalidParameterError
 from removethebackground.core.http import HttpAnswer
 from removethebackground.core.ratelimit import (
+    AsyncRateLimitedTransport,
     LocalBuckets,
     Rate,
     RateLimitedTransport,
@@ -31,9 +33,10 @@ from removethebackground.core.ratelimit import (
     kind_of,
     parse_rate,
 )
-from removethebackground.core.retry import RetryingTransport, RetryPolicy
+from removethebackground.core.retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
 from removethebackground.core.transport import RequestsTransport
 from removethebackground.testing.sandbox import SandboxHandle
+from support.clients import make_client
 from support.hostile import HostileServer, Request, answer
 
 OPS = PixelzClient.SERVICE.operations
@@ -303,14 +306,50 @@ def busy(sandbox: SandboxHandle) -> Iterator[HostileServer]:
         yield server
 
 
+def _limited(kind: str, clock: Clock, *, retries: bool = False) -> Any:
+    """The default transport of ``kind`` for one attempt, under a limiter (and a retrying
+    transport) on injected time."""
+
+    async def sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+
+    if kind == "sync":
+        transport: Any = RateLimitedTransport(
+            RequestsTransport(timeout=2.0, deadline=10.0),
+            RateLimits(),
+            clock=clock.clock,
+            sleep=clock.sleep,
+        )
+        if retries:
+            transport = RetryingTransport(
+                transport, RetryPolicy(), clock=clock.clock, sleep=clock.sleep, random=lambda: 0.5
+            )
+        return transport
+    transport = AsyncRateLimitedTransport(
+        AiohttpTransport(timeout=2.0, deadline=10.0), RateLimits(), clock=clock.clock, sleep=sleep
+    )
+    if retries:
+        transport = AsyncRetryingTransport(
+            transport, RetryPolicy(), clock=clock.clock, sleep=sleep, random=lambda: 0.5
+        )
+    return transport
+
+
+RETRYING = {"sync": RetryingTransport, "async": AsyncRetryingTransport}
+LIMITED = {"sync": RateLimitedTransport, "async": AsyncRateLimitedTransport}
+SENDING = {"sync": RequestsTransport, "async": AiohttpTransport}
+
+
 def test_a_429_over_http_pauses_the_clients_other_reads(
-    sandbox: SandboxHandle, busy: HostileServer
+    sandbox: SandboxHandle, busy: HostileServer, client_kind: str
 ) -> None:
     clock = Clock()
-    inner = RequestsTransport(timeout=2.0, deadline=10.0)
-    limiter = RateLimitedTransport(inner, RateLimits(), clock=clock.clock, sleep=clock.sleep)
-    client = PixelzClient(
-        sandbox.demo_email, sandbox.demo_api_key, endpoint=busy.endpoint, transport=limiter
+    client = make_client(
+        client_kind,
+        sandbox.demo_email,
+        sandbox.demo_api_key,
+        endpoint=busy.endpoint,
+        transport=_limited(client_kind, clock),
     )
     with client:
         with pytest.raises(HTTPStatusError) as info:
@@ -322,28 +361,26 @@ def test_a_429_over_http_pauses_the_clients_other_reads(
 
 
 def test_with_retries_the_429_is_retried_after_the_pause(
-    sandbox: SandboxHandle, busy: HostileServer
+    sandbox: SandboxHandle, busy: HostileServer, client_kind: str
 ) -> None:
     clock = Clock()
-    limiter = RateLimitedTransport(
-        RequestsTransport(timeout=2.0, deadline=10.0),
-        RateLimits(),
-        clock=clock.clock,
-        sleep=clock.sleep,
-    )
-    retrying = RetryingTransport(
-        limiter, RetryPolicy(), clock=clock.clock, sleep=clock.sleep, random=lambda: 0.5
-    )
-    with PixelzClient(
-        sandbox.demo_email, sandbox.demo_api_key, endpoint=busy.endpoint, transport=retrying
+    with make_client(
+        client_kind,
+        sandbox.demo_email,
+        sandbox.demo_api_key,
+        endpoint=busy.endpoint,
+        transport=_limited(client_kind, clock, retries=True),
     ) as client:
         assert client.get_templates() is not None
     # The retry waited the Retry-After; by then the pause was over: no second wait.
     assert clock.waits == [4.0] and len(busy.requests) == 2
 
 
-def test_the_client_wires_rate_limits_under_its_retries(sandbox: SandboxHandle) -> None:
-    client = PixelzClient(
+def test_the_client_wires_rate_limits_under_its_retries(
+    sandbox: SandboxHandle, client_kind: str
+) -> None:
+    client = make_client(
+        client_kind,
         sandbox.demo_email,
         sandbox.demo_api_key,
         endpoint=sandbox.pixelz_endpoint,
@@ -351,8 +388,9 @@ def test_the_client_wires_rate_limits_under_its_retries(sandbox: SandboxHandle) 
         deadline=2.0,
     )
     with client:
-        assert isinstance(client.transport, RetryingTransport)
-        assert isinstance(client.transport.inner, RateLimitedTransport)
+        assert isinstance(client.transport, RETRYING[client_kind])
+        assert isinstance(client.transport.inner, LIMITED[client_kind])
+        assert isinstance(client.transport.inner.inner, SENDING[client_kind])
         assert client.config.rate_limits == RateLimits({"read": Rate(1 / 60, 2)})
         assert client.deadline > 0
         client.get_templates()

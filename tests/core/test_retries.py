@@ -30,9 +30,11 @@ from removethebackground import (
     RetryPolicy,
     TransportTimeout,
 )
-from removethebackground.core.retry import check_retries
+from removethebackground.core.asynctransport import AiohttpTransport
+from removethebackground.core.retry import AsyncRetryingTransport, check_retries
 from removethebackground.core.transport import RequestsTransport
 from removethebackground.testing.sandbox import SandboxHandle
+from support.clients import make_client, run
 from support.hostile import HostileServer, Request, answer, close_silently, hold, reset
 
 EXAMPLE = "http://example.com/images/shoe.jpg"
@@ -130,13 +132,31 @@ def client_through(
     sandbox: SandboxHandle,
     binding: Binding = Binding.SOAP11,
     policy: RetryPolicy | None = None,
+    kind: str = "sync",
 ) -> tuple[PixelzClient, Clock]:
+    """A client of ``kind`` (its default transport for one attempt, under a retrying
+    transport on injected time) through the fault proxy."""
     clock = Clock()
-    inner = RequestsTransport(timeout=0.5, deadline=2.0)
-    transport = RetryingTransport(
-        inner, policy or RetryPolicy(), clock=clock.clock, sleep=clock.sleep, random=lambda: 0.5
-    )
-    client = PixelzClient(
+    transport: Any
+    if kind == "sync":
+        inner = RequestsTransport(timeout=0.5, deadline=2.0)
+        transport = RetryingTransport(
+            inner, policy or RetryPolicy(), clock=clock.clock, sleep=clock.sleep, random=HALF
+        )
+    else:
+
+        async def sleep(seconds: float) -> None:
+            clock.sleep(seconds)
+
+        transport = AsyncRetryingTransport(
+            AiohttpTransport(timeout=0.5, deadline=2.0),
+            policy or RetryPolicy(),
+            clock=clock.clock,
+            sleep=sleep,
+            random=HALF,
+        )
+    client: PixelzClient = make_client(
+        kind,
         sandbox.demo_email,
         sandbox.demo_api_key,
         binding=binding,
@@ -146,15 +166,24 @@ def client_through(
     return client, clock
 
 
+def HALF() -> float:  # the jitter's draw, always in the middle
+    return 0.5
+
+
 # --- read-only operations are retried --------------------------------------------------------
 
 
 @pytest.mark.parametrize("binding", ALL, ids=str)
 def test_a_read_succeeds_after_transient_faults(
-    binding: Binding, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    binding: Binding,
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, clock = client_through(server, sandbox, binding, RetryPolicy(attempts=5))
+    client, clock = client_through(
+        server, sandbox, binding, RetryPolicy(attempts=5), kind=client_kind
+    )
     proxy.script("GetTemplates", "503", "drop", "reset", "502")
     templates = client.get_templates()
     assert templates is not None
@@ -168,10 +197,14 @@ def test_a_read_succeeds_after_transient_faults(
 
 
 def test_a_read_gives_up_after_the_attempt_cap(
-    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, clock = client_through(server, sandbox, policy=RetryPolicy(attempts=3))
+    client, clock = client_through(
+        server, sandbox, policy=RetryPolicy(attempts=3), kind=client_kind
+    )
     proxy.script("GetTemplates", "503", "503", "503", "503")
     with pytest.raises(HTTPStatusError) as info:
         client.get_templates()
@@ -180,10 +213,14 @@ def test_a_read_gives_up_after_the_attempt_cap(
 
 
 def test_retry_after_beyond_the_budget_is_not_waited_for(
-    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, clock = client_through(server, sandbox, policy=RetryPolicy(budget=0.5))
+    client, clock = client_through(
+        server, sandbox, policy=RetryPolicy(budget=0.5), kind=client_kind
+    )
     proxy.script("GetTemplates", "503")
     with pytest.raises(HTTPStatusError):
         client.get_templates()
@@ -191,10 +228,13 @@ def test_retry_after_beyond_the_budget_is_not_waited_for(
 
 
 def test_a_timeout_of_a_read_is_retried(
-    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer], caplog: Any
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    caplog: Any,
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, _ = client_through(server, sandbox)
+    client, _ = client_through(server, sandbox, kind=client_kind)
     proxy.script("GetContactDetailed", "hold")
     with caplog.at_level(logging.INFO, logger="removethebackground"):
         assert client.get_contact_detailed() is not None
@@ -216,9 +256,10 @@ def test_an_add_with_a_customer_image_id_is_received_exactly_once(
     binding: Binding,
     sandbox: SandboxHandle,
     proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, _ = client_through(server, sandbox, binding)
+    client, _ = client_through(server, sandbox, binding, kind=client_kind)
     proxy.script("AddImageToQueue", fault)
     result = client.add_image_to_queue(
         template_id="1001", image_url=EXAMPLE, customer_image_id=f"shoe-{fault}-{binding}"
@@ -232,10 +273,13 @@ def test_an_add_with_a_customer_image_id_is_received_exactly_once(
 
 @pytest.mark.parametrize("binding", [Binding.HTTP_GET, Binding.HTTP_POST], ids=str)
 def test_an_add_over_http_is_received_exactly_once(
-    binding: Binding, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    binding: Binding,
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, _ = client_through(server, sandbox, binding)
+    client, _ = client_through(server, sandbox, binding, kind=client_kind)
     proxy.script("AddImageWithInstructionToQueue", "drop")
     result = client.add_image_with_instruction_to_queue(
         template_id="1001",
@@ -250,10 +294,12 @@ def test_an_add_over_http_is_received_exactly_once(
 
 
 def test_a_delete_whose_outcome_is_unknown_is_not_sent_again(
-    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, _ = client_through(server, sandbox)
+    client, _ = client_through(server, sandbox, kind=client_kind)
     ticket = client.add_image_to_queue(template_id="1001", image_url=EXAMPLE).image_ticket
     proxy.script("DeleteImageFromQueue", "drop")
     with pytest.raises(OutcomeUnknownError, match="not a call that queues an image"):
@@ -263,10 +309,13 @@ def test_a_delete_whose_outcome_is_unknown_is_not_sent_again(
 
 @pytest.mark.parametrize("fault", ADD_FAULTS)
 def test_an_add_without_a_customer_image_id_raises_outcome_unknown(
-    fault: str, sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    fault: str,
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, _ = client_through(server, sandbox)
+    client, _ = client_through(server, sandbox, kind=client_kind)
     proxy.script("AddImageToQueue", fault)
     with pytest.raises(OutcomeUnknownError) as info:
         client.add_image_to_queue(template_id="1001", image_url=EXAMPLE)
@@ -280,11 +329,13 @@ def test_an_add_without_a_customer_image_id_raises_outcome_unknown(
 
 
 def test_an_add_the_service_never_saw_is_sent_again_after_checking(
-    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     """A reset before forwarding: the status lookup finds nothing, so it is sent again."""
     proxy, server = proxied
-    client, _ = client_through(server, sandbox)
+    client, _ = client_through(server, sandbox, kind=client_kind)
     calls: list[str] = []
     original = proxy.__call__
 
@@ -305,31 +356,50 @@ def test_an_add_the_service_never_saw_is_sent_again_after_checking(
 
 
 def test_a_503_to_an_add_is_not_sent_again(
-    sandbox: SandboxHandle, proxied: tuple[FaultProxy, HostileServer]
+    sandbox: SandboxHandle,
+    proxied: tuple[FaultProxy, HostileServer],
+    client_kind: str,
 ) -> None:
     proxy, server = proxied
-    client, clock = client_through(server, sandbox)
+    client, clock = client_through(server, sandbox, kind=client_kind)
     proxy.script("AddImageToQueue", "503")
     with pytest.raises(HTTPStatusError):
         client.add_image_to_queue(template_id="1001", image_url=EXAMPLE, customer_image_id="x")
     assert len(server.requests) == 1 and clock.waits == []
 
 
-def test_a_refused_connection_is_safe_to_resend_even_for_an_add() -> None:
+def test_a_refused_connection_is_safe_to_resend_even_for_an_add(client_kind: str) -> None:
     sent: list[Any] = []
+
+    def refuse(request: Any) -> None:
+        sent.append(request)
+        error = ConnectionFailedError("refused", operation=request.operation.name)
+        error.request_sent = False
+        raise error
 
     class Refusing:
         def send(self, request: Any, ctx: Any) -> Any:
-            sent.append(request)
-            error = ConnectionFailedError("refused", operation=request.operation.name)
-            error.request_sent = False
-            raise error
+            refuse(request)
 
         def close(self) -> None:
             pass
 
-    transport = RetryingTransport(Refusing(), RetryPolicy(attempts=3), sleep=lambda s: None)
-    client = PixelzClient("a@b.c", "k", transport=transport)
+    class AsyncRefusing:
+        async def send(self, request: Any, ctx: Any) -> Any:
+            refuse(request)
+
+        async def close(self) -> None:
+            pass
+
+    async def no_wait(seconds: float) -> None:
+        pass
+
+    transport: Any = (
+        RetryingTransport(Refusing(), RetryPolicy(attempts=3), sleep=lambda s: None)
+        if client_kind == "sync"
+        else AsyncRetryingTransport(AsyncRefusing(), RetryPolicy(attempts=3), sleep=no_wait)
+    )
+    client = make_client(client_kind, "a@b.c", "k", transport=transport)
     with pytest.raises(ConnectionFailedError):
         client.add_image_to_queue(template_id="1", image_url=EXAMPLE)
     assert len(sent) == 3
@@ -460,13 +530,49 @@ def test_reconcile_says_what_to_check_when_the_lookup_fails() -> None:
     assert "GetImageStatus failed too (ServerFault)" in text and "no answer within 1 s" in text
     assert "get_image_status" in text and info.value.cause is cause
 
-
     class Empty:
         def get_image_status(self, **kwargs: Any) -> Any:
             return pixelz.ImageStatusResponse(image_status=None)
 
     with pytest.raises(OutcomeUnknownError, match="GetImageStatus answered without image_status"):
         reconcile(Empty(), pixelz.OP_ADD_IMAGE_TO_QUEUE, {"customer_image_id": "c1"})
+
+
+def test_reconcile_async_takes_the_same_decisions() -> None:
+    """The async form asks the same lookup with the same arguments, and says the same."""
+    from removethebackground import ServerFault
+    from removethebackground.core.reconcile import reconcile_async
+    from removethebackground.generated import pixelz
+
+    asked: list[dict[str, Any]] = []
+
+    class Down:
+        async def get_image_status(self, **kwargs: Any) -> Any:
+            asked.append(kwargs)
+            raise ServerFault("busy")
+
+    class Found:
+        async def get_image_status(self, **kwargs: Any) -> Any:
+            return pixelz.ImageStatusResponse(
+                image_status=pixelz.ImageStatus(
+                    image_ticket="9a4e4e16-8e77-4e8c-b579-79fba86611e3",  # type: ignore[arg-type]
+                    customer_image_id="c1",
+                    status_id=10,
+                    is_paid=False,
+                )
+            )
+
+    op = pixelz.OP_ADD_IMAGE_TO_QUEUE
+    cause = TransportTimeout("no answer within 1 s", operation="AddImageToQueue")
+    with pytest.raises(OutcomeUnknownError) as info:
+        run(reconcile_async(Down(), op, {"customer_image_id": "c1"}, cause=cause))
+    assert asked == [{"image_ticket": "nonticket", "customer_image_id": "c1"}]
+    assert "GetImageStatus failed too (ServerFault)" in str(info.value)
+    found = run(reconcile_async(Found(), op, {"customer_image_id": "c1"}))
+    assert found is not None
+    assert str(found.result.image_ticket) == "9a4e4e16-8e77-4e8c-b579-79fba86611e3"
+    with pytest.raises(OutcomeUnknownError, match="carries no customerImageId"):
+        run(reconcile_async(Found(), op, {"customer_image_id": None}))
 
 
 # --- Batch reconciles once ----------------------------------------------------------------------

@@ -9,7 +9,8 @@ attribute (recursively), the ``__cause__`` / ``__context__`` chain, the formatte
 traceback, every log record of every logger at every level (urllib3 included), and
 the local variables of every frame of its traceback and of the tracebacks of the
 exceptions it holds, as a crash reporter sends them (each value's ``repr``, and the
-items of containers).
+items of containers), and every span and metric that OpenTelemetry exported of the
+call (the SDK's in-memory exporter and reader: names, attributes, events).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ import pytest
 from removethebackground import Binding, PixelzClient, RemoveTheBackgroundError, Secret
 from removethebackground.bindings import SOAP_BINDINGS
 from removethebackground.service import FaultCode, render_soap_fault, render_text_error
+from support.clients import make_client
 from support.hostile import HostileServer, Request, answer, hold, raw, reset
+from support.otel import Telemetry, texts_of_metrics, texts_of_spans
 
 EMAIL = "canary@example.com"
 KEY = "Ky+/= &<>%;\"'#?é-canary-0123456789"
@@ -42,8 +45,13 @@ def _refs(text: str, fmt: str) -> str:
 FORMS: dict[str, str] = {
     "plain": KEY,
     "percent": quote(KEY, safe=""),
-    "percent-lower": quote(KEY, safe="").replace("%2B", "%2b").replace("%2F", "%2f")
-    .replace("%3D", "%3d").replace("%3B", "%3b").replace("%3F", "%3f").replace("%C3%A9", "%c3%a9"),
+    "percent-lower": quote(KEY, safe="")
+    .replace("%2B", "%2b")
+    .replace("%2F", "%2f")
+    .replace("%3D", "%3d")
+    .replace("%3B", "%3b")
+    .replace("%3F", "%3f")
+    .replace("%C3%A9", "%c3%a9"),
     "plus": quote_plus(KEY),
     "plus-lower": quote_plus(KEY).replace("%2B", "%2b").replace("%2F", "%2f"),
     "html": html.escape(KEY),
@@ -202,7 +210,9 @@ def value_with_key(binding: Binding) -> Any:
 
 
 def redirect_with_key() -> Any:
-    return answer(302, b"", (("Location", f"http://127.0.0.1:9/x?contactAPIkey={FORMS['percent']}"),))
+    return answer(
+        302, b"", (("Location", f"http://127.0.0.1:9/x?contactAPIkey={FORMS['percent']}"),)
+    )
 
 
 def broken_header() -> Any:
@@ -243,16 +253,20 @@ CASES = [(b, name) for b in ALL for name in behaviours(b)]
 
 
 @pytest.mark.parametrize(("binding", "name"), CASES, ids=[f"{b}-{n}" for b, n in CASES])
-def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_is_nowhere(
+    binding: Binding, name: str, caplog: pytest.LogCaptureFixture, client_kind: str
+) -> None:
     behaviour = behaviours(binding)[name]
     loggers = [logging.getLogger(n) for n in list(logging.Logger.manager.loggerDict)]
     levels = [(lg, lg.level) for lg in loggers if isinstance(lg, logging.Logger)]
     caplog.set_level(1)
     for lg, _ in levels:
         lg.setLevel(1)
+    telemetry = Telemetry()
     try:
-        with HostileServer(behaviour) as server:
-            client = PixelzClient(
+        with HostileServer(behaviour) as server, telemetry:
+            client = make_client(
+                client_kind,
                 EMAIL,
                 KEY,
                 binding=binding,
@@ -284,16 +298,50 @@ def test_the_key_is_nowhere(binding: Binding, name: str, caplog: pytest.LogCaptu
     for record in records:
         line = formatter.format(record)
         assert not leaks(line), (name, leaks(line), line[:500])
-    if name in ("broken-header", "timeout"):
+    if name in ("broken-header", "timeout") and client_kind == "sync":
         assert any(r.name.startswith("urllib3") for r in records), "urllib3 logged nothing"
+    # Every span and metric OpenTelemetry exported of the call.
+    spans = telemetry.spans()
+    assert any(s.name == "Pixelz/GetImageStatus" for s in spans)
+    for text in [*texts_of_spans(spans), *texts_of_metrics(telemetry)]:
+        assert not leaks(text), (name, leaks(text), text[:500])
 
 
-def test_the_client_holds_a_masked_secret() -> None:
+def test_the_span_search_finds_a_leaking_attribute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search above would see a leak: here an instrumentation of its own records the
+    request's URL (``url.full``, as generic HTTP instrumentations do), whose query holds
+    the key on HTTP GET, on the call's span."""
+    from opentelemetry import trace
+
+    from removethebackground.core.transport import RequestsTransport
+
+    send = RequestsTransport.send
+
+    def leaky_send(self: RequestsTransport, request: Any, ctx: Any) -> Any:
+        trace.get_current_span().set_attribute("url.full", request.url)
+        return send(self, request, ctx)
+
+    monkeypatch.setattr(RequestsTransport, "send", leaky_send)
+    telemetry = Telemetry()
+    with HostileServer(echo(500, "text/plain")) as server, telemetry:
+        client = PixelzClient(
+            EMAIL, KEY, binding=Binding.HTTP_GET, endpoint=server.endpoint, retries=False
+        )
+        try:
+            call(client)
+        finally:
+            client.close()
+    found = [leaks(text) for text in texts_of_spans(telemetry.spans())]
+    assert any(found), "the leaking attribute was not found"
+
+
+def test_the_client_holds_a_masked_secret(client_kind: str) -> None:
     import pickle
 
-    client = PixelzClient(EMAIL, KEY)
-    assert not leaks(repr(client)) and not leaks(str(vars(client)))
-    secret = client._api_key
+    client = make_client(client_kind, EMAIL, KEY)
+    inner = getattr(client, "async_client", client)
+    assert not leaks(repr(client)) and not leaks(str(vars(inner)))
+    secret = inner._api_key
     assert isinstance(secret, Secret) and secret.reveal() == KEY
     assert repr(secret) == "Secret('***')" and str(secret) == "***" and f"{secret}" == "***"
     with pytest.raises(TypeError):
@@ -325,13 +373,14 @@ def test_an_urllib3_child_logger_created_later_is_filtered(
 @pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
 @pytest.mark.parametrize("binding", ALL)
 def test_a_request_refused_before_sending_leaves_no_key_in_frames(
-    binding: Binding, strict: bool
+    binding: Binding, strict: bool, client_kind: str
 ) -> None:
     """The codec wrote the key into the body before it met the bad value: those frames
     are cleared too."""
     from removethebackground.plugins.strict import validator_for
 
-    client = PixelzClient(
+    client = make_client(
+        client_kind,
         EMAIL,
         KEY,
         binding=binding,

@@ -16,6 +16,7 @@ from removethebackground.generated import legacy, pixelz
 from removethebackground.plugins.strict import SchemaValidator, validator_for
 from removethebackground.testing.sandbox import SandboxHandle
 from support.calls import PIXELZ_CALLS
+from support.clients import make_client
 
 ROOT = Path(__file__).resolve().parents[2]
 OP = pixelz.OP_GET_IMAGE_STATUS
@@ -89,10 +90,12 @@ def test_legacy_answers_pass_strict_mode_on_every_binding(
         ),
     ],
 )
-def test_an_answer_that_breaks_the_schema_is_refused(inner: str, element: str, rule: str) -> None:
+def test_an_answer_that_breaks_the_schema_is_refused(
+    inner: str, element: str, rule: str, client_kind: str
+) -> None:
     body = _answer(inner)
-    lenient = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body))
-    strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=validator_for)
+    lenient = make_client(client_kind, "a@b.c", "k", transport=_Canned(body))
+    strict = make_client(client_kind, "a@b.c", "k", transport=_Canned(body), strict=validator_for)
     if element not in ("StatusId", "IsPaid"):
         lenient.get_image_status(
             image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
@@ -104,10 +107,10 @@ def test_an_answer_that_breaks_the_schema_is_refused(inner: str, element: str, r
     assert info.value.operation == "GetImageStatus"
 
 
-def test_a_valid_answer_reads_the_same_in_strict_mode() -> None:
+def test_a_valid_answer_reads_the_same_in_strict_mode(client_kind: str) -> None:
     body = _answer(GOOD)
-    lenient = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body))
-    strict = pixelz.PixelzClient("a@b.c", "k", transport=_Canned(body), strict=validator_for)
+    lenient = make_client(client_kind, "a@b.c", "k", transport=_Canned(body))
+    strict = make_client(client_kind, "a@b.c", "k", transport=_Canned(body), strict=validator_for)
     assert strict.get_image_status(
         image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
     ) == lenient.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
@@ -143,7 +146,7 @@ def test_a_request_that_breaks_the_schema_is_refused_before_sending() -> None:
     assert len(transport.sent) == 1  # nothing was sent
 
 
-def test_faults_are_left_to_the_binding() -> None:
+def test_faults_are_left_to_the_binding(client_kind: str) -> None:
     from removethebackground import NotFoundError
     from removethebackground.service import FaultCode, render_soap_fault
 
@@ -153,7 +156,7 @@ def test_faults_are_left_to_the_binding() -> None:
         def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
             return HttpAnswer(500, "Error", {"Content-Type": "text/xml; charset=utf-8"}, fault)
 
-    client = pixelz.PixelzClient("a@b.c", "k", transport=_Fault(b""), strict=validator_for)
+    client = make_client(client_kind, "a@b.c", "k", transport=_Fault(b""), strict=validator_for)
     with pytest.raises(NotFoundError):
         client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 

@@ -20,6 +20,7 @@ from removethebackground.core.errors import (
 )
 from removethebackground.sandbox.app import SandboxApp
 from removethebackground.testing.sandbox import SandboxHandle
+from support.clients import make_client
 from support.pki import PKI, Issued
 from support.tls import Proxy, TLSServer
 
@@ -60,39 +61,47 @@ def tls_server(app: SandboxApp, server_cert: Issued) -> Iterator[TLSServer]:
         yield server
 
 
-def _client(url: str, **kwargs: object) -> PixelzClient:
-    return PixelzClient(EMAIL, KEY, endpoint=url, timeout=10, **kwargs)  # type: ignore[arg-type]
+def _client(url: str, kind: str = "sync", **kwargs: object) -> PixelzClient:
+    client: PixelzClient = make_client(kind, EMAIL, KEY, endpoint=url, timeout=10, **kwargs)
+    return client
 
 
 # --- private CA and host names ---------------------------------------------------------------
 
 
-def test_a_private_ca_given_as_verify_works(tls_server: TLSServer, pki: PKI, ticket: str) -> None:
+def test_a_private_ca_given_as_verify_works(
+    tls_server: TLSServer, pki: PKI, ticket: str, client_kind: str
+) -> None:
     for host in ("127.0.0.1", "localhost"):
-        client = _client(tls_server.url(host), verify=str(pki.ca.cert_file))
+        client = _client(tls_server.url(host), client_kind, verify=str(pki.ca.cert_file))
         status = client.get_image_status(image_ticket=ticket)
         assert status.image_status is not None and status.image_status.status_id == 10
 
 
-def test_default_verification_refuses_a_private_ca(tls_server: TLSServer, ticket: str) -> None:
+def test_default_verification_refuses_a_private_ca(
+    tls_server: TLSServer, ticket: str, client_kind: str
+) -> None:
     with pytest.raises(TLSVerificationError) as info:
-        _client(tls_server.url()).get_image_status(image_ticket=ticket)
+        _client(tls_server.url(), client_kind).get_image_status(image_ticket=ticket)
     assert info.value.reason == "untrusted_issuer"
     assert isinstance(info.value, ConnectionFailedError)
     assert "verify=" in str(info.value)
     assert KEY not in str(info.value) and KEY not in repr(info.value)
     # verify=False is possible (and then the call goes through)
-    insecure = _client(tls_server.url(), verify=False)
-    with pytest.warns(Warning):  # urllib3's InsecureRequestWarning
+    insecure = _client(tls_server.url(), client_kind, verify=False)
+    if client_kind == "sync":
+        with pytest.warns(Warning):  # urllib3's InsecureRequestWarning
+            assert insecure.get_image_status(image_ticket=ticket).image_status is not None
+    else:
         assert insecure.get_image_status(image_ticket=ticket).image_status is not None
 
 
 def test_a_certificate_for_another_name_is_a_hostname_mismatch(
-    app: SandboxApp, pki: PKI, ticket: str
+    app: SandboxApp, pki: PKI, ticket: str, client_kind: str
 ) -> None:
     other = pki.issue("other", dns=("other.example",))
     with TLSServer(app, other.cert_file, other.key_file) as server:
-        client = _client(server.url(), verify=str(pki.ca.cert_file))
+        client = _client(server.url(), client_kind, verify=str(pki.ca.cert_file))
         with pytest.raises(TLSVerificationError) as info:
             client.get_image_status(image_ticket=ticket)
     assert info.value.reason == "hostname_mismatch"
@@ -103,51 +112,71 @@ def test_a_certificate_for_another_name_is_a_hostname_mismatch(
 
 
 def test_a_server_that_requires_a_client_certificate(
-    app: SandboxApp, pki: PKI, server_cert: Issued, client_cert: Issued, ticket: str
+    app: SandboxApp,
+    pki: PKI,
+    server_cert: Issued,
+    client_cert: Issued,
+    ticket: str,
+    client_kind: str,
 ) -> None:
     with TLSServer(
         app, server_cert.cert_file, server_cert.key_file, client_ca=pki.ca.cert_file
     ) as server:
         ca = str(pki.ca.cert_file)
         with pytest.raises(TLSVerificationError) as info:
-            _client(server.url(), verify=ca).get_image_status(image_ticket=ticket)
+            _client(server.url(), client_kind, verify=ca).get_image_status(image_ticket=ticket)
         assert info.value.reason == "client_certificate_refused"
         assert "cert=" in str(info.value)
         paired = _client(
-            server.url(), verify=ca, cert=(str(client_cert.cert_file), str(client_cert.key_file))
+            server.url(),
+            client_kind,
+            verify=ca,
+            cert=(str(client_cert.cert_file), str(client_cert.key_file)),
         )
         assert paired.get_image_status(image_ticket=ticket).image_status is not None
         combined = client_cert.cert_file.with_suffix(".pem")
         combined.write_bytes(client_cert.cert_pem + client_cert.key_pem)
-        one_file = _client(server.url(), verify=ca, cert=str(combined))
+        one_file = _client(server.url(), client_kind, verify=ca, cert=str(combined))
         assert one_file.get_image_status(image_ticket=ticket).image_status is not None
         # a certificate from another CA is refused too
         stranger = PKI(pki.directory / "stranger", "Stranger CA").issue("intruder", client=True)
         wrong = _client(
-            server.url(), verify=ca, cert=(str(stranger.cert_file), str(stranger.key_file))
+            server.url(),
+            client_kind,
+            verify=ca,
+            cert=(str(stranger.cert_file), str(stranger.key_file)),
         )
         with pytest.raises(TLSVerificationError) as info:
             wrong.get_image_status(image_ticket=ticket)
         assert info.value.reason == "client_certificate_refused"
 
 
-def test_options_are_checked_before_sending(tmp_path: Path) -> None:
+def test_options_are_checked_before_sending(tmp_path: Path, client_kind: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
-        _client("https://127.0.0.1:9/soap.asmx", verify=str(tmp_path / "missing.pem"))
+        _client("https://127.0.0.1:9/soap.asmx", client_kind, verify=str(tmp_path / "missing.pem"))
     assert info.value.parameter == "verify"
     with pytest.raises(InvalidParameterError) as info:
-        _client("https://127.0.0.1:9/soap.asmx", cert=(str(tmp_path / "a"), str(tmp_path / "b")))
+        _client(
+            "https://127.0.0.1:9/soap.asmx",
+            client_kind,
+            cert=(str(tmp_path / "a"), str(tmp_path / "b")),
+        )
     assert info.value.parameter == "cert"
     with pytest.raises(InvalidParameterError) as info:
-        _client("https://127.0.0.1:9/soap.asmx", proxies={"https": "ftp://x"})
+        _client("https://127.0.0.1:9/soap.asmx", client_kind, proxies={"https": "ftp://x"})
     assert info.value.parameter == "proxies"
     with pytest.raises(InvalidParameterError):
-        _client("https://127.0.0.1:9/soap.asmx", proxy="http://a:1", proxies={"http": "x"})
+        _client(
+            "https://127.0.0.1:9/soap.asmx", client_kind, proxy="http://a:1", proxies={"http": "x"}
+        )
 
 
-def test_with_binding_keeps_tls_and_proxy_options(pki: PKI, client_cert: Issued) -> None:
+def test_with_binding_keeps_tls_and_proxy_options(
+    pki: PKI, client_cert: Issued, client_kind: str
+) -> None:
     client = _client(
         "https://127.0.0.1:9/soap.asmx",
+        client_kind,
         verify=str(pki.ca.cert_file),
         cert=(str(client_cert.cert_file), str(client_cert.key_file)),
         proxy="http://127.0.0.1:3128",
@@ -163,7 +192,7 @@ def test_with_binding_keeps_tls_and_proxy_options(pki: PKI, client_cert: Issued)
     }
     # TLS options belong to a transport given explicitly
     with pytest.raises(InvalidParameterError) as info:
-        _client("https://127.0.0.1:9/soap.asmx", transport=transport, verify=False)
+        _client("https://127.0.0.1:9/soap.asmx", client_kind, transport=transport, verify=False)
     assert info.value.parameter == "transport"
 
 
@@ -172,11 +201,18 @@ def test_with_binding_keeps_tls_and_proxy_options(pki: PKI, client_cert: Issued)
 
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12, Binding.HTTP_POST])
 def test_http_proxy_carries_the_call_and_logs_no_key(
-    sandbox: SandboxHandle, binding: Binding, caplog: pytest.LogCaptureFixture
+    sandbox: SandboxHandle, binding: Binding, caplog: pytest.LogCaptureFixture, client_kind: str
 ) -> None:
     ticket = sandbox.seed_image(status=10)
     with Proxy() as proxy:
-        client = sandbox.pixelz_client(binding, proxy=proxy.url)
+        client = make_client(
+            client_kind,
+            sandbox.demo_email,
+            sandbox.demo_api_key,
+            binding=binding,
+            endpoint=sandbox.pixelz_endpoint,
+            proxy=proxy.url,
+        )
         with caplog.at_level(logging.DEBUG):
             status = client.get_image_status(image_ticket=ticket)
     assert status.image_status is not None
@@ -197,10 +233,15 @@ def test_http_get_puts_the_key_where_a_proxy_logs_it(sandbox: SandboxHandle) -> 
     assert f"contactAPIkey={KEY}" in proxy.log.text
 
 
-def test_connect_proxy_sees_no_plaintext(tls_server: TLSServer, pki: PKI, ticket: str) -> None:
+def test_connect_proxy_sees_no_plaintext(
+    tls_server: TLSServer, pki: PKI, ticket: str, client_kind: str
+) -> None:
     with Proxy() as proxy:
         client = _client(
-            tls_server.url(), verify=str(pki.ca.cert_file), proxies={"https": proxy.url}
+            tls_server.url(),
+            client_kind,
+            verify=str(pki.ca.cert_file),
+            proxies={"https": proxy.url},
         )
         for binding in (Binding.SOAP11, Binding.HTTP_GET):
             status = client.with_binding(binding).get_image_status(image_ticket=ticket)

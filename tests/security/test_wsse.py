@@ -57,6 +57,7 @@ from removethebackground.plugins.wsse.signature import (
     verify_envelope,
 )
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
+from support.clients import make_client, sandbox_client
 from support.envelopes import envelope_tree
 from support.pki import Issued
 from support.replay import ReplayAdapter, Reply, session_with
@@ -180,11 +181,11 @@ def test_bad_token_arguments_are_refused(kwargs: dict[str, Any], parameter: str)
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12])
 @pytest.mark.parametrize("digest", [False, True])
 def test_sandbox_accepts_a_valid_token(
-    wsse_sandbox: SandboxHandle, binding: Binding, digest: bool
+    wsse_sandbox: SandboxHandle, binding: Binding, digest: bool, client_kind: str
 ) -> None:
     ticket = wsse_sandbox.seed_image(status=10)
     token = UsernameToken(EMAIL, KEY, digest=digest)
-    client = wsse_sandbox.pixelz_client(binding, plugins=[token])
+    client = sandbox_client(client_kind, wsse_sandbox, binding, plugins=[token])
     status = client.get_image_status(image_ticket=ticket)
     assert status.image_status is not None and status.image_status.status_id == 10
 
@@ -223,10 +224,13 @@ def _signed_body(
 
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12])
 def test_wrong_password_is_failed_authentication_with_the_spec_qname(
-    wsse_sandbox: SandboxHandle, binding: Binding
+    wsse_sandbox: SandboxHandle, binding: Binding, client_kind: str
 ) -> None:
-    client = wsse_sandbox.pixelz_client(
-        binding, plugins=[UsernameToken(EMAIL, "not-the-key", digest=True)]
+    client = sandbox_client(
+        client_kind,
+        wsse_sandbox,
+        binding,
+        plugins=[UsernameToken(EMAIL, "not-the-key", digest=True)],
     )
     with pytest.raises(FailedAuthenticationError) as info:
         client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
@@ -251,8 +255,12 @@ def test_wrong_password_is_failed_authentication_with_the_spec_qname(
         assert sub.nsmap["wsse"] == WSSE_NS
 
 
-def test_unknown_user_is_failed_authentication(wsse_sandbox: SandboxHandle) -> None:
-    client = wsse_sandbox.pixelz_client(plugins=[UsernameToken("nobody@example.com", KEY)])
+def test_unknown_user_is_failed_authentication(
+    wsse_sandbox: SandboxHandle, client_kind: str
+) -> None:
+    client = sandbox_client(
+        client_kind, wsse_sandbox, plugins=[UsernameToken("nobody@example.com", KEY)]
+    )
     with pytest.raises(FailedAuthenticationError):
         client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
@@ -266,8 +274,10 @@ def test_replayed_nonce_is_refused(wsse_sandbox: SandboxHandle) -> None:
     assert b"wsse:FailedAuthentication" in again.content
 
 
-def test_old_message_is_expired(wsse_sandbox: SandboxHandle) -> None:
-    client = wsse_sandbox.pixelz_client(plugins=[UsernameToken(EMAIL, KEY, digest=True)])
+def test_old_message_is_expired(wsse_sandbox: SandboxHandle, client_kind: str) -> None:
+    client = sandbox_client(
+        client_kind, wsse_sandbox, plugins=[UsernameToken(EMAIL, KEY, digest=True)]
+    )
     ticket = wsse_sandbox.seed_image(status=10)
     client.get_image_status(image_ticket=ticket)
     wsse_sandbox.clock.advance(301)  # the token is made on wall time; the sandbox is ahead
@@ -276,18 +286,21 @@ def test_old_message_is_expired(wsse_sandbox: SandboxHandle) -> None:
     assert info.value.message == "The message has expired"
 
 
-def test_timestamp_expiry_is_checked(wsse_sandbox: SandboxHandle) -> None:
-    client = wsse_sandbox.pixelz_client(
-        plugins=[UsernameToken(EMAIL, KEY, lifetime=30)], binding=Binding.SOAP12
+def test_timestamp_expiry_is_checked(wsse_sandbox: SandboxHandle, client_kind: str) -> None:
+    client = sandbox_client(
+        client_kind,
+        wsse_sandbox,
+        plugins=[UsernameToken(EMAIL, KEY, lifetime=30)],
+        binding=Binding.SOAP12,
     )
     wsse_sandbox.clock.advance(60)
     with pytest.raises(MessageExpiredError):
         client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
 
 
-def test_missing_header_and_bad_tokens(wsse_sandbox: SandboxHandle) -> None:
+def test_missing_header_and_bad_tokens(wsse_sandbox: SandboxHandle, client_kind: str) -> None:
     with pytest.raises(InvalidSecurityError):
-        wsse_sandbox.pixelz_client().get_image_status(
+        sandbox_client(client_kind, wsse_sandbox).get_image_status(
             image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
         )
 
@@ -317,8 +330,10 @@ def test_missing_header_and_bad_tokens(wsse_sandbox: SandboxHandle) -> None:
         (drop_nonce, InvalidSecurityTokenError),
         (bad_nonce, InvalidSecurityTokenError),
     ):
-        client = wsse_sandbox.pixelz_client(
-            plugins=[UsernameToken(EMAIL, KEY, digest=True), Tamper(change)]
+        client = sandbox_client(
+            client_kind,
+            wsse_sandbox,
+            plugins=[UsernameToken(EMAIL, KEY, digest=True), Tamper(change)],
         )
         with pytest.raises(expected) as info:
             client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
@@ -326,18 +341,20 @@ def test_missing_header_and_bad_tokens(wsse_sandbox: SandboxHandle) -> None:
 
 
 def test_without_require_wsse_a_must_understand_header_is_refused_as_asmx_does(
-    sandbox: SandboxHandle,
+    sandbox: SandboxHandle, client_kind: str
 ) -> None:
     ticket = sandbox.seed_image(status=10)
-    client = sandbox.pixelz_client(plugins=[UsernameToken(EMAIL, KEY)])
+    client = sandbox_client(client_kind, sandbox, plugins=[UsernameToken(EMAIL, KEY)])
     with pytest.raises(ProtocolFault) as info:
         client.get_image_status(image_ticket=ticket)
     assert info.value.code == "MustUnderstand"
-    relaxed = sandbox.pixelz_client(plugins=[UsernameToken(EMAIL, KEY, must_understand=False)])
+    relaxed = sandbox_client(
+        client_kind, sandbox, plugins=[UsernameToken(EMAIL, KEY, must_understand=False)]
+    )
     assert relaxed.get_image_status(image_ticket=ticket).image_status is not None
 
 
-def test_a_fault_code_without_the_spec_namespace_is_not_a_security_fault() -> None:
+def test_a_fault_code_without_the_spec_namespace_is_not_a_security_fault(client_kind: str) -> None:
     body = (
         b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="'
         + SOAP11_ENV.encode()
@@ -346,7 +363,7 @@ def test_a_fault_code_without_the_spec_namespace_is_not_a_security_fault() -> No
         b"</soap:Fault></soap:Body></soap:Envelope>"
     )
     adapter = ReplayAdapter(Reply.soap(Binding.SOAP11, body, 500))
-    client = PixelzClient(EMAIL, KEY, session=session_with(adapter))
+    client = make_client(client_kind, EMAIL, KEY, session=session_with(adapter))
     with pytest.raises(ServiceFault) as info:
         client.get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
     assert not isinstance(info.value, SecurityFault)
@@ -410,17 +427,20 @@ def _zeep_signed_answer(signer: Issued, body: bytes) -> bytes:
     return etree.tostring(env, xml_declaration=True, encoding="utf-8")
 
 
-def _client_for(answer: bytes, plugin: Signature) -> PixelzClient:
+def _client_for(kind: str, answer: bytes, plugin: Signature) -> PixelzClient:
     adapter = ReplayAdapter(Reply.soap(Binding.SOAP11, answer))
-    return PixelzClient(EMAIL, KEY, session=session_with(adapter), plugins=[plugin])
+    client: PixelzClient = make_client(
+        kind, EMAIL, KEY, session=session_with(adapter), plugins=[plugin]
+    )
+    return client
 
 
 def test_answers_signed_by_zeep_verify_with_ours(
-    signer: Issued, server_signer: Issued, real_answer: bytes
+    signer: Issued, server_signer: Issued, real_answer: bytes, client_kind: str
 ) -> None:
     answer = _zeep_signed_answer(server_signer, real_answer)
     plugin = Signature(signer.key_file, signer.cert_file, server_cert=server_signer.cert_file)
-    result = _client_for(answer, plugin).get_image_status(
+    result = _client_for(client_kind, answer, plugin).get_image_status(
         image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
     )
     assert result.image_status is not None and result.image_status.status_id == 80
@@ -429,17 +449,17 @@ def test_answers_signed_by_zeep_verify_with_ours(
     assert tampered != answer
     for bad in (tampered, _zeep_signed_answer(signer, real_answer)):
         with pytest.raises(SignatureVerificationError):
-            _client_for(bad, plugin).get_image_status(
+            _client_for(client_kind, bad, plugin).get_image_status(
                 image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
             )
     with pytest.raises(SignatureVerificationError, match="no wsse:Security"):
-        _client_for(real_answer, plugin).get_image_status(
+        _client_for(client_kind, real_answer, plugin).get_image_status(
             image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11"
         )
     # without server_cert= answers are not checked
     unchecked = Signature(signer.key_file, signer.cert_file)
     assert (
-        _client_for(tampered, unchecked)
+        _client_for(client_kind, tampered, unchecked)
         .get_image_status(image_ticket="8c4b2d33-76f1-4d1e-9a63-3f2a6b0c9d11")
         .image_status
     )
@@ -461,13 +481,15 @@ def test_a_signature_that_does_not_cover_the_body_is_refused(
     assert info.value.code == "FailedCheck"
 
 
-def test_sandbox_checks_request_signatures(wsse_sandbox: SandboxHandle, signer: Issued) -> None:
+def test_sandbox_checks_request_signatures(
+    wsse_sandbox: SandboxHandle, signer: Issued, client_kind: str
+) -> None:
     ticket = wsse_sandbox.seed_image(status=10)
     plugins: list[Any] = [
         UsernameToken(EMAIL, KEY, digest=True),
         Signature(key=signer.key, cert=signer.cert),  # cryptography objects work too
     ]
-    client = wsse_sandbox.pixelz_client(plugins=plugins)
+    client = sandbox_client(client_kind, wsse_sandbox, plugins=plugins)
     assert client.get_image_status(image_ticket=ticket).image_status is not None
 
     class ChangeAfterSigning:
@@ -479,7 +501,7 @@ def test_sandbox_checks_request_signatures(wsse_sandbox: SandboxHandle, signer: 
         def incoming(self, envelope: etree._Element, op: Any, binding: Any) -> None:
             pass
 
-    tampering = wsse_sandbox.pixelz_client(plugins=[*plugins, ChangeAfterSigning()])
+    tampering = sandbox_client(client_kind, wsse_sandbox, plugins=[*plugins, ChangeAfterSigning()])
     with pytest.raises(FailedCheckError) as info:
         tampering.get_image_status(image_ticket=ticket)
     assert info.value.message == "The signature or decryption was invalid"
@@ -514,10 +536,11 @@ def test_missing_xmlsec_names_the_extra(monkeypatch: pytest.MonkeyPatch, signer:
     UsernameToken(EMAIL, KEY).outgoing(envelope_tree(OP, Binding.SOAP11, _values()), OP, None)
 
 
-def test_local_server_sees_no_password_with_digest(signer: Issued) -> None:
+def test_local_server_sees_no_password_with_digest(signer: Issued, client_kind: str) -> None:
     seen: list[Seen] = []
     with LocalServer(lambda s: Reply(500, b"")) as server:
-        client = PixelzClient(
+        client = make_client(
+            client_kind,
             EMAIL,
             "k3y-value-xyz",
             endpoint=server.endpoint,

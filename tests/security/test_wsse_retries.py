@@ -15,6 +15,7 @@ from removethebackground.core.retry import RetryPolicy
 from removethebackground.plugins.wsse import FailedAuthenticationError, UsernameToken
 from removethebackground.plugins.wsse.names import WSSE_NS
 from removethebackground.testing.sandbox import run_sandbox
+from support.clients import sandbox_client
 
 EMAIL = "demo@example.com"
 KEY = "demo-key"
@@ -35,13 +36,15 @@ class LoseFirstAnswer(HTTPAdapter):
         return answer
 
 
-def _call_with_a_lost_first_answer() -> tuple[LoseFirstAnswer, Any]:
+def _call_with_a_lost_first_answer(kind: str) -> tuple[LoseFirstAnswer, Any]:
     adapter = LoseFirstAnswer()
     session = requests.Session()
     session.mount("http://", adapter)
     with run_sandbox(require_wsse=True) as sb:
         ticket = sb.seed_image(status=10)
-        client = sb.pixelz_client(
+        client = sandbox_client(
+            kind,
+            sb,
             plugins=[UsernameToken(EMAIL, KEY, digest=True)],
             session=session,
             retries=RetryPolicy(attempts=2, backoff=0.01),
@@ -52,8 +55,10 @@ def _call_with_a_lost_first_answer() -> tuple[LoseFirstAnswer, Any]:
             return adapter, exc
 
 
-def test_a_retried_call_with_a_username_token_sends_a_new_nonce_and_succeeds() -> None:
-    adapter, outcome = _call_with_a_lost_first_answer()
+def test_a_retried_call_with_a_username_token_sends_a_new_nonce_and_succeeds(
+    client_kind: str,
+) -> None:
+    adapter, outcome = _call_with_a_lost_first_answer(client_kind)
     assert len(adapter.bodies) == 2
     assert not isinstance(outcome, Exception), outcome
     first, second = (_nonce(body) for body in adapter.bodies)

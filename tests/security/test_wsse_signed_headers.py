@@ -15,7 +15,6 @@ import xmlsec
 from lxml import etree
 from zeep.wsse.signature import BinarySignature as ZeepBinarySignature
 
-from removethebackground import PixelzClient
 from removethebackground.core.client import build_envelope
 from removethebackground.core.errors import InvalidParameterError, ServiceFault
 from removethebackground.core.wire import Binding
@@ -31,6 +30,7 @@ from removethebackground.plugins.wsse import (
 )
 from removethebackground.plugins.wsse.header import add_timestamp, security_header, utc_now
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
+from support.clients import make_client, sandbox_client
 from support.envelopes import ENVELOPE_NS, SOAP_CONTENT_TYPES, envelope_tree
 from support.pki import Issued
 from support.replay import ReplayAdapter, Reply, session_with
@@ -180,10 +180,10 @@ def test_every_wsu_id_is_written_with_the_wsu_prefix(signer: Issued, binding: Bi
 
 @pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12])
 def test_the_sandbox_accepts_signed_addressing_headers_and_token(
-    strict_sandbox: SandboxHandle, signer: Issued, binding: Binding
+    strict_sandbox: SandboxHandle, signer: Issued, binding: Binding, client_kind: str
 ) -> None:
     ticket = strict_sandbox.seed_image(status=10)
-    client = strict_sandbox.pixelz_client(binding, plugins=_plugins(signer))
+    client = sandbox_client(client_kind, strict_sandbox, binding, plugins=_plugins(signer))
     status = client.get_image_status(image_ticket=ticket)
     assert status.image_status is not None and status.image_status.status_id == 10
 
@@ -209,44 +209,46 @@ class ChangeHeader:
     ],
 )
 def test_the_sandbox_refuses_a_changed_signed_addressing_header(
-    strict_sandbox: SandboxHandle, signer: Issued, path: str, text: str
+    strict_sandbox: SandboxHandle, signer: Issued, path: str, text: str, client_kind: str
 ) -> None:
     ticket = strict_sandbox.seed_image(status=10)
-    client = strict_sandbox.pixelz_client(plugins=[*_plugins(signer), ChangeHeader(path, text)])
+    client = sandbox_client(
+        client_kind, strict_sandbox, plugins=[*_plugins(signer), ChangeHeader(path, text)]
+    )
     with pytest.raises(FailedCheckError) as info:
         client.get_image_status(image_ticket=ticket)
     assert info.value.message == "The signature or decryption was invalid"
 
 
 def test_a_changed_wsa_to_fails_the_signature_check(
-    wsse_sandbox: SandboxHandle, signer: Issued
+    wsse_sandbox: SandboxHandle, signer: Issued, client_kind: str
 ) -> None:
     """The sandbox checks WS-Security only here: it is the signature that catches it."""
     ticket = wsse_sandbox.seed_image(status=10)
     changed = ChangeHeader("wsa:To", "https://elsewhere.example/soap.asmx")
-    client = wsse_sandbox.pixelz_client(plugins=[*_plugins(signer), changed])
+    client = sandbox_client(client_kind, wsse_sandbox, plugins=[*_plugins(signer), changed])
     with pytest.raises(FailedCheckError):
         client.get_image_status(image_ticket=ticket)
     # without sign_addressing the same change goes through unnoticed
-    unsigned = wsse_sandbox.pixelz_client(
-        plugins=[*_plugins(signer, sign_addressing=False), changed]
+    unsigned = sandbox_client(
+        client_kind, wsse_sandbox, plugins=[*_plugins(signer, sign_addressing=False), changed]
     )
     assert unsigned.get_image_status(image_ticket=ticket).image_status is not None
 
 
 def test_a_signed_token_moved_to_another_account_is_refused(
-    wsse_sandbox: SandboxHandle, signer: Issued
+    wsse_sandbox: SandboxHandle, signer: Issued, client_kind: str
 ) -> None:
     """The digest covers the password, not the name: another account with the same key
     passes the token check, so only the signature over the token can refuse the change."""
     ticket = wsse_sandbox.seed_image(status=10)
     wsse_sandbox.add_account("twin@example.com", KEY)
     changed = ChangeHeader("wsse:Username", "twin@example.com")
-    unsigned = wsse_sandbox.pixelz_client(
-        plugins=[*_plugins(signer, sign_username_token=False), changed]
+    unsigned = sandbox_client(
+        client_kind, wsse_sandbox, plugins=[*_plugins(signer, sign_username_token=False), changed]
     )
     assert unsigned.get_image_status(image_ticket=ticket).image_status is not None
-    client = wsse_sandbox.pixelz_client(plugins=[*_plugins(signer), changed])
+    client = sandbox_client(client_kind, wsse_sandbox, plugins=[*_plugins(signer), changed])
     with pytest.raises(FailedCheckError):
         client.get_image_status(image_ticket=ticket)
 
@@ -255,10 +257,11 @@ def test_a_signed_token_moved_to_another_account_is_refused(
 
 
 def test_sign_addressing_without_addressing_headers_is_refused_before_sending(
-    signer: Issued,
+    signer: Issued, client_kind: str
 ) -> None:
     adapter = ReplayAdapter(Reply(500, b""))
-    client = PixelzClient(
+    client = make_client(
+        client_kind,
         EMAIL,
         KEY,
         session=session_with(adapter),
@@ -272,7 +275,8 @@ def test_sign_addressing_without_addressing_headers_is_refused_before_sending(
     assert info.value.parameter == "plugins"
     assert "put Addressing() before the Signature" in str(info.value)
     assert not adapter.sent
-    token_first = PixelzClient(
+    token_first = make_client(
+        client_kind,
         EMAIL,
         KEY,
         session=session_with(adapter),
@@ -336,20 +340,19 @@ def _zeep_signed(signer: Issued, body: bytes) -> bytes:
     return etree.tostring(env, xml_declaration=True, encoding="utf-8")
 
 
-def _call_with(answer: bytes, plugin: Signature) -> None:
+def _call_with(kind: str, answer: bytes, plugin: Signature) -> None:
     adapter = ReplayAdapter(Reply.soap(Binding.SOAP11, answer, 500))
-    PixelzClient(EMAIL, KEY, session=session_with(adapter), plugins=[plugin]).get_image_status(
-        image_ticket=TICKET
-    )
+    client = make_client(kind, EMAIL, KEY, session=session_with(adapter), plugins=[plugin])
+    client.get_image_status(image_ticket=TICKET)
 
 
 def test_unsigned_faults_are_accepted_unless_signed_faults_are_required(
-    signer: Issued, server_signer: Issued, fault_answer: bytes
+    signer: Issued, server_signer: Issued, fault_answer: bytes, client_kind: str
 ) -> None:
     assert ENVELOPE_NS[Binding.SOAP11].encode() in fault_answer
     lenient = Signature(signer.key_file, signer.cert_file, server_cert=server_signer.cert_file)
     with pytest.raises(ServiceFault):  # the default: an unsigned fault is raised as sent
-        _call_with(fault_answer, lenient)
+        _call_with(client_kind, fault_answer, lenient)
     strict = Signature(
         signer.key_file,
         signer.cert_file,
@@ -357,9 +360,9 @@ def test_unsigned_faults_are_accepted_unless_signed_faults_are_required(
         require_signed_faults=True,
     )
     with pytest.raises(SignatureVerificationError, match="no wsse:Security"):
-        _call_with(fault_answer, strict)
+        _call_with(client_kind, fault_answer, strict)
     with pytest.raises(SignatureVerificationError):  # signed, by someone else
-        _call_with(_zeep_signed(signer, fault_answer), strict)
+        _call_with(client_kind, _zeep_signed(signer, fault_answer), strict)
     with pytest.raises(ServiceFault) as info:  # signed by the service: the fault itself
-        _call_with(_zeep_signed(server_signer, fault_answer), strict)
+        _call_with(client_kind, _zeep_signed(server_signer, fault_answer), strict)
     assert not isinstance(info.value, SignatureVerificationError)

@@ -20,6 +20,7 @@ from .._version import __version__
 from .context import EXIT, CliError, State, describe, json_option, state
 
 if TYPE_CHECKING:
+    from .telemetry import CommandTelemetry
     from .wirelogs import WireLogs
 
 __all__ = ["COMMANDS", "cli", "describe", "run"]
@@ -186,6 +187,13 @@ class GenerationName(click.ParamType):  # type: ignore[type-arg]  # generic in c
     is_flag=True,
     help="log every request and answer to stderr (the API key and other secrets redacted)",
 )
+@click.option(
+    "--otel",
+    type=click.Choice(["console", "otlp", "global"]),
+    envvar="RTB_OTEL",
+    help="trace the command and its calls with OpenTelemetry: console (stderr), otlp "
+    "(OTEL_EXPORTER_OTLP_* variables) or global (opentelemetry-instrument's) [env RTB_OTEL]",
+)
 @json_option
 @click.pass_context
 def cli(
@@ -200,6 +208,7 @@ def cli(
     no_validate: bool,
     rates: tuple[str, ...],
     verbose: bool,
+    otel: str | None,
     json_flag: bool,
 ) -> None:
     """Remove The Background / Pixelz from the command line.
@@ -284,14 +293,34 @@ def _fail(current: State | None, message: str, code: int) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run ``rtb`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    global _TELEMETRY
     args = list(sys.argv[1:] if argv is None else argv)
     if os.environ.get(COMPLETE_VAR):
         return _complete(os.environ[COMPLETE_VAR])
+    code: int | None = None
     try:
-        return _run(args)
+        code = _run(args)
+        return code
     finally:
         if _LOGS is not None:
             _LOGS.stop()
+        telemetry = _TELEMETRY
+        if telemetry is not None:
+            _TELEMETRY = None
+            telemetry.stop(code)
+
+
+# --- --otel: the command's span (cli/telemetry.py, imported only with --otel) -----------------
+
+_TELEMETRY: CommandTelemetry | None = None
+
+
+def _trace(ctx: click.Context, exporter: str) -> None:
+    global _TELEMETRY
+    from .telemetry import CommandTelemetry, command_path
+
+    rest = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+    _TELEMETRY = CommandTelemetry(exporter, command_path(cli, ctx, rest))
 
 
 #: click's shell completion variable for ``rtb`` (``_RTB_COMPLETE=bash_source rtb``).
@@ -314,6 +343,8 @@ def _run(args: list[str]) -> int:
         with cli.make_context("rtb", args) as ctx:
             if isinstance(ctx.obj, State):
                 ctx_state.append(ctx.obj)
+            if ctx.params.get("otel"):
+                _trace(ctx, ctx.params["otel"])
             result = cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

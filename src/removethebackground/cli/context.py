@@ -120,6 +120,7 @@ class State:
         """A client of ``generation`` (default: the one in force) for the configured account."""
         from ..core.errors import InvalidParameterError
         from ..generated import GENERATIONS
+        from . import settings as settings_mod
 
         s = self.settings
         gen = generation or s.generation
@@ -141,7 +142,7 @@ class State:
                 endpoint_source=s.endpoint_source(gen),
                 timeout=self.timeout,
                 validate=self.validate,
-                rate_limits=self.rate_limits,
+                rate_limits=settings_mod.rate_limits(self.rate_limits),
             )
         except InvalidParameterError as exc:
             raise CliError(f"{exc}", EXIT["usage"]) from None

@@ -21,13 +21,17 @@ The config file is TOML at ``<user config dir>/removethebackground/config.toml``
     pixelz_endpoint = "http://127.0.0.1:8110/soap.asmx"
 
 It holds the API key, so ``rtb config set`` writes it readable by its owner only.
-This module needs no click: it checks, reads and writes settings.
+Its other tables (``[rates]``, :meth:`removethebackground.core.ratelimit.RateLimits.configured`;
+``[prices]`` and ``[spend]``, :func:`removethebackground.workflows.batch.spend.configured_spend`)
+are kept as written when the profiles are rewritten. This module needs no click: it
+checks, reads and writes settings.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +49,7 @@ __all__ = [
     "Settings",
     "config_path",
     "load_config",
+    "rate_limits",
     "resolve",
     "save_config",
 ]
@@ -90,8 +95,11 @@ def load_config(path: Path) -> dict[str, dict[str, str]]:
 
 
 def save_config(path: Path, profiles: Mapping[str, Mapping[str, str]]) -> None:
-    """Write the profiles atomically, readable and writable by the owner only."""
-    lines = ["# rtb profiles; written by `rtb config set`. It holds API keys: keep it private."]
+    """Write the profiles atomically, readable and writable by the owner only.
+
+    The file's other tables (``[rates]``, ``[prices]``, ``[spend]``, any other) and
+    their comments are kept as they are written; only the profiles are rewritten."""
+    lines = [HEADER]
     for name in sorted(profiles):
         check_profile_name(name)
         lines.append("")
@@ -99,7 +107,9 @@ def save_config(path: Path, profiles: Mapping[str, Mapping[str, str]]) -> None:
         for key, value in profiles[name].items():
             # A JSON string without ASCII escaping is a valid TOML basic string.
             lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    text = "\n".join(lines) + "\n"
+    top, others = _other_tables(path)
+    text = top + "\n".join(lines) + "\n" + others
+    _check_kept(path, text)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:
@@ -110,6 +120,64 @@ def save_config(path: Path, profiles: Mapping[str, Mapping[str, str]]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+HEADER: Final = "# rtb profiles; written by `rtb config set`. It holds API keys: keep it private."
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _is_profiles(name: str) -> bool:
+    first = name.split(".", 1)[0].strip().strip("\"'")
+    return first == "profiles"
+
+
+def _other_tables(path: Path) -> tuple[str, str]:
+    """The text of the file at ``path`` that is not a profile, as written: the lines
+    before its first table (but ``HEADER``), and every table not under ``profiles``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "", ""
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
+    top: list[str] = []
+    kept: list[str] = []
+    section: str | None = None
+    for line in text.splitlines():
+        found = _TABLE_HEADER.match(line)
+        if found:
+            section = found.group(1)
+        if section is None:
+            if line.strip() != HEADER:
+                top.append(line)
+        elif not _is_profiles(section):
+            kept.append(line)
+    while top and not top[-1].strip():
+        top.pop()
+    return ("\n".join(top) + "\n" if top else ""), ("\n" + "\n".join(kept) + "\n" if kept else "")
+
+
+def _check_kept(path: Path, text: str) -> None:
+    """Refuse to write ``text`` unless it keeps the file's other tables unchanged."""
+    import tomllib
+
+    before = {k: v for k, v in _read(path).items() if k != "profiles"}
+    try:
+        after = {k: v for k, v in tomllib.loads(text).items() if k != "profiles"}
+    except tomllib.TOMLDecodeError:
+        after = None
+    if after != before:
+        raise ConfigError(
+            f"the config file {path} could not be rewritten keeping its other tables "
+            "as they are: edit its [profiles.*] tables by hand"
+        )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return _core.read_config(path)
+    except _core.ConfigFileError as exc:
+        raise ConfigError(_message(exc)) from None
 
 
 def check_profile_name(name: str) -> str:
@@ -269,3 +337,21 @@ def resolve(
 
 # How `rtb config show` names the origins (the client's labels are Setting.source).
 _SOURCES: Final = {"argument": "flag", "env": "env {name}", "profile": "profile {name}"}
+
+
+def rate_limits(flags: Any) -> Any:
+    """The client's ``rate_limits=``: the config file's ``[rates]`` with ``--rate``'s
+    (``flags``, a ``RateLimits`` or ``None``) winning per kind; ``None``: no limiter.
+    A bad table raises ``InvalidParameterError`` naming the key and the file."""
+    if flags is None and not _core.read_table("rates"):
+        return None  # the usual case, without importing the limiter
+    from ..core.ratelimit import RateLimits
+
+    configured = RateLimits.configured()
+    if configured is None:
+        return flags
+    if flags is None:
+        return configured
+    return RateLimits(
+        {**configured.rates, **flags.rates}, pause=configured.pause, max_pause=configured.max_pause
+    )

@@ -153,7 +153,7 @@ def submit(
     no_journal: bool,
     retry_failed: bool,
     concurrency: int,
-    confirm_over: int,
+    confirm_over: int | None,
     max_spend: str | None,
     price_per_image: tuple[str, ...],
     yes: bool,

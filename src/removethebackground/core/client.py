@@ -42,6 +42,7 @@ from ..bindings import BINDINGS, SOAP_BINDINGS, CallContext, EnvelopePlugin
 from ..bindings.http import form_pairs
 from . import constraints as _constraints
 from . import deadline as _deadline
+from . import observe as _observe
 from . import reconcile as _reconcile
 from .config import ClientConfig, MessageValidator, StrictMode, check_offered
 from .errors import (
@@ -54,7 +55,7 @@ from .errors import (
 from .faults import FaultTable
 from .http import HttpAnswer, HttpRequest
 from .ratelimit import RateLimitedTransport, RateLimits
-from .retry import RetryingTransport, RetryPolicy
+from .retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
 from .secret import Secret
 from .transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -67,6 +68,7 @@ from .wire import Binding, Operation, Service
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
+    "ClientBase",
     "ServiceClient",
     "build_envelope",
     "form_pairs",
@@ -77,164 +79,28 @@ log = logging.getLogger("removethebackground")
 R = TypeVar("R")
 
 
-class ServiceClient:
-    """Base of the generated clients: one service, one account, one binding.
+class ClientBase:
+    """What the sync and the async clients share: the account, the configuration and the
+    pure steps of a call (no I/O), so both call paths behave alike.
 
-    Args:
-        email: the account's contact email (``contactEmail``).
-        api_key: the account's API key (``contactAPIkey``), a str or a
-            :class:`~removethebackground.core.secret.Secret`; held as a ``Secret``, never
-            logged or shown.
-        binding: :class:`Binding` or its name; default SOAP 1.1.
-        endpoint: the service URL (``.../soap.asmx``); default the WSDL's address.
-            :meth:`from_env` finds it as ``rtb`` does (see
-            :mod:`removethebackground.core.settings`).
-        endpoint_source: where ``endpoint`` came from, shown as ``client.endpoint_source``
-            and in ``repr``; default ``"argument"``, or ``"WSDL default"`` without an
-            endpoint (:meth:`from_env` passes the variable or the config file's profile).
-        validate: ``True`` (the default): a value an overlay rule of the generated
-            client refuses (``'GIF' must be one of ...``, ``images_per_page`` out of
-            1..100) raises :class:`~removethebackground.core.errors.InvalidParameterError`
-            before anything is sent. ``False``: values are sent as given (Python values
-            still become their text: an ``int`` its digits), for when the service
-            accepts a value the overlay does not know yet; the service then decides.
-        timeout: seconds, or a ``(connect, read)`` pair, for each socket operation;
-            always finite.
-        deadline: seconds for the whole call, as gRPC's deadline: every attempt
-            (connect, headers and body), every backoff wait between retries and any
-            lookup that reconciles a lost answer together; default 3 times the
-            (largest) timeout, or the given transport's own ``deadline``. A retry
-            starts only when what is left can hold it (each attempt is armed for
-            what is left; see :mod:`removethebackground.core.deadline`). When it
-            passes, the connection is closed and the call raises
-            :class:`~removethebackground.core.errors.TransportTimeout` (or
-            :class:`~removethebackground.core.errors.OutcomeUnknownError` for a call
-            that changes state and could not be looked up in time).
-        retries: a :class:`~removethebackground.core.retry.RetryPolicy`, a number of
-            retries, or ``False``; default ``RetryPolicy()`` (3 attempts, read-only
-            operations only; see :mod:`removethebackground.core.retry`). Applies to the
-            default transport, and to a given ``transport`` only when set. With
-            retries on, a call that queues an image and loses its answer is
-            reconciled by its ``customer_image_id``
-            (:mod:`removethebackground.core.reconcile`), never sent twice blindly.
-        session: a :class:`requests.Session` of your own (proxies, certificates,
-            TLS settings); the client then leaves closing it to you.
-        max_response_bytes: answers larger than this are refused.
-        transport: a :class:`~removethebackground.core.transport.Transport` to send
-            requests with, instead of the default one built from ``session``,
-            ``timeout`` and ``max_response_bytes``; the client leaves closing it to you.
-        plugins: envelope plugins for the SOAP bindings (see
-            :class:`~removethebackground.bindings.EnvelopePlugin`), such as
-            ``UsernameToken``/``Signature`` (:mod:`removethebackground.plugins.wsse`) and
-            ``Addressing()`` (:mod:`removethebackground.plugins.addressing`, which is
-            given the endpoint: see :mod:`removethebackground.core.config`).
-        verify: TLS server verification: ``True`` (on, the default), ``False``, or the
-            path of a CA bundle for a private CA. ``None``: on, or as ``session`` says.
-        cert: a client certificate for mutual TLS: one PEM file with certificate and
-            key, or a ``(cert, key)`` pair of paths.
-        proxies, proxy: proxies by scheme (``{"https": "http://proxy:3128"}``), or one
-            proxy URL for both schemes. See :mod:`removethebackground.core.connection`.
-        fault_classes: which fault text becomes which exception class, for this
-            client (a :class:`~removethebackground.core.faults.FaultTable`, e.g.
-            ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
-            :data:`~removethebackground.core.faults.DEFAULT_FAULT_TABLE`.
-        strict: a strict mode, a function from the service to a validator of every
-            request (before sending) and every answer: ``strict=validator_for`` (from
-            :mod:`removethebackground.plugins.strict`) checks them against the WSDL's
-            own XML Schema.
-        rate_limits: rates per kind of call (``"queue"``, ``"write"``, ``"read"``), a
-            :class:`~removethebackground.core.ratelimit.RateLimits` or a mapping such as
-            ``{"queue": "2/s", "read": "600/min,burst=20"}``; a 429 then pauses its kind
-            for every call of this client. Default ``None``: no limiter. Waiting for a
-            token spends the call's deadline (see :mod:`removethebackground.core.ratelimit`).
+    :class:`ServiceClient` (sync) and
+    :class:`~removethebackground.core.asyncclient.AsyncServiceClient` (asyncio) add the
+    transport and the call path; each call path runs these steps::
 
-    The arguments other than the account and the connection objects make one
-    :class:`~removethebackground.core.config.ClientConfig` (``client.config``),
-    checked once.
+        request = self._prepare(op, args)     # binding offered, credentials, build, strict
+        answer  = <send request, retries, deadline, reconciliation>
+        return    self._answer(op, answer)    # strict, read_answer
+        # any failure: self._unreadable(op, exc) for a foreign one, then self._scrub(error)
     """
 
     SERVICE: ClassVar[Service]
+    _transport: Any
 
-    def __init__(
-        self,
-        email: str,
-        api_key: str | Secret,
-        *,
-        binding: Binding | str = Binding.SOAP11,
-        endpoint: str | None = None,
-        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-        session: requests.Session | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        transport: Transport | None = None,
-        plugins: Sequence[EnvelopePlugin] = (),
-        fault_classes: FaultTable | None = None,
-        strict: StrictMode | None = None,
-        verify: bool | str | None = None,
-        cert: str | tuple[str, str] | None = None,
-        proxies: Mapping[str, str] | None = None,
-        proxy: str | None = None,
-        deadline: float | None = None,
-        retries: RetryPolicy | int | bool | None = None,
-        validate: bool = True,
-        endpoint_source: str | None = None,
-        rate_limits: RateLimits | Mapping[str, object] | None = None,
-    ) -> None:
-        if not isinstance(email, str) or not email.strip():
-            raise InvalidParameterError("email", "is empty: pass the account's contact email")
-        if not isinstance(api_key, (str, Secret)) or not api_key:
-            raise InvalidParameterError("api_key", "is empty: pass the account's API key")
-        config = ClientConfig.for_service(
-            self.SERVICE,
-            binding=binding,
-            endpoint=endpoint,
-            timeout=timeout,
-            deadline=deadline,
-            retries=retries,
-            max_response_bytes=max_response_bytes,
-            plugins=plugins,
-            fault_classes=fault_classes,
-            strict=strict,
-            verify=verify,
-            cert=cert,
-            proxies=proxies,
-            proxy=proxy,
-            validate=validate,
-            endpoint_source=endpoint_source,
-            rate_limits=rate_limits,
-        )
-        if transport is not None and (
-            config.verify is not None or config.cert is not None or config.proxies is not None
-        ):
-            raise InvalidParameterError(
-                "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
-            )
-        owns = transport is None
-        policy = config.retries or RetryPolicy()
-        if transport is None:
-            transport = RequestsTransport(
-                session,
-                timeout=config.timeout,
-                max_response_bytes=config.max_response_bytes,
-                verify=config.verify,
-                cert=config.cert,
-                proxies=None if config.proxies is None else dict(config.proxies),
-                deadline=config.deadline,
-            )
-            if config.rate_limits is not None:  # under the retries: every attempt takes a token
-                transport = RateLimitedTransport(transport, config.rate_limits)
-            if policy.attempts > 1:
-                transport = RetryingTransport(transport, policy)
-        else:  # wrappers of a transport you pass close themselves, never it
-            if config.rate_limits is not None:
-                transport = RateLimitedTransport(transport, config.rate_limits, owns_inner=False)
-                owns = True
-            if config.retries is not None and policy.attempts > 1:
-                transport = RetryingTransport(transport, policy, owns_inner=owns)
-                owns = True
-        self._configure(email, Secret(api_key), config, transport, owns=owns)
+    def __init__(self, email: str, api_key: str | Secret, **kwargs: Any) -> None:
+        raise NotImplementedError  # the sync and async clients each construct themselves
 
     def _configure(
-        self, email: str, api_key: Secret, config: ClientConfig, transport: Transport, *, owns: bool
+        self, email: str, api_key: Secret, config: ClientConfig, transport: Any, *, owns: bool
     ) -> None:
         """Set the client up from a checked configuration (the constructor's and
         :meth:`with_binding`'s common end); the attributes below are what calls read."""
@@ -247,7 +113,7 @@ class ServiceClient:
         self._validate = config.validate
         self._safe_endpoint = config.safe_endpoint
         self._engine = BINDINGS[config.binding]
-        self._transport: Transport = transport
+        self._transport = transport
         self._owns_transport = owns
         self._plugins = config.envelope_plugins()
         # The validator is made (and for the schema, compiled) once, when asked for.
@@ -382,7 +248,7 @@ class ServiceClient:
         return self._config.timeout
 
     @property
-    def transport(self) -> Transport:
+    def transport(self) -> Any:
         return self._transport
 
     @property
@@ -390,25 +256,6 @@ class ServiceClient:
         """Seconds for a whole call."""
         transport = getattr(self._transport, "inner", self._transport)
         return float(getattr(transport, "deadline", 0.0))
-
-    @property
-    def _session(self) -> requests.Session:
-        """The default transport's session (what the stubber and cassettes mount on)."""
-        session = getattr(self._transport, "session", None)
-        if not isinstance(session, requests.Session):
-            raise TypeError(f"{type(self._transport).__name__} has no requests session")
-        return session
-
-    def close(self) -> None:
-        """Close the connections if the client made them (not a clone's, nor a given one's)."""
-        if self._owns_transport:
-            self._transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return (
@@ -420,7 +267,12 @@ class ServiceClient:
 
     # --- calls ------------------------------------------------------------------
 
-    def _call(self, op: Operation[R], args: Mapping[str, object]) -> R:
+    # --- the pure steps of a call, shared by the sync and async call paths -------------
+
+    def _prepare(self, op: Operation[Any], args: Mapping[str, object]) -> HttpRequest:
+        """The request of a call: the binding checked against the WSDL, the credentials
+        filled in, the request built (and checked in strict mode). Raises before
+        anything is sent."""
         if self._binding not in op.bindings:
             offered = ", ".join(sorted(b.value for b in op.bindings))
             raise UnsupportedBindingError(
@@ -433,108 +285,67 @@ class ServiceClient:
             values = {**args, email_attr: self._email, key_attr: self._api_key}
         else:  # a service without credential parameters (generated with ANY_SERVICE rules)
             values = dict(args)
-        ctx = self._ctx
-        engine = self._engine
-        request = self._request(op, values)
-        strict = self._strict
-        del values  # the key stays in the request only
-        started = self._begin_budget()  # one deadline for the whole call (None: a caller's)
-        lost: TransportError | None
-        try:
-            try:
-                answer = self._transport.send(request, ctx)
-            except TransportError as exc:
-                if exc.request_sent is not None or not op.changes_state or not self._reconciles():
-                    raise
-                lost = exc
-            else:
-                lost = None
-            if lost is not None:  # the request went out and its answer was lost
-                settled = self._settle(op, args, request, lost)
-                if isinstance(settled, _reconcile.Found):
-                    result: R = settled.result
-                    return result
-                answer = settled
-            if strict is not None:
-                strict.check_answer(op, self._binding, answer)
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug(
-                    "%s over %s: HTTP %s, %d bytes",
-                    op.name,
-                    self._binding.value,
-                    answer.status,
-                    len(answer.body),
-                )
-            return engine.read_answer(op, answer, ctx)
-        except RemoveTheBackgroundError as exc:
-            failure = exc
-        except Exception as exc:
-            if getattr(exc, "passes_through", False):  # a test double's own assertion
-                raise
-            failure = MalformedResponseError(
-                f"the answer could not be read ({type(exc).__name__}: {_text_of(exc)})",
-                operation=op.name,
-                binding=self._binding.value,
+        return self._request(op, values)
+
+    def _answer(self, op: Operation[R], answer: HttpAnswer) -> R:
+        """The result of ``answer`` (checked in strict mode), or the library error it is."""
+        if self._strict is not None:
+            self._strict.check_answer(op, self._binding, answer)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s over %s: HTTP %s, %d bytes",
+                op.name,
+                self._binding.value,
+                answer.status,
+                len(answer.body),
             )
-        finally:
-            _deadline.end(started)
-        # Outside the except block, so that nothing chains the error to what it replaced.
-        raise self._scrub(failure)
+        return self._engine.read_answer(op, answer, self._ctx)
+
+    def _unreadable(self, op: Operation[Any], exc: Exception) -> MalformedResponseError | None:
+        """The library error for a foreign exception raised while reading an answer;
+        ``None`` for a test double's own assertion (``passes_through``), to re-raise."""
+        if getattr(exc, "passes_through", False):
+            return None
+        return MalformedResponseError(
+            f"the answer could not be read ({type(exc).__name__}: {_text_of(exc)})",
+            operation=op.name,
+            binding=self._binding.value,
+        )
+
+    def _service_name(self) -> str:
+        """The service as telemetry names it: the client class without ``Client`` (and,
+        for an async client, without ``Async``): ``Pixelz``, ``RemoveTheBackground``."""
+        name = type(self).__name__
+        return name.removeprefix("Async").removesuffix("Client") or name
+
+    def _observe(self, op: Operation[Any], request: HttpRequest) -> _observe.Call | None:
+        """Start observing a call whose request is built (core/observe.py); ``None``: off."""
+        if _observe.observer is None:
+            return None
+        return _observe.begin(
+            self._service_name(), op, self._binding, self._endpoint, request.method
+        )
 
     _budget_seconds: float | None = None  # the call's deadline, found on the first call
 
-    def _begin_budget(self) -> _deadline.Budget | None:
-        """Start the call's budget: ``deadline=``, else the transport's own deadline (none
-        for a transport without one); ``None`` when a call on this thread runs already
-        (a reconciliation lookup spends its caller's budget)."""
+    def _call_seconds(self) -> float:
+        """The seconds of one call's budget: ``deadline=``, else the transport's own
+        deadline (0: none, for a transport without one)."""
         seconds = self._budget_seconds
         if seconds is None:
             seconds = self._config.deadline if self._config.deadline is not None else self.deadline
             self._budget_seconds = seconds
-        return _deadline.begin(seconds) if seconds > 0 else None
+        return seconds
 
     def _reconciles(self) -> bool:
-        """Whether a lost answer is reconciled here: retries are on (a
-        :class:`RetryingTransport`), and the caller has not deferred it."""
+        """Whether a lost answer is reconciled here: retries are on (a retrying
+        transport), and the caller has not deferred it."""
         transport = self._transport
         return (
-            isinstance(transport, RetryingTransport)
+            isinstance(transport, (RetryingTransport, AsyncRetryingTransport))
             and transport.policy.attempts > 1
             and not _reconcile.is_deferred()
         )
-
-    def _settle(
-        self,
-        op: Operation[R],
-        args: Mapping[str, object],
-        request: HttpRequest,
-        lost: TransportError,
-    ) -> _reconcile.Found[R] | HttpAnswer:
-        """A call whose answer was lost: what it returned (looked up by its own values),
-        or the answer of sending it again when the service never saw it; else raise
-        :class:`~removethebackground.core.errors.OutcomeUnknownError`."""
-        transport = self._transport
-        assert isinstance(transport, RetryingTransport)
-        sends = 1
-        while True:
-            found = _reconcile.reconcile(self, op, args, cause=lost)
-            if found is not None:
-                return found
-            if not transport.wait_to_resend(request, sends, "the service never saw it"):
-                raise _reconcile.unknown_outcome(
-                    op,
-                    lost,
-                    "the service had not seen it when asked, and no attempt or time is left "
-                    "to send it again",
-                )
-            sends += 1
-            request = request.renewed()
-            try:
-                return transport.send(request, self._ctx)
-            except TransportError as exc:
-                if exc.request_sent is not None:
-                    raise
-                lost = exc
 
     def _request(self, op: Operation[Any], values: Mapping[str, object]) -> HttpRequest:
         """The request of ``op``, checked in strict mode; an error on the way (a value the
@@ -571,6 +382,264 @@ class ServiceClient:
             exc.endpoint = self._safe_endpoint
         _scrub_exception(exc, self._redact, set())
         return exc
+
+
+class ServiceClient(ClientBase):
+    """Base of the generated clients: one service, one account, one binding.
+
+    Args:
+        email: the account's contact email (``contactEmail``).
+        api_key: the account's API key (``contactAPIkey``), a str or a
+            :class:`~removethebackground.core.secret.Secret`; held as a ``Secret``, never
+            logged or shown.
+        binding: :class:`Binding` or its name; default SOAP 1.1.
+        endpoint: the service URL (``.../soap.asmx``); default the WSDL's address.
+            :meth:`from_env` finds it as ``rtb`` does (see
+            :mod:`removethebackground.core.settings`).
+        endpoint_source: where ``endpoint`` came from, shown as ``client.endpoint_source``
+            and in ``repr``; default ``"argument"``, or ``"WSDL default"`` without an
+            endpoint (:meth:`from_env` passes the variable or the config file's profile).
+        validate: ``True`` (the default): a value an overlay rule of the generated
+            client refuses (``'GIF' must be one of ...``, ``images_per_page`` out of
+            1..100) raises :class:`~removethebackground.core.errors.InvalidParameterError`
+            before anything is sent. ``False``: values are sent as given (Python values
+            still become their text: an ``int`` its digits), for when the service
+            accepts a value the overlay does not know yet; the service then decides.
+        timeout: seconds, or a ``(connect, read)`` pair, for each socket operation;
+            always finite.
+        deadline: seconds for the whole call, as gRPC's deadline: every attempt
+            (connect, headers and body), every backoff wait between retries and any
+            lookup that reconciles a lost answer together; default 3 times the
+            (largest) timeout, or the given transport's own ``deadline``. A retry
+            starts only when what is left can hold it (each attempt is armed for
+            what is left; see :mod:`removethebackground.core.deadline`). When it
+            passes, the connection is closed and the call raises
+            :class:`~removethebackground.core.errors.TransportTimeout` (or
+            :class:`~removethebackground.core.errors.OutcomeUnknownError` for a call
+            that changes state and could not be looked up in time).
+        retries: a :class:`~removethebackground.core.retry.RetryPolicy`, a number of
+            retries, or ``False``; default ``RetryPolicy()`` (3 attempts, read-only
+            operations only; see :mod:`removethebackground.core.retry`). Applies to the
+            default transport, and to a given ``transport`` only when set. With
+            retries on, a call that queues an image and loses its answer is
+            reconciled by its ``customer_image_id``
+            (:mod:`removethebackground.core.reconcile`), never sent twice blindly.
+        session: a :class:`requests.Session` of your own (proxies, certificates,
+            TLS settings); the client then leaves closing it to you.
+        max_response_bytes: answers larger than this are refused.
+        transport: a :class:`~removethebackground.core.transport.Transport` to send
+            requests with, instead of the default one built from ``session``,
+            ``timeout`` and ``max_response_bytes``; the client leaves closing it to you.
+        plugins: envelope plugins for the SOAP bindings (see
+            :class:`~removethebackground.bindings.EnvelopePlugin`), such as
+            ``UsernameToken``/``Signature`` (:mod:`removethebackground.plugins.wsse`) and
+            ``Addressing()`` (:mod:`removethebackground.plugins.addressing`, which is
+            given the endpoint: see :mod:`removethebackground.core.config`).
+        verify: TLS server verification: ``True`` (on, the default), ``False``, or the
+            path of a CA bundle for a private CA. ``None``: on, or as ``session`` says.
+        cert: a client certificate for mutual TLS: one PEM file with certificate and
+            key, or a ``(cert, key)`` pair of paths.
+        proxies, proxy: proxies by scheme (``{"https": "http://proxy:3128"}``), or one
+            proxy URL for both schemes. See :mod:`removethebackground.core.connection`.
+        fault_classes: which fault text becomes which exception class, for this
+            client (a :class:`~removethebackground.core.faults.FaultTable`, e.g.
+            ``DEFAULT_FAULT_TABLE.with_rule(r"quota", QuotaError)``); default
+            :data:`~removethebackground.core.faults.DEFAULT_FAULT_TABLE`.
+        strict: a strict mode, a function from the service to a validator of every
+            request (before sending) and every answer: ``strict=validator_for`` (from
+            :mod:`removethebackground.plugins.strict`) checks them against the WSDL's
+            own XML Schema.
+        rate_limits: rates per kind of call (``"queue"``, ``"write"``, ``"read"``), a
+            :class:`~removethebackground.core.ratelimit.RateLimits` or a mapping such as
+            ``{"queue": "2/s", "read": "600/min,burst=20"}``; a 429 then pauses its kind
+            for every call of this client. Default ``None``: no limiter. Waiting for a
+            token spends the call's deadline (see :mod:`removethebackground.core.ratelimit`).
+
+    The arguments other than the account and the connection objects make one
+    :class:`~removethebackground.core.config.ClientConfig` (``client.config``),
+    checked once.
+    """
+
+    def __init__(
+        self,
+        email: str,
+        api_key: str | Secret,
+        *,
+        binding: Binding | str = Binding.SOAP11,
+        endpoint: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        transport: Transport | None = None,
+        plugins: Sequence[EnvelopePlugin] = (),
+        fault_classes: FaultTable | None = None,
+        strict: StrictMode | None = None,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+        proxy: str | None = None,
+        deadline: float | None = None,
+        retries: RetryPolicy | int | bool | None = None,
+        validate: bool = True,
+        endpoint_source: str | None = None,
+        rate_limits: RateLimits | Mapping[str, object] | None = None,
+    ) -> None:
+        if not isinstance(email, str) or not email.strip():
+            raise InvalidParameterError("email", "is empty: pass the account's contact email")
+        if not isinstance(api_key, (str, Secret)) or not api_key:
+            raise InvalidParameterError("api_key", "is empty: pass the account's API key")
+        config = ClientConfig.for_service(
+            self.SERVICE,
+            binding=binding,
+            endpoint=endpoint,
+            timeout=timeout,
+            deadline=deadline,
+            retries=retries,
+            max_response_bytes=max_response_bytes,
+            plugins=plugins,
+            fault_classes=fault_classes,
+            strict=strict,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+            proxy=proxy,
+            validate=validate,
+            endpoint_source=endpoint_source,
+            rate_limits=rate_limits,
+        )
+        if transport is not None and (
+            config.verify is not None or config.cert is not None or config.proxies is not None
+        ):
+            raise InvalidParameterError(
+                "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
+            )
+        owns = transport is None
+        policy = config.retries or RetryPolicy()
+        if transport is None:
+            transport = RequestsTransport(
+                session,
+                timeout=config.timeout,
+                max_response_bytes=config.max_response_bytes,
+                verify=config.verify,
+                cert=config.cert,
+                proxies=None if config.proxies is None else dict(config.proxies),
+                deadline=config.deadline,
+            )
+            if config.rate_limits is not None:  # under the retries: every attempt takes a token
+                transport = RateLimitedTransport(transport, config.rate_limits)
+            if policy.attempts > 1:
+                transport = RetryingTransport(transport, policy)
+        else:  # wrappers of a transport you pass close themselves, never it
+            if config.rate_limits is not None:
+                transport = RateLimitedTransport(transport, config.rate_limits, owns_inner=False)
+                owns = True
+            if config.retries is not None and policy.attempts > 1:
+                transport = RetryingTransport(transport, policy, owns_inner=owns)
+                owns = True
+        self._configure(email, Secret(api_key), config, transport, owns=owns)
+
+    @property
+    def transport(self) -> Transport:
+        transport: Transport = self._transport
+        return transport
+
+    @property
+    def _session(self) -> requests.Session:
+        """The default transport's session (what the stubber and cassettes mount on)."""
+        session = getattr(self._transport, "session", None)
+        if not isinstance(session, requests.Session):
+            raise TypeError(f"{type(self._transport).__name__} has no requests session")
+        return session
+
+    def close(self) -> None:
+        """Close the connections if the client made them (not a clone's, nor a given one's)."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, op: Operation[R], args: Mapping[str, object]) -> R:
+        request = self._prepare(op, args)
+        started = self._begin_budget()  # one deadline for the whole call (None: a caller's)
+        observed = self._observe(op, request)  # an observer's spans and metrics; None: off
+        lost: TransportError | None
+        failure: RemoveTheBackgroundError | None = None
+        try:
+            try:
+                answer = self._transport.send(request, self._ctx)
+            except TransportError as exc:
+                if exc.request_sent is not None or not op.changes_state or not self._reconciles():
+                    raise
+                lost = exc
+            else:
+                lost = None
+            if lost is not None:  # the request went out and its answer was lost
+                if observed is not None:
+                    observed.lost()
+                settled = self._settle(op, args, request, lost)
+                if isinstance(settled, _reconcile.Found):
+                    result: R = settled.result
+                    return result
+                answer = settled
+            if observed is not None:
+                observed.answered(answer.status)
+            return self._answer(op, answer)
+        except RemoveTheBackgroundError as exc:
+            failure = exc
+        except Exception as exc:
+            failure = self._unreadable(op, exc)
+            if failure is None:  # a test double's own assertion
+                raise
+        finally:
+            _deadline.end(started)
+            if observed is not None:
+                observed.end(failure)
+        # Outside the except block, so that nothing chains the error to what it replaced.
+        raise self._scrub(failure)
+
+    def _begin_budget(self) -> _deadline.Budget | None:
+        """Start the call's budget (:meth:`_call_seconds`; none for a transport without a
+        deadline); ``None`` when a call on this thread runs already (a reconciliation
+        lookup spends its caller's budget)."""
+        seconds = self._call_seconds()
+        return _deadline.begin(seconds) if seconds > 0 else None
+
+    def _settle(
+        self,
+        op: Operation[R],
+        args: Mapping[str, object],
+        request: HttpRequest,
+        lost: TransportError,
+    ) -> _reconcile.Found[R] | HttpAnswer:
+        """A call whose answer was lost: what it returned (looked up by its own values),
+        or the answer of sending it again when the service never saw it; else raise
+        :class:`~removethebackground.core.errors.OutcomeUnknownError`."""
+        transport = self._transport
+        assert isinstance(transport, RetryingTransport)
+        sends = 1
+        while True:
+            found = _reconcile.reconcile(self, op, args, cause=lost)
+            if found is not None:
+                return found
+            if not transport.wait_to_resend(request, sends, "the service never saw it"):
+                raise _reconcile.unknown_outcome(
+                    op,
+                    lost,
+                    "the service had not seen it when asked, and no attempt or time is left "
+                    "to send it again",
+                )
+            sends += 1
+            request = request.renewed()
+            try:
+                return transport.send(request, self._ctx)
+            except TransportError as exc:
+                if exc.request_sent is not None:
+                    raise
+                lost = exc
 
 
 _NO_HEADERS: Mapping[str, str] = {}

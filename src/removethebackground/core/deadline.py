@@ -36,6 +36,7 @@ stays proportional to the calls in flight.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import heapq
 import itertools
 import math
@@ -55,10 +56,12 @@ __all__ = [
     "arm",
     "arm_until",
     "begin",
+    "begin_task",
     "budget",
     "current",
     "disarm",
     "end",
+    "end_task",
     "state",
 ]
 
@@ -228,9 +231,38 @@ def end(started: Budget | None) -> None:
 
 
 def budget() -> Budget | None:
-    """The budget of the call running on this thread, if any."""
-    found: Budget | None = _current.budget
+    """The budget of the call running in this task (async) or on this thread, if any."""
+    found: Budget | None = _task_budget.get()
+    if found is None:
+        found = _current.budget
     return found
+
+
+# --- the async call path: one budget per task -----------------------------------------------
+#
+# An asyncio task runs in a context of its own (a copy of its creator's), so a context
+# variable holds the budget of the call running in a task, as the thread's state does for
+# the sync path: a lookup awaited inside the call spends it, a call in another task does
+# not see it. Its attempts are bounded with asyncio's own timeouts (the async transport),
+# not with the watchdog thread.
+
+_task_budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
+    "removethebackground_budget", default=None
+)
+
+
+def begin_task(seconds: float) -> contextvars.Token[Budget | None] | None:
+    """Start a call's budget of ``seconds`` in this task, unless one runs already (then
+    ``None``: the call spends its caller's). Pair with :func:`end_task`."""
+    if _task_budget.get() is not None:
+        return None
+    return _task_budget.set(Budget(seconds))
+
+
+def end_task(token: contextvars.Token[Budget | None] | None) -> None:
+    """The call that :func:`begin_task` returned ``token`` for is over."""
+    if token is not None:
+        _task_budget.reset(token)
 
 
 def disarm(watch: Watch) -> None:

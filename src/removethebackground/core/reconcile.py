@@ -36,8 +36,8 @@ through :func:`find`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -57,9 +57,12 @@ __all__ = [
     "Found",
     "deferred",
     "find",
+    "find_async",
     "is_deferred",
     "look_up",
+    "look_up_async",
     "reconcile",
+    "reconcile_async",
     "unknown_outcome",
 ]
 
@@ -81,9 +84,13 @@ def find(client: Any, facts: OutcomeLookup, key: str) -> Any:
     """What the service holds under ``key``: the lookup's found item (``None`` when its
     answer holds none). The lookup's errors propagate (``NotFoundError``: nothing is
     under the key)."""
-    arguments: dict[str, object] = dict(facts.fixed)
-    arguments[facts.by] = key
-    answer = getattr(client, facts.method)(**arguments)
+    answer = getattr(client, facts.method)(**_lookup_arguments(facts, key))
+    return getattr(answer, facts.found, None) if facts.found else answer
+
+
+async def find_async(client: Any, facts: OutcomeLookup, key: str) -> Any:
+    """:func:`find` through an async client (the same lookup, awaited)."""
+    answer = await getattr(client, facts.method)(**_lookup_arguments(facts, key))
     return getattr(answer, facts.found, None) if facts.found else answer
 
 
@@ -94,6 +101,81 @@ def look_up(client: Any, op: Operation[R], values: Mapping[str, object]) -> Foun
     (``NotFoundError``: it never saw the call). The lookup's own errors propagate;
     :class:`InvalidParameterError` when ``op`` has no lookup or ``values`` no key.
     """
+    facts, key = _key_of(op, values)
+    try:
+        item = find(client, facts, key)
+    except NotFoundError:
+        return None
+    return _found(op, facts, item)
+
+
+async def look_up_async(
+    client: Any, op: Operation[R], values: Mapping[str, object]
+) -> Found[R] | None:
+    """:func:`look_up` through an async client."""
+    facts, key = _key_of(op, values)
+    try:
+        item = await find_async(client, facts, key)
+    except NotFoundError:
+        return None
+    return _found(op, facts, item)
+
+
+def reconcile(
+    client: Any,
+    op: Operation[R],
+    values: Mapping[str, object],
+    *,
+    cause: TransportError | None = None,
+) -> Found[R] | None:
+    """:func:`look_up`, with every way it cannot tell raised as
+    :class:`OutcomeUnknownError` (which says what to check). ``cause`` is the error
+    that left the outcome unknown, if the caller saw one."""
+    facts = _can_reconcile(op, values, cause)
+    try:
+        found = look_up(client, op, values)
+    except _Unbuildable as exc:
+        raise unknown_outcome(op, cause, str(exc)) from None
+    except RemoveTheBackgroundError as failure:
+        raise unknown_outcome(
+            op, cause, f"{facts.operation} failed too ({type(failure).__name__})"
+        ) from None
+    _log_found(op, found)
+    return found
+
+
+async def reconcile_async(
+    client: Any,
+    op: Operation[R],
+    values: Mapping[str, object],
+    *,
+    cause: TransportError | None = None,
+) -> Found[R] | None:
+    """:func:`reconcile` through an async client: the same lookup facts, decisions and
+    errors, the lookup awaited (it spends what is left of the task's call budget)."""
+    facts = _can_reconcile(op, values, cause)
+    try:
+        found = await look_up_async(client, op, values)
+    except _Unbuildable as exc:
+        raise unknown_outcome(op, cause, str(exc)) from None
+    except RemoveTheBackgroundError as failure:
+        raise unknown_outcome(
+            op, cause, f"{facts.operation} failed too ({type(failure).__name__})"
+        ) from None
+    _log_found(op, found)
+    return found
+
+
+# --- the pure steps of a reconciliation, shared by the sync and async forms ---------------
+
+
+def _lookup_arguments(facts: OutcomeLookup, key: str) -> dict[str, object]:
+    arguments: dict[str, object] = dict(facts.fixed)
+    arguments[facts.by] = key
+    return arguments
+
+
+def _key_of(op: Operation[Any], values: Mapping[str, object]) -> tuple[OutcomeLookup, str]:
     facts = _facts(op)
     key = values.get(facts.key)
     if not isinstance(key, str) or not key.strip():
@@ -102,10 +184,11 @@ def look_up(client: Any, op: Operation[R], values: Mapping[str, object]) -> Foun
             f"{key!r} cannot be looked up: {op.name} is found again only by a non-empty "
             f"{facts.key} (give each image a unique one)",
         )
-    try:
-        item = find(client, facts, key)
-    except NotFoundError:
-        return None
+    return facts, key
+
+
+def _found(op: Operation[R], facts: OutcomeLookup, item: Any) -> Found[R]:
+    """The call's result built from what the lookup found, or :class:`_Unbuildable`."""
     if item is None:
         raise _Unbuildable(f"{facts.operation} answered without {facts.found}")
     fields = {target: getattr(item, source, None) for target, source in facts.result}
@@ -122,16 +205,11 @@ def look_up(client: Any, op: Operation[R], values: Mapping[str, object]) -> Foun
     return Found(result, item)
 
 
-def reconcile(
-    client: Any,
-    op: Operation[R],
-    values: Mapping[str, object],
-    *,
-    cause: TransportError | None = None,
-) -> Found[R] | None:
-    """:func:`look_up`, with every way it cannot tell raised as
-    :class:`OutcomeUnknownError` (which says what to check). ``cause`` is the error
-    that left the outcome unknown, if the caller saw one."""
+def _can_reconcile(
+    op: Operation[Any], values: Mapping[str, object], cause: TransportError | None
+) -> OutcomeLookup:
+    """The lookup facts of ``op``, or :class:`OutcomeUnknownError` when the call cannot
+    be looked up (no lookup, no key, no time left); logs the lookup it is about to make."""
     facts = op.outcome_lookup
     if facts is None:
         raise unknown_outcome(
@@ -154,19 +232,14 @@ def reconcile(
         facts.operation,
         _wire(op, facts.key),
     )
-    try:
-        found = look_up(client, op, values)
-    except _Unbuildable as exc:
-        raise unknown_outcome(op, cause, str(exc)) from None
-    except RemoveTheBackgroundError as failure:
-        raise unknown_outcome(
-            op, cause, f"{facts.operation} failed too ({type(failure).__name__})"
-        ) from None
+    return facts
+
+
+def _log_found(op: Operation[Any], found: Found[Any] | None) -> None:
     if found is None:
         log.info("%s: the service never saw it", op.name)
     else:
         log.info("%s: it had arrived; not sent again", op.name)
-    return found
 
 
 def unknown_outcome(
@@ -196,25 +269,30 @@ def unknown_outcome(
 
 # --- deferring: a caller that reconciles later, from a journal of its own ------------------
 
-_local = threading.local()
+# A context variable, not a thread-local: each thread starts with a context of its own,
+# and each asyncio task with a copy of its creator's, so a block of deferred calls
+# covers the calls of its thread or task (and of the tasks it starts), no others.
+_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "removethebackground_deferred", default=False
+)
 
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Calls made on this thread inside the block leave an unknown outcome to the caller:
-    the client raises the transport error as it is, without looking the call up (the
-    caller reconciles it later through :func:`reconcile`, as ``Batch`` does)."""
-    before = getattr(_local, "deferred", False)
-    _local.deferred = True
+    """Calls made inside the block (on this thread, or in this asyncio task) leave an
+    unknown outcome to the caller: the client raises the transport error as it is,
+    without looking the call up (the caller reconciles it later through
+    :func:`reconcile`, as ``Batch`` does)."""
+    token = _deferred.set(True)
     try:
         yield
     finally:
-        _local.deferred = before
+        _deferred.reset(token)
 
 
 def is_deferred() -> bool:
-    """Whether calls on this thread leave unknown outcomes to their caller."""
-    return bool(getattr(_local, "deferred", False))
+    """Whether calls here leave unknown outcomes to their caller."""
+    return _deferred.get()
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -38,17 +38,24 @@ import email.utils
 import logging
 import random as _random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..bindings.base import CallContext
 from . import deadline as _deadline
+from . import observe as _observe
 from .errors import RETRYABLE_HTTP_STATUSES, InvalidParameterError, TransportError
 from .http import HttpAnswer, HttpRequest
 from .transport import Transport
 
-__all__ = ["MIN_ATTEMPT", "RetryPolicy", "RetryingTransport", "check_retries"]
+__all__ = [
+    "MIN_ATTEMPT",
+    "AsyncRetryingTransport",
+    "RetryPolicy",
+    "RetryingTransport",
+    "check_retries",
+]
 
 log = logging.getLogger("removethebackground")
 
@@ -121,7 +128,124 @@ def check_retries(retries: RetryPolicy | int | bool | None) -> RetryPolicy:
     )
 
 
-class RetryingTransport:
+class _RetryPlanner:
+    """The policy's decisions, shared by the sync and the async retrying transports: after
+    each attempt, whether to send again and after what wait (no I/O, no sleeping here)."""
+
+    policy: RetryPolicy
+    _clock: Callable[[], float]
+    _random: Callable[[], float]
+
+    def _plan_resend(self, request: HttpRequest, sends: int, reason: str) -> float | None:
+        """The wait before sending ``request`` again after ``sends`` sends of a call that
+        never reached the service; ``None`` when the policy or the deadline allow none."""
+        if sends >= self.policy.attempts:
+            return None
+        delay = self.policy.delay(sends, self._random)
+        if not self._fits(delay, None):
+            self._log_no_time(request, reason, delay)
+            return None
+        self._log_retry(request, sends, reason, delay, "sending again")
+        return delay
+
+    def _plan_read(
+        self,
+        request: HttpRequest,
+        attempt: int,
+        first_failure: float | None,
+        failure: TransportError | None,
+        answer: HttpAnswer | None,
+    ) -> tuple[float, float] | None:
+        """After attempt ``attempt`` of a read-only call (which failed with ``failure`` or
+        answered ``answer``): ``(first_failure, delay)`` to retry, ``None`` to stop (the
+        caller raises the failure or returns the answer)."""
+        policy = self.policy
+        if attempt >= policy.attempts:
+            return None
+        wait_for: float | None = None
+        if failure is not None:
+            if not (failure.retryable and failure.http_status is None):
+                return None
+            reason: str = type(failure).__name__
+        else:
+            assert answer is not None
+            if answer.status not in RETRYABLE_HTTP_STATUSES:
+                return None
+            reason = f"HTTP {answer.status}"
+            wait_for = _retry_after(answer.headers) if policy.honour_retry_after else None
+        if first_failure is None:
+            first_failure = self._clock()
+        delay = policy.delay(attempt, self._random)
+        if wait_for is not None:
+            delay = max(delay, wait_for)
+        if not self._fits(delay, first_failure):
+            self._log_no_time(request, reason, delay)
+            return None
+        self._log_retry(request, attempt, reason, delay, "retrying")
+        return first_failure, delay
+
+    def _plan_once(
+        self,
+        request: HttpRequest,
+        attempt: int,
+        first_failure: float | None,
+        failure: TransportError,
+    ) -> tuple[float, float] | None:
+        """After attempt ``attempt`` of a call that changes state failed with ``failure``:
+        ``(first_failure, delay)`` to send again (only when the request surely never
+        left), ``None`` to raise the failure."""
+        policy = self.policy
+        never_left = failure.request_sent is False and failure.http_status is None
+        if not (never_left and failure.retryable) or attempt >= policy.attempts:
+            return None
+        if first_failure is None:
+            first_failure = self._clock()
+        delay = policy.delay(attempt, self._random)
+        reason = f"{type(failure).__name__}: the request never left"
+        if not self._fits(delay, first_failure):
+            self._log_no_time(request, reason, delay)
+            return None
+        self._log_retry(request, attempt, reason, delay, "sending again")
+        return first_failure, delay
+
+    def _fits(self, delay: float, first_failure: float | None) -> bool:
+        """Whether a retry after ``delay`` seconds fits the call's deadline and the
+        policy's budget (counted from ``first_failure`` on the injectable clock)."""
+        spent = _deadline.budget()
+        if spent is not None and delay + MIN_ATTEMPT > spent.left():
+            return False
+        if first_failure is not None:
+            return delay <= self.policy.budget - (self._clock() - first_failure)
+        return True
+
+    def _log_retry(
+        self, request: HttpRequest, attempt: int, reason: str, delay: float, what: str
+    ) -> None:
+        if _observe.observer is not None:
+            _observe.retrying(attempt, reason, delay)
+        log.info(
+            "%s over %s: attempt %d of %d failed (%s); %s in %.2f s",
+            request.operation.name,
+            request.binding.value,
+            attempt,
+            self.policy.attempts,
+            reason,
+            what,
+            delay,
+        )
+
+    def _log_no_time(self, request: HttpRequest, reason: str, delay: float) -> None:
+        log.info(
+            "%s over %s: not retried after %s (a wait of %.2f s does not fit what is left "
+            "of the deadline or the retry budget)",
+            request.operation.name,
+            request.binding.value,
+            reason,
+            delay,
+        )
+
+
+class RetryingTransport(_RetryPlanner):
     """A transport that resends what is safe to resend; see the module documentation.
 
     Args:
@@ -191,117 +315,192 @@ class RetryingTransport:
         For a caller that learnt that a call of unknown outcome never ran (the client,
         after reconciling it).
         """
-        if sends >= self.policy.attempts:
+        delay = self._plan_resend(request, sends, reason)
+        if delay is None:
             return False
-        delay = self.policy.delay(sends, self._random)
-        if not self._fits(delay, None):
-            self._log_no_time(request, reason, delay)
-            return False
-        self._log_retry(request, sends, reason, delay, "sending again")
         if delay > 0:
             self._sleep(delay)
         return True
 
-    # --- the policy -----------------------------------------------------------------------
-
-    def _fits(self, delay: float, first_failure: float | None) -> bool:
-        """Whether a retry after ``delay`` seconds fits the call's deadline and the
-        policy's budget (counted from ``first_failure`` on the injectable clock)."""
-        spent = _deadline.budget()
-        if spent is not None and delay + MIN_ATTEMPT > spent.left():
-            return False
-        if first_failure is not None:
-            return delay <= self.policy.budget - (self._clock() - first_failure)
-        return True
-
-    def _log_retry(
-        self, request: HttpRequest, attempt: int, reason: str, delay: float, what: str
-    ) -> None:
-        log.info(
-            "%s over %s: attempt %d of %d failed (%s); %s in %.2f s",
-            request.operation.name,
-            request.binding.value,
-            attempt,
-            self.policy.attempts,
-            reason,
-            what,
-            delay,
-        )
-
-    def _log_no_time(self, request: HttpRequest, reason: str, delay: float) -> None:
-        log.info(
-            "%s over %s: not retried after %s (a wait of %.2f s does not fit what is left "
-            "of the deadline or the retry budget)",
-            request.operation.name,
-            request.binding.value,
-            reason,
-            delay,
-        )
-
-    # --- read-only operations ---------------------------------------------------------
-
     def _send_read(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        policy = self.policy
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
+            failure: TransportError | None = None
+            answer: HttpAnswer | None = None
+            mark = None if observed is None else observed.attempt_started()
             try:
                 answer = self.inner.send(request, ctx)
             except TransportError as exc:
-                if not (exc.retryable and exc.http_status is None) or attempt >= policy.attempts:
-                    raise
-                reason: str = type(exc).__name__
-                wait_for: float | None = None
-                failure: TransportError | None = exc
-            else:
-                if answer.status not in RETRYABLE_HTTP_STATUSES or attempt >= policy.attempts:
-                    return answer
-                reason = f"HTTP {answer.status}"
-                wait_for = _retry_after(answer.headers) if policy.honour_retry_after else None
-                failure = None
-            if first_failure is None:
-                first_failure = self._clock()
-            delay = policy.delay(attempt, self._random)
-            if wait_for is not None:
-                delay = max(delay, wait_for)
-            if not self._fits(delay, first_failure):
-                self._log_no_time(request, reason, delay)
+                failure = exc
+            if observed is not None:
+                _ended(observed, mark, answer, failure)
+            plan = self._plan_read(request, attempt, first_failure, failure, answer)
+            if plan is None:
                 if failure is not None:
                     raise failure
+                assert answer is not None
                 return answer
-            self._log_retry(request, attempt, reason, delay, "retrying")
+            first_failure, delay = plan
             if delay > 0:
                 self._sleep(delay)
             request = request.renewed()
             attempt += 1
 
-    # --- operations that change state -------------------------------------------------
-
     def _send_once(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
         """Send; resend only when the request surely never left. An unknown outcome
         (``request_sent is None``) goes back to the caller, who can reconcile it."""
-        policy = self.policy
         first_failure: float | None = None
         attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
         while True:
+            mark = None if observed is None else observed.attempt_started()
             try:
-                return self.inner.send(request, ctx)
+                answer = self.inner.send(request, ctx)
             except TransportError as exc:
-                never_left = exc.request_sent is False and exc.http_status is None
-                if not (never_left and exc.retryable) or attempt >= policy.attempts:
+                if observed is not None:
+                    observed.attempt_ended(mark, exc.http_status, exc)
+                plan = self._plan_once(request, attempt, first_failure, exc)
+                if plan is None:
                     raise
-                if first_failure is None:
-                    first_failure = self._clock()
-                delay = policy.delay(attempt, self._random)
-                reason = f"{type(exc).__name__}: the request never left"
-                if not self._fits(delay, first_failure):
-                    self._log_no_time(request, reason, delay)
+            else:
+                if observed is not None:
+                    observed.attempt_ended(mark, answer.status, None)
+                return answer
+            first_failure, delay = plan
+            if delay > 0:
+                self._sleep(delay)
+            request = request.renewed()
+            attempt += 1
+
+
+class AsyncRetryingTransport(_RetryPlanner):
+    """:class:`RetryingTransport` for the async client (asyncio): the same policy and
+    decisions, awaiting an :class:`~removethebackground.core.asynctransport.AsyncTransport`
+    and ``asyncio.sleep`` between attempts. Within a call it spends the call's budget
+    (the task's, :func:`removethebackground.core.deadline.begin_task`).
+
+    Args: as :class:`RetryingTransport`; ``sleep`` is awaited (default ``asyncio.sleep``).
+    """
+
+    def __init__(
+        self,
+        inner: Any,
+        policy: RetryPolicy | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        random: Callable[[], float] = _random.random,
+        owns_inner: bool = True,
+    ) -> None:
+        if sleep is None:  # asyncio is imported by the async client only
+            import asyncio
+
+            sleep = asyncio.sleep
+        self.inner = inner
+        self.policy = policy if policy is not None else RetryPolicy()
+        self._clock = clock
+        self._sleep = sleep
+        self._random = random
+        self._owns_inner = owns_inner
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "inner" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    async def close(self) -> None:
+        if self._owns_inner:
+            await self.inner.close()
+
+    async def send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        if self.policy.attempts == 1:
+            answer: HttpAnswer = await self.inner.send(request, ctx)
+            return answer
+        token = None
+        if _deadline.budget() is None:  # used on its own: the inner deadline is the call's
+            seconds = getattr(self.inner, "deadline", None)
+            if isinstance(seconds, (int, float)) and 0 < seconds < 1e6:
+                token = _deadline.begin_task(float(seconds))
+        try:
+            if request.operation.changes_state:
+                return await self._send_once(request, ctx)
+            return await self._send_read(request, ctx)
+        finally:
+            _deadline.end_task(token)
+
+    async def wait_to_resend(self, request: HttpRequest, sends: int, reason: str) -> bool:
+        """As :meth:`RetryingTransport.wait_to_resend`, awaiting the wait."""
+        delay = self._plan_resend(request, sends, reason)
+        if delay is None:
+            return False
+        if delay > 0:
+            await self._sleep(delay)
+        return True
+
+    async def _send_read(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        first_failure: float | None = None
+        attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
+        while True:
+            failure: TransportError | None = None
+            answer: HttpAnswer | None = None
+            mark = None if observed is None else observed.attempt_started()
+            try:
+                answer = await self.inner.send(request, ctx)
+            except TransportError as exc:
+                failure = exc
+            if observed is not None:
+                _ended(observed, mark, answer, failure)
+            plan = self._plan_read(request, attempt, first_failure, failure, answer)
+            if plan is None:
+                if failure is not None:
+                    raise failure
+                assert answer is not None
+                return answer
+            first_failure, delay = plan
+            if delay > 0:
+                await self._sleep(delay)
+            request = request.renewed()
+            attempt += 1
+
+    async def _send_once(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        first_failure: float | None = None
+        attempt = 1
+        observed = None if _observe.observer is None else _observe.current()
+        while True:
+            mark = None if observed is None else observed.attempt_started()
+            try:
+                answer: HttpAnswer = await self.inner.send(request, ctx)
+            except TransportError as exc:
+                if observed is not None:
+                    observed.attempt_ended(mark, exc.http_status, exc)
+                plan = self._plan_once(request, attempt, first_failure, exc)
+                if plan is None:
                     raise
-                self._log_retry(request, attempt, reason, delay, "sending again")
-                if delay > 0:
-                    self._sleep(delay)
-                request = request.renewed()
-                attempt += 1
+            else:
+                if observed is not None:
+                    observed.attempt_ended(mark, answer.status, None)
+                return answer
+            first_failure, delay = plan
+            if delay > 0:
+                await self._sleep(delay)
+            request = request.renewed()
+            attempt += 1
+
+
+def _ended(
+    observed: _observe.Call,
+    mark: tuple[int, object] | None,
+    answer: HttpAnswer | None,
+    failure: TransportError | None,
+) -> None:
+    """Tell the observer how a send ended: with ``answer`` or with ``failure``."""
+    if failure is not None:
+        observed.attempt_ended(mark, failure.http_status, failure)
+    elif answer is not None:
+        observed.attempt_ended(mark, answer.status, None)
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -42,7 +42,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from .errors import InvalidParameterError
 
@@ -58,7 +58,9 @@ __all__ = [
     "endpoint_key",
     "generation_keys",
     "known_keys",
+    "read_config",
     "read_profiles",
+    "read_table",
     "resolve",
     "variables_of",
 ]
@@ -155,12 +157,9 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
     return default_config_path(env)
 
 
-def read_profiles(path: Path) -> dict[str, dict[str, str]]:
-    """The profiles of the config file at ``path`` (``{}`` when there is none).
-
-    A key the file does not know is refused rather than ignored: a misspelt
-    ``pixelz_endpont`` would otherwise send the profile's key to the production address.
-    """
+def read_config(path: Path) -> dict[str, Any]:
+    """The whole config file at ``path`` as TOML (``{}`` when there is none): the
+    profiles and the other tables (``[rates]``, ``[prices]``, ``[spend]``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -168,11 +167,29 @@ def read_profiles(path: Path) -> dict[str, dict[str, str]]:
     except OSError as exc:
         raise ConfigFileError(f"cannot read the config file {path}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigFileError(
             f"the config file {path} is not valid TOML ({exc}): fix it or remove it"
         ) from None
+
+
+def read_table(name: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The table ``[name]`` of the config file (:func:`config_path`), ``{}`` without one."""
+    path = config_path(environ)
+    table = read_config(path).get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigFileError(f"the config file {path}: {name!r} must be a table ([{name}])")
+    return table
+
+
+def read_profiles(path: Path) -> dict[str, dict[str, str]]:
+    """The profiles of the config file at ``path`` (``{}`` when there is none).
+
+    A key the file does not know is refused rather than ignored: a misspelt
+    ``pixelz_endpont`` would otherwise send the profile's key to the production address.
+    """
+    data = read_config(path)
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigFileError(f"the config file {path}: 'profiles' must be a table")

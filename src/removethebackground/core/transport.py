@@ -98,8 +98,9 @@ class Transport(Protocol):
 
 
 #: Every logger of these packages gets the redacting filter (each one: a filter sees
-#: only the records logged on its own logger, not those propagating from children).
-LOGGER_ROOTS = ("urllib3", "requests", "removethebackground")
+#: only the records logged on its own logger, not those propagating from children);
+#: aiohttp and asyncio for the async client (naming them imports neither).
+LOGGER_ROOTS = ("urllib3", "requests", "removethebackground", "aiohttp", "asyncio")
 install_log_filter(LOGGER_ROOTS, RedactingFilter(SECRET_PARAMS))
 
 

@@ -393,6 +393,8 @@ class Generation:
         service: the generated wire facts of the WSDL.
         sandbox_path: where the local sandbox serves this generation.
         label: a short human name, for banners and pages.
+        async_client_class: the generated async client class (an
+            ``AsyncServiceClient`` subclass), with the same methods as coroutines.
     """
 
     key: str
@@ -400,3 +402,4 @@ class Generation:
     service: Service
     sandbox_path: str
     label: str
+    async_client_class: type[Any] | None = None

@@ -5,8 +5,9 @@
 """Typed client for the ``soap`` service of ``wsdl/legacy/removethebackground.wsdl``.
 
 Every schema type is a dataclass; every operation is a method of
-:class:`RemoveTheBackgroundClient`; the ``OP_*`` constants and ``SERVICE`` are the
-wire facts the runtime and the sandbox read and write XML from.
+:class:`RemoveTheBackgroundClient` and, awaited, of :class:`AsyncRemoveTheBackgroundClient`
+(asyncio); the ``OP_*`` constants and ``SERVICE`` are the wire facts the runtime
+and the sandbox read and write XML from.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from removethebackground.core.asyncclient import AsyncServiceClient
 from removethebackground.core.client import ServiceClient
 from removethebackground.core.wire import (
     Binding,
@@ -27,6 +29,7 @@ from removethebackground.core.wire import (
 )
 
 __all__ = [
+    "AsyncRemoveTheBackgroundClient",
     "ImageStatus",
     "ImageStatusResponse",
     "OP_GET_IMAGE_STATUS",
@@ -182,3 +185,37 @@ class RemoveTheBackgroundClient(ServiceClient):
         InvalidParameterError names the parameter, value and rule.
         """
         return self._call(OP_GET_IMAGE_STATUS, {"image_ticket": image_ticket})
+
+
+class AsyncRemoveTheBackgroundClient(AsyncServiceClient):
+    """Async client (asyncio) of ``soap`` (http://removethebackground.com/), from ``wsdl/legacy/removethebackground.wsdl``.
+
+    The methods of :class:`RemoveTheBackgroundClient`, as coroutines: the same names,
+    parameters, value rules, results and errors. Construction is described on
+    :class:`AsyncServiceClient`; close it with ``async with`` or ``await close()``.
+    """
+
+    SERVICE = SERVICE
+
+    async def get_image_status(
+        self,
+        *,
+        image_ticket: uuid.UUID | str | None = None,
+    ) -> ImageStatusResponse:
+        """Call ``getImageStatus``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/getImageStatus``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/getImageStatus``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/getImageStatus``; answer root ``imageStatusResponse``.
+        Returns the ``getImageStatusResult`` element as :class:`ImageStatusResponse`.
+
+        Parameters (XML element names):
+        - ``image_ticket``: ``ImageTicket`` (string) [0..1]; GUID (source: help page: ImageTicket is the image's ticket (a GUID in the result); recorded traffic: 14-soap11-client-fault-bad-guid)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(OP_GET_IMAGE_STATUS, {"image_ticket": image_ticket})

@@ -5,8 +5,9 @@
 """Typed client for the ``soap`` service of ``wsdl/pixelz/pixelz.wsdl``.
 
 Every schema type is a dataclass; every operation is a method of
-:class:`PixelzClient`; the ``OP_*`` constants and ``SERVICE`` are the
-wire facts the runtime and the sandbox read and write XML from.
+:class:`PixelzClient` and, awaited, of :class:`AsyncPixelzClient`
+(asyncio); the ``OP_*`` constants and ``SERVICE`` are the wire facts the runtime
+and the sandbox read and write XML from.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from removethebackground.core.asyncclient import AsyncServiceClient
 from removethebackground.core.client import ServiceClient
 from removethebackground.core.wire import (
     Binding,
@@ -30,6 +32,7 @@ from removethebackground.core.wire import (
 )
 
 __all__ = [
+    "AsyncPixelzClient",
     "ColorChangeRequest",
     "Contact",
     "ContactDetailedResponse",
@@ -3317,6 +3320,811 @@ class PixelzClient(ServiceClient):
         - ``customer_folder``: ``customerFolder`` (string) [0..1]
         """
         return self._call(
+            OP_WHITE_GLOVE_SERVICE,
+            {
+                "developer_api_key": developer_api_key,
+                "image_url": image_url,
+                "image_url2": image_url2,
+                "image_url3": image_url3,
+                "image_url4": image_url4,
+                "image_url5": image_url5,
+                "color_reference_file_url": color_reference_file_url,
+                "image_callback_url": image_callback_url,
+                "customer_image_id": customer_image_id,
+                "product_id": product_id,
+                "customer_folder": customer_folder,
+            },
+        )
+
+
+class AsyncPixelzClient(AsyncServiceClient):
+    """Async client (asyncio) of ``soap`` (http://removethebackground.com/), from ``wsdl/pixelz/pixelz.wsdl``.
+
+    The methods of :class:`PixelzClient`, as coroutines: the same names,
+    parameters, value rules, results and errors. Construction is described on
+    :class:`AsyncServiceClient`; close it with ``async with`` or ``await close()``.
+    """
+
+    SERVICE = SERVICE
+
+    async def add_image_to_queue(
+        self,
+        *,
+        developer_api_key: str | None = None,
+        template_id: int | str | None = None,
+        image_url: str | None = None,
+        image_url2: str | None = None,
+        image_url3: str | None = None,
+        image_url4: str | None = None,
+        image_url5: str | None = None,
+        color_reference_file_url: str | None = None,
+        additional_resource_file_url: str | None = None,
+        additional_resource_file_urls: list[str | None] | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
+        image_callback_url: str | None = None,
+        customer_image_id: str | None = None,
+        product_id: str | None = None,
+        customer_folder: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
+        instruction: str | None = None,
+        colorway_ids: list[int] | None = None,
+        color_change_requests: list[ColorChangeRequest | None] | None = None,
+    ) -> ImageTicketResponse:
+        """Call ``AddImageToQueue``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/AddImageToQueue``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/AddImageToQueue``
+        Bindings: SOAP 1.1, SOAP 1.2.
+        Not offered on HTTP GET, HTTP POST: calling it there raises UnsupportedBindingError before anything is sent.
+        Returns the ``AddImageToQueueResult`` element as :class:`ImageTicketResponse`.
+
+        Parameters (XML element names):
+        - ``developer_api_key``: ``developerAPIkey`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
+        - ``image_url``: ``imageURL`` (string) [0..1]
+        - ``image_url2``: ``imageURL2`` (string) [0..1]
+        - ``image_url3``: ``imageURL3`` (string) [0..1]
+        - ``image_url4``: ``imageURL4`` (string) [0..1]
+        - ``image_url5``: ``imageURL5`` (string) [0..1]
+        - ``color_reference_file_url``: ``colorReferenceFileURL`` (string) [0..1]
+        - ``additional_resource_file_url``: ``additionalResourceFileURL`` (string) [0..1]
+        - ``additional_resource_file_urls``: ``additionalResourceFileURLs`` (ArrayOfString of string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
+        - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+        - ``product_id``: ``productId`` (string) [0..1]
+        - ``customer_folder``: ``customerFolder`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
+        - ``instruction``: ``instruction`` (string) [0..1]
+        - ``colorway_ids``: ``colorwayIds`` (ArrayOfInt of int) [0..1]
+        - ``color_change_requests``: ``colorChangeRequests`` (ArrayOfColorChangeRequest of ColorChangeRequest) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_ADD_IMAGE_TO_QUEUE,
+            {
+                "developer_api_key": developer_api_key,
+                "template_id": template_id,
+                "image_url": image_url,
+                "image_url2": image_url2,
+                "image_url3": image_url3,
+                "image_url4": image_url4,
+                "image_url5": image_url5,
+                "color_reference_file_url": color_reference_file_url,
+                "additional_resource_file_url": additional_resource_file_url,
+                "additional_resource_file_urls": additional_resource_file_urls,
+                "image_requested_delivery_time_in_hours": image_requested_delivery_time_in_hours,
+                "image_callback_url": image_callback_url,
+                "customer_image_id": customer_image_id,
+                "product_id": product_id,
+                "customer_folder": customer_folder,
+                "image_deadline_date_time_utc": image_deadline_date_time_utc,
+                "instruction": instruction,
+                "colorway_ids": colorway_ids,
+                "color_change_requests": color_change_requests,
+            },
+        )
+
+    async def add_image_with_instruction_to_queue(
+        self,
+        *,
+        developer_api_key: str | None = None,
+        template_id: int | str | None = None,
+        image_url: str | None = None,
+        image_url2: str | None = None,
+        image_url3: str | None = None,
+        image_url4: str | None = None,
+        image_url5: str | None = None,
+        additional_resource_file_url: str | None = None,
+        additional_resource_file_url2: str | None = None,
+        additional_resource_file_url3: str | None = None,
+        additional_resource_file_url4: str | None = None,
+        additional_resource_file_url5: str | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
+        image_callback_url: str | None = None,
+        customer_image_id: str | None = None,
+        product_id: str | None = None,
+        customer_folder: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
+        instruction: str | None = None,
+        colorway_ids: list[int] | None = None,
+        additional_resource_file_urls: list[str | None] | None = None,
+    ) -> ImageTicketResponse:
+        """Call ``AddImageWithInstructionToQueue``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/AddImageWithInstructionToQueue``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/AddImageWithInstructionToQueue``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/AddImageWithInstructionToQueue``; answer root ``ImageTicketResponse``.
+        Returns the ``AddImageWithInstructionToQueueResult`` element as :class:`ImageTicketResponse`.
+
+        Parameters (XML element names):
+        - ``developer_api_key``: ``developerAPIkey`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
+        - ``image_url``: ``imageURL`` (string) [0..1]
+        - ``image_url2``: ``imageURL2`` (string) [0..1]
+        - ``image_url3``: ``imageURL3`` (string) [0..1]
+        - ``image_url4``: ``imageURL4`` (string) [0..1]
+        - ``image_url5``: ``imageURL5`` (string) [0..1]
+        - ``additional_resource_file_url``: ``additionalResourceFileURL`` (string) [0..1]
+        - ``additional_resource_file_url2``: ``additionalResourceFileURL2`` (string) [0..1]
+        - ``additional_resource_file_url3``: ``additionalResourceFileURL3`` (string) [0..1]
+        - ``additional_resource_file_url4``: ``additionalResourceFileURL4`` (string) [0..1]
+        - ``additional_resource_file_url5``: ``additionalResourceFileURL5`` (string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
+        - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+        - ``product_id``: ``productId`` (string) [0..1]
+        - ``customer_folder``: ``customerFolder`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
+        - ``instruction``: ``instruction`` (string) [0..1]
+        - ``colorway_ids``: ``colorwayIds`` (ArrayOfInt of int) [0..1]
+        - ``additional_resource_file_urls``: ``additionalResourceFileURLs`` (ArrayOfString of string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_ADD_IMAGE_WITH_INSTRUCTION_TO_QUEUE,
+            {
+                "developer_api_key": developer_api_key,
+                "template_id": template_id,
+                "image_url": image_url,
+                "image_url2": image_url2,
+                "image_url3": image_url3,
+                "image_url4": image_url4,
+                "image_url5": image_url5,
+                "additional_resource_file_url": additional_resource_file_url,
+                "additional_resource_file_url2": additional_resource_file_url2,
+                "additional_resource_file_url3": additional_resource_file_url3,
+                "additional_resource_file_url4": additional_resource_file_url4,
+                "additional_resource_file_url5": additional_resource_file_url5,
+                "image_requested_delivery_time_in_hours": image_requested_delivery_time_in_hours,
+                "image_callback_url": image_callback_url,
+                "customer_image_id": customer_image_id,
+                "product_id": product_id,
+                "customer_folder": customer_folder,
+                "image_deadline_date_time_utc": image_deadline_date_time_utc,
+                "instruction": instruction,
+                "colorway_ids": colorway_ids,
+                "additional_resource_file_urls": additional_resource_file_urls,
+            },
+        )
+
+    async def add_partner_image_to_queue(
+        self,
+        *,
+        application_code: str | None = None,
+        template_id: int | str | None = None,
+        image_url: str | None = None,
+        image_url2: str | None = None,
+        image_url3: str | None = None,
+        image_url4: str | None = None,
+        image_url5: str | None = None,
+        additional_resource_file_url: str | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
+        image_callback_url: str | None = None,
+        customer_image_id: str | None = None,
+        product_id: str | None = None,
+        customer_folder: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
+    ) -> ImageTicketResponse:
+        """Call ``AddPartnerImageToQueue``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/AddPartnerImageToQueue``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/AddPartnerImageToQueue``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/AddPartnerImageToQueue``; answer root ``ImageTicketResponse``.
+        Returns the ``AddPartnerImageToQueueResult`` element as :class:`ImageTicketResponse`.
+
+        Parameters (XML element names):
+        - ``application_code``: ``applicationCode`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
+        - ``image_url``: ``imageURL`` (string) [0..1]
+        - ``image_url2``: ``imageURL2`` (string) [0..1]
+        - ``image_url3``: ``imageURL3`` (string) [0..1]
+        - ``image_url4``: ``imageURL4`` (string) [0..1]
+        - ``image_url5``: ``imageURL5`` (string) [0..1]
+        - ``additional_resource_file_url``: ``additionalResourceFileURL`` (string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
+        - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+        - ``product_id``: ``productId`` (string) [0..1]
+        - ``customer_folder``: ``customerFolder`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_ADD_PARTNER_IMAGE_TO_QUEUE,
+            {
+                "application_code": application_code,
+                "template_id": template_id,
+                "image_url": image_url,
+                "image_url2": image_url2,
+                "image_url3": image_url3,
+                "image_url4": image_url4,
+                "image_url5": image_url5,
+                "additional_resource_file_url": additional_resource_file_url,
+                "image_requested_delivery_time_in_hours": image_requested_delivery_time_in_hours,
+                "image_callback_url": image_callback_url,
+                "customer_image_id": customer_image_id,
+                "product_id": product_id,
+                "customer_folder": customer_folder,
+                "image_deadline_date_time_utc": image_deadline_date_time_utc,
+            },
+        )
+
+    async def add_stack_image_to_queue(
+        self,
+        *,
+        developer_api_key: str | None = None,
+        template_id: int | str | None = None,
+        image_url: str | None = None,
+        image_url2: str | None = None,
+        image_url3: str | None = None,
+        image_url4: str | None = None,
+        image_url5: str | None = None,
+        color_reference_file_url: str | None = None,
+        additional_resource_file_url: str | None = None,
+        image_requested_delivery_time_in_hours: Literal[24, 72, 168] | str | None = None,
+        image_callback_url: str | None = None,
+        customer_image_id: str | None = None,
+        product_id: str | None = None,
+        customer_folder: str | None = None,
+        image_deadline_date_time_utc: datetime.datetime | str | None = None,
+        instruction: str | None = None,
+        colorway_ids: list[int] | None = None,
+    ) -> ImageTicketResponse:
+        """Call ``AddStackImageToQueue``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/AddStackImageToQueue``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/AddStackImageToQueue``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/AddStackImageToQueue``; answer root ``ImageTicketResponse``.
+        Returns the ``AddStackImageToQueueResult`` element as :class:`ImageTicketResponse`.
+
+        Parameters (XML element names):
+        - ``developer_api_key``: ``developerAPIkey`` (string) [0..1]
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
+        - ``image_url``: ``imageURL`` (string) [0..1]
+        - ``image_url2``: ``imageURL2`` (string) [0..1]
+        - ``image_url3``: ``imageURL3`` (string) [0..1]
+        - ``image_url4``: ``imageURL4`` (string) [0..1]
+        - ``image_url5``: ``imageURL5`` (string) [0..1]
+        - ``color_reference_file_url``: ``colorReferenceFileURL`` (string) [0..1]
+        - ``additional_resource_file_url``: ``additionalResourceFileURL`` (string) [0..1]
+        - ``image_requested_delivery_time_in_hours``: ``imageRequestedDeliveryTimeInHours`` (string) [0..1]; one of 24, 72, 168 (source: service.md: delivery time in hours 168, 72 or 24)
+        - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+        - ``product_id``: ``productId`` (string) [0..1]
+        - ``customer_folder``: ``customerFolder`` (string) [0..1]
+        - ``image_deadline_date_time_utc``: ``imageDeadlineDateTimeUTC`` (string) [0..1]; date and time yyyy-MM-dd HH:mm:ss (UTC), at least 24 hours ahead (source: service.md: imageDeadlineDateTimeUTC is yyyy-MM-dd HH:mm:ss, at least 24 hours ahead)
+        - ``instruction``: ``instruction`` (string) [0..1]
+        - ``colorway_ids``: ``colorwayIds`` (ArrayOfInt of int) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_ADD_STACK_IMAGE_TO_QUEUE,
+            {
+                "developer_api_key": developer_api_key,
+                "template_id": template_id,
+                "image_url": image_url,
+                "image_url2": image_url2,
+                "image_url3": image_url3,
+                "image_url4": image_url4,
+                "image_url5": image_url5,
+                "color_reference_file_url": color_reference_file_url,
+                "additional_resource_file_url": additional_resource_file_url,
+                "image_requested_delivery_time_in_hours": image_requested_delivery_time_in_hours,
+                "image_callback_url": image_callback_url,
+                "customer_image_id": customer_image_id,
+                "product_id": product_id,
+                "customer_folder": customer_folder,
+                "image_deadline_date_time_utc": image_deadline_date_time_utc,
+                "instruction": instruction,
+                "colorway_ids": colorway_ids,
+            },
+        )
+
+    async def add_template(
+        self,
+        *,
+        template_name: str | None = None,
+        template_output_format: Literal["JPG", "JPEG", "TIF", "TIFF", "PNG", "PSD"]
+        | str
+        | None = None,
+        delivery_time_in_hour: Literal[168, 72, 24] | str | None = None,
+        background_type: int | str | None = None,
+        background_color: str | None = None,
+        background_vertical_gradient_color: str | None = None,
+        resize_type: int | str | None = None,
+        resize_unit: int | str | None = None,
+        resize_height: int | str | None = None,
+        resize_width: int | str | None = None,
+        resize_min_size: int | str | None = None,
+        resize_max_size: int | str | None = None,
+        margin_type: int | str | None = None,
+        margin_top: int | str | None = None,
+        margin_bottom: int | str | None = None,
+        margin_left: int | str | None = None,
+        margin_right: int | str | None = None,
+        margin_vertical_alignment: int | str | None = None,
+        shadow_type: int | str | None = None,
+        is_combined_images: bool | str | None = None,
+        callback_url: str | None = None,
+        comment: str | None = None,
+        is_kept_mannequin: bool | str | None = None,
+        is_kept_model: bool | str | None = None,
+    ) -> TemplateIdResponse:
+        """Call ``AddTemplate``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/AddTemplate``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/AddTemplate``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/AddTemplate``; answer root ``TemplateIdResponse``.
+        Returns the ``AddTemplateResult`` element as :class:`TemplateIdResponse`.
+
+        Parameters (XML element names):
+        - ``template_name``: ``templateName`` (string) [0..1]; text matching (?:[^\\W_]|[()\\[\\] ])+, at most 100 characters (source: service.md: name of letters, digits, brackets, spaces; reconstructed: at most 100 characters)
+        - ``template_output_format``: ``templateOutputFormat`` (string) [0..1]; one of JPG, JPEG, TIF, TIFF, PNG, PSD (any case) (source: service.md: output format JPG, JPEG, TIF, TIFF, PNG, PSD; reconstructed: any case)
+        - ``delivery_time_in_hour``: ``deliveryTimeInHour`` (string) [0..1]; one of 168, 72, 24 (source: service.md: delivery time in hours (168, 72, 24), listed as the help page lists them)
+        - ``background_type``: ``backgroundType`` (string) [0..1]; whole number 0..9 (source: recorded traffic: 1; reconstructed: a small code 0..9)
+        - ``background_color``: ``backgroundColor`` (string) [0..1]; text matching #[0-9A-Fa-f]{6} (source: recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex)
+        - ``background_vertical_gradient_color``: ``backgroundVerticalGradientColor`` (string) [0..1]; text matching #[0-9A-Fa-f]{6} (source: recorded traffic: #FFFFFF; reconstructed: #RRGGBB hex)
+        - ``resize_type``: ``resizeType`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_unit``: ``resizeUnit`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_height``: ``resizeHeight`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_width``: ``resizeWidth`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_min_size``: ``resizeMinSize`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``resize_max_size``: ``resizeMaxSize`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_type``: ``marginType`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_top``: ``marginTop`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_bottom``: ``marginBottom`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_left``: ``marginLeft`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_right``: ``marginRight`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``margin_vertical_alignment``: ``marginVerticalAlignment`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``shadow_type``: ``shadowType`` (string) [0..1]; whole number 0..100000 (source: recorded traffic: numbers (1000, 5, 0); reconstructed: whole numbers 0..100000)
+        - ``is_combined_images``: ``isCombinedImages`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
+        - ``callback_url``: ``callbackUrl`` (string) [0..1]
+        - ``comment``: ``comment`` (string) [0..1]
+        - ``is_kept_mannequin``: ``isKeptMannequin`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
+        - ``is_kept_model``: ``isKeptModel`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_ADD_TEMPLATE,
+            {
+                "template_name": template_name,
+                "template_output_format": template_output_format,
+                "delivery_time_in_hour": delivery_time_in_hour,
+                "background_type": background_type,
+                "background_color": background_color,
+                "background_vertical_gradient_color": background_vertical_gradient_color,
+                "resize_type": resize_type,
+                "resize_unit": resize_unit,
+                "resize_height": resize_height,
+                "resize_width": resize_width,
+                "resize_min_size": resize_min_size,
+                "resize_max_size": resize_max_size,
+                "margin_type": margin_type,
+                "margin_top": margin_top,
+                "margin_bottom": margin_bottom,
+                "margin_left": margin_left,
+                "margin_right": margin_right,
+                "margin_vertical_alignment": margin_vertical_alignment,
+                "shadow_type": shadow_type,
+                "is_combined_images": is_combined_images,
+                "callback_url": callback_url,
+                "comment": comment,
+                "is_kept_mannequin": is_kept_mannequin,
+                "is_kept_model": is_kept_model,
+            },
+        )
+
+    async def delete_image_from_queue(
+        self,
+        *,
+        image_ticket: uuid.UUID | str | None = None,
+        customer_image_id: str | None = None,
+    ) -> EmptyResponse:
+        """Call ``DeleteImageFromQueue``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/DeleteImageFromQueue``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/DeleteImageFromQueue``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/DeleteImageFromQueue``; answer root ``EmptyResponse``.
+        Returns the ``DeleteImageFromQueueResult`` element as :class:`EmptyResponse`.
+
+        Parameters (XML element names):
+        - ``image_ticket``: ``imageTicket`` (string) [0..1]; GUID or 'nonticket' (source: reconstructed: the same lookup as GetImageStatus (service.md))
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_DELETE_IMAGE_FROM_QUEUE,
+            {"image_ticket": image_ticket, "customer_image_id": customer_image_id},
+        )
+
+    async def edit_contact(
+        self,
+        *,
+        contact_name: str | None = None,
+        contact_company: str | None = None,
+        contact_address1: str | None = None,
+        contact_address2: str | None = None,
+        contact_zip_code: str | None = None,
+        contact_city: str | None = None,
+        contact_state: str | None = None,
+        contact_phone: str | None = None,
+        timezone_index: int | str | None = None,
+        billing_email: str | None = None,
+        billing_address1: str | None = None,
+        billing_address2: str | None = None,
+        billing_zip_code: str | None = None,
+        billing_city: str | None = None,
+        billing_state: str | None = None,
+        eu_vat_number: str | None = None,
+        is_received_newslater: bool | str | None = None,
+    ) -> EmptyResponse:
+        """Call ``EditContact``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/EditContact``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/EditContact``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/EditContact``; answer root ``EmptyResponse``.
+        Returns the ``EditContactResult`` element as :class:`EmptyResponse`.
+
+        Parameters (XML element names):
+        - ``contact_name``: ``contactName`` (string) [0..1]
+        - ``contact_company``: ``contactCompany`` (string) [0..1]
+        - ``contact_address1``: ``contactAddress1`` (string) [0..1]
+        - ``contact_address2``: ``contactAddress2`` (string) [0..1]
+        - ``contact_zip_code``: ``contactZipCode`` (string) [0..1]
+        - ``contact_city``: ``contactCity`` (string) [0..1]
+        - ``contact_state``: ``contactState`` (string) [0..1]
+        - ``contact_phone``: ``contactPhone`` (string) [0..1]
+        - ``timezone_index``: ``timezoneIndex`` (string) [0..1]; whole number 0..200 (source: reconstructed: an index into the service's time zone list)
+        - ``billing_email``: ``billingEmail`` (string) [0..1]; text matching [^@\\s]+@[^@\\s]+\\.[^@\\s]+, at most 254 characters (source: reconstructed: an email address (at most 254 characters))
+        - ``billing_address1``: ``billingAddress1`` (string) [0..1]
+        - ``billing_address2``: ``billingAddress2`` (string) [0..1]
+        - ``billing_zip_code``: ``billingZipCode`` (string) [0..1]
+        - ``billing_city``: ``billingCity`` (string) [0..1]
+        - ``billing_state``: ``billingState`` (string) [0..1]
+        - ``eu_vat_number``: ``euVatNumber`` (string) [0..1]
+        - ``is_received_newslater``: ``isReceivedNewslater`` (string) [0..1]; true or false (source: recorded traffic: true/false in lower case; reconstructed: 1/0 and any case read too (.NET Boolean parsing))
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_EDIT_CONTACT,
+            {
+                "contact_name": contact_name,
+                "contact_company": contact_company,
+                "contact_address1": contact_address1,
+                "contact_address2": contact_address2,
+                "contact_zip_code": contact_zip_code,
+                "contact_city": contact_city,
+                "contact_state": contact_state,
+                "contact_phone": contact_phone,
+                "timezone_index": timezone_index,
+                "billing_email": billing_email,
+                "billing_address1": billing_address1,
+                "billing_address2": billing_address2,
+                "billing_zip_code": billing_zip_code,
+                "billing_city": billing_city,
+                "billing_state": billing_state,
+                "eu_vat_number": eu_vat_number,
+                "is_received_newslater": is_received_newslater,
+            },
+        )
+
+    async def get_contact_detailed(
+        self,
+    ) -> ContactDetailedResponse:
+        """Call ``GetContactDetailed``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/GetContactDetailed``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/GetContactDetailed``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/GetContactDetailed``; answer root ``ContactDetailedResponse``.
+        Returns the ``GetContactDetailedResult`` element as :class:`ContactDetailedResponse`.
+        """
+        return await self._call(OP_GET_CONTACT_DETAILED, {})
+
+    async def get_image_status(
+        self,
+        *,
+        image_ticket: uuid.UUID | str | None = None,
+        customer_image_id: str | None = None,
+    ) -> ImageStatusResponse:
+        """Call ``GetImageStatus``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/GetImageStatus``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/GetImageStatus``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/GetImageStatus``; answer root ``ImageStatusResponse``.
+        Returns the ``GetImageStatusResult`` element as :class:`ImageStatusResponse`.
+
+        Parameters (XML element names):
+        - ``image_ticket``: ``imageTicket`` (string) [0..1]; GUID or 'nonticket' (source: service.md: imageTicket, or `nonticket` with customerImageId; recorded traffic: 'imageTicket is not a valid GUID')
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_GET_IMAGE_STATUS,
+            {"image_ticket": image_ticket, "customer_image_id": customer_image_id},
+        )
+
+    async def get_images_list(
+        self,
+        *,
+        image_status: Literal[10, 50, 60, 70, 80] | str | None = None,
+        exclude_image_status: Literal[10, 50, 60, 70, 80] | str | None = None,
+        product_id: str | None = None,
+        from_date: datetime.date | str | None = None,
+        to_date: datetime.date | str | None = None,
+        page: int | str | None = None,
+        images_per_page: int | str | None = None,
+        sort_by: Literal["id", "date", "status"] | str | None = None,
+        is_descending: bool | str | None = None,
+    ) -> ImagesListResponse:
+        """Call ``GetImagesList``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/GetImagesList``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/GetImagesList``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/GetImagesList``; answer root ``ImagesListResponse``.
+        Returns the ``GetImagesListResult`` element as :class:`ImagesListResponse`.
+
+        Parameters (XML element names):
+        - ``image_status``: ``imageStatus`` (string) [0..1]; one of 10, 50, 60, 70, 80 (source: service.md: 10 New, 60 In Production, 70 Production Finished, 80 Delivered; 50 On Hold is reconstructed (the sandbox's status for an image it cannot fetch))
+        - ``exclude_image_status``: ``excludeImageStatus`` (string) [0..1]; one of 10, 50, 60, 70, 80 (source: service.md: 10 New, 60 In Production, 70 Production Finished, 80 Delivered; 50 On Hold is reconstructed (the sandbox's status for an image it cannot fetch))
+        - ``product_id``: ``productId`` (string) [0..1]
+        - ``from_date``: ``fromDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``to_date``: ``toDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``page``: ``page`` (string) [0..1]; whole number 1.. (source: reconstructed: pages count from 1; recorded traffic sends page 1 and 2)
+        - ``images_per_page``: ``imagesPerPage`` (string) [0..1]; whole number 1..100 (source: service.md: imagesPerPage at most 100; recorded traffic sends 10 and 1)
+        - ``sort_by``: ``sortBy`` (string) [0..1]; one of id, date, status (any case) (source: service.md: sortBy id, date or status; reconstructed: any case)
+        - ``is_descending``: ``isDescending`` (string) [0..1]; true or false (source: service.md: isDescending true or false; recorded traffic: lower case)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_GET_IMAGES_LIST,
+            {
+                "image_status": image_status,
+                "exclude_image_status": exclude_image_status,
+                "product_id": product_id,
+                "from_date": from_date,
+                "to_date": to_date,
+                "page": page,
+                "images_per_page": images_per_page,
+                "sort_by": sort_by,
+                "is_descending": is_descending,
+            },
+        )
+
+    async def get_invoice_list(
+        self,
+        *,
+        from_date: datetime.date | str | None = None,
+        to_date: datetime.date | str | None = None,
+        page: int | str | None = None,
+        return_url: str | None = None,
+    ) -> InvoiceListResponse:
+        """Call ``GetInvoiceList``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/GetInvoiceList``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/GetInvoiceList``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/GetInvoiceList``; answer root ``InvoiceListResponse``.
+        Returns the ``GetInvoiceListResult`` element as :class:`InvoiceListResponse`.
+
+        Parameters (XML element names):
+        - ``from_date``: ``fromDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``to_date``: ``toDate`` (string) [0..1]; date yyyy-MM-dd (source: service.md: date range YYYY-MM-DD)
+        - ``page``: ``page`` (string) [0..1]; whole number 1.. (source: reconstructed: pages count from 1; recorded traffic sends page 1 and 2)
+        - ``return_url``: ``returnUrl`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_GET_INVOICE_LIST,
+            {"from_date": from_date, "to_date": to_date, "page": page, "return_url": return_url},
+        )
+
+    async def get_product_ids_list(
+        self,
+        *,
+        page: int | str | None = None,
+        product_ids_per_page: int | str | None = None,
+    ) -> ProductIdsListResponse:
+        """Call ``GetProductIdsList``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/GetProductIdsList``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/GetProductIdsList``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/GetProductIdsList``; answer root ``ProductIdsListResponse``.
+        Returns the ``GetProductIdsListResult`` element as :class:`ProductIdsListResponse`.
+
+        Parameters (XML element names):
+        - ``page``: ``page`` (string) [0..1]; whole number 1.. (source: reconstructed: pages count from 1; recorded traffic sends page 1 and 2)
+        - ``product_ids_per_page``: ``productIdsPerPage`` (string) [0..1]; whole number 1..100 (source: reconstructed: as imagesPerPage (service.md: at most 100))
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_GET_PRODUCT_IDS_LIST, {"page": page, "product_ids_per_page": product_ids_per_page}
+        )
+
+    async def get_template_spec(
+        self,
+        *,
+        template_id: int | str | None = None,
+    ) -> TemplateSpecResponse:
+        """Call ``GetTemplateSpec``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/GetTemplateSpec``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/GetTemplateSpec``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/GetTemplateSpec``; answer root ``TemplateSpecResponse``.
+        Returns the ``GetTemplateSpecResult`` element as :class:`TemplateSpecResponse`.
+
+        Parameters (XML element names):
+        - ``template_id``: ``templateId`` (string) [0..1]; whole number 1.. (source: recorded traffic: templates 1001 and 1002; reconstructed: ids are positive)
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(OP_GET_TEMPLATE_SPEC, {"template_id": template_id})
+
+    async def get_templates(
+        self,
+    ) -> TemplatesResponse:
+        """Call ``GetTemplates``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/GetTemplates``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/GetTemplates``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/GetTemplates``; answer root ``TemplatesResponse``.
+        Returns the ``GetTemplatesResult`` element as :class:`TemplatesResponse`.
+        """
+        return await self._call(OP_GET_TEMPLATES, {})
+
+    async def reject_processed_image(
+        self,
+        *,
+        image_ticket: uuid.UUID | str | None = None,
+        comment: str | None = None,
+        customer_image_id: str | None = None,
+        markup_image_url: str | None = None,
+    ) -> EmptyResponse:
+        """Call ``RejectProcessedImage``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/RejectProcessedImage``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/RejectProcessedImage``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/RejectProcessedImage``; answer root ``EmptyResponse``.
+        Returns the ``RejectProcessedImageResult`` element as :class:`EmptyResponse`.
+
+        Parameters (XML element names):
+        - ``image_ticket``: ``imageTicket`` (string) [0..1]; GUID or 'nonticket' (source: reconstructed: the same lookup as GetImageStatus (service.md))
+        - ``comment``: ``comment`` (string) [0..1]
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+        - ``markup_image_url``: ``markupImageUrl`` (string) [0..1]
+
+        Values the WSDL types as strings but the service reads as numbers,
+        dates, flags or closed sets take the natural Python type (or the
+        string as the service reads it) and are checked before sending:
+        InvalidParameterError names the parameter, value and rule.
+        """
+        return await self._call(
+            OP_REJECT_PROCESSED_IMAGE,
+            {
+                "image_ticket": image_ticket,
+                "comment": comment,
+                "customer_image_id": customer_image_id,
+                "markup_image_url": markup_image_url,
+            },
+        )
+
+    async def white_glove_service(
+        self,
+        *,
+        developer_api_key: str | None = None,
+        image_url: str | None = None,
+        image_url2: str | None = None,
+        image_url3: str | None = None,
+        image_url4: str | None = None,
+        image_url5: str | None = None,
+        color_reference_file_url: str | None = None,
+        image_callback_url: str | None = None,
+        customer_image_id: str | None = None,
+        product_id: str | None = None,
+        customer_folder: str | None = None,
+    ) -> ImageTicketResponse:
+        """Call ``WhiteGloveService``.
+
+        SOAPAction (SOAP 1.1): ``http://removethebackground.com/WhiteGloveService``
+        SOAPAction (SOAP 1.2): ``http://removethebackground.com/WhiteGloveService``
+        Bindings: SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST.
+        HTTP location: ``/WhiteGloveService``; answer root ``ImageTicketResponse``.
+        Returns the ``WhiteGloveServiceResult`` element as :class:`ImageTicketResponse`.
+
+        Parameters (XML element names):
+        - ``developer_api_key``: ``developerAPIkey`` (string) [0..1]
+        - ``image_url``: ``imageURL`` (string) [0..1]
+        - ``image_url2``: ``imageURL2`` (string) [0..1]
+        - ``image_url3``: ``imageURL3`` (string) [0..1]
+        - ``image_url4``: ``imageURL4`` (string) [0..1]
+        - ``image_url5``: ``imageURL5`` (string) [0..1]
+        - ``color_reference_file_url``: ``colorReferenceFileURL`` (string) [0..1]
+        - ``image_callback_url``: ``imageCallbackURL`` (string) [0..1]
+        - ``customer_image_id``: ``customerImageId`` (string) [0..1]
+        - ``product_id``: ``productId`` (string) [0..1]
+        - ``customer_folder``: ``customerFolder`` (string) [0..1]
+        """
+        return await self._call(
             OP_WHITE_GLOVE_SERVICE,
             {
                 "developer_api_key": developer_api_key,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "DEFAULT_RETENTION_SECONDS",
     "DEMO_API_KEY",
     "DEMO_EMAIL",
     "SandboxConfig",
@@ -19,6 +20,13 @@ DEFAULT_PORT = 8110
 # The demo account of the recorded traffic (asmx-traffic/*): well known, not a secret.
 DEMO_EMAIL = "demo@example.com"
 DEMO_API_KEY = "demo-key"
+
+# How long the service keeps delivered results is documented nowhere we can read
+# (service.md is silent, and the contract's ImageStatus has no field for it). The sandbox
+# assumes 30 days, what file-delivery services of the time commonly kept, and keeps the
+# status as it was (Delivered, with its FinalImagesURL): only the URLs stop answering,
+# with the 404 a storage front-end gives for a deleted object. Tests shorten it.
+DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,9 @@ class SandboxConfig:
             match the SOAPAction and the endpoint.
         request_log_size: how many received requests the request log keeps (the
             newest; see :mod:`.requestlog`); 0 turns the log off.
+        retention_seconds: how long a delivered image's results stay downloadable,
+            counted from its delivery; past it ``GET /out/...`` answers 404 (see
+            :data:`DEFAULT_RETENTION_SECONDS`).
     """
 
     step_seconds: float = 3.0
@@ -60,6 +71,7 @@ class SandboxConfig:
     require_wsse: bool = False
     require_wsa: bool = False
     request_log_size: int = 1000
+    retention_seconds: float = DEFAULT_RETENTION_SECONDS
 
     def __post_init__(self) -> None:
         if not self.step_seconds > 0:
@@ -75,5 +87,7 @@ class SandboxConfig:
             raise ValueError("size limits must be positive")
         if self.request_log_size < 0:
             raise ValueError("request_log_size must be >= 0 (0: no request log)")
+        if not self.retention_seconds > 0:
+            raise ValueError("retention_seconds must be a positive number of seconds")
         if self.processing_threads < 1:
             raise ValueError("processing_threads must be at least 1")

@@ -5,7 +5,8 @@
   (storage in :mod:`.fetch`);
 - ``GET /uploads/<token>/<name>``: an uploaded file;
 - ``GET /out/<name>``: a final image or thumbnail the worker wrote, by the names of
-  :mod:`.outputs`.
+  :mod:`.outputs`; 404 once the image's results are past the retention
+  (``SandboxConfig.retention_seconds``, counted from its delivery).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..service.errors import EmptyAnswer
 from .fetch import save_upload, upload_file
 from .outputs import OUTPUT_CONTENT_TYPES, OUTPUT_NAME, upload_url
+from .statuses import DELIVERED
 from .web import NO_CACHE, Request, Response, not_found, text
 
 if TYPE_CHECKING:
@@ -63,7 +65,19 @@ def output(app: SandboxState, request: Request) -> Response:
     if not OUTPUT_NAME.fullmatch(name):
         return not_found()
     path = app.out_dir / name
-    if not path.is_file():
+    if not path.is_file() or _expired(app, name):
         return not_found()
     content_type = OUTPUT_CONTENT_TYPES[name.rsplit(".", 1)[1]]
     return Response(200, path.read_bytes(), content_type, [NO_CACHE])
+
+
+def _expired(app: SandboxState, name: str) -> bool:
+    """Whether the results of the image ``name`` belongs to are past the retention.
+
+    The source thumbnail (the page's "before") is the sandbox's own and stays."""
+    if name.endswith("-source.png"):
+        return False
+    image = app.store.get_image(name[:36])
+    if image is None or image.status != DELIVERED:
+        return False
+    return app.clock.now() - image.status_since >= app.config.retention_seconds

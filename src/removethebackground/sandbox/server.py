@@ -30,6 +30,7 @@ from .clock import SandboxClock
 from .config import (
     DEFAULT_HOST,
     DEFAULT_PORT,
+    DEFAULT_RETENTION_SECONDS,
     DEMO_API_KEY,
     DEMO_EMAIL,
     SandboxConfig,
@@ -312,6 +313,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be a positive number of days")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The sandbox's options (shared by ``rtb sandbox`` and ``python -m ...sandbox``)."""
     parser.add_argument(
@@ -347,6 +358,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_seconds,
         default=3.0,
         help="seconds between status steps New -> In Production -> ... (default 3)",
+    )
+    parser.add_argument(
+        "--retention-days",
+        type=_days,
+        default=DEFAULT_RETENTION_SECONDS / 86400,
+        help="days a delivered image's results stay downloadable; then their URLs "
+        "answer 404 (default 30)",
     )
     parser.add_argument("--threads", type=int, default=4, help="HTTP worker threads (default 4)")
     parser.add_argument(
@@ -402,7 +420,11 @@ def run(args: argparse.Namespace) -> int:
         accounts=args.account,
         step_seconds=args.step_seconds,
         threads=args.threads,
-        config=SandboxConfig(require_wsse=args.require_wsse, require_wsa=args.require_wsa),
+        config=SandboxConfig(
+            require_wsse=args.require_wsse,
+            require_wsa=args.require_wsa,
+            retention_seconds=args.retention_days * 86400,
+        ),
     )
     try:
         sandbox.start()

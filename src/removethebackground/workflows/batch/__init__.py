@@ -9,8 +9,12 @@ One module per concern:
 :mod:`.sqlite`         :class:`SQLiteJournal`: the journal in an SQLite file (WAL)
 :mod:`.postgres`       the journal in a PostgreSQL database, shared by many workers
 :mod:`.sql`            what the two SQL backends say alike (selections, claim checks)
-:mod:`.spend`          :class:`Quote`: what a submit queues and costs; the guard
+:mod:`.spend`          :class:`Quote`: what a submit queues and costs; the guard; the config
+                       file's prices
+:mod:`.buckets`        rate-limit buckets in the journal, shared by every process on it
 :mod:`.follow`         learning statuses from GetImagesList pages and notifications
+:mod:`.results`        results before they expire: the retention, checking a file
+:mod:`.progress`       :class:`Progress`: rows per state, rates, ETAs, spend, expiry
 :mod:`.runner`         :class:`Batch`: submit (reconciling before resending), status, wait,
                        download
 =====================  ==========================================================================
@@ -24,6 +28,7 @@ from ..errors import BatchError
 from .backends import open_journal
 from .journal import Journal, JournalRow, JournalSpec, JournalTally, Selection
 from .manifest import MANIFEST_COLUMNS, Manifest, ManifestRow, read_manifest
+from .progress import Progress
 from .runner import Batch, BatchRow, BatchSummary
 from .spend import DEFAULT_CONFIRM_OVER, Quote, SpendRefused
 from .sqlite import SQLiteJournal
@@ -41,6 +46,7 @@ __all__ = [
     "JournalTally",
     "Manifest",
     "ManifestRow",
+    "Progress",
     "Quote",
     "SQLiteJournal",
     "Selection",

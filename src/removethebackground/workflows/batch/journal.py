@@ -44,6 +44,15 @@ any call plus ``settle_seconds``, else a row in flight could be reconciled as un
 by a second machine. Claims are not state: a crash loses them with the process (or
 they lapse), never a row.
 
+**Times.** Each row carries when it was queued (``queued_at``: its ticket recorded),
+settled (``settled_at``: a terminal status first read, or ``failed``) and downloaded
+(``downloaded_at``: its files written, verified and checksummed, ``sha256`` one digest
+per file). ``ready_since`` is the earliest the service can have made the results
+available: the row's previous change when its terminal status was first recorded (the
+service delivered it after the journal last saw it unfinished), from which a result's
+expiry is counted (:mod:`.progress`). Rows recorded by a journal of schema 1 have no
+times; see :data:`SCHEMA_VERSION`.
+
 **Runners.** :meth:`Journal.acquire` admits a runner for the length of a ``with``
 block. A backend that keeps no claims between processes (SQLite: a file on one
 machine) admits one runner at a time and refuses a second with
@@ -68,7 +77,7 @@ import dataclasses
 import enum
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -77,14 +86,18 @@ from ..status import ImageStatusName
 from .manifest import ManifestRow
 
 __all__ = [
+    "EVENTS",
     "FAILED",
     "PENDING",
+    "PREVIOUS_UPDATE",
+    "SCHEMA_VERSION",
     "STATES",
     "SUBMITTED",
     "SUBMITTING",
     "Journal",
     "JournalRow",
     "JournalSpec",
+    "JournalPace",
     "JournalTally",
     "RowTransitions",
     "Selection",
@@ -101,6 +114,14 @@ STATES: Final = (PENDING, SUBMITTING, SUBMITTED, FAILED)
 TERMINAL_STATUS_IDS: Final = frozenset(int(s) for s in ImageStatusName if s.is_terminal)
 DELIVERED_STATUS_ID: Final = int(ImageStatusName.DELIVERED)
 
+#: The journal's schema: 1, the first; 2 added the row times (``queued_at``,
+#: ``settled_at``, ``ready_since``, ``downloaded_at``) and the files' ``sha256``, as
+#: columns added to a journal of schema 1 when it is opened (its rows keep ``NULL``).
+SCHEMA_VERSION: Final = 2
+
+#: ``changes`` value of a transition meaning "the row's ``updated`` before this change".
+PREVIOUS_UPDATE: Final = object()
+
 
 class Selection(enum.Enum):
     """Which rows :meth:`Journal.select` and :meth:`Journal.count` read."""
@@ -115,6 +136,8 @@ class Selection(enum.Enum):
     UNFINISHED = "unfinished"
     #: ``submitted``, Delivered, not downloaded yet
     UNDOWNLOADED = "undownloaded"
+    #: downloaded (files recorded): to be verified again
+    DOWNLOADED = "downloaded"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -125,7 +148,9 @@ class JournalRow:
     the manifest's cells (compared when a manifest is recorded again); ``source`` is
     what is sent (URL or absolute path); ``customer_image_id`` is the given id or the
     one made up for the row. ``paths`` is ``None`` until the row is downloaded.
-    ``updated`` is the clock's time of the row's last change.
+    ``updated`` is the clock's time of the row's last change; the times and ``sha256``
+    (one digest per file of ``paths``) are described in the module documentation
+    (``None``: not yet, or recorded before schema 2).
     """
 
     row_no: int
@@ -144,6 +169,35 @@ class JournalRow:
     paths: tuple[str, ...] | None = None
     error: str | None = None
     updated: float = 0.0
+    queued_at: float | None = None
+    settled_at: float | None = None
+    ready_since: float | None = None
+    downloaded_at: float | None = None
+    sha256: tuple[str, ...] | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JournalPace:
+    """Counts over the rows' times (what ``Batch.progress`` is made of).
+
+    ``recent``: rows per event (``queued``, ``settled``, ``downloaded``) at or after
+    the ``since`` asked; ``first``: the earliest time of each event in the journal
+    (``None``: none yet). Of the Delivered rows not downloaded: ``expired`` are ready
+    since before ``expired_before``, ``expiring`` before ``expiring_before`` (expired
+    ones included), ``next_ready`` is the oldest's ready time (a row without one counts
+    from its ``updated``). ``queued_by_template``: ``submitted`` rows per template id.
+    """
+
+    recent: Mapping[str, int]
+    first: Mapping[str, float | None]
+    expired: int
+    expiring: int
+    next_ready: float | None
+    queued_by_template: Mapping[str, int]
+
+
+#: The events :class:`JournalPace` counts, and the column of each.
+EVENTS: Final = {"queued": "queued_at", "settled": "settled_at", "downloaded": "downloaded_at"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -249,13 +303,47 @@ class Journal(Protocol):
         ...
 
     def record_status(self, row_no: int, status_id: int, status_json: str) -> None:
-        """The last status read for a ``submitted`` row (no claim needed: reads only)."""
+        """The last status read for a ``submitted`` row (no claim needed: reads only).
+        The first terminal one sets ``settled_at`` (now) and ``ready_since`` (the
+        row's ``updated`` before it)."""
         ...
 
     def record_download(
-        self, row_no: int, *, paths: Sequence[str] | None = None, error: str | None = None
+        self,
+        row_no: int,
+        *,
+        paths: Sequence[str] | None = None,
+        error: str | None = None,
+        sha256: Sequence[str] | None = None,
     ) -> None:
-        """A download: its files (the error cleared), or its error (files unchanged)."""
+        """A download: its files with their ``sha256`` digests and ``downloaded_at``
+        (the error cleared), or its error (files unchanged)."""
+        ...
+
+    def forget_download(self, row_no: int, error: str) -> None:
+        """The row's files are gone or changed: ``paths``, ``sha256`` and
+        ``downloaded_at`` cleared (the row is to be downloaded again), ``error`` says why."""
+        ...
+
+    def select_by_expiry(
+        self, *, after: tuple[float, int] | None = None, limit: int = 256
+    ) -> list[JournalRow]:
+        """Up to ``limit`` rows of :attr:`Selection.UNDOWNLOADED`, the soonest to expire
+        first: by ready time (``ready_since``, else ``updated``), then row number, after
+        the key ``after`` (the last row's ``(ready time, row_no)``)."""
+        ...
+
+    def pace(
+        self,
+        *,
+        since: float,
+        expired_before: float,
+        expiring_before: float,
+        by_template: bool = True,
+    ) -> JournalPace:
+        """Counts over the rows' times (see :class:`JournalPace`); ``by_template=False``
+        leaves ``queued_by_template`` empty (the one count read from the rows, not an
+        index)."""
         ...
 
     def select(self, selection: Selection, *, after: int = 0, limit: int = 256) -> list[JournalRow]:
@@ -293,7 +381,10 @@ class RowTransitions:
     """The row transitions of :class:`Journal` written once, on a backend's
     compare-and-set ``_move(row_no, owner, where_state, **changes)``: the row moves only
     when it is in ``where_state`` and ``owner`` still holds its claim (see the table in
-    the module docstring). The SQLite and PostgreSQL backends inherit them."""
+    the module docstring); a change of :data:`PREVIOUS_UPDATE` sets the column to the
+    row's ``updated`` before the move. The SQLite and PostgreSQL backends inherit them."""
+
+    _clock: Callable[[], float]
 
     def _move(self, row_no: int, owner: str, where_state: str, **changes: Any) -> bool:
         raise NotImplementedError
@@ -307,10 +398,20 @@ class RowTransitions:
         status_id: int | None = None,
         status_json: str | None = None,
     ) -> bool:
-        changes: dict[str, Any] = {"state": SUBMITTED, "ticket": str(ticket), "error": None}
+        now = self._clock()
+        changes: dict[str, Any] = {
+            "state": SUBMITTED,
+            "ticket": str(ticket),
+            "error": None,
+            "queued_at": now,
+        }
         if status_id is not None:
             changes["status_id"] = status_id
             changes["status_json"] = status_json
+            if status_id in TERMINAL_STATUS_IDS:
+                # Found settled by reconciliation: ready since its call was started.
+                changes["settled_at"] = now
+                changes["ready_since"] = PREVIOUS_UPDATE
         return self._move(row_no, owner, SUBMITTING, **changes)
 
     def record_unknown(self, row_no: int, owner: str, error: str) -> bool:
@@ -322,4 +423,4 @@ class RowTransitions:
     def record_failed(self, row_no: int, owner: str, error: str, *, state: str) -> bool:
         if state not in (PENDING, SUBMITTING):
             raise InvalidParameterError("state", f"a {state!r} row cannot fail")
-        return self._move(row_no, owner, state, state=FAILED, error=error)
+        return self._move(row_no, owner, state, state=FAILED, error=error, settled_at=self._clock())

@@ -31,16 +31,22 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ...core.errors import InvalidParameterError
+from ...core.secret import Secret
 from ..errors import BatchError
 from .journal import (
+    EVENTS,
     FAILED,
     PENDING,
+    PREVIOUS_UPDATE,
+    SCHEMA_VERSION,
     SUBMITTED,
     SUBMITTING,
+    TERMINAL_STATUS_IDS,
+    JournalPace,
     JournalRow,
     JournalTally,
     RowTransitions,
@@ -48,7 +54,20 @@ from .journal import (
     generated_customer_id,
 )
 from .manifest import ManifestRow
-from .sql import COMPARED, check_claim, selection_where
+from .sql import (
+    ADDED_COLUMNS,
+    COMPARED,
+    READY,
+    check_claim,
+    expiry_keyset,
+    index_statements,
+    pace_of,
+    pace_queries,
+    selection_where,
+)
+
+if TYPE_CHECKING:
+    from .buckets import PostgresBuckets
 
 __all__ = ["PostgresJournal", "redacted_url"]
 
@@ -85,8 +104,16 @@ _SCHEMA_LOCK = 0x7274626A
 
 _COLUMNS = (
     "row_no, image, source, given_id, customer_image_id, product_id, template_id, "
-    "callback_url, state, attempts, ticket, status_id, status_json, paths, error, updated"
+    "callback_url, state, attempts, ticket, status_id, status_json, paths, error, updated, "
+    "queued_at, settled_at, ready_since, downloaded_at, sha256"
 )
+_KINDS = {"time": "DOUBLE PRECISION", "text": "TEXT"}
+#: Schema 2's columns, added to a journal of schema 1 (its rows keep NULL there).
+_MIGRATE = "".join(
+    f"ALTER TABLE rtb_rows ADD COLUMN IF NOT EXISTS {column} {_KINDS[kind]};\n"
+    for column, kind in ADDED_COLUMNS
+) + "".join(f"{statement};\n" for statement in index_statements("rtb_rows"))
+_PACE = pace_queries("rtb_rows", "%s")
 _WHERE = selection_where("TRUE")
 #: a row is free for ``owner`` at ``now`` (parameters: owner, now). The sessions alive
 #: are read once per claim (a hashed subquery); a reused pid only keeps a dead holder's
@@ -141,6 +168,7 @@ class PostgresJournal(RowTransitions):
                 "(pip install 'removethebackground[postgres]')",
             ) from None
         self._psycopg = psycopg
+        self._url = Secret(url)  # masked in reprs; for the rate-limit buckets' connection
         self._location = redacted_url(url)
         self._password = urlsplit(url).password if "@" in url else None
         self._clock = clock or time.time
@@ -153,6 +181,12 @@ class PostgresJournal(RowTransitions):
             with self._db.transaction():
                 self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
                 self._db.execute(_SCHEMA)
+                self._db.execute(_MIGRATE)
+                self._db.execute(
+                    "INSERT INTO rtb_meta VALUES ('schema_version', %s) ON CONFLICT (key) DO "
+                    "UPDATE SET value = GREATEST(rtb_meta.value::int, EXCLUDED.value::int)::text",
+                    (str(SCHEMA_VERSION),),
+                )
                 self._db.execute(
                     "INSERT INTO rtb_meta VALUES ('batch_id', %s), ('account', %s) "
                     "ON CONFLICT (key) DO NOTHING",
@@ -178,6 +212,12 @@ class PostgresJournal(RowTransitions):
     def __repr__(self) -> str:
         return f"PostgresJournal({self._location!r})"
 
+    def bucket_store(self) -> PostgresBuckets:
+        """Rate-limit buckets in this database, shared by every worker (:mod:`.buckets`)."""
+        from .buckets import PostgresBuckets
+
+        return PostgresBuckets(self._url.reveal(), location=self._location)
+
     # --- plumbing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -200,8 +240,13 @@ class PostgresJournal(RowTransitions):
 
     def _update(self, row_no: int, where: str, args: dict[str, Any], **changes: Any) -> bool:
         changes["updated"] = self._clock()
-        columns = ", ".join(f"{k} = %(set_{k})s" for k in changes)
-        params = {f"set_{k}": v for k, v in changes.items()} | args | {"row_no": row_no}
+        # SET reads the row as it was before the update (PREVIOUS_UPDATE: its updated).
+        columns = ", ".join(
+            f"{k} = updated" if v is PREVIOUS_UPDATE else f"{k} = %(set_{k})s"
+            for k, v in changes.items()
+        )
+        params = {f"set_{k}": v for k, v in changes.items() if v is not PREVIOUS_UPDATE}
+        params = params | args | {"row_no": row_no}
         sql = f"UPDATE rtb_rows SET {columns} WHERE row_no = %(row_no)s{where}"  # noqa: S608
         return bool(self._execute(sql, params).rowcount == 1)
 
@@ -284,15 +329,44 @@ class PostgresJournal(RowTransitions):
         return int(found.rowcount)
 
     def record_status(self, row_no: int, status_id: int, status_json: str) -> None:
-        self._update(row_no, "", {}, status_id=status_id, status_json=status_json)
+        now = self._clock()
+        terminal = status_id in TERMINAL_STATUS_IDS
+        # The first terminal status settles the row; the results were made available
+        # after its previous change (SET reads the row as it was).
+        self._execute(
+            "UPDATE rtb_rows SET "
+            "ready_since = CASE WHEN settled_at IS NULL AND %(t)s THEN updated "
+            "ELSE ready_since END, "
+            "settled_at = CASE WHEN settled_at IS NULL AND %(t)s THEN %(now)s "
+            "ELSE settled_at END, "
+            "status_id = %(id)s, status_json = %(json)s, updated = %(now)s "
+            "WHERE row_no = %(row)s",
+            {"t": terminal, "now": now, "id": status_id, "json": status_json, "row": row_no},
+        )
 
     def record_download(
-        self, row_no: int, *, paths: Sequence[str] | None = None, error: str | None = None
+        self,
+        row_no: int,
+        *,
+        paths: Sequence[str] | None = None,
+        error: str | None = None,
+        sha256: Sequence[str] | None = None,
     ) -> None:
         if paths is not None:
-            self._update(row_no, "", {}, paths=json.dumps([str(p) for p in paths]), error=None)
+            self._update(
+                row_no,
+                "",
+                {},
+                paths=json.dumps([str(p) for p in paths]),
+                sha256=None if sha256 is None else json.dumps(list(sha256)),
+                downloaded_at=self._clock(),
+                error=None,
+            )
         else:
             self._update(row_no, "", {}, error=error)
+
+    def forget_download(self, row_no: int, error: str) -> None:
+        self._update(row_no, "", {}, paths=None, sha256=None, downloaded_at=None, error=error)
 
     # --- the manifest ---------------------------------------------------------------------
 
@@ -371,6 +445,35 @@ class PostgresJournal(RowTransitions):
         ).fetchall()
         return [_journal_row(row) for row in found]
 
+    def select_by_expiry(
+        self, *, after: tuple[float, int] | None = None, limit: int = 256
+    ) -> list[JournalRow]:
+        key, args = "", dict[str, Any](limit=limit)
+        if after is not None:
+            key = f"AND {expiry_keyset('%(at)s', '%(row)s')} "
+            args |= {"at": after[0], "row": after[1]}
+        found = self._execute(
+            f"SELECT {_COLUMNS} FROM rtb_rows WHERE ({_WHERE[Selection.UNDOWNLOADED]}) "  # noqa: S608
+            f"{key}ORDER BY {READY}, row_no LIMIT %(limit)s",
+            args,
+        ).fetchall()
+        return [_journal_row(row) for row in found]
+
+    def pace(
+        self,
+        *,
+        since: float,
+        expired_before: float,
+        expiring_before: float,
+        by_template: bool = True,
+    ) -> JournalPace:
+        events, expiry, templates = _PACE
+        with self._lock:
+            found = self._execute(events, [since] * len(EVENTS)).fetchone()
+            due = self._execute(expiry, (expired_before, expiring_before)).fetchone()
+            counts = self._execute(templates).fetchall() if by_template else []
+        return pace_of(found, due, counts)
+
     def count(self, *selections: Selection) -> int:
         where = " OR ".join(f"({_WHERE[s]})" for s in selections) or "FALSE"
         found = self._execute(f"SELECT COUNT(*) FROM rtb_rows WHERE {where}").fetchone()  # noqa: S608
@@ -425,6 +528,7 @@ def _prefixed(prefix: str) -> str:
 def _journal_row(row: Sequence[Any]) -> JournalRow:
     (row_no, image, source, given, cid, product, template, callback, state, attempts) = row[:10]
     ticket, status_id, status_json, paths, error, updated = row[10:16]
+    queued, settled, ready, downloaded, sha256 = row[16:21]
     return JournalRow(
         row_no=int(row_no),
         image=str(image),
@@ -442,4 +546,9 @@ def _journal_row(row: Sequence[Any]) -> JournalRow:
         paths=None if paths is None else tuple(json.loads(paths)),
         error=error,
         updated=float(updated),
+        queued_at=None if queued is None else float(queued),
+        settled_at=None if settled is None else float(settled),
+        ready_since=None if ready is None else float(ready),
+        downloaded_at=None if downloaded is None else float(downloaded),
+        sha256=None if sha256 is None else tuple(json.loads(sha256)),
     )

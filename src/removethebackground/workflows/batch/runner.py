@@ -56,6 +56,8 @@ claimed from the journal a page at a time before they are worked on.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import contextvars
 import dataclasses
 import os
 import random
@@ -70,7 +72,7 @@ from typing import Any
 
 import requests
 
-from ...core import reconcile
+from ...core import observe, reconcile
 from ...core.backoff import Backoff
 from ...core.errors import (
     ClientFault,
@@ -79,6 +81,7 @@ from ...core.errors import (
     ServerFault,
     TransportError,
 )
+from ...core.ratelimit import BucketStore, find_limiter
 from ...generated import pixelz
 from .._common import is_legacy
 from ..download import DEFAULT_MAX_BYTES, ResultNames, check_name, download
@@ -89,26 +92,33 @@ from ..upload import resolve_image
 from .backends import open_journal
 from .follow import FollowCounts, Notifications, ask_one, follow_round
 from .journal import (
+    DELIVERED_STATUS_ID,
     FAILED,
     PENDING,
     SUBMITTED,
     SUBMITTING,
+    TERMINAL_STATUS_IDS,
     JournalRow,
     JournalSpec,
     Selection,
 )
 from .manifest import Manifest, read_manifest
+from .progress import DEFAULT_WINDOW, Progress, format_duration, iso_time, make_progress
+from .results import DEFAULT_EXPIRING_WITHIN, DEFAULT_RETENTION, file_sha256, verify_file
 from .spend import (
     DEFAULT_CONFIRM_OVER,
+    ConfiguredSpend,
     Confirm,
     Prices,
     Quote,
     check_prices,
     check_threshold,
+    configured_spend,
     guard,
     make_quote,
 )
 from .sqlite import SQLiteJournal
+from .telemetry import BatchTelemetry, observed
 
 __all__ = ["Batch", "BatchRow", "BatchSummary"]
 
@@ -120,7 +130,7 @@ LEASE_SECONDS = 900.0
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BatchRow:
-    """One row of the journal."""
+    """One row of the journal (the times and ``sha256``: see :mod:`.journal`)."""
 
     row_no: int
     image: str
@@ -134,6 +144,11 @@ class BatchRow:
     status: ImageStatusName | None
     paths: tuple[str, ...]
     error: str | None
+    queued_at: float | None = None
+    settled_at: float | None = None
+    ready_since: float | None = None
+    downloaded_at: float | None = None
+    sha256: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -187,6 +202,13 @@ class Batch:
         settle_seconds: how long after a row's last attempt its outcome is reconciled.
         rounds: reconcile-and-resubmit rounds within one :meth:`submit`.
         max_attempts: calls per row at most, over all runs, before it is ``failed``.
+        shared_limits: when the client has ``rate_limits=`` and the journal can keep
+            rate-limit buckets (SQLite, PostgreSQL), its calls take their tokens from
+            buckets in the journal while the batch is open, so that every process on
+            the journal together stays under the limits, and a 429 one of them gets
+            pauses them all; ``False`` keeps the client's own buckets.
+        retention: seconds the service keeps a delivered image's results (see
+            :mod:`.results`; 30 days by default): expiry is counted from it.
         clock: the time source (seconds), for tests.
         sleep: the pause, for tests.
     """
@@ -201,6 +223,8 @@ class Batch:
         settle_seconds: float = 2.0,
         rounds: int = 3,
         max_attempts: int = 5,
+        shared_limits: bool = True,
+        retention: float = DEFAULT_RETENTION,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
@@ -213,6 +237,7 @@ class Batch:
         self.settle_seconds = float(settle_seconds)
         self.rounds = int(rounds)
         self.max_attempts = int(max_attempts)
+        self.retention = _positive("retention", retention)
         self._clock = clock
         self._sleep = sleep
         email = str(getattr(client, "email", ""))
@@ -233,9 +258,32 @@ class Batch:
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         #: What the last :meth:`status` round asked the service.
         self.last_follow = FollowCounts()
+        self._telemetry = BatchTelemetry(self.batch_id)
+        self._sharing = contextlib.ExitStack()
+        #: The rate-limit buckets shared through the journal (``None``: not shared).
+        self.buckets: BucketStore | None = None
+        if shared_limits:
+            self._share_limits()
+
+    def _share_limits(self) -> None:
+        limiter = find_limiter(getattr(self.client, "transport", None))
+        make = getattr(self.journal, "bucket_store", None)
+        if limiter is None or make is None:
+            return
+        try:
+            store = make()
+        except BaseException:
+            self.journal.close()
+            raise
+        self.buckets = store
+        self._sharing.callback(_close, store)
+        self._sharing.enter_context(limiter.sharing(store))
 
     def close(self) -> None:
-        self.journal.close()
+        try:
+            self._sharing.close()
+        finally:
+            self.journal.close()
 
     def __enter__(self) -> Batch:
         return self
@@ -287,9 +335,13 @@ class Batch:
         if retry_failed:
             self.journal.reset_failed()
 
-    def _quote(self, prices: Prices | None) -> Quote:
-        checked = check_prices(prices)
-        return make_quote((r.template_id for r in self._selected(Selection.PENDING)), checked)
+    def _quote(self, prices: Prices | None, configured: ConfiguredSpend) -> Quote:
+        checked = check_prices(prices) if prices is not None else configured.prices
+        return make_quote(
+            (r.template_id for r in self._selected(Selection.PENDING)),
+            checked,
+            currency=configured.currency if prices is None else "",
+        )
 
     def quote(
         self,
@@ -299,13 +351,16 @@ class Batch:
         price_per_image: Prices | None = None,
     ) -> Quote:
         """What :meth:`submit` would queue now, per template, and its cost when
-        ``price_per_image`` is given; nothing is sent (the dry run). The manifest is
+        ``price_per_image`` is given (else with the config file's ``[prices]``, see
+        :mod:`.spend`); nothing is sent (the dry run). The manifest is
         checked and recorded in the journal as :meth:`submit` does, so a rerun counts
         only the rows not queued yet."""
+        configured = configured_spend()
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            return self._quote(price_per_image)
+            return self._quote(price_per_image, configured)
 
+    @observed("submit")
     def submit(
         self,
         manifest: Manifest,
@@ -316,6 +371,7 @@ class Batch:
         confirm_over: int | None = DEFAULT_CONFIRM_OVER,
         max_spend: Decimal | int | float | str | None = None,
         confirm: Confirm | None = None,
+        on_progress: Callable[[], object] | None = None,
     ) -> BatchSummary:
         """Submit every row of ``manifest`` not submitted yet; returns :meth:`summary`.
 
@@ -324,28 +380,40 @@ class Batch:
 
         Before anything is sent, the rows to queue are counted per template (and priced
         with ``price_per_image``: one amount, or template id -> amount, ``""`` the
-        default template; see :meth:`quote`). Over ``confirm_over`` images (``None``:
-        never ask) or over ``max_spend`` (which needs a price for every template
+        default template; see :meth:`quote`; without it, the config file's ``[prices]``).
+        Over ``confirm_over`` images (``None``: never ask) or over ``max_spend`` (without
+        it, the config file's ``[spend] max_spend``; it needs a price for every template
         queued), ``confirm(quote)`` is asked; without it, or when it answers ``False``,
         :class:`~.spend.SpendRefused` is raised and nothing is sent.
+
+        ``on_progress()`` is called after each row's call (from the pool's threads; read
+        :meth:`progress` there, at the pace you want).
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
         limit = check_threshold(confirm_over, max_spend)
         check_prices(price_per_image)
+        configured = configured_spend()
+        if limit is None:
+            limit = configured.max_spend
         with self.journal.acquire(self._owner):
             self._record(manifest, retry_failed)
-            guard(
-                self._quote(price_per_image),
-                confirm_over=confirm_over,
-                max_spend=limit,
-                confirm=confirm,
-            )
+            quote = self._quote(price_per_image, configured)
+            guard(quote, confirm_over=confirm_over, max_spend=limit, confirm=confirm)
+            self._telemetry.prices = quote.prices
             with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-batch") as pool:
                 slots = threading.BoundedSemaphore(2 * concurrency)
                 for _round in range(self.rounds + 1):
                     self._reconcile_unknown(pool, slots)
-                    self._run(pool, slots, self._claimed(PENDING), self._submit_row, claimed=True)
+                    self._run(
+                        pool,
+                        slots,
+                        self._claimed(PENDING),
+                        self._submit_row,
+                        claimed=True,
+                        phase="submit",
+                        after=on_progress,
+                    )
                     if not self.journal.count(Selection.PENDING, Selection.UNKNOWN):
                         break
                 else:
@@ -360,18 +428,29 @@ class Batch:
         job: Callable[[JournalRow], None],
         *,
         claimed: bool = False,
+        phase: str = "row",
+        after: Callable[[], object] | None = None,
     ) -> None:
         """Feed ``rows`` to ``job`` on the pool, at most ``2 * concurrency`` at a time;
-        ``claimed``: give each row's claim back when its job ends."""
+        ``claimed``: give each row's claim back when its job ends; ``phase``: the
+        row's work as its duration metric names it; ``after()``: called when a job has
+        ended (a failure of its own ends the run as a job's does)."""
         futures: set[concurrent.futures.Future[None]] = set()
         failure: list[BaseException] = []
+        telemetry = self._telemetry
 
         def work(row: JournalRow) -> None:
+            started = time.perf_counter()
+            outcome = "error"
             try:
                 job(row)
+                outcome = "ok"
             finally:
                 if claimed:
                     self.journal.release(row.row_no, self._owner)
+                telemetry.row(phase, outcome, started)
+            if after is not None:
+                after()
 
         def done(future: concurrent.futures.Future[None]) -> None:
             slots.release()
@@ -386,7 +465,10 @@ class Batch:
                         self.journal.release(row.row_no, self._owner)
                     break
                 slots.acquire()
-                future = pool.submit(work, row)
+                if observe.observer is None:
+                    future = pool.submit(work, row)
+                else:  # the work's span (and the caller's context) in the pool's thread
+                    future = pool.submit(contextvars.copy_context().run, work, row)
                 future.add_done_callback(done)
                 futures.add(future)
                 futures = {f for f in futures if not f.done()}
@@ -442,6 +524,7 @@ class Batch:
             self.journal.record_unknown(row_no, owner, _short(f"unknown outcome: {exc}"))
             return
         self.journal.record_ticket(row_no, owner, answer.image_ticket)
+        self._telemetry.queued(row.template_id)
 
     # --- reconciliation -----------------------------------------------------------------------
 
@@ -456,7 +539,14 @@ class Batch:
         wait = newest + self.settle_seconds - self._clock()
         if wait > 0:
             self._sleep(min(wait, self.settle_seconds))
-        self._run(pool, slots, self._claimed(SUBMITTING), self._reconcile, claimed=True)
+        self._run(
+            pool,
+            slots,
+            self._claimed(SUBMITTING),
+            self._reconcile,
+            claimed=True,
+            phase="reconcile",
+        )
 
     def _reconcile(self, row: JournalRow) -> None:
         """Reconcile one row of unknown outcome (claimed, ``submitting``) with the service.
@@ -499,9 +589,11 @@ class Batch:
             status_id=status.status_id,
             status_json=to_json(status),
         )
+        self._telemetry.queued(row.template_id)
 
     # --- after submitting ---------------------------------------------------------------------
 
+    @observed("status")
     def status(self, *, concurrency: int = 4) -> BatchSummary:
         """Learn the status of every submitted image not in a terminal status yet.
 
@@ -512,7 +604,7 @@ class Batch:
             slots = threading.BoundedSemaphore(2 * concurrency)
 
             def ask(rows: Iterable[JournalRow]) -> None:
-                self._run(pool, slots, iter(rows), self._refresh_row)
+                self._run(pool, slots, iter(rows), self._refresh_row, phase="status")
 
             self.last_follow = follow_round(
                 self.client,
@@ -526,6 +618,7 @@ class Batch:
     def _refresh_row(self, row: JournalRow) -> None:
         ask_one(self.client, self.journal, row)
 
+    @observed("wait")
     def wait(
         self,
         *,
@@ -595,6 +688,7 @@ class Batch:
         noted = notifications.noted()
         return all(row.ticket in noted for row in self._selected(Selection.UNFINISHED))
 
+    @observed("download")
     def download(
         self,
         dest: str | os.PathLike[str],
@@ -605,8 +699,18 @@ class Batch:
         session: requests.Session | None = None,
         name: str | None = None,
         folder: Callable[[BatchRow], str | os.PathLike[str] | None] | None = None,
+        verify: bool = True,
+        on_progress: Callable[[], object] | None = None,
     ) -> list[Path]:
         """Download every delivered image not downloaded yet into ``dest``; returns the paths.
+
+        The rows go soonest to expire first (by their ``ready_since``, see
+        :mod:`.results`). Each file is checked (its size against ``Content-Length``,
+        :func:`~removethebackground.workflows.download.download`; a known image type by
+        its magic bytes, :func:`~.results.verify_file`) and its SHA-256 recorded in the
+        journal. With ``verify`` (the default), the files of rows downloaded before are
+        checked first (:meth:`verify`): a file gone or changed is fetched again, while the
+        service still has it.
 
         Files are named by the pattern ``name`` (see
         :func:`~removethebackground.workflows.download.check_name`; by default
@@ -614,14 +718,19 @@ class Batch:
         anything is fetched. ``folder``: where a row's files go below ``dest`` (a
         relative folder, ``""`` for ``dest`` itself), or ``None`` to leave the row for
         now. Failures are recorded per row (see :meth:`summary`) and raised together as
-        one :class:`DownloadError` at the end.
+        one :class:`DownloadError` at the end. ``on_progress()`` is called after each
+        row (from the pool's threads).
         """
         pattern = check_name(name)
         base = Path(dest)
         names = ResultNames()
         written: list[Path] = []
         failures: list[str] = []
+        failed_rows: set[int] = set()
         lock = threading.Lock()
+        if verify:
+            self.verify(concurrency=concurrency)
+        now = self._clock()
 
         def fetch(row: JournalRow) -> None:
             if row.status_json is None:  # a Delivered status is always recorded with it
@@ -645,23 +754,139 @@ class Batch:
                     name=pattern,
                     source=row.source,
                 )
+                digests = []
+                for path in paths:
+                    try:
+                        digests.append(verify_file(path))
+                    except DownloadError:
+                        path.unlink(missing_ok=True)  # fetched again next time
+                        raise
             except DownloadError as exc:
-                self.journal.record_download(row.row_no, error=_short(f"download: {exc}"))
+                text = f"download: {exc}"
+                expires = _ready(row) + self.retention
+                if expires <= now:
+                    text += (
+                        f" (its results expired at {iso_time(expires)}: the service keeps "
+                        f"them {format_duration(self.retention)})"
+                    )
+                self.journal.record_download(row.row_no, error=_short(text))
                 with lock:
                     failures.append(str(exc))
+                    failed_rows.add(row.row_no)
                 return
-            self.journal.record_download(row.row_no, paths=[str(p) for p in paths])
+            self.journal.record_download(row.row_no, paths=[str(p) for p in paths], sha256=digests)
             with lock:
                 written.extend(paths)
 
         with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-download") as pool:
             slots = threading.BoundedSemaphore(2 * concurrency)
-            self._run(pool, slots, self._selected(Selection.UNDOWNLOADED), fetch)
+            self._run(
+                pool,
+                slots,
+                self._by_expiry(failed_rows),
+                fetch,
+                phase="download",
+                after=on_progress,
+            )
         if failures:
             raise DownloadError(
                 f"{len(failures)} image(s) could not be downloaded (retry to resume): {failures[0]}"
             )
         return written
+
+    def _by_expiry(self, skip: set[int]) -> Iterator[JournalRow]:
+        """Delivered rows not downloaded, soonest to expire first, a page at a time; rows
+        of ``skip`` (failed in this run: an old row's key moves when its error is
+        recorded) are not handed out again."""
+        after: tuple[float, int] | None = None
+        while True:
+            page = self.journal.select_by_expiry(after=after, limit=PAGE)
+            if not page:
+                return
+            for row in page:
+                if row.row_no not in skip:
+                    yield row
+            last = page[-1]
+            after = (_ready(last), last.row_no)
+
+    def verify(self, *, concurrency: int = 4) -> int:
+        """Check the files of every downloaded row against the SHA-256 recorded for them
+        (a row recorded without one: that each is still an image); a file gone or
+        changed is removed and its row set to be downloaded again (by :meth:`download`).
+        Returns how many rows were set so."""
+        again = 0
+        lock = threading.Lock()
+
+        def check(row: JournalRow) -> None:
+            nonlocal again
+            problem = _file_problem(row)
+            if problem is None:
+                return
+            for path in row.paths or ():
+                Path(path).unlink(missing_ok=True)
+            self.journal.forget_download(row.row_no, _short(f"{problem}: to be fetched again"))
+            with lock:
+                again += 1
+
+        with concurrent.futures.ThreadPoolExecutor(concurrency, "rtb-verify") as pool:
+            slots = threading.BoundedSemaphore(2 * concurrency)
+            self._run(pool, slots, self._selected(Selection.DOWNLOADED), check, phase="verify")
+        return again
+
+    def progress(
+        self,
+        *,
+        window: float = DEFAULT_WINDOW,
+        expiring_within: float = DEFAULT_EXPIRING_WITHIN,
+        price_per_image: Prices | None = None,
+        by_template: bool = True,
+    ) -> Progress:
+        """Where the batch stands, from the journal alone (nothing is asked of the
+        service): rows per state, rates over the last ``window`` seconds and ETAs, the
+        spend so far (with ``price_per_image``, as :meth:`submit` takes it, else the
+        config file's ``[prices]``) and the
+        results expiring within ``expiring_within`` seconds or expired (see
+        :mod:`.progress`). ``by_template=False`` (for a progress bar, at a cost that
+        does not grow with the batch) counts the rows per template only when there are
+        prices (given or configured) to price them with."""
+        window = _positive("window", window)
+        if not expiring_within >= 0:
+            raise InvalidParameterError(
+                "expiring_within", f"must be seconds >= 0, got {expiring_within!r}"
+            )
+        if price_per_image is not None:
+            prices, currency = check_prices(price_per_image), ""
+        else:  # the config file's [prices], as a submit's quote takes them
+            configured = configured_spend()
+            prices, currency = configured.prices, configured.currency
+        now = self._clock()
+        tally = self.journal.tally()
+        pace = self.journal.pace(
+            since=now - window,
+            expired_before=now - self.retention,
+            expiring_before=now + expiring_within - self.retention,
+            by_template=by_template or prices is not None,
+        )
+        labels = {i: _status_label(i) for i in tally.statuses}
+        return make_progress(
+            tally,
+            pace,
+            now=now,
+            window=window,
+            retention=self.retention,
+            expiring_within=float(expiring_within),
+            labels=labels,
+            terminal=TERMINAL_STATUS_IDS,
+            delivered_id=DELIVERED_STATUS_ID,
+            prices=prices,
+            currency=currency,
+        )
+
+    def expires_at(self, row: JournalRow | BatchRow) -> float | None:
+        """When a Delivered row's results expire at the latest known (``None``: not
+        Delivered, or recorded before the journal kept times)."""
+        ready = row.ready_since
+        return None if ready is None else ready + self.retention
 
     # --- reading the journal ----------------------------------------------------------------
 
@@ -687,6 +912,44 @@ class Batch:
             downloaded=tally.downloaded,
             errors=tally.errors,
         )
+
+
+def _close(store: object) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
+
+
+def _ready(row: JournalRow) -> float:
+    """A row's ready time as the journal orders by it (``sql.READY``)."""
+    return row.ready_since if row.ready_since is not None else row.updated
+
+
+def _file_problem(row: JournalRow) -> str | None:
+    """What is wrong with a downloaded row's files now, or ``None``."""
+    digests = row.sha256
+    for index, path in enumerate(row.paths or ()):
+        file = Path(path)
+        if digests is not None and index < len(digests):
+            found = file_sha256(file)
+            if found is None:
+                return f"{path} is missing"
+            if found != digests[index]:
+                return f"{path} changed since it was downloaded (its SHA-256 differs)"
+            continue
+        if not file.is_file():
+            return f"{path} is missing"
+        try:
+            verify_file(file)
+        except DownloadError as exc:
+            return str(exc)
+    return None
+
+
+def _positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidParameterError(name, f"must be a positive number of seconds, got {value!r}")
+    return float(value)
 
 
 def _status_label(status_id: int | None) -> str:
@@ -731,4 +994,9 @@ def _batch_row(row: JournalRow) -> BatchRow:
         status=status,
         paths=row.paths or (),
         error=row.error,
+        queued_at=row.queued_at,
+        settled_at=row.settled_at,
+        ready_since=row.ready_since,
+        downloaded_at=row.downloaded_at,
+        sha256=row.sha256 or (),
     )

@@ -5,6 +5,20 @@ The service's contract carries no amounts, so prices are the user's own
 (``price_per_image=``: one amount for every template, or a mapping from template id
 to amount, ``""`` naming the account's default template). Amounts are
 :class:`~decimal.Decimal` in the account's currency; no currency is assumed.
+
+**In the config file** (:func:`configured_spend`; the file of ``RTB_CONFIG``, or
+``config.toml`` in the user's config directory): the prices when
+``price_per_image=`` is not given, and ``max_spend`` / ``confirm_over`` when those are
+not given (``rtb``'s options, ``Batch.submit``'s ``max_spend=``)::
+
+    [prices]
+    currency = "EUR"   # shown with the amounts (optional)
+    default = "0.25"   # the account's default template (rows without a template_id)
+    1001 = "0.40"      # template id -> price per image
+
+    [spend]
+    max_spend = "500"  # ask (or refuse) above this cost
+    confirm_over = 200 # ask (or refuse) above this many images (rtb; default 1000)
 """
 
 from __future__ import annotations
@@ -19,10 +33,12 @@ from ..errors import BatchError
 __all__ = [
     "DEFAULT_CONFIRM_OVER",
     "Confirm",
+    "ConfiguredSpend",
     "Prices",
     "Quote",
     "SpendRefused",
     "check_prices",
+    "configured_spend",
     "make_quote",
 ]
 
@@ -88,6 +104,8 @@ class Quote:
     prices: Mapping[str, Decimal]
     cost: Decimal | None
     unpriced: tuple[str, ...] = ()
+    #: the currency the amounts are in, when configured (``""``: not said)
+    currency: str = ""
 
     def over(self, confirm_over: int | None, max_spend: Decimal | None) -> list[str]:
         """The thresholds this quote passes, as sentences (empty: none)."""
@@ -95,7 +113,9 @@ class Quote:
         if confirm_over is not None and self.images > confirm_over:
             reasons.append(f"{self.images} images is over the {confirm_over} that need no asking")
         if max_spend is not None and self.cost is not None and self.cost > max_spend:
-            reasons.append(f"a cost of {self.cost} is over max_spend {max_spend}")
+            reasons.append(
+                f"a cost of {self._money(self.cost)} is over max_spend {self._money(max_spend)}"
+            )
         return reasons
 
     def __str__(self) -> str:
@@ -105,19 +125,27 @@ class Quote:
         for template, count in self.by_template.items():
             name = f"template {template}" if template else "the default template"
             price = self.prices.get(template)
-            cost = "" if price is None else f" at {price} = {price * count}"
+            cost = "" if price is None else f" at {price} = {self._money(price * count)}"
             parts.append(f"{count} with {name}{cost}")
         text = f"{self.images} image{'s' if self.images != 1 else ''} to queue: " + "; ".join(parts)
         if self.cost is not None:
-            text += f"; cost {self.cost}"
+            text += f"; cost {self._money(self.cost)}"
         elif self.prices:
             text += (
                 f"; no price for {', '.join(t or 'the default template' for t in self.unpriced)}"
             )
         return text
 
+    def _money(self, amount: Decimal) -> str:
+        return f"{amount} {self.currency}" if self.currency else str(amount)
 
-def make_quote(templates: Iterable[str], prices: dict[str, Decimal] | Decimal | None) -> Quote:
+
+def make_quote(
+    templates: Iterable[str],
+    prices: dict[str, Decimal] | Decimal | None,
+    *,
+    currency: str = "",
+) -> Quote:
     """The quote for the template ids of the rows to be queued (streamed: bounded memory)."""
     counts: dict[str, int] = {}
     for template in templates:
@@ -131,7 +159,70 @@ def make_quote(templates: Iterable[str], prices: dict[str, Decimal] | Decimal | 
         known = {t: prices[t] for t in counts if t in prices}
     unpriced = tuple(t for t in counts if t not in known)
     cost = None if unpriced else sum((known[t] * n for t, n in counts.items()), Decimal(0))
-    return Quote(sum(counts.values()), counts, known, cost, unpriced)
+    return Quote(sum(counts.values()), counts, known, cost, unpriced, currency)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfiguredSpend:
+    """The config file's ``[prices]`` and ``[spend]`` tables, checked (see the module):
+    ``prices`` template id -> amount (``""`` the default template; ``None``: no table),
+    ``currency`` (``""``: not said), ``max_spend`` and ``confirm_over`` (``None``: not set).
+    """
+
+    prices: dict[str, Decimal] | None = None
+    currency: str = ""
+    max_spend: Decimal | None = None
+    confirm_over: int | None = None
+
+
+def configured_spend(environ: Mapping[str, str] | None = None) -> ConfiguredSpend:
+    """Read ``[prices]`` and ``[spend]`` from the config file (``environ``: instead of
+    ``os.environ``, for ``RTB_CONFIG``); a bad value raises
+    :class:`~removethebackground.core.errors.InvalidParameterError` naming the key and the
+    file."""
+    from ...core.settings import config_path, read_table
+
+    where = f"in the config file {config_path(environ)}"
+    table = read_table("prices", environ)
+    currency = table.pop("currency", "")
+    if not isinstance(currency, str) or not (
+        currency == "" or (currency.isalpha() and len(currency) <= 8)
+    ):
+        raise InvalidParameterError(
+            "[prices] currency", f'must be a currency code such as "EUR", got {currency!r} {where}'
+        )
+    prices: dict[str, Decimal] | None = None
+    if table:
+        prices = {}
+        for key, value in table.items():
+            template = "" if key == "default" else key
+            if template and not template.isdigit():
+                raise InvalidParameterError(
+                    f"[prices] {key}",
+                    f'is not a template id: give template numbers (e.g. 1001 = "0.40"), '
+                    f"default (the account's default template) or currency {where}",
+                )
+            prices[template] = _amount(f"[prices] {key} ({where})", value)
+    spend = read_table("spend", environ)
+    unknown = sorted(set(spend) - {"max_spend", "confirm_over"})
+    if unknown:
+        raise InvalidParameterError(
+            f"[spend] {unknown[0]}", f"is not a setting: use max_spend or confirm_over ({where})"
+        )
+    max_spend = spend.get("max_spend")
+    confirm_over = spend.get("confirm_over")
+    if confirm_over is not None and (
+        isinstance(confirm_over, bool) or not isinstance(confirm_over, int) or confirm_over < 0
+    ):
+        raise InvalidParameterError(
+            "[spend] confirm_over", f"must be a whole number of images >= 0 {where}"
+        )
+    return ConfiguredSpend(
+        prices=prices,
+        currency=currency.upper(),
+        max_spend=None if max_spend is None else _amount(f"[spend] max_spend ({where})", max_spend),
+        confirm_over=confirm_over,
+    )
 
 
 def guard(

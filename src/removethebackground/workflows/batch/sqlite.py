@@ -25,15 +25,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InvalidParameterError
 from ..errors import BatchError
 from .journal import (
+    EVENTS,
     FAILED,
     PENDING,
+    PREVIOUS_UPDATE,
+    SCHEMA_VERSION,
     SUBMITTED,
     SUBMITTING,
+    TERMINAL_STATUS_IDS,
+    JournalPace,
     JournalRow,
     JournalTally,
     RowTransitions,
@@ -41,12 +46,25 @@ from .journal import (
     generated_customer_id,
 )
 from .manifest import ManifestRow
-from .sql import COMPARED, check_claim, selection_where
+from .sql import (
+    ADDED_COLUMNS,
+    COMPARED,
+    READY,
+    check_claim,
+    expiry_keyset,
+    index_statements,
+    pace_of,
+    pace_queries,
+    selection_where,
+)
 
 try:  # POSIX: refuse a second process on the same journal
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from .buckets import SQLiteBuckets
 
 __all__ = ["SQLiteJournal"]
 
@@ -74,6 +92,11 @@ CREATE INDEX IF NOT EXISTS rows_by_state ON rows (state, row_no);
 """
 
 _WHERE = selection_where("1")
+# SQLite's planner, without statistics, prefers the index of (state, status_id) to the
+# partial index of the rows due (which gives the expiry order and counts): it is named.
+_DUE_FROM = "rows INDEXED BY rows_by_ready"
+_PACE = pace_queries("rows", "?", due_from=_DUE_FROM)
+_KINDS = {"time": "REAL", "text": "TEXT"}
 
 
 class SQLiteJournal(RowTransitions):
@@ -107,6 +130,7 @@ class SQLiteJournal(RowTransitions):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self._db.executescript(_SCHEMA)
+            self._migrate()
             self._batch_id = self._meta("batch_id") or self._init_meta(account)
             self._account = self._meta("account") or ""
         except sqlite3.Error as exc:
@@ -129,12 +153,47 @@ class SQLiteJournal(RowTransitions):
     def __repr__(self) -> str:
         return f"SQLiteJournal({str(self.path)!r})"
 
+    def bucket_store(self) -> SQLiteBuckets:
+        """Rate-limit buckets in this file, shared by every process using it
+        (:mod:`.buckets`)."""
+        from .buckets import SQLiteBuckets
+
+        return SQLiteBuckets(self.path)
+
     # --- plumbing -------------------------------------------------------------------------
 
     def _meta(self, key: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def _migrate(self) -> None:
+        """Bring a journal of an older schema up to :data:`SCHEMA_VERSION`: the columns
+        it lacks are added (its rows keep ``NULL`` there), in one transaction."""
+        with self._lock:
+            have = {str(r[1]) for r in self._db.execute("PRAGMA table_info(rows)").fetchall()}
+            version = int(self._meta("schema_version") or "1")
+            missing = [(c, k) for c, k in ADDED_COLUMNS if c not in have]
+            if not missing and version >= SCHEMA_VERSION:
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                have = {str(r[1]) for r in self._db.execute("PRAGMA table_info(rows)").fetchall()}
+                for column, kind in ADDED_COLUMNS:
+                    if column not in have:
+                        self._db.execute(f"ALTER TABLE rows ADD COLUMN {column} {_KINDS[kind]}")
+                for statement in index_statements("rows"):
+                    self._db.execute(statement)
+                self._db.execute(
+                    "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) "
+                    "DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS "
+                    "INTEGER))",
+                    (str(SCHEMA_VERSION),),
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def _init_meta(self, account: str) -> str:
         batch_id = uuid.uuid4().hex[:12]
@@ -145,9 +204,13 @@ class SQLiteJournal(RowTransitions):
 
     def _update(self, row_no: int, where_state: str | None = None, **changes: Any) -> bool:
         changes["updated"] = self._clock()
-        columns = ", ".join(f"{k} = ?" for k in changes)
+        # SET reads the row as it was before the update (PREVIOUS_UPDATE: its updated).
+        columns = ", ".join(
+            f"{k} = updated" if v is PREVIOUS_UPDATE else f"{k} = ?" for k, v in changes.items()
+        )
         sql = f"UPDATE rows SET {columns} WHERE row_no = ?"  # noqa: S608 - fixed column names
-        args: list[Any] = [*changes.values(), row_no]
+        args: list[Any] = [v for v in changes.values() if v is not PREVIOUS_UPDATE]
+        args.append(row_no)
         if where_state is not None:
             sql += " AND state = ?"
             args.append(where_state)
@@ -238,15 +301,41 @@ class SQLiteJournal(RowTransitions):
         return int(cursor.rowcount)
 
     def record_status(self, row_no: int, status_id: int, status_json: str) -> None:
-        self._update(row_no, status_id=status_id, status_json=status_json)
+        now = self._clock()
+        terminal = int(status_id in TERMINAL_STATUS_IDS)
+        with self._lock:
+            # The first terminal status settles the row; the results were made available
+            # after its previous change (SET reads the row as it was).
+            self._db.execute(
+                "UPDATE rows SET "
+                "ready_since = CASE WHEN settled_at IS NULL AND ? THEN updated "
+                "ELSE ready_since END, "
+                "settled_at = CASE WHEN settled_at IS NULL AND ? THEN ? ELSE settled_at END, "
+                "status_id = ?, status_json = ?, updated = ? WHERE row_no = ?",
+                (terminal, terminal, now, status_id, status_json, now, row_no),
+            )
 
     def record_download(
-        self, row_no: int, *, paths: Sequence[str] | None = None, error: str | None = None
+        self,
+        row_no: int,
+        *,
+        paths: Sequence[str] | None = None,
+        error: str | None = None,
+        sha256: Sequence[str] | None = None,
     ) -> None:
         if paths is not None:
-            self._update(row_no, paths=json.dumps([str(p) for p in paths]), error=None)
+            self._update(
+                row_no,
+                paths=json.dumps([str(p) for p in paths]),
+                sha256=None if sha256 is None else json.dumps(list(sha256)),
+                downloaded_at=self._clock(),
+                error=None,
+            )
         else:
             self._update(row_no, error=error)
+
+    def forget_download(self, row_no: int, error: str) -> None:
+        self._update(row_no, paths=None, sha256=None, downloaded_at=None, error=error)
 
     # --- the manifest ---------------------------------------------------------------------
 
@@ -329,6 +418,37 @@ class SQLiteJournal(RowTransitions):
             ).fetchall()
         return [_journal_row(row) for row in page]
 
+    def select_by_expiry(
+        self, *, after: tuple[float, int] | None = None, limit: int = 256
+    ) -> list[JournalRow]:
+        where = _WHERE[Selection.UNDOWNLOADED]
+        key, args = "", list[Any]([limit])
+        if after is not None:
+            key = f"AND {expiry_keyset('?', '?')} "
+            args = [after[0], after[1], limit]
+        with self._lock:
+            page = self._db.execute(
+                f"SELECT * FROM {_DUE_FROM} WHERE ({where}) {key}"  # noqa: S608 - fixed
+                f"ORDER BY {READY}, row_no LIMIT ?",
+                args,
+            ).fetchall()
+        return [_journal_row(row) for row in page]
+
+    def pace(
+        self,
+        *,
+        since: float,
+        expired_before: float,
+        expiring_before: float,
+        by_template: bool = True,
+    ) -> JournalPace:
+        events, expiry, templates = _PACE
+        with self._lock:
+            found = self._db.execute(events, [since] * len(EVENTS)).fetchone()
+            due = self._db.execute(expiry, (expired_before, expiring_before)).fetchone()
+            counts = self._db.execute(templates).fetchall() if by_template else []
+        return pace_of(found, due, counts)
+
     def count(self, *selections: Selection) -> int:
         where = " OR ".join(f"({_WHERE[s]})" for s in selections) or "0"
         with self._lock:
@@ -389,4 +509,13 @@ def _journal_row(row: sqlite3.Row) -> JournalRow:
         paths=None if row["paths"] is None else tuple(json.loads(row["paths"])),
         error=row["error"],
         updated=float(row["updated"]),
+        queued_at=_time(row["queued_at"]),
+        settled_at=_time(row["settled_at"]),
+        ready_since=_time(row["ready_since"]),
+        downloaded_at=_time(row["downloaded_at"]),
+        sha256=None if row["sha256"] is None else tuple(json.loads(row["sha256"])),
     )
+
+
+def _time(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,442 @@
+"""The async clients: generated from the same facts, built without I/O inside a running
+loop, closed by ``async with``, and the extra named when aiohttp is missing.
+
+The behaviour they share with the sync clients (bindings, faults, retries, deadline,
+reconciliation, secrets) is tested once for both, through the ``client_kind`` fixture
+(tests/support/clients.py); this file holds what only the async client has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from removethebackground import (
+    GENERATIONS,
+    AsyncPixelzClient,
+    AsyncRemoveTheBackgroundClient,
+    Binding,
+    InvalidParameterError,
+    NotFoundError,
+    PixelzClient,
+    RetryPolicy,
+)
+from removethebackground.core.asynctransport import AiohttpTransport
+from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
+from support.hostile import HostileServer, answer
+
+EMAIL = "demo@example.com"
+KEY = "demo-key"
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[SandboxHandle]:
+    with run_sandbox() as handle:
+        yield handle
+
+
+def test_the_async_clients_have_the_sync_clients_methods_as_coroutines() -> None:
+    for generation in GENERATIONS.values():
+        sync, aio = generation.client_class, generation.async_client_class
+        assert aio is not None and aio.SERVICE is sync.SERVICE
+        for op in sync.SERVICE.operations.values():
+            method = getattr(aio, op.python_name)
+            assert inspect.iscoroutinefunction(method), op.python_name
+            assert inspect.signature(method) == inspect.signature(getattr(sync, op.python_name))
+            assert method.__doc__ == getattr(sync, op.python_name).__doc__
+    assert GENERATIONS["legacy"].async_client_class is AsyncRemoveTheBackgroundClient
+
+
+def test_construction_inside_a_running_loop_does_no_io() -> None:
+    async def build() -> AsyncPixelzClient:
+        # Nothing listens on this endpoint: a construction that connected would fail.
+        client = AsyncPixelzClient(EMAIL, KEY, endpoint="http://127.0.0.1:9/soap.asmx")
+        transport = client.transport.inner  # type: ignore[attr-defined]
+        assert isinstance(transport, AiohttpTransport)
+        assert transport.session is None  # made on the first call, in its loop
+        await client.close()
+        return client
+
+    client = asyncio.run(build())
+    assert "api_key='***'" in repr(client)
+
+
+def test_calls_over_every_binding_and_a_fault(sb: SandboxHandle) -> None:
+    async def main() -> None:
+        async with AsyncPixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint) as client:
+            for binding in Binding:
+                answer = await client.with_binding(binding).get_templates()
+                assert answer.templates
+            with pytest.raises(NotFoundError) as info:
+                await client.get_image_status(image_ticket=uuid.uuid4())
+            assert info.value.operation == "GetImageStatus"
+            assert info.value.__context__ is None
+            transport = client.transport.inner  # type: ignore[attr-defined]
+        assert transport.session is None  # async with closed it
+        async with AsyncRemoveTheBackgroundClient(
+            EMAIL, KEY, endpoint=sb.legacy_endpoint, binding="http_get"
+        ) as legacy:
+            with pytest.raises(NotFoundError):
+                await legacy.get_image_status(image_ticket=uuid.uuid4())
+
+    asyncio.run(main())
+
+
+def test_many_calls_at_once_share_the_pool(sb: SandboxHandle) -> None:
+    async def main() -> list[object]:
+        async with AsyncPixelzClient(
+            EMAIL, KEY, endpoint=sb.pixelz_endpoint, max_connections=4
+        ) as client:
+            return await asyncio.gather(*(client.get_templates() for _ in range(20)))
+
+    assert len(asyncio.run(main())) == 20
+
+
+def test_a_client_works_in_a_later_loop(sb: SandboxHandle) -> None:
+    client = AsyncPixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint)
+    assert asyncio.run(client.get_templates()).templates
+    assert asyncio.run(client.get_templates()).templates  # the first loop is closed
+    asyncio.run(client.close())
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10"])
+def test_max_connections_is_checked_before_anything(bad: object) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        AsyncPixelzClient(EMAIL, KEY, max_connections=bad)  # type: ignore[arg-type]
+    assert info.value.parameter == "max_connections"
+    assert repr(bad) in str(info.value)
+
+
+def test_the_sync_client_loads_neither_asyncio_nor_aiohttp() -> None:
+    code = (
+        "import sys, removethebackground as r\n"
+        "r.PixelzClient(email='a@b.c', api_key='k')\n"
+        "bad = [m for m in ('asyncio', 'aiohttp') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_without_aiohttp_the_error_names_the_extra() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['aiohttp'] = None  # as if it were not installed\n"
+        "import removethebackground as r\n"
+        "try:\n"
+        "    r.AsyncPixelzClient(email='a@b.c', api_key='k')\n"
+        "except r.InvalidParameterError as exc:\n"
+        "    print(str(exc))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert "pip install 'removethebackground[async]'" in done.stdout
+
+
+def test_a_sync_client_is_not_an_async_one() -> None:
+    assert not issubclass(PixelzClient, AsyncPixelzClient)
+    assert not issubclass(AsyncPixelzClient, PixelzClient)
+
+
+# --- cancellation and the connection limit ----------------------------------------------------
+
+
+def _watching_close(closed: list[float], head: bool = False) -> Any:
+    """A behaviour that answers nothing (or, with ``head``, the head and the first bytes of
+    a body that never ends) and records when the client closes the connection."""
+
+    def behave(server: HostileServer, conn: socket.socket, request: Any) -> None:
+        if head:
+            server.write(
+                conn,
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n<a>",
+            )
+        conn.settimeout(0.05)
+        while not server.stopping:
+            try:
+                if conn.recv(1) == b"":
+                    closed.append(time.monotonic())
+                    return
+            except TimeoutError:
+                continue
+            except OSError:
+                closed.append(time.monotonic())
+                return
+
+    return behave
+
+
+def _pool_size(client: Any) -> tuple[int, int]:
+    """Connections of the client's pool: (in use, kept for reuse)."""
+    transport = client.transport
+    while not isinstance(transport, AiohttpTransport):
+        transport = transport.inner
+    connector = transport.session.connector
+    acquired = len(connector._acquired)  # aiohttp keeps no public count of these
+    idle = sum(len(conns) for conns in connector._conns.values())
+    return acquired, idle
+
+
+@pytest.mark.parametrize("head", [False, True], ids=["waiting-for-the-head", "reading-the-body"])
+@pytest.mark.parametrize("how", ["cancel", "timeout"])
+def test_cancelling_a_call_closes_its_connection_and_leaks_nothing(how: str, head: bool) -> None:
+    closed: list[float] = []
+    with HostileServer(_watching_close(closed, head)) as server:
+
+        async def main() -> tuple[int, int]:
+            client = AsyncPixelzClient(EMAIL, KEY, endpoint=server.endpoint, timeout=30)
+            call = client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
+            if how == "cancel":
+                task = asyncio.ensure_future(call)
+                while not server.requests:  # the request is on the wire
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05)  # and the head has come, with ``head``
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+            else:
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(call, 0.3)
+            pool = _pool_size(client)
+            await client.close()
+            return pool
+
+        pool = asyncio.run(main())
+        deadline = time.monotonic() + 5
+        while not closed and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert pool == (0, 0)  # nothing in use, and the cut connection not kept for reuse
+    assert len(closed) == 1  # the server saw the connection closed
+    assert len(server.requests) == 1
+
+
+def test_a_call_after_a_cancelled_one_gets_a_fresh_connection(sb: SandboxHandle) -> None:
+    async def main() -> None:
+        async with AsyncPixelzClient(EMAIL, KEY, endpoint=sb.pixelz_endpoint) as client:
+            task = asyncio.ensure_future(client.get_templates())
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert (await client.get_templates()).templates
+            assert _pool_size(client)[0] == 0
+
+    asyncio.run(main())
+
+
+def test_max_connections_bounds_the_connections_open_at_once() -> None:
+    open_now: list[int] = []
+    lock = threading.Lock()
+    current = [0]
+
+    def slow(server: HostileServer, conn: socket.socket, request: Any) -> None:
+        with lock:
+            current[0] += 1
+            open_now.append(current[0])
+        time.sleep(0.1)
+        with lock:
+            current[0] -= 1
+        body = _status_body()
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        server.write(conn, head + body)
+
+    with HostileServer(slow) as server:
+
+        async def main() -> list[object]:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=server.endpoint, max_connections=3
+            ) as client:
+                calls = (client.get_image_status(image_ticket="nonticket") for _ in range(12))
+                return await asyncio.gather(*calls)
+
+        results = asyncio.run(main())
+    assert len(results) == 12
+    assert max(open_now) == 3  # three at once, never more
+    assert len(server.requests) == 12
+
+
+def test_the_deadline_covers_the_wait_for_a_free_connection() -> None:
+    """Calls queued behind ``max_connections`` spend their deadline waiting: they end in
+    TransportTimeout within it, not after the calls before them."""
+    from removethebackground import TransportTimeout
+
+    closed: list[float] = []
+    with HostileServer(_watching_close(closed)) as server:
+
+        async def main() -> tuple[list[BaseException | object], float]:
+            async with AsyncPixelzClient(
+                EMAIL,
+                KEY,
+                endpoint=server.endpoint,
+                max_connections=1,
+                timeout=5,
+                deadline=0.5,
+                retries=False,
+            ) as client:
+                started = time.monotonic()
+                calls = (client.get_image_status(image_ticket="nonticket") for _ in range(3))
+                results = await asyncio.gather(*calls, return_exceptions=True)
+                return results, time.monotonic() - started
+
+        results, took = asyncio.run(main())
+    assert all(isinstance(r, TransportTimeout) for r in results), results
+    assert took < 0.5 + 0.6
+    # The calls behind the first got no connection before their deadline (one of them may
+    # get the first call's, freed at the very moment both deadlines pass).
+    assert len(server.requests) < 3
+
+
+def test_rate_limits_hold_async_calls_too() -> None:
+    """``rate_limits=`` wraps the async transport: the second read waits for its token."""
+    with HostileServer(answer(200, _status_body(), _XML, close=False)) as server:
+
+        async def main() -> float:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=server.endpoint, rate_limits={"read": "5/s"}
+            ) as client:
+                started = time.monotonic()
+                for _ in range(3):
+                    await client.get_image_status(image_ticket="nonticket")
+                return time.monotonic() - started
+
+        took = asyncio.run(main())
+    assert took >= 0.35  # two waits of 0.2 s (burst 1), within the loop: no thread slept
+
+
+_XML = (("Content-Type", "text/xml; charset=utf-8"),)
+
+
+def _status_body() -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?><soap:Envelope '
+        b'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        b'<GetImageStatusResponse xmlns="http://removethebackground.com/">'
+        b"<GetImageStatusResult><ImageStatus>"
+        b"<ImageTicket>9a4e4e16-8e77-4e8c-b579-79fba86611e3</ImageTicket>"
+        b"<StatusId>10</StatusId><IsPaid>false</IsPaid></ImageStatus>"
+        b"</GetImageStatusResult></GetImageStatusResponse></soap:Body></soap:Envelope>"
+    )
+
+
+# --- the environment ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trust_env", [True, False])
+def test_proxies_from_the_environment_are_read_once_per_host(
+    sb: SandboxHandle, monkeypatch: pytest.MonkeyPatch, trust_env: bool
+) -> None:
+    from removethebackground.core import asynctransport
+    from support.tls import Proxy
+
+    reads: list[str] = []
+    real = asynctransport.AiohttpTransport._read_environment
+
+    def counting(self: Any, url: str) -> Any:
+        reads.append(url)
+        return real(self, url)
+
+    monkeypatch.setattr(asynctransport.AiohttpTransport, "_read_environment", counting)
+    with Proxy() as proxy:
+        for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("http_proxy", proxy.url)
+
+        async def main() -> None:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=sb.pixelz_endpoint, trust_env=trust_env
+            ) as client:
+                await asyncio.gather(*(client.get_templates() for _ in range(5)))
+                await client.get_templates()
+
+        asyncio.run(main())
+    assert proxy.log.forwarded == (6 if trust_env else 0)
+    assert len(reads) == 1  # once for the host, whatever the number of calls
+
+
+# --- the observer seam --------------------------------------------------------------------------
+
+
+def test_the_observer_sees_async_calls_and_their_attempts() -> None:
+    """The async call path tells the observer (core/observe.py) what the sync one does: the
+    call, each send, the retry between them, and how it ended; calls in concurrent tasks
+    are kept apart (the call in flight is the task's)."""
+    from removethebackground.core import observe
+
+    events: list[tuple[str, ...]] = []
+
+    class Observed:
+        def __init__(self, call: observe.CallInfo) -> None:
+            self.call = call
+
+        def attempt_started(self, attempt: int) -> object:
+            events.append(("attempt", self.call.operation, str(attempt)))
+            return attempt
+
+        def attempt_ended(
+            self, token: object, attempt: int, status: int | None, error: BaseException | None
+        ) -> None:
+            events.append(("sent", str(status), type(error).__name__ if error else "-"))
+
+        def retrying(self, attempt: int, reason: str, delay: float) -> None:
+            events.append(("retrying", reason))
+
+        def ended(self, end: observe.CallEnd) -> None:
+            events.append(("ended", self.call.service, end.outcome, str(end.attempts)))
+
+    class Recorder:
+        def call_started(self, call: observe.CallInfo) -> Observed:
+            events.append(("call", call.service, call.operation, call.binding))
+            return Observed(call)
+
+        def work_started(self, name: str, attributes: Any) -> Any:
+            raise AssertionError("no work here")
+
+        def measure(self, name: str, value: float, attributes: Any) -> None:
+            pass
+
+    sent: list[int] = []
+
+    def busy_once(server: HostileServer, conn: socket.socket, request: Any) -> None:
+        sent.append(1)
+        if len(sent) == 1:
+            answer(503, b"busy", (("Content-Type", "text/plain"),))(server, conn, request)
+        else:
+            answer(200, _status_body(), _XML)(server, conn, request)
+
+    previous = observe.set_observer(Recorder())
+    try:
+        with HostileServer(busy_once) as server:
+
+            async def main() -> None:
+                async with AsyncPixelzClient(
+                    EMAIL,
+                    KEY,
+                    endpoint=server.endpoint,
+                    retries=RetryPolicy(attempts=2, backoff=0.0),
+                ) as client:
+                    await client.get_image_status(image_ticket="nonticket")
+
+            asyncio.run(main())
+    finally:
+        observe.set_observer(previous)
+    assert events == [
+        ("call", "Pixelz", "GetImageStatus", "soap11"),
+        ("attempt", "GetImageStatus", "1"),
+        ("sent", "503", "-"),
+        ("retrying", "HTTP 503"),
+        ("attempt", "GetImageStatus", "2"),
+        ("sent", "200", "-"),
+        ("ended", "Pixelz", "ok", "2"),
+    ]
