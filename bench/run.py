@@ -28,7 +28,12 @@ Cases:
 7. scale (``bench/scale.py``): a manifest of ``BENCH_SCALE_ROWS`` rows (100,000; 5,000
    with ``--quick``) submitted and followed against a fast in-process service, on
    SQLite and on 1 and 4 PostgreSQL worker processes (a table of its own; ``scale`` in
-   the JSON). It takes most of the run's time: ``BENCH_SCALE_ROWS`` shortens it.
+   the JSON). It takes most of the run's time: ``BENCH_SCALE_ROWS`` shortens it;
+8. many calls in flight: 1,000 concurrent GetImageStatus calls against a loopback
+   server that answers after 200 ms, the async client against zeep's ``AsyncClient``,
+   the sync client in a 64-thread pool and bare aiohttp / httpx POSTs
+   (``bench/async_calls.py``, each client in a process of its own; a table of its
+   own, ``async_calls`` in the JSON).
 
 Timings are medians over rounds; the clients take turns round by round (so drift
 on a busy machine hits all of them alike), after a warm-up. ``--quick`` runs
@@ -63,6 +68,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.async_calls import bench_async_calls  # noqa: E402
+from bench.async_calls import render as render_async_calls  # noqa: E402
 from bench.handwritten import HandwrittenPixelz  # noqa: E402
 from bench.inputs import (  # noqa: E402
     API_KEY,
@@ -815,7 +822,16 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     versions = {}
-    for dist in ("removethebackground", "lxml", "requests", "urllib3", "zeep", "suds-community"):
+    for dist in (
+        "removethebackground",
+        "lxml",
+        "requests",
+        "urllib3",
+        "zeep",
+        "suds-community",
+        "aiohttp",
+        "httpx",
+    ):
         try:
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
@@ -954,7 +970,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         metavar="CASE",
         help="status_call envelope list_100 list_1000 loopback construction memory startup "
-        "rate_limits observer scale",
+        "rate_limits observer scale async_calls",
     )
     parser.add_argument("--loop-seconds", type=float, default=None, help="per loopback round")
     parser.add_argument(
@@ -1063,6 +1079,13 @@ def main(argv: list[str] | None = None) -> int:
         scale["seconds"] = round(time.perf_counter() - t0, 1)
         print(f"  scale: done in {scale['seconds']:.0f} s", flush=True)
 
+    async_calls: dict[str, Any] = {}
+    if wanted("async_calls"):
+        t0 = time.perf_counter()
+        print("  async calls (each client in a process of its own):", flush=True)
+        async_calls = bench_async_calls(1 if args.quick else 3)
+        print(f"  async calls: done in {time.perf_counter() - t0:.1f} s", flush=True)
+
     targets = evaluate(cases)
     rows = table(cases, targets)
     print()
@@ -1082,6 +1105,9 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         print(render_scale(scale))
+    if async_calls:
+        print()
+        print(render_async_calls(async_calls))
     if cases:
         print(
             "\nvs X: how many times better ours is than X (time: X/ours, calls/s: ours/X, "
@@ -1149,12 +1175,15 @@ def main(argv: list[str] | None = None) -> int:
             for name, sample in observed.items()
         },
         "scale": scale,
+        "async_calls": async_calls,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     markdown = render_markdown(cases, targets, machine)
     if startup_rows:
         markdown += "\n\n" + startup_markdown(startup_rows)
+    if async_calls:
+        markdown += "\n\n```text\n" + render_async_calls(async_calls) + "\n```"
     args.out.with_suffix(".md").write_text(markdown + "\n")
     return 0
 

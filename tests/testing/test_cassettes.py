@@ -9,6 +9,7 @@ email; matching uses the kit's SOAP-aware matchers.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +19,13 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from removethebackground import (
+    AsyncPixelzClient,
     Binding,
     NotFoundError,
     PixelzClient,
     RemoveTheBackgroundClient,
 )
-from removethebackground.testing.cassettes import EMAIL_PLACEHOLDER
+from removethebackground.testing.cassettes import EMAIL_PLACEHOLDER, register_matchers
 from removethebackground.testing.cassettes import vcr_config as kit_config
 
 CASSETTES = Path(__file__).parents[1] / "cassettes"
@@ -102,3 +104,59 @@ def test_recorded_cassettes_hold_no_secret() -> None:
         leaked = [f for f in forms if f in text]
         assert not leaked, f"{path.name} contains {leaked}"
         assert "***" in text or "%2A%2A%2A" in text, f"{path.name}: no masked credential"
+
+
+# --- the async client --------------------------------------------------------------------
+
+
+def _kit_vcr() -> Any:
+    import vcr
+
+    return register_matchers(vcr.VCR(**kit_config(secrets=[DEMO_KEY, DEMO_EMAIL])))
+
+
+def test_the_async_client_replays_what_the_sync_client_recorded() -> None:
+    # One cassette for both clients: the same requests on the wire, the same matchers.
+    cassette = CASSETTES / "test_templates_and_contact_on_every_binding[soap11].yaml"
+
+    async def scenario() -> None:
+        async with AsyncPixelzClient(
+            DEMO_EMAIL, DEMO_KEY, endpoint=f"{OFFLINE}/soap.asmx"
+        ) as client:
+            templates = (await client.get_templates()).templates or []
+            assert [t.template_id for t in templates if t] == [1001, 1002]
+            contact = (await client.get_contact_detailed()).contact
+            assert contact is not None and contact.contact_person
+
+    with _kit_vcr().use_cassette(str(cassette), record_mode="none"):
+        asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("binding", [Binding.SOAP11, Binding.SOAP12], ids=lambda b: b.value)
+def test_the_async_client_records_scrubbed_cassettes_and_replays_them(
+    tmp_path: Path, binding: Binding
+) -> None:
+    from removethebackground.testing.sandbox import run_sandbox
+
+    cassette = tmp_path / "async.yaml"
+
+    async def calls(base: str) -> tuple[list[int], uuid.UUID]:
+        async with AsyncPixelzClient(
+            DEMO_EMAIL, DEMO_KEY, binding=binding, endpoint=f"{base}/soap.asmx"
+        ) as client:
+            templates = (await client.get_templates()).templates or []
+            queued = await client.add_image_to_queue(
+                template_id="1001", image_url="http://127.0.0.1:9/a.jpg", customer_image_id="c1"
+            )
+            status = (await client.get_image_status(image_ticket=queued.image_ticket)).image_status
+            assert status is not None and status.customer_image_id == "c1"
+            return [t.template_id for t in templates if t], queued.image_ticket
+
+    with run_sandbox() as sb, _kit_vcr().use_cassette(str(cassette), record_mode="all"):
+        recorded = asyncio.run(calls(sb.url))
+    text = cassette.read_text()
+    for secret in (DEMO_KEY, DEMO_EMAIL, quote_plus(DEMO_EMAIL), quote(DEMO_EMAIL, safe="")):
+        assert secret not in text
+    with _kit_vcr().use_cassette(str(cassette), record_mode="none"):
+        replayed = asyncio.run(calls(OFFLINE))  # the sandbox is gone: only the cassette answers
+    assert replayed == recorded

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from removethebackground import Batch, InvalidParameterError
+from removethebackground.generated import pixelz
 from removethebackground.workflows.batch import Journal, ManifestRow, Selection, open_journal
 from removethebackground.workflows.batch.journal import PENDING, SCHEMA_VERSION, SUBMITTING
 from support.postgres import database_url
@@ -290,6 +291,7 @@ class NoCalls:
 
     email = "a@example.com"
     transport = None  # no rate limits to share
+    SERVICE = pixelz.SERVICE  # generation 2, as Batch asks
 
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"{name} was called")

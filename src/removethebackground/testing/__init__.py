@@ -6,5 +6,11 @@
 - :mod:`.sandbox`: run the local sandbox service in-process (``run_sandbox``, the
   ``sandbox`` fixture).
 
-These need the ``testing`` (and, for the sandbox, ``sandbox``) extras.
+Each works with the sync clients and with the async ones (``AsyncPixelzClient``,
+``AsyncRemoveTheBackgroundClient``): the stubber answers an async client's transport,
+cassettes record and replay its aiohttp requests (vcrpy patches aiohttp), and the
+sandbox handle makes async clients (``sb.async_pixelz_client()``).
+
+These need the ``testing`` (and, for the sandbox, ``sandbox``; for async clients,
+``async``) extras.
 """

@@ -41,9 +41,15 @@ from typing import Any, cast
 
 import pytest
 
+from ..core.asyncclient import AsyncServiceClient
 from ..core.client import ServiceClient
 from ..core.wire import Binding, Generation
-from ..generated import PixelzClient, RemoveTheBackgroundClient
+from ..generated import (
+    AsyncPixelzClient,
+    AsyncRemoveTheBackgroundClient,
+    PixelzClient,
+    RemoveTheBackgroundClient,
+)
 from ..sandbox import DEMO_API_KEY, DEMO_EMAIL, Sandbox, SandboxClock, SandboxConfig
 from ..sandbox.app import SandboxApp
 from ..sandbox.store import ImageRow, RequestRow, Store, WebhookRow
@@ -159,6 +165,62 @@ class SandboxHandle:
         return cast(
             RemoveTheBackgroundClient,
             self.client("legacy", binding, email=email, api_key=api_key, **kwargs),
+        )
+
+    def async_client(
+        self,
+        generation: str,
+        binding: Binding | str = Binding.SOAP11,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncServiceClient:
+        """An async client of any served generation (``AsyncPixelzClient``,
+        ``AsyncRemoveTheBackgroundClient``), for the demo account (or another).
+
+        Making one does no I/O, in a running loop or not; use it as ``async with
+        sb.async_client("pixelz") as client:`` (or ``await client.close()``).
+        """
+        cls: type[AsyncServiceClient] | None = self._server.generations[
+            generation
+        ].async_client_class
+        if cls is None:
+            raise LookupError(f"generation {generation!r} has no async client")
+        return cls(
+            email or self.demo_email,
+            api_key or self.demo_api_key,
+            binding=binding,
+            endpoint=self.endpoint(generation),
+            **kwargs,
+        )
+
+    def async_pixelz_client(
+        self,
+        binding: Binding | str = Binding.SOAP11,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncPixelzClient:
+        """A generation 2 ``AsyncPixelzClient`` for the demo account (or another one)."""
+        return cast(
+            AsyncPixelzClient,
+            self.async_client("pixelz", binding, email=email, api_key=api_key, **kwargs),
+        )
+
+    def async_legacy_client(
+        self,
+        binding: Binding | str = Binding.SOAP11,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncRemoveTheBackgroundClient:
+        """A generation 1 ``AsyncRemoveTheBackgroundClient`` for the demo account (or another)."""
+        return cast(
+            AsyncRemoveTheBackgroundClient,
+            self.async_client("legacy", binding, email=email, api_key=api_key, **kwargs),
         )
 
     # --- time -----------------------------------------------------------------------------------

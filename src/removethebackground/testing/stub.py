@@ -19,6 +19,15 @@ response path (envelope building, HTTP, parsing, fault mapping) with no server::
         ...
         stub.assert_no_pending_responses()
 
+The async clients are stubbed the same way, with ``with`` or ``async with``; their
+innermost transport answers from the queue (calls in flight together get the queued
+answers in the order they were sent)::
+
+    async with AsyncPixelzClient("me@example.com", "key", endpoint=...) as client:
+        with Stubber(client) as stub:
+            stub.add_response("GetImageStatus", ...)
+            status = await client.get_image_status(image_ticket=ticket)
+
 Canned results are serialised with the same wire facts as the sandbox's answers,
 so a result that the schema would not allow (a missing required element, a value
 of the wrong type) is refused when it is added, not when the test runs.
@@ -40,10 +49,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
 
+from ..core.asyncclient import AsyncServiceClient
+from ..core.asynctransport import AiohttpTransport
 from ..core.client import ServiceClient
 from ..core.codec import format_field
 from ..core.errors import InvalidParameterError
+from ..core.http import HttpAnswer, HttpRequest
+from ..core.ratelimit import AsyncRateLimitedTransport
+from ..core.retry import AsyncRetryingTransport
 from ..core.wire import Binding, Field, Operation, WireModel
 from ..service import (
     HTTP_BY_METHOD,
@@ -99,12 +114,14 @@ class _StubAdapter(BaseAdapter):
 class Stubber:
     """Queue canned answers for one client (see the module docstring)."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(self, client: ServiceClient | AsyncServiceClient) -> None:
         self._client = client
         self._queue: deque[_Canned] = deque()
         self._prefix = client.endpoint.split("?")[0]
         self._adapter = _StubAdapter(self)
         self._replaced: BaseAdapter | None = None
+        self._stubbed: object | None = None
+        self._stubbed_method = "send"
 
     # --- queueing ---------------------------------------------------------------------
 
@@ -163,13 +180,30 @@ class Stubber:
     # --- activation -----------------------------------------------------------------------
 
     def activate(self) -> None:
-        """Answer the client's calls to its endpoint from the queue."""
+        """Answer the client's calls to its endpoint from the queue.
+
+        A sync client's session gets an adapter for the endpoint; an async client's
+        innermost transport (under its retries and rate limits) answers from the queue
+        instead of the network, so the deadline, retries, reconciliation and the
+        answer's reading run as they do for real.
+        """
+        if isinstance(self._client, AsyncServiceClient):
+            self._stubbed = _innermost(self._client.transport)
+            method = "_send" if isinstance(self._stubbed, AiohttpTransport) else "send"
+            self._stubbed_method = method
+            setattr(self._stubbed, method, self._answer_async)
+            return
         session = self._client._session
         self._replaced = session.adapters.get(self._prefix)
         session.mount(self._prefix, self._adapter)
 
     def deactivate(self) -> None:
         """Give the endpoint back to whatever answered it before."""
+        if isinstance(self._client, AsyncServiceClient):
+            if self._stubbed is not None:
+                delattr(self._stubbed, self._stubbed_method)
+                self._stubbed = None
+            return
         session = self._client._session
         if self._replaced is not None:
             session.mount(self._prefix, self._replaced)
@@ -183,13 +217,55 @@ class Stubber:
     def __exit__(self, *exc: object) -> None:
         self.deactivate()
 
+    async def __aenter__(self) -> Self:
+        self.activate()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.deactivate()
+
     # --- answering ------------------------------------------------------------------------
 
     def _answer(self, request: requests.PreparedRequest) -> requests.Response:
+        body = request.body or b""
+        status, content_type, data = self.answer(
+            str(request.method),
+            request.url or "",
+            request.headers,
+            body.encode() if isinstance(body, str) else bytes(body),
+        )
+        response = requests.Response()
+        response.status_code = status
+        response.reason = "OK" if status == 200 else "Internal Server Error"
+        response.headers["Content-Type"] = content_type
+        response.headers["Content-Length"] = str(len(data))
+        response.raw = io.BytesIO(data)
+        response.request = request
+        response.url = request.url or ""
+        return response
+
+    async def _answer_async(self, request: HttpRequest, ctx: object) -> HttpAnswer:
+        status, content_type, data = self.answer(
+            request.method, request.url, request.headers, request.body or b""
+        )
+        headers = CaseInsensitiveDict({"Content-Type": content_type})
+        headers["Content-Length"] = str(len(data))
+        reason = "OK" if status == 200 else "Internal Server Error"
+        return HttpAnswer(status, reason, headers, data)
+
+    def answer(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
+        """The next queued answer to one request: ``(status, content type, body)``.
+
+        The one place a request is checked against the queue, whatever carried it (the
+        requests adapter of a sync client, the transport of an async one). ``headers``
+        is looked up case-insensitively.
+        """
         if not self._queue:
-            raise StubAssertionError(f"unexpected call: {request.method} {_path(request)}")
+            raise StubAssertionError(f"unexpected call: {method} {urlsplit(url).path}")
         canned = self._queue.popleft()
-        binding, op, params = self._read(request)
+        binding, op, params = self._read(method, url, _Headers(headers), body)
         if op is not canned.op:
             raise StubAssertionError(f"expected a call to {canned.op.name}, got {op.name}")
         if canned.expected is not None:
@@ -202,45 +278,31 @@ class Stubber:
                     raise StubAssertionError(
                         f"{op.name}: parameter {name} is {got!r}, expected {want!r}"
                     )
-        status, content_type, body = self._render(canned, binding)
-        response = requests.Response()
-        response.status_code = status
-        response.reason = "OK" if status == 200 else "Internal Server Error"
-        response.headers["Content-Type"] = content_type
-        response.headers["Content-Length"] = str(len(body))
-        response.raw = io.BytesIO(body)
-        response.request = request
-        response.url = request.url or ""
-        return response
+        return self._render(canned, binding)
 
     def _read(
-        self, request: requests.PreparedRequest
+        self, method: str, url: str, headers: _Headers, data: bytes
     ) -> tuple[Binding, Operation[Any], dict[str, Any]]:
         service = self._client.SERVICE
-        headers = request.headers
-        body = request.body or b""
-        data = body.encode() if isinstance(body, str) else bytes(body)
-        soap = (
-            soap_binding_of(headers.get("Content-Type", "")) if request.method == "POST" else None
-        )
+        content_type = headers.get("Content-Type") or ""
+        soap = soap_binding_of(content_type) if method == "POST" else None
         if soap is not None:
             # Routed as the service routes it (removethebackground.service.routing).
             try:
-                route = route_soap_request(
-                    service, headers.get("Content-Type", ""), headers.get("SOAPAction"), data
-                )
+                route = route_soap_request(service, content_type, headers.get("SOAPAction"), data)
             except SoapRefusal as exc:
                 raise StubAssertionError(
                     f"the service would refuse this request: HTTP {exc.status} {exc.text}".strip()
                 ) from None
             return route.binding, route.op, parse_soap_request(route.op, route.element)
-        name = _path(request).rstrip("/").rsplit("/", 1)[-1]
+        path = urlsplit(url).path
+        name = path.rstrip("/").rsplit("/", 1)[-1]
         found = [o for o in service.operations.values() if o.http_location == f"/{name}"]
         if not found:
-            raise StubAssertionError(f"no HTTP operation at {_path(request)}")
+            raise StubAssertionError(f"no HTTP operation at {path}")
         op = found[0]
-        http = HTTP_BY_METHOD[str(request.method)]
-        text = http.request_text(urlsplit(request.url or "").query, data)
+        http = HTTP_BY_METHOD[method]
+        text = http.request_text(urlsplit(url).query, data)
         pairs = parse_qsl(text, keep_blank_values=True)
         return http.binding, op, http.read_request(op, pairs)
 
@@ -281,5 +343,18 @@ def _same(f: Field | None, want: object, got: object) -> bool:
         return False
 
 
-def _path(request: requests.PreparedRequest) -> str:
-    return urlsplit(request.url or "").path
+def _innermost(transport: object) -> object:
+    """The transport under every wrapper (retries, rate limits) of an async client."""
+    while isinstance(transport, (AsyncRetryingTransport, AsyncRateLimitedTransport)):
+        transport = transport.inner
+    return transport
+
+
+class _Headers:
+    """Headers looked up case-insensitively, whatever mapping carried them."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._lower = {str(k).lower(): str(v) for k, v in headers.items()}
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._lower.get(name.lower(), default)

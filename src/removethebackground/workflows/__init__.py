@@ -14,6 +14,7 @@ the errors), one module per concern:
 :mod:`.webhooks`       :func:`verify_webhook`, :func:`webhook_app`: signed notifications, confirmed
 :mod:`.batch`          :class:`Batch`: a manifest of images submitted exactly once, resumable
 :mod:`.errors`         :class:`WaitTimeout`, :class:`DownloadError`, :class:`UploadError`, ...
+:mod:`.aio`            the same functions, awaited, for the async clients (``AsyncPixelzClient``)
 =====================  ==========================================================================
 
 The whole round trip::

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ..core.asyncclient import AsyncServiceClient
+from ..core.client import ServiceClient
 from ..core.errors import InvalidParameterError
 from ..core.reconcile import find
 from ..core.wire import OutcomeLookup
@@ -14,6 +16,7 @@ __all__ = [
     "AnyClient",
     "AnyStatus",
     "as_ticket",
+    "check_form",
     "get_status",
     "is_legacy",
 ]
@@ -28,8 +31,28 @@ assert _queue_lookup is not None, "codegen lost AddImageToQueue's outcome lookup
 BY_CUSTOMER_IMAGE_ID: OutcomeLookup = _queue_lookup
 
 
+def check_form(client: object, *, awaited: bool) -> None:
+    """Refuse a sync client given to an async workflow, and the reverse, before anything
+    is sent (the call would otherwise be made and its answer misread)."""
+    if awaited and isinstance(client, ServiceClient):
+        raise InvalidParameterError(
+            "client",
+            f"{type(client).__name__} is a sync client: await these functions with "
+            f"Async{type(client).__name__}, or use removethebackground.workflows' own",
+        )
+    if not awaited and isinstance(client, AsyncServiceClient):
+        raise InvalidParameterError(
+            "client",
+            f"{type(client).__name__} is an async client: use "
+            "removethebackground.workflows.aio (awaited), or the sync client",
+        )
+
+
 def is_legacy(client: object) -> bool:
-    return isinstance(client, legacy.RemoveTheBackgroundClient)
+    """Whether ``client`` speaks generation 1 (a sync or async client of its service)."""
+    return isinstance(client, legacy.RemoveTheBackgroundClient) or (
+        getattr(client, "SERVICE", None) is legacy.SERVICE
+    )
 
 
 def as_ticket(value: object, parameter: str = "ticket") -> uuid.UUID:

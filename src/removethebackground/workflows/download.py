@@ -38,13 +38,15 @@ import os
 import re
 import string
 import threading
+import uuid
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import requests
 
 from ..core.errors import InvalidParameterError
-from ._common import AnyClient, AnyStatus, as_ticket, get_status
+from ._common import AnyClient, AnyStatus, as_ticket, check_form, get_status
 from .errors import DownloadError
 from .status import ImageStatusName
 
@@ -303,6 +305,46 @@ def download(
     """
     pattern = check_name(name)
     status = _resolve(status_or_ticket, client)
+    targets = plan_download(
+        status,
+        dest,
+        pattern=pattern,
+        thumbnail=thumbnail,
+        max_bytes=max_bytes,
+        concurrency=concurrency,
+        source=source,
+    )
+    own = session is None
+    http = session or requests.Session()
+    try:
+        workers = min(concurrency, len(targets))
+        with concurrent.futures.ThreadPoolExecutor(workers, "rtb-download") as pool:
+            futures = [
+                pool.submit(_fetch, http, url, path, max_bytes, timeout, verify_images)
+                for url, path in targets
+            ]
+            errors = [f.exception() for f in futures]
+    finally:
+        if own:
+            http.close()
+    for error in errors:
+        if error is not None:
+            raise error
+    return [path for _url, path in targets]
+
+
+def plan_download(
+    status: AnyStatus,
+    dest: str | os.PathLike[str],
+    *,
+    pattern: str,
+    thumbnail: bool,
+    max_bytes: int,
+    concurrency: int,
+    source: str | os.PathLike[str] | None,
+) -> list[tuple[str, Path]]:
+    """The ``(url, path)`` of every result to fetch, checked before anything is fetched
+    (shared by the sync and async forms); makes the folders."""
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise InvalidParameterError("max_bytes", f"must be a positive int, got {max_bytes!r}")
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
@@ -331,40 +373,43 @@ def download(
         targets.append((url, directory / relative))
     for _url, path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
-    own = session is None
-    http = session or requests.Session()
-    try:
-        workers = min(concurrency, len(targets))
-        with concurrent.futures.ThreadPoolExecutor(workers, "rtb-download") as pool:
-            futures = [
-                pool.submit(_fetch, http, url, path, max_bytes, timeout, verify_images)
-                for url, path in targets
-            ]
-            errors = [f.exception() for f in futures]
-    finally:
-        if own:
-            http.close()
-    for error in errors:
-        if error is not None:
-            raise error
-    return [path for _url, path in targets]
+    return targets
 
 
-def _resolve(value: object, client: AnyClient | None) -> AnyStatus:
+def given_status(value: object) -> AnyStatus | None:
+    """The ``ImageStatus`` given as ``status_or_ticket`` (or in an answer), else ``None``."""
     if hasattr(value, "status_id") and hasattr(value, "image_ticket"):
         return value  # type: ignore[return-value]
     inner = getattr(value, "image_status", None)
     if inner is not None and hasattr(inner, "status_id"):
         return inner  # type: ignore[no-any-return]
+    return None
+
+
+def ticket_to_look_up(value: object, client: object | None, *, awaited: bool) -> uuid.UUID:
+    """The ticket of ``status_or_ticket`` when it is no status; it needs ``client`` (of
+    the form, sync or async, of the function called)."""
     ticket = as_ticket(value, "status_or_ticket")
     if client is None:
         raise InvalidParameterError(
             "client", "a ticket alone needs client= to look up its final image URLs"
         )
-    status = get_status(client, ticket)
+    check_form(client, awaited=awaited)
+    return ticket
+
+
+def looked_up(status: AnyStatus | None, ticket: uuid.UUID) -> AnyStatus:
     if status is None:
         raise DownloadError(f"GetImageStatus answered no ImageStatus for {ticket}")
     return status
+
+
+def _resolve(value: object, client: AnyClient | None) -> AnyStatus:
+    status = given_status(value)
+    if status is not None:
+        return status
+    ticket = ticket_to_look_up(value, client, awaited=False)
+    return looked_up(get_status(client, ticket), ticket)
 
 
 def _check_url(url: str) -> None:
@@ -394,42 +439,23 @@ def _fetch(
 ) -> Path:
     if path.is_file():
         return path  # written by an earlier run: complete, since only complete files are renamed
-    part = path.with_name(f".{path.name}.part")
+    part = part_path(path)
     for attempt in range(2):  # a resume that the server refuses is retried once from 0
-        offset = part.stat().st_size if part.exists() and attempt == 0 else 0
-        if offset == 0 and part.exists():
-            part.unlink()
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        offset, headers = resume_from(part, attempt)
         try:
             response = session.get(url, headers=headers, stream=True, timeout=timeout)
         except requests.RequestException as exc:
-            raise DownloadError(
-                f"cannot fetch {_shown(url)}: {type(exc).__name__}", url=url
-            ) from None
+            raise unreachable(url, exc) from None
         with response:
-            total: int | None
-            if offset and response.status_code == 206:
-                match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-                if match is None or int(match.group(1)) != offset:
-                    continue  # not the range asked for: start again
-                total = None if match.group(3) == "*" else int(match.group(3))
-                mode = "ab"
-            elif response.status_code == 200:
-                offset = 0
-                length = response.headers.get("Content-Length", "")
-                total = int(length) if length.isdigit() else None
-                mode = "wb"
-            elif offset and response.status_code == 416:
+            try:
+                mode, total = range_decision(url, offset, response.status_code, response.headers)
+            except _StartAgain:
                 continue
-            else:
-                raise DownloadError(
-                    f"cannot fetch {_shown(url)}: HTTP {response.status_code}", url=url
-                )
+            if mode == "wb":
+                offset = 0
             if total is not None and total > max_bytes:
                 part.unlink(missing_ok=True)
-                raise DownloadError(
-                    f"{_shown(url)} is {total} bytes, more than max_bytes={max_bytes}", url=url
-                )
+                raise too_large(url, total, max_bytes)
             size = offset
             try:
                 with open(part, mode) as out:
@@ -441,26 +467,100 @@ def _fetch(
                     out.flush()
                     os.fsync(out.fileno())
             except requests.RequestException as exc:
-                raise DownloadError(
-                    f"download of {_shown(url)} interrupted ({type(exc).__name__}) after "
-                    f"{size} bytes; the partial file is kept and resumed next time",
-                    url=url,
-                ) from None
+                raise interrupted(url, exc, size) from None
             if size > max_bytes:
                 part.unlink(missing_ok=True)
-                raise DownloadError(f"{_shown(url)} is larger than max_bytes={max_bytes}", url=url)
-        if total is not None and size != total:
-            raise DownloadError(
-                f"{_shown(url)}: got {size} of {total} bytes; the partial file is kept "
-                "and resumed next time",
-                url=url,
-            )
-        if verify_images:
-            _verify_image(part, url)
-        os.replace(part, path)
-        _fsync_dir(path.parent)
-        return path
-    raise DownloadError(f"{_shown(url)}: the server did not honour the range request", url=url)
+                raise over_cap(url, max_bytes)
+        check_size(url, size, total)
+        return finish(part, path, url, verify_images)
+    raise range_refused(url)
+
+
+def resume_from(part: Path, attempt: int) -> tuple[int, dict[str, str]]:
+    """Where attempt ``attempt`` (0 or 1) starts: the size of a ``.part`` left by an
+    earlier run on the first one, 0 (the ``.part`` removed) otherwise; and its headers."""
+    offset = part.stat().st_size if part.exists() and attempt == 0 else 0
+    if offset == 0 and part.exists():
+        part.unlink()
+    return offset, ({"Range": f"bytes={offset}-"} if offset else {})
+
+
+def part_path(path: Path) -> Path:
+    """Where ``path`` is written until it is complete."""
+    return path.with_name(f".{path.name}.part")
+
+
+class _StartAgain(Exception):
+    """The answer is not the range asked for: fetch again from the start."""
+
+
+def range_decision(
+    url: str, offset: int, status: int, headers: Mapping[str, str]
+) -> tuple[str, int | None]:
+    """How to write an answer to a GET from ``offset``: ``("ab", total)`` to append a
+    range, ``("wb", total)`` to write from the start; raises ``_StartAgain`` for a
+    range that is not the one asked for (the caller fetches again from 0), and
+    :class:`DownloadError` for any other status. ``total`` is the size announced, if any.
+    (Shared by the sync and async forms.)
+    """
+    total: int | None
+    if offset and status == 206:
+        match = _CONTENT_RANGE.fullmatch(headers.get("Content-Range", "").strip())
+        if match is None or int(match.group(1)) != offset:
+            raise _StartAgain
+        total = None if match.group(3) == "*" else int(match.group(3))
+        return "ab", total
+    if status == 200:
+        length = headers.get("Content-Length", "")
+        total = int(length) if length.isdigit() else None
+        return "wb", total
+    if offset and status == 416:
+        raise _StartAgain
+    raise DownloadError(f"cannot fetch {_shown(url)}: HTTP {status}", url=url)
+
+
+def too_large(url: str, total: int, max_bytes: int) -> DownloadError:
+    return DownloadError(
+        f"{_shown(url)} is {total} bytes, more than max_bytes={max_bytes}", url=url
+    )
+
+
+def over_cap(url: str, max_bytes: int) -> DownloadError:
+    return DownloadError(f"{_shown(url)} is larger than max_bytes={max_bytes}", url=url)
+
+
+def interrupted(url: str, error: BaseException, size: int) -> DownloadError:
+    return DownloadError(
+        f"download of {_shown(url)} interrupted ({type(error).__name__}) after "
+        f"{size} bytes; the partial file is kept and resumed next time",
+        url=url,
+    )
+
+
+def unreachable(url: str, error: BaseException) -> DownloadError:
+    return DownloadError(f"cannot fetch {_shown(url)}: {type(error).__name__}", url=url)
+
+
+def range_refused(url: str) -> DownloadError:
+    return DownloadError(f"{_shown(url)}: the server did not honour the range request", url=url)
+
+
+def check_size(url: str, size: int, total: int | None) -> None:
+    if total is not None and size != total:
+        raise DownloadError(
+            f"{_shown(url)}: got {size} of {total} bytes; the partial file is kept "
+            "and resumed next time",
+            url=url,
+        )
+
+
+def finish(part: Path, path: Path, url: str, verify_images: bool) -> Path:
+    """A complete ``.part`` checked (as an image) and renamed into place, durably."""
+    if verify_images:
+        _verify_image(part, url)
+    os.replace(part, path)
+    _fsync_dir(path.parent)
+    return path
 
 
 _PILLOW = importlib.util.find_spec("PIL") is not None

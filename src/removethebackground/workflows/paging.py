@@ -18,15 +18,18 @@ same page twice in a row (a service that ignores ``page``), so it always ends.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from ..core.errors import InvalidParameterError
 from ..generated import pixelz
+from ._common import check_form
 from .status import ImageStatusName
 
-__all__ = ["MAX_PER_PAGE", "iter_images", "iter_product_ids"]
+__all__ = ["MAX_PER_PAGE", "Pages", "images_query", "iter_images", "iter_product_ids"]
 
 MAX_PER_PAGE = 100
+_T = TypeVar("_T")
 
 
 def _per_page(value: int, name: str) -> str:
@@ -70,6 +73,84 @@ def _check_max_pages(max_pages: int | None) -> None:
         )
 
 
+class Pages:
+    """The page walk of :func:`iter_images` and :func:`iter_product_ids`, with no I/O:
+    shared by the sync and async forms.
+
+    The loop asks for page :attr:`page` while :meth:`wanted`, and hands the page's raw
+    items to :meth:`read`, which returns the items to give out and whether to go on.
+    """
+
+    def __init__(self, per_page: int, max_pages: int | None) -> None:
+        self.size = _per_page(per_page, "per_page")
+        _check_max_pages(max_pages)
+        self._per_page = per_page
+        self._max_pages = max_pages
+        self.page = 1
+        self._previous: list[object] | None = None
+
+    def wanted(self) -> bool:
+        return self._max_pages is None or self.page <= self._max_pages
+
+    @property
+    def page_text(self) -> str:
+        return str(self.page)
+
+    def read(
+        self, raw: Sequence[_T | None] | None, key: Callable[[_T], object]
+    ) -> tuple[list[_T], bool]:
+        """The items of a page, and whether there may be another page after it.
+
+        The walk ends at an empty page, at the same page answered twice in a row (a
+        service that ignores ``page``) and after a page with fewer items than asked for.
+        """
+        items = [item for item in raw or [] if item is not None]
+        keys = [key(item) for item in items]
+        if not items or keys == self._previous:
+            return [], False
+        if len(raw or []) < self._per_page:
+            return items, False
+        self._previous = keys
+        self.page += 1
+        return items, True
+
+
+def images_query(
+    *,
+    image_status: ImageStatusName | int | str | None,
+    exclude_image_status: ImageStatusName | int | str | None,
+    product_id: str | None,
+    from_date: datetime.date | str | None,
+    to_date: datetime.date | str | None,
+    sort_by: str,
+    descending: bool,
+) -> dict[str, Any]:
+    """The GetImagesList parameters of a walk, but the page: checked before anything is sent."""
+    status_text = _status_text(image_status, "image_status")
+    exclude_text = _status_text(exclude_image_status, "exclude_image_status")
+    first = _date_text(from_date, "from_date")
+    last = _date_text(to_date, "to_date")
+    if sort_by not in ("id", "date", "status"):
+        raise InvalidParameterError("sort_by", f"must be id, date or status, got {sort_by!r}")
+    return {
+        "image_status": status_text,
+        "exclude_image_status": exclude_text,
+        "product_id": product_id,
+        "from_date": first,
+        "to_date": last,
+        "sort_by": sort_by,
+        "is_descending": "true" if descending else "false",
+    }
+
+
+def image_key(item: pixelz.ImageStatus) -> object:
+    return item.image_ticket
+
+
+def product_id_key(item: pixelz.ProductIdStatistic) -> object:
+    return (item.product_id, item.done_count, item.todo_count)
+
+
 def iter_images(
     client: pixelz.PixelzClient,
     *,
@@ -89,37 +170,29 @@ def iter_images(
     or a name; ``from_date`` / ``to_date`` a ``datetime.date`` or ``YYYY-MM-DD``
     (inclusive, as the service reads them); ``sort_by`` is ``id``, ``date`` or ``status``.
     """
-    status_text = _status_text(image_status, "image_status")
-    exclude_text = _status_text(exclude_image_status, "exclude_image_status")
-    first = _date_text(from_date, "from_date")
-    last = _date_text(to_date, "to_date")
-    if sort_by not in ("id", "date", "status"):
-        raise InvalidParameterError("sort_by", f"must be id, date or status, got {sort_by!r}")
-    size = _per_page(per_page, "per_page")
-    _check_max_pages(max_pages)
-    page = 1
-    previous: list[object] | None = None
-    while max_pages is None or page <= max_pages:
-        answer = client.get_images_list(
-            image_status=status_text,
-            exclude_image_status=exclude_text,
-            product_id=product_id,
-            from_date=first,
-            to_date=last,
-            page=str(page),
-            images_per_page=size,
-            sort_by=sort_by,
-            is_descending="true" if descending else "false",
-        )
-        items = [item for item in answer.images or [] if item is not None]
-        keys: list[object] = [item.image_ticket for item in items]
-        if not items or keys == previous:
-            return
+    query = images_query(
+        image_status=image_status,
+        exclude_image_status=exclude_image_status,
+        product_id=product_id,
+        from_date=from_date,
+        to_date=to_date,
+        sort_by=sort_by,
+        descending=descending,
+    )
+    pages = Pages(per_page, max_pages)
+    check_form(client, awaited=False)
+    return _walk_images(client, query, pages)
+
+
+def _walk_images(
+    client: pixelz.PixelzClient, query: dict[str, Any], pages: Pages
+) -> Iterator[pixelz.ImageStatus]:
+    while pages.wanted():
+        answer = client.get_images_list(page=pages.page_text, images_per_page=pages.size, **query)
+        items, more = pages.read(answer.images, image_key)
         yield from items
-        if len(answer.images or []) < per_page:
+        if not more:
             return
-        previous = keys
-        page += 1
 
 
 def iter_product_ids(
@@ -129,18 +202,17 @@ def iter_product_ids(
     max_pages: int | None = None,
 ) -> Iterator[pixelz.ProductIdStatistic]:
     """Every product id with its done and to-do counts (GetProductIdsList), page by page."""
-    size = _per_page(per_page, "per_page")
-    _check_max_pages(max_pages)
-    page = 1
-    previous: list[object] | None = None
-    while max_pages is None or page <= max_pages:
-        answer = client.get_product_ids_list(page=str(page), product_ids_per_page=size)
-        items = [item for item in answer.product_ids or [] if item is not None]
-        keys: list[object] = [(i.product_id, i.done_count, i.todo_count) for i in items]
-        if not items or keys == previous:
-            return
+    pages = Pages(per_page, max_pages)
+    check_form(client, awaited=False)
+    return _walk_product_ids(client, pages)
+
+
+def _walk_product_ids(
+    client: pixelz.PixelzClient, pages: Pages
+) -> Iterator[pixelz.ProductIdStatistic]:
+    while pages.wanted():
+        answer = client.get_product_ids_list(page=pages.page_text, product_ids_per_page=pages.size)
+        items, more = pages.read(answer.product_ids, product_id_key)
         yield from items
-        if len(answer.product_ids or []) < per_page:
+        if not more:
             return
-        previous = keys
-        page += 1

@@ -46,7 +46,7 @@ import requests
 
 from ..core.errors import InvalidParameterError
 from ..generated import pixelz
-from ._common import is_legacy
+from ._common import check_form, is_legacy
 from .errors import UploadError
 
 __all__ = [
@@ -227,10 +227,11 @@ def _mime(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def resolve_image(
-    path_or_url: str | os.PathLike[str], uploader: Callable[[Path], str] | None
-) -> str:
-    """The URL to queue: a URL as given, a local file through ``uploader``."""
+def image_source(
+    path_or_url: str | os.PathLike[str], uploader: Callable[..., Any] | None
+) -> str | Path:
+    """What to queue, checked: a URL as given (``str``), or a local file to hand to
+    ``uploader`` (``Path``). Shared by the sync and async forms."""
     if is_url(path_or_url):
         return str(path_or_url).strip()
     text = os.fspath(path_or_url)
@@ -249,10 +250,35 @@ def resolve_image(
             f"{path.name} is a local file: pass uploader=SandboxUploader(url), "
             "PresignedPutUploader(presign) or any callable (path) -> url",
         )
-    url = uploader(path)
+    return path
+
+
+def uploaded_url(url: object, path: Path) -> str:
+    """The uploader's answer for ``path``, checked to be an http(s) URL."""
     if not is_url(url):
         raise UploadError(f"the uploader returned no http(s) URL for {path.name}")
-    return url
+    return str(url)
+
+
+def resolve_image(
+    path_or_url: str | os.PathLike[str], uploader: Callable[[Path], str] | None
+) -> str:
+    """The URL to queue: a URL as given, a local file through ``uploader``."""
+    source = image_source(path_or_url, uploader)
+    if isinstance(source, str):
+        return source
+    assert uploader is not None  # image_source refuses a file without one
+    return uploaded_url(uploader(source), source)
+
+
+def check_submit(client: object, params: Mapping[str, Any]) -> None:
+    """The refusals of :func:`submit` that need no I/O (shared with the async form)."""
+    if is_legacy(client):
+        raise InvalidParameterError(
+            "client", "generation 1 has no image-adding operation: use a PixelzClient"
+        )
+    if "image_url" in params:
+        raise InvalidParameterError("image_url", "give the image as path_or_url instead")
 
 
 def submit(
@@ -268,12 +294,8 @@ def submit(
     Every other keyword (``template_id``, ``customer_image_id``, ``product_id``,
     ``image_callback_url`` ...) goes to :meth:`PixelzClient.add_image_to_queue`.
     """
-    if is_legacy(client):
-        raise InvalidParameterError(
-            "client", "generation 1 has no image-adding operation: use a PixelzClient"
-        )
-    if "image_url" in params:
-        raise InvalidParameterError("image_url", "give the image as path_or_url instead")
+    check_form(client, awaited=False)
+    check_submit(client, params)
     url = resolve_image(path_or_url, uploader)
     answer = client.add_image_to_queue(image_url=url, **params)
     return answer.image_ticket

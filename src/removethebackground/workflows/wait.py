@@ -30,17 +30,18 @@ from __future__ import annotations
 import math
 import random
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, overload
 
 from ..core.backoff import Backoff
 from ..core.errors import InvalidParameterError, ServerFault, TransportError
 from ..generated import legacy, pixelz
-from ._common import AnyClient, AnyStatus, as_ticket, get_status
+from ._common import AnyClient, AnyStatus, as_ticket, check_form, get_status
 from .errors import WaitTimeout
 from .status import ImageStatusName
 
-__all__ = ["wait_for"]
+__all__ = ["WaitRounds", "wait_for"]
 
 
 @overload
@@ -103,56 +104,120 @@ def wait_for(
         sleep: the pause (for tests).
         rng: the randomness of the jitter (for tests).
     """
-    image = as_ticket(ticket)
-    for name, value in (("timeout", timeout), ("poll", poll), ("max_poll", max_poll)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise InvalidParameterError(
-                name, f"must be a positive number of seconds, got {value!r}"
-            )
-    # Each pause is drawn from [d * (1 - jitter), d], d = poll, 2 poll, ... up to max_poll.
-    pauses = Backoff(poll, max(max_poll, poll), jitter=min(max(jitter, 0.0), 1.0)).delays(rng)
-    started = clock()
-    slept = 0.0
-    last: AnyStatus | None = None
-    last_name: ImageStatusName | None = None
-    last_id: int | None = None
-    last_error: BaseException | None = None
-    # Bounded: every round sleeps at least min(poll * (1 - jitter), remaining) > 0 or ends.
-    max_rounds = int(timeout / max(poll * (1.0 - min(jitter, 0.99)), 1e-3)) + 2
-    for _round in range(max_rounds):
-        try:
-            status = get_status(client, image)
-        except (TransportError, ServerFault) as exc:
-            last_error = exc
-        else:
-            last_error = None
-            if status is not None:
-                if last is None or status.status_id != last_id:
-                    last_id = status.status_id
-                    last_name = ImageStatusName.of(status)
-                    if on_progress is not None:
-                        on_progress(status)
-                last = status
-                if last_name is not None and last_name.is_terminal:
-                    return status
-        elapsed = max(clock() - started, slept)
-        remaining = timeout - elapsed
-        if remaining <= 0:
-            break
-        pause = min(next(pauses), remaining)
-        sleep(pause)
-        slept += pause
-    shown = (
-        last_name.label
-        if last_name is not None
-        else (f"status {last_id}" if last_id is not None else "no answer")
-    )
-    reason = f" (last error: {type(last_error).__name__})" if last_error is not None else ""
-    raise WaitTimeout(
-        f"image {image} did not reach a final status within {timeout:g} s: last status "
-        f"{shown}{reason}",
-        ticket=image,
-        last_status=last_name if last_name is not None else last_id,
+    check_form(client, awaited=False)
+    rounds = WaitRounds(
+        as_ticket(ticket),
         timeout=timeout,
-        last_error=last_error,
+        poll=poll,
+        max_poll=max_poll,
+        jitter=jitter,
+        on_progress=on_progress,
+        clock=clock,
+        rng=rng,
     )
+    for _round in range(rounds.max_rounds):
+        try:
+            status = get_status(client, rounds.ticket)
+        except (TransportError, ServerFault) as exc:
+            rounds.failed(exc)
+        else:
+            done = rounds.answered(status)
+            if done is not None:
+                return done
+        pause = rounds.next_pause()
+        if pause is None:
+            break
+        sleep(pause)
+    raise rounds.timed_out()
+
+
+class WaitRounds:
+    """The decisions of :func:`wait_for`, with no I/O: shared by the sync and async forms.
+
+    The loop around it asks for the status, reports the answer (:meth:`answered`) or
+    the transient error (:meth:`failed`), then sleeps :meth:`next_pause` seconds, at
+    most :attr:`max_rounds` times, and raises :meth:`timed_out` when the time is up.
+    The arguments are checked here, before anything is sent.
+    """
+
+    def __init__(
+        self,
+        ticket: uuid.UUID,
+        *,
+        timeout: float,
+        poll: float,
+        max_poll: float,
+        jitter: float,
+        on_progress: Callable[[Any], object] | None,
+        clock: Callable[[], float],
+        rng: Callable[[], float],
+    ) -> None:
+        for name, value in (("timeout", timeout), ("poll", poll), ("max_poll", max_poll)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise InvalidParameterError(
+                    name, f"must be a positive number of seconds, got {value!r}"
+                )
+        self.ticket = ticket
+        self.timeout = timeout
+        self._on_progress = on_progress
+        self._clock = clock
+        # Each pause is drawn from [d * (1 - jitter), d], d = poll, 2 poll, ... up to max_poll.
+        self._pauses = Backoff(poll, max(max_poll, poll), jitter=min(max(jitter, 0.0), 1.0)).delays(
+            rng
+        )
+        self._started = clock()
+        self._slept = 0.0
+        self._last: AnyStatus | None = None
+        self._last_name: ImageStatusName | None = None
+        self._last_id: int | None = None
+        self._last_error: BaseException | None = None
+        #: Bounded: every round sleeps at least min(poll * (1 - jitter), remaining) > 0
+        #: or ends, so the loop ends even if ``clock`` never moves.
+        self.max_rounds = int(timeout / max(poll * (1.0 - min(jitter, 0.99)), 1e-3)) + 2
+
+    def answered(self, status: AnyStatus | None) -> AnyStatus | None:
+        """Record an answer; returns the status when it is terminal (the wait is over)."""
+        self._last_error = None
+        if status is None:
+            return None
+        if self._last is None or status.status_id != self._last_id:
+            self._last_id = status.status_id
+            self._last_name = ImageStatusName.of(status)
+            if self._on_progress is not None:
+                self._on_progress(status)
+        self._last = status
+        if self._last_name is not None and self._last_name.is_terminal:
+            return status
+        return None
+
+    def failed(self, error: BaseException) -> None:
+        """Record a transient failure (retried on the next poll)."""
+        self._last_error = error
+
+    def next_pause(self) -> float | None:
+        """Seconds to sleep before the next poll (counted as slept), or ``None``: time is up."""
+        elapsed = max(self._clock() - self._started, self._slept)
+        remaining = self.timeout - elapsed
+        if remaining <= 0:
+            return None
+        pause = min(next(self._pauses), remaining)
+        self._slept += pause
+        return pause
+
+    def timed_out(self) -> WaitTimeout:
+        """The error to raise when the time ran out, naming the last status seen."""
+        last_name, last_id, last_error = self._last_name, self._last_id, self._last_error
+        shown = (
+            last_name.label
+            if last_name is not None
+            else (f"status {last_id}" if last_id is not None else "no answer")
+        )
+        reason = f" (last error: {type(last_error).__name__})" if last_error is not None else ""
+        return WaitTimeout(
+            f"image {self.ticket} did not reach a final status within {self.timeout:g} s: "
+            f"last status {shown}{reason}",
+            ticket=self.ticket,
+            last_status=last_name if last_name is not None else last_id,
+            timeout=self.timeout,
+            last_error=last_error,
+        )
