@@ -91,9 +91,12 @@ docs-check: $(STAMP)
 docs-serve: $(STAMP)
 	$(MKDOCS) serve --strict
 
-## The WSDL corpus with 200 hypothesis examples a test (make test runs a bounded 10).
+## The WSDL corpus with 200 hypothesis examples a test and every operation of each WSDL
+## (make test runs a bounded 10, on at most 40 operations a WSDL), then the report of what
+## codegen does with the real-world twenty (docs/other-wsdls.md).
 corpus: $(STAMP)
-	CORPUS_EXAMPLES=200 $(PY) -m pytest -q tests/codegen/test_wsdl_corpus.py
+	CORPUS_EXAMPLES=200 CORPUS_OPERATIONS=0 $(PY) -m pytest -q -n $(PYTEST_WORKERS) tests/codegen/test_wsdl_corpus.py
+	$(PY) tests/codegen/corpus_report.py --examples 20
 
 ## Fuzz the client with many more mutated answers than make test runs (hypothesis profile "fuzz"),
 ## and codegen with many more mutated WSDLs (make test runs 25).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -40,7 +41,41 @@ SCALARS = {
     "normalizedString": st.from_regex(r"[A-Za-z0-9_.-]{0,8}", fullmatch=True),
     # an untyped element (.NET object): written with the xsi:type of its Python value
     "anyType": st.one_of(st.integers(-(2**31), 2**31 - 1), st.booleans(), TEXT),
+    "byte": st.integers(-(2**7), 2**7 - 1),
+    "unsignedByte": st.integers(0, 2**8 - 1),
+    "unsignedShort": st.integers(0, 2**16 - 1),
+    "unsignedInt": st.integers(0, 2**32 - 1),
+    "unsignedLong": st.integers(0, 2**64 - 1),
+    "integer": st.integers(-(2**70), 2**70),
+    "char": st.integers(0, 0xFFFF),  # .NET char: its UTF-16 code unit as xs:int
+    # naive, or at an offset other than UTC: zeep writes UTC as "Z", the runtime "+00:00"
+    # (both valid xs:dateTime; .NET reads either)
+    "dateTime": st.datetimes(
+        datetime.datetime(1, 1, 2),
+        datetime.datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [
+                None,
+                datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
+                datetime.timezone(datetime.timedelta(hours=-8)),
+            ]
+        ),
+    ),
+    "base64Binary": st.binary(max_size=24),
 }
+
+
+def _xml_value(text: str) -> Any:
+    """An element whose content (one namespaced child with a text) an ``xs:any`` field
+    (.NET XmlNode, a DataSet's rows) carries."""
+    from lxml import etree
+
+    holder = etree.Element("content")
+    etree.SubElement(holder, "{urn:corpus}note").text = text
+    return holder
+
+
+SCALARS["xml"] = st.from_regex(r"[A-Za-z0-9 ]{0,8}", fullmatch=True).map(_xml_value)
 # One item of an xs:list (a .NET [Flags] enum): a non-empty word.
 LIST_ITEM = st.from_regex(r"[A-Za-z0-9_]{1,8}", fullmatch=True)
 
@@ -105,10 +140,15 @@ def value_of(f: Field, natural: bool = False) -> st.SearchStrategy[Any]:
     if f.constraint is not None:
         return natural_value(f.constraint) if natural else allowed_text(f.constraint)
     if f.item is not None:
-        item = value_of(f.item)
+        item = value_of(dataclasses.replace(f.item, max_occurs=1))  # one item
         if f.item.nillable:
             item = st.none() | item
+        # an array type whose item is required (minOccurs="1") has at least one
         return st.lists(item, min_size=f.item.min_occurs, max_size=max(3, f.item.min_occurs))
+    if f.repeated and f.item is None:
+        # a repeated element (maxOccurs > 1) of a complex type: its values as a list
+        one = value_of(dataclasses.replace(f, max_occurs=1), natural)
+        return st.lists(one, min_size=f.min_occurs, max_size=max(3, f.min_occurs))
     if f.model is not None:
         return instance_of(f.model)
     if f.xsd_list:
