@@ -266,6 +266,40 @@ def test_max_connections_bounds_the_connections_open_at_once() -> None:
     assert len(server.requests) == 12
 
 
+def test_calls_waiting_for_a_free_connection_hold_no_request_of_aiohttp() -> None:
+    """Calls beyond ``max_connections`` wait before aiohttp builds anything for them (its
+    request, headers, cookie, payload, connection key: about 5 KiB a call), so 1,000 calls
+    in flight hold 250 of those, not 1,000."""
+    import gc
+
+    import aiohttp
+
+    closed: list[float] = []
+    with HostileServer(_watching_close(closed)) as server:
+
+        async def main() -> int:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=server.endpoint, max_connections=2, timeout=30
+            ) as client:
+                calls = [
+                    asyncio.ensure_future(client.get_image_status(image_ticket="nonticket"))
+                    for _ in range(20)
+                ]
+                while len(server.requests) < 2:  # two on the wire, eighteen waiting
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05)  # the waiting ones have run as far as they go
+                held = sum(isinstance(o, aiohttp.ClientRequest) for o in gc.get_objects())
+                assert not any(call.done() for call in calls)
+                for call in calls:
+                    call.cancel()
+                await asyncio.gather(*calls, return_exceptions=True)
+                return held
+
+        held = asyncio.run(main())
+    assert held == 2
+    assert len(server.requests) == 2
+
+
 def test_the_deadline_covers_the_wait_for_a_free_connection() -> None:
     """Calls queued behind ``max_connections`` spend their deadline waiting: they end in
     TransportTimeout within it, not after the calls before them."""

@@ -176,6 +176,8 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._environments: dict[str, asyncio.Future[_Environment]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate: asyncio.Semaphore | None = None
+        self._gate_loop: asyncio.AbstractEventLoop | None = None
         self._ssl: ssl.SSLContext | bool | None = None
 
     @property
@@ -247,6 +249,22 @@ class AiohttpTransport:
         made: aiohttp.ClientSession = session
         return made
 
+    def _gate_here(self) -> asyncio.Semaphore:
+        """The running loop's ``max_connections`` slots, one held by each request from
+        before it enters aiohttp until its connection is released or closed.
+
+        Calls beyond the limit wait here rather than in the connector: a call waiting in
+        aiohttp already holds its ``ClientRequest``, three header dicts, a cookie, a
+        payload, a connection key, a waiter future and a stack of coroutines (about 5 KiB
+        a call), a call waiting here only its own request. The connector keeps the same
+        limit, so it never makes a request wait on top of this."""
+        loop = asyncio.get_running_loop()
+        gate = self._gate
+        if gate is None or self._gate_loop is not loop:
+            gate = asyncio.Semaphore(self.max_connections)
+            self._gate, self._gate_loop = gate, loop
+        return gate
+
     def _proxy_for(self, url: str) -> str | None:
         proxies = self.proxies
         if not proxies:
@@ -311,9 +329,16 @@ class AiohttpTransport:
             raise failure
         loop = asyncio.get_running_loop()
         bound = asyncio.timeout_at(loop.time() + (ends - time.monotonic()))
+        gate = self._gate_here()
         try:
             async with bound:
-                return await self._send(request, ctx)
+                # The wait for a slot is within the deadline. acquire/release rather than
+                # ``async with gate``: one coroutine fewer held by every waiting call.
+                await gate.acquire()
+                try:
+                    return await self._send(request, ctx)
+                finally:
+                    gate.release()
         except TimeoutError:
             if not bound.expired():
                 raise
