@@ -174,12 +174,19 @@ def _watching_close(closed: list[float], head: bool = False) -> Any:
     return behave
 
 
-def _pool_size(client: Any) -> tuple[int, int]:
-    """Connections of the client's pool: (in use, kept for reuse)."""
+def _aiohttp_transport(client: Any) -> AiohttpTransport:
+    """The client's innermost transport (under its retries)."""
     transport = client.transport
     while not isinstance(transport, AiohttpTransport):
         transport = transport.inner
-    connector = transport.session.connector
+    return transport
+
+
+def _pool_size(client: Any) -> tuple[int, int]:
+    """Connections of the client's pool: (in use, kept for reuse)."""
+    session = _aiohttp_transport(client).session
+    assert session is not None
+    connector = session.connector
     acquired = len(connector._acquired)  # aiohttp keeps no public count of these
     idle = sum(len(conns) for conns in connector._conns.values())
     return acquired, idle
@@ -188,23 +195,49 @@ def _pool_size(client: Any) -> tuple[int, int]:
 @pytest.mark.parametrize("head", [False, True], ids=["waiting-for-the-head", "reading-the-body"])
 @pytest.mark.parametrize("how", ["cancel", "timeout"])
 def test_cancelling_a_call_closes_its_connection_and_leaks_nothing(how: str, head: bool) -> None:
+    """A call cancelled (``task.cancel()``) or timed out (``asyncio.timeout``) while it
+    waits for the answer's head, or reads its body: its connection is closed, not pooled.
+    The cancellation comes once the call is in that phase (the server has the request;
+    with ``head``, the client reads the body), whatever the time it took to get there."""
     closed: list[float] = []
     with HostileServer(_watching_close(closed, head)) as server:
 
         async def main() -> tuple[int, int]:
             client = AsyncPixelzClient(EMAIL, KEY, endpoint=server.endpoint, timeout=30)
-            call = client.get_image_status(image_ticket="nonticket", customer_image_id="c1")
+            transport = _aiohttp_transport(client)
+            reading = asyncio.Event()
+            read = transport._read
+
+            async def reading_the_body(*args: Any) -> bytes:
+                reading.set()
+                return await read(*args)
+
+            transport._read = reading_the_body  # type: ignore[method-assign,assignment]
+            scopes: list[asyncio.Timeout] = []
+
+            async def call() -> object:
+                async with asyncio.timeout(None) as scope:  # set once the call is in its phase
+                    scopes.append(scope)
+                    return await client.get_image_status(
+                        image_ticket="nonticket", customer_image_id="c1"
+                    )
+
+            task = asyncio.ensure_future(call())
+            if head:  # the head has come and the body is being read
+                await asyncio.wait_for(reading.wait(), 10)
+            else:  # the request is on the wire: the call waits for the head
+                async with asyncio.timeout(10):
+                    while not server.requests:
+                        await asyncio.sleep(0.01)
+                assert not reading.is_set()
             if how == "cancel":
-                task = asyncio.ensure_future(call)
-                while not server.requests:  # the request is on the wire
-                    await asyncio.sleep(0.01)
-                await asyncio.sleep(0.05)  # and the head has come, with ``head``
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task
             else:
+                scopes[0].reschedule(asyncio.get_running_loop().time())
                 with pytest.raises(TimeoutError):
-                    await asyncio.wait_for(call, 0.3)
+                    await task
             pool = _pool_size(client)
             await client.close()
             return pool

@@ -406,18 +406,27 @@ def test_a_deadline_shorter_than_the_timeout_bounds_the_call(
     assert requests == 1  # no retry could fit in what was left
 
 
-def test_a_retry_starts_only_when_what_is_left_can_hold_it(client_kind: str) -> None:
-    """Read timeouts of 0.3 s, no backoff, a deadline of 1.0 s: three attempts end at
-    0.3, 0.6 and 0.9 s; a fourth would have under MIN_ATTEMPT (0.1 s) left, so it never
-    starts, although the policy allows ten."""
-    from removethebackground import RetryPolicy
+def test_a_retry_starts_only_when_what_is_left_can_hold_it(
+    client_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read timeouts of 0.3 s, no backoff, a deadline of 1.3 s, MIN_ATTEMPT at 0.45 s:
+    three attempts end at about 0.3, 0.6 and 0.9 s, with 1.0, 0.7 and 0.4 s left; a fourth
+    would have under MIN_ATTEMPT left, so it never starts, although the policy allows ten.
 
+    Each attempt takes its read timeout plus its connection and wake-ups; the scenario
+    holds while those stay under 0.125 s an attempt (the third must start with 0.45 s
+    left and end before the deadline). With MIN_ATTEMPT's own 0.1 s and a deadline of
+    1.0 s it would be 0.033 s, which a busy machine exceeds."""
+    from removethebackground import RetryPolicy
+    from removethebackground.core import retry
+
+    monkeypatch.setattr(retry, "MIN_ATTEMPT", 0.45)
     policy = RetryPolicy(attempts=10, backoff=0.0)
     error, took, _, requests = timed(
-        hold, _status, client_kind, timeout=0.3, deadline=1.0, retries=policy
+        hold, _status, client_kind, timeout=0.3, deadline=1.3, retries=policy
     )
     assert isinstance(error, TransportTimeout) and "no answer within 0.3 s" in str(error)
-    assert took < 1.0 + SLACK, took
+    assert took < 1.3 + SLACK, took
     assert requests == 3
 
 
