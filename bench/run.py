@@ -1182,8 +1182,20 @@ def main(argv: list[str] | None = None) -> int:
     markdown = render_markdown(cases, targets, machine)
     if startup_rows:
         markdown += "\n\n" + startup_markdown(startup_rows)
+    # Every table printed above, so that docs/benchmarks.md shows the whole run.
+    texts = []
+    if limits:
+        texts.append(render_rate_limits(limits))
+    if observed:
+        texts.append(render_observer(observed))
+    if scale:
+        from bench.scale import render_scale
+
+        texts.append(render_scale(scale))
     if async_calls:
-        markdown += "\n\n```text\n" + render_async_calls(async_calls) + "\n```"
+        texts.append(render_async_calls(async_calls))
+    for text in texts:
+        markdown += "\n\n```text\n" + text + "\n```"
     args.out.with_suffix(".md").write_text(markdown + "\n")
     return 0
 
