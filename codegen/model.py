@@ -65,6 +65,11 @@ BINDING_KINDS = {
 # Pseudo-types of Field.xsd that are not XSD simple types (removethebackground.core.wire).
 UNTYPED, ANY_XML = "anyType", "xml"
 
+# The content of an anonymous complex type, as _Builder._shape describes it; with the
+# element's namespace and name, what tells two anonymous types' classes apart.
+Shape = tuple[Any, ...]
+AnonymousKey = tuple[str, str, Shape]
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -351,6 +356,12 @@ def _simple_content(ztype: Any) -> Any | None:
     return element if isinstance(element, Element) else None
 
 
+def _is_anonymous(ztype: Any) -> bool:
+    """A type declared inside its element: zeep gives it the element's name as qname
+    (in the schema's target namespace), and ``is_global`` false."""
+    return ztype.qname is None or not getattr(ztype, "is_global", True)
+
+
 def _is_complex(ztype: Any) -> bool:
     from zeep.xsd.types.complex import ComplexType
 
@@ -439,6 +450,9 @@ class _Builder:
         self.order: list[str] = []
         self.enumerations = enumerations or {}
         self.names: dict[str, str] = {}  # {ns}local of a named type -> its class name
+        # (namespace, element name, content shape) of an anonymous type -> its class name
+        self.anonymous: dict[AnonymousKey, str] = {}
+        self._shapes: dict[int, Shape] = {}
         # zeep names a named xs:list type anySimpleType on the elements that use it: the
         # schema documents' registries still know the name, by object.
         self.type_names: dict[int, str] = {
@@ -484,6 +498,148 @@ class _Builder:
                 "(same name, namespaces ending alike): rename one of the types"
             )
 
+    def plan_anonymous_names(self) -> None:
+        """Class names for the anonymous complex types, decided once for the whole WSDL.
+
+        An anonymous type is named after its element (``set`` -> ``Set``). Anonymous types
+        of the same content (:meth:`_shape`: children, attributes and their types) under
+        one element name are one class, wherever they appear. When types of different
+        content would get one class name (``set`` holding an attribute ``option`` in
+        ``OptionList`` and ``set`` holding ``property`` elements in ``QualifierList``), each
+        of them takes the name of what declares it in front: ``OptionListSet`` and
+        ``QualifierListSet`` (a global element keeps the plain name; a content declared in
+        several places takes the first of those names in sort order). As for named types
+        (:meth:`plan_names`), the rule depends only on the schema, not on which operation
+        uses a type first.
+        """
+        parents: dict[AnonymousKey, set[tuple[str, Any]]] = {}
+        walked: set[int] = set()
+
+        def walk(ztype: Any, parent: tuple[str, Any]) -> None:
+            if id(ztype) in walked or _simple_content(ztype) is not None:
+                return
+            walked.add(id(ztype))
+            for _, child in getattr(ztype, "elements", []):
+                visit(child, parent)
+
+        def visit(element: Any, parent: tuple[str, Any], top: bool = False) -> None:
+            ztype = getattr(element, "type", None)
+            if getattr(element, "qname", None) is None or ztype is None:
+                return
+            if not _is_complex(ztype) or not _is_anonymous(ztype) or _is_any_xml(ztype):
+                return
+            item = None if top else _array_item(ztype)
+            if item is not None:  # an ArrayOf wrapper has no class: its items belong to parent
+                visit(item, parent)
+                return
+            ident = self._anonymous_key(element)
+            parents.setdefault(ident, set()).add(parent)
+            walk(ztype, ("anonymous", ident))
+
+        schema = self.wsdl.types
+        for element in sorted(getattr(schema, "elements", []), key=lambda e: str(e.qname)):
+            visit(element, ("class", ""), top=True)
+        for ztype in sorted(getattr(schema, "types", []), key=lambda t: str(t.qname)):
+            if _is_anonymous(ztype) or not _is_complex(ztype):
+                continue
+            ns, local = _local(ztype.qname)
+            walk(ztype, ("class", self.names.get(f"{{{ns or ''}}}{local}", pascal(local))))
+
+        groups: dict[str, list[AnonymousKey]] = {}
+        for ident in sorted(parents, key=repr):
+            groups.setdefault(pascal(ident[1]), []).append(ident)
+        chosen: dict[AnonymousKey, str] = {}
+
+        def name_of(ident: AnonymousKey, resolving: frozenset[AnonymousKey]) -> str:
+            if ident in chosen:
+                return chosen[ident]
+            wanted = pascal(ident[1])
+            if len(groups[wanted]) == 1:
+                name = wanted
+            else:
+                prefixes = [
+                    value if kind == "class" else name_of(value, resolving | {ident})
+                    for kind, value in parents[ident]
+                    if kind == "class" or value not in resolving
+                ]
+                name = min(prefixes, default="") + wanted
+            chosen[ident] = name
+            return name
+
+        by_name: dict[str, list[AnonymousKey]] = {}
+        for ident in sorted(parents, key=repr):
+            by_name.setdefault(name_of(ident, frozenset()), []).append(ident)
+        for name, idents in by_name.items():
+            # Still one name for several contents (two global elements of one name in two
+            # namespaces, say): the first in sort order keeps it, the others get their
+            # namespace's suffix, or a number within one namespace.
+            sharing = sorted({ns for ns, _, _ in idents})
+            for n, ident in enumerate(idents):
+                if n == 0:
+                    self.anonymous[ident] = name
+                elif ident[0] != idents[0][0]:
+                    self.anonymous[ident] = name + _ns_suffix(ident[0], sharing)
+                else:
+                    self.anonymous[ident] = f"{name}{n + 1}"
+
+    def _anonymous_key(self, element: Any) -> AnonymousKey:
+        """The namespace, name and shape that tell the class of ``element``'s anonymous
+        type; the namespace is the type's (its schema's target namespace), as zeep names it."""
+        ztype = element.type
+        ns, local = _local(ztype.qname if ztype.qname is not None else element.qname)
+        return (ns or "", local, self._shape(ztype))
+
+    def _shape(self, ztype: Any, stack: tuple[int, ...] = ()) -> Shape:
+        """What an anonymous complex type's class is made of: two equal shapes are one class.
+
+        Its children (name, namespace, occurrences, nillable, type) and attributes in
+        order, nested anonymous types by their own shape, named types by name.
+        """
+        known = self._shapes.get(id(ztype))
+        if known is not None:
+            return known
+        if id(ztype) in stack:
+            return ("a type that contains itself",)
+        stack = (*stack, id(ztype))
+        parts: list[Any] = []
+        text = _simple_content(ztype)
+        if text is not None:
+            parts.append(("text", self._type_shape(text.type, stack)))
+        else:
+            for name, child in getattr(ztype, "elements", []):
+                if getattr(child, "qname", None) is None or not hasattr(child, "type"):
+                    parts.append(("particle", name, type(child).__name__))
+                    continue
+                occurs = (child.min_occurs, child.max_occurs, bool(child.nillable))
+                kind = self._type_shape(child.type, stack)
+                parts.append(("element", name, str(child.qname), occurs, kind))
+        for name, attribute in getattr(ztype, "attributes", []):
+            if getattr(attribute, "qname", None) is None:
+                parts.append(("anyAttribute",))
+                continue
+            kind = self._type_shape(attribute.type, stack)
+            parts.append(("attribute", name, str(attribute.qname), bool(attribute.required), kind))
+        shape = tuple(parts)
+        self._shapes[id(ztype)] = shape
+        return shape
+
+    def _type_shape(self, ztype: Any, stack: tuple[int, ...]) -> Shape:
+        from zeep.xsd.types.collection import ListType
+
+        if ztype is None:
+            return ("none",)
+        if not _is_anonymous(ztype):
+            item = self._type_shape(ztype.item_type, stack) if isinstance(ztype, ListType) else ()
+            return ("named", str(ztype.qname), self.type_names.get(id(ztype), ""), item)
+        if _is_complex(ztype):
+            return ("anonymous", self._shape(ztype, stack))
+        if isinstance(ztype, ListType):
+            return ("list", self._type_shape(ztype.item_type, stack))
+        try:
+            return ("simple", _simple_name(ztype))
+        except CodegenError:
+            return ("simple", type(ztype).__name__)
+
     def _new_class(self, key: str, wanted: str, namespace: str, local: str) -> str:
         taken = {t.class_name for t in self.types.values()} | {
             n for k, n in self.names.items() if k != key
@@ -515,15 +671,20 @@ class _Builder:
     def class_for_element(self, element: Any) -> str:
         """The class of an element's complex type; an anonymous one is named after it."""
         ztype = element.type
-        if ztype.qname is not None:
+        if not _is_anonymous(ztype):
             return self.class_for(ztype)
-        ns, local = _local(element.qname)
-        key = f"element {{{ns}}}{local}"
+        # zeep names an anonymous type after its element: two such types of one element
+        # name share that qname, so the class is found by content (plan_anonymous_names).
+        anonymous = self._anonymous_key(element)
+        ns, local, _ = anonymous
+        planned = self.anonymous.get(anonymous)
+        key = f"anonymous {{{ns}}}{local}" + ("" if planned is None else f" {planned}")
         if key not in self.types:
-            class_name = self._new_class(key, pascal(local), ns or "", local)
-            model = TypeModel(class_name, local, ns or "", [])
-            self.types[key] = model
-            model.fields, model.any_attribute = self.fields_of(ztype, f"element {local}")
+            class_name = self._new_class(key, planned or pascal(local), ns, local)
+            model = TypeModel(class_name, local, ns, [])
+            self.types[key] = model  # register first: types may refer to themselves
+            where = local if ztype.qname is not None else f"element {local}"
+            model.fields, model.any_attribute = self.fields_of(ztype, where)
             self.order.append(key)
         return self.types[key].class_name
 
@@ -916,6 +1077,7 @@ def _build(
         raise CodegenError("the WSDL has no SOAP binding")
     namespace = _local(soap.name)[0] or ""
     builder.plan_names(namespace)
+    builder.plan_anonymous_names()
     operations: list[OperationModel] = []
     known_faults: dict[str, FaultModel] = {}
     for op_name in sorted(soap._operations):

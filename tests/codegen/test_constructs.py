@@ -500,3 +500,101 @@ def test_an_array_whose_items_are_required_refuses_too_few_before_sending() -> N
         with pytest.raises(InvalidParameterError, match=r"layout.*0 items.*at least 1 level"):
             write({"layout": []})
         write({"layout": ["a"]})
+
+
+# --- anonymous types of one element name under several parents ---------------------------------
+
+ANONYMOUS = FIXTURES / "anonymous_types.wsdl"
+
+
+@pytest.fixture(scope="module")
+def anonymous(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    model = build("anonymous", ANONYMOUS, "PlanningClient", FIXTURES, options=ANY_SERVICE)
+    path = tmp_path_factory.mktemp("anonymous") / "anonymous_generated.py"
+    path.write_text(render_module(model, FIXTURES), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("anonymous_generated", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["anonymous_generated"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_anonymous_types_of_one_element_name_get_their_parents_names(
+    anonymous: ModuleType,
+) -> None:
+    """``set`` in OptionList and in QualifierList (and ``property`` in three places) are
+    anonymous types of different content: each is a class of its own, named after the class
+    that holds it; ``margin``, the same content in two parents, is one class, ``Margin``."""
+    fields = {
+        name: list(getattr(anonymous, name).__annotations__)
+        for name in (
+            "OptionListSet",
+            "QualifierListSet",
+            "QualifierListSetProperty",
+            "LayoutProperty",
+            "PlanningProperty",
+            "Margin",
+        )
+    }
+    assert fields == {
+        "OptionListSet": ["option"],
+        "QualifierListSet": ["property", "name"],
+        "QualifierListSetProperty": ["name", "qualifier"],
+        "LayoutProperty": ["name"],
+        "PlanningProperty": ["value", "name"],
+        "Margin": ["size"],
+    }
+    assert not hasattr(anonymous, "Set") and not hasattr(anonymous, "Property")
+    assert anonymous.OptionListSet.__wire__.name == anonymous.QualifierListSet.__wire__.name
+    params = inspect.signature(anonymous.PlanningClient.plan).parameters
+    assert str(params["options"].annotation) == "list[OptionListSet] | None"
+    assert anonymous.Layout.__annotations__["level"] == "list[LayoutProperty] | None"
+    assert anonymous.Layout.__annotations__["margin"] == "Margin | None"
+    assert anonymous.Planning.__annotations__["margin"] == "Margin | None"
+
+
+def test_anonymous_types_of_one_element_name_are_sent_and_read_as_zeep_does(
+    anonymous: ModuleType,
+) -> None:
+    zeep = _zeep_client(str(ANONYMOUS))
+    m = anonymous
+    ours = parse_xml(
+        SOAP_BINDINGS[Binding.SOAP11].build_envelope(
+            m.OP_PLAN,
+            {
+                "options": [m.OptionListSet(option="fast")],
+                "qualifiers": [
+                    m.QualifierListSet(
+                        property=[m.QualifierListSetProperty(name="a", qualifier="b")], name="q"
+                    )
+                ],
+                "layout": m.Layout(level=[m.LayoutProperty(name="room")], margin=m.Margin(size=2)),
+            },
+        )
+    )
+    theirs = zeep.create_message(
+        zeep.bind("Planning", "PlanningSoap"),
+        "Plan",
+        options={"set": [{"option": "fast"}]},
+        qualifiers={"set": [{"property": [{"name": "a", "qualifier": "b"}], "name": "q"}]},
+        layout={"level": {"property": [{"name": "room"}]}, "margin": {"size": 2}},
+    )
+    assert_xml_equivalent(ours, parse_xml(etree.tostring(theirs)))
+
+    operation = zeep.bind("Planning", "PlanningSoap")._binding._operations["Plan"]
+    env = ENVELOPE_NS[Binding.SOAP11]
+    envelope = etree.Element(f"{{{env}}}Envelope", nsmap={"soap": env})
+    body = etree.SubElement(envelope, f"{{{env}}}Body")
+    element = operation.output.body
+    planning = {"margin": {"size": 5}, "property": [{"value": "1", "name": "x"}]}
+    element.render(body, element(PlanResult=planning))
+    answer = HttpAnswer(
+        200, "OK", {"Content-Type": "text/xml; charset=utf-8"}, etree.tostring(envelope)
+    )
+    result = SOAP_BINDINGS[Binding.SOAP11].read_answer(
+        m.OP_PLAN, answer, CallContext(lambda t: t, fault_class)
+    )
+    assert result == m.Planning(
+        margin=m.Margin(size=5), property=[m.PlanningProperty(value="1", name="x")]
+    )

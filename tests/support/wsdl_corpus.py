@@ -58,6 +58,7 @@ CONSTRUCTS: dict[str, str] = {
     "flags": "`[Flags]` enum (`xs:list` of an enumeration)",
     "simple_content_attrs": "`xs:simpleContent` with attributes",
     "simple_content_text": "`xs:simpleContent` without attributes",
+    "anonymous_same_name": "anonymous types of one element name with different content",
     "same_name": "one type name in several namespaces",
     "enumeration": "enumeration (`xs:enumeration`)",
 }
@@ -110,6 +111,13 @@ def constructs(path: Path) -> collections.Counter[str]:
             elif _local(t) == "element" and t.get("name"):
                 elements[(tns, t.get("name"))] = t
     found["same_name"] = sum(1 for spaces in names.values() if len(spaces) > 1)
+    inline: dict[str, set[bytes]] = collections.defaultdict(set)
+    for schema in schemas:
+        for el in schema.iter(f"{{{XS}}}element"):
+            ct = el.find(f"{{{XS}}}complexType")
+            if el.get("name") and ct is not None:
+                inline[el.get("name", "")].add(etree.tostring(ct, method="c14n"))
+    found["anonymous_same_name"] = sum(1 for contents in inline.values() if len(contents) > 1)
 
     def complex_of(el: etree._Element) -> etree._Element | None:
         inline = el.find(f"{{{XS}}}complexType")
