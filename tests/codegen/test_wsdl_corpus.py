@@ -134,7 +134,7 @@ READ_BACK_ATTRIBUTE_DEFAULTS = {
     "fsharp-wsdlprovider/national-rail/NationalRail.wsdl": (
         "zeep reads an absent optional attribute as its schema default (a calling point "
         'list\'s serviceType default="train", serviceChangeRequired and assocIsCancelled '
-        'default="false"), the runtime as None'
+        'default="false"; a toilet\'s status default="InService"), the runtime as None'
     ),
     "fsharp-wsdlprovider/planning.wsdl": (
         "zeep reads an absent optional attribute as its schema default (an entity's "
