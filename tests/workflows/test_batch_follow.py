@@ -17,7 +17,7 @@ from removethebackground.core.errors import InvalidParameterError
 from removethebackground.sandbox import DEMO_API_KEY, SandboxConfig
 from removethebackground.sandbox.imaging import make_sample_product_photo
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
-from removethebackground.workflows.batch import Batch
+from removethebackground.workflows.batch import Batch, Selection
 from removethebackground.workflows.batch import follow as follow_module
 from removethebackground.workflows.batch.follow import Notifications
 from removethebackground.workflows.webhooks import SIGNATURE_HEADER, sign_webhook
@@ -91,7 +91,10 @@ def test_rows_the_pages_do_not_show_are_asked_one_by_one(
         # The journal's times put the rows a month ahead: the date window misses the images.
         conn = sqlite3.connect(tmp_path / "j.sqlite")
         with conn:
-            conn.execute("UPDATE rows SET updated = updated + 30 * 86400")
+            conn.execute(
+                "UPDATE rows SET updated = updated + 30 * 86400, "
+                "queued_at = queued_at + 30 * 86400"
+            )
         conn.close()
         sb.advance(3 * sb.step_seconds)
         summary = batch.status()
@@ -164,3 +167,34 @@ def test_listening_on_a_taken_port_names_the_option(tmp_path: Path) -> None:
     with Notifications("127.0.0.1", 0, "k") as hooks:
         with pytest.raises(InvalidParameterError, match=r"listen.*HOST:PORT"):
             Notifications("127.0.0.1", hooks.address[1], "k")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_run_of_days_keeps_following_by_pages(
+    big_log_sandbox: SandboxHandle, tmp_path: Path, kind: str
+) -> None:
+    # The date window starts from when the oldest unfinished row was queued, not from
+    # its last change: a status asked each day (as a round asking rows alone does)
+    # moves the rows' last change forward, and the images queued days before stay in
+    # the window. Without it every row is asked alone each round from the third day.
+    sb = big_log_sandbox
+    n, days = 200, 5
+    if kind == "sqlite":
+        journal: Any = tmp_path / "j.sqlite"
+    else:
+        from support.postgres import database_url
+
+        journal = database_url()
+    rows = [dict(r, product_id="hold") for r in _rows(sb, n)]  # held: stay New for days
+    with Batch(journal, sb.pixelz_client(), clock=sb.clock.now) as batch:
+        assert batch.submit(rows, concurrency=8).submitted == n
+        start = max(r.id for r in sb.requests_log())
+        for _day in range(days):
+            sb.advance(86400.0)
+            for row in batch.journal.select(Selection.UNFINISHED, limit=n):
+                batch.journal.record_status(row.row_no, row.status_id or 1, row.status_json or "{}")
+            batch.status()
+            assert batch.last_follow.singles == 0, batch.last_follow
+        calls = _calls(sb, start)
+    assert calls["GetImageStatus"] == 0, calls
+    assert sum(calls.values()) / n <= 0.1, calls

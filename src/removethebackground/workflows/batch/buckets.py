@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from ...core.ratelimit import Rate, gcra_take
 from ..errors import BatchError
+from .sql import SCHEMA_LOCK
 
 __all__ = ["PostgresBuckets", "SQLiteBuckets"]
 
@@ -118,10 +119,14 @@ class PostgresBuckets:
         with self._errors():
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
             self._db.execute("SET synchronous_commit = off")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS rtb_buckets (kind TEXT PRIMARY KEY, "
-                "tat DOUBLE PRECISION, paused DOUBLE PRECISION)"
-            )
+            # two CREATE TABLE IF NOT EXISTS at once can both miss the table and one
+            # fail (a duplicate pg_type row): created under the journal's schema lock
+            with self._db.transaction():
+                self._db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS rtb_buckets (kind TEXT PRIMARY KEY, "
+                    "tat DOUBLE PRECISION, paused DOUBLE PRECISION)"
+                )
 
     def __repr__(self) -> str:
         return f"PostgresBuckets({self.location!r})"

@@ -3,13 +3,18 @@ does not grow with one call per image.
 
 A round reads the batch's images from ``GetImagesList`` (100 a page, sorted by id so
 that the pages do not shift while they are read), within the batch's date window:
-from the day before the oldest unfinished row was last changed in the journal (an
-image is created at the service before its ticket is recorded) to the day after
-today (the service's days need not be the client's). Every unfinished row whose
-ticket is on a page gets its status from there; ``GetImageStatus`` is asked only for
-the unfinished rows the pages did not show (an image older than the window, after a
-resumed run) and, when few rows are left, instead of the pages: a round asks the
-pages only while more rows are unfinished than the pages would take calls.
+from the day before the oldest unfinished row was queued (its ``queued_at``: an
+image is created at the service before its ticket is recorded, and the day is a
+margin for the service's clock) to the day after today (the service's days need not
+be the client's). The window starts from the queue time, not from a row's last
+change: asking an image's status changes the row, and in a run of days the images
+queued first would fall out of the window and be asked one by one every round. A row
+recorded before the journal kept ``queued_at`` starts it from its last change.
+Every unfinished row whose ticket is on a page gets its status from there;
+``GetImageStatus`` is asked only for the unfinished rows the pages did not show (an
+image older than the window, after a resumed run) and, when few rows are left, instead
+of the pages: a round asks the pages only while more rows are unfinished than the pages
+would take calls.
 
 The walk holds one page of the service and one page of the journal in memory: each
 page's tickets are looked up in the journal (:meth:`~.journal.Journal.select_tickets`),
@@ -50,6 +55,14 @@ class FollowCounts:
     pages: int = 0
     singles: int = 0
     settled_by_pages: int = 0
+
+
+def _queued(row: JournalRow) -> float:
+    """When ``row`` was queued: its ``queued_at``; for a row recorded before the journal
+    kept it, the earliest time known for it (its last change, never later than then)."""
+    if row.queued_at is None:
+        return row.updated
+    return min(row.queued_at, row.updated)
 
 
 def _window(oldest: float, now: float) -> tuple[datetime.date, datetime.date]:
@@ -123,7 +136,8 @@ def follow_round(
         if row.ticket is None:
             continue
         wanted.add(row.row_no)
-        oldest = row.updated if oldest is None else min(oldest, row.updated)
+        queued = _queued(row)
+        oldest = queued if oldest is None else min(oldest, queued)
     if not wanted:
         return counts
 

@@ -58,6 +58,7 @@ from .sql import (
     ADDED_COLUMNS,
     COMPARED,
     READY,
+    SCHEMA_LOCK,
     check_claim,
     expiry_keyset,
     index_statements,
@@ -100,8 +101,6 @@ CREATE TABLE IF NOT EXISTS rtb_rows (
 CREATE INDEX IF NOT EXISTS rtb_rows_by_state ON rtb_rows (state, row_no);
 CREATE INDEX IF NOT EXISTS rtb_rows_by_ticket ON rtb_rows (ticket);
 """
-#: a constant key for the advisory lock that serialises creating the tables
-_SCHEMA_LOCK = 0x7274626A
 
 #: Manifest rows compared or inserted at a time by :meth:`PostgresJournal.record_manifest`.
 MANIFEST_WINDOW = 1000
@@ -183,23 +182,50 @@ class PostgresJournal(RowTransitions):
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=30)
             self._db.execute(f"SET synchronous_commit = {'on' if durable else 'off'}")
             with self._db.transaction():
-                self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                self._db.execute(_SCHEMA)
-                self._db.execute(_MIGRATE)
-                self._db.execute(
-                    "INSERT INTO rtb_meta VALUES ('schema_version', %s) ON CONFLICT (key) DO "
-                    "UPDATE SET value = GREATEST(rtb_meta.value::int, EXCLUDED.value::int)::text",
-                    (str(SCHEMA_VERSION),),
-                )
-                self._db.execute(
-                    "INSERT INTO rtb_meta VALUES ('batch_id', %s), ('account', %s) "
-                    "ON CONFLICT (key) DO NOTHING",
-                    (uuid.uuid4().hex[:12], account),
-                )
+                self._prepare(account)
             meta = dict(self._db.execute("SELECT key, value FROM rtb_meta").fetchall())
             self._batch_id = str(meta["batch_id"])
             self._account = str(meta.get("account") or "")
             self._holder = int(self._db.execute("SELECT pg_backend_pid()").fetchone()[0])
+
+    def _prepare(self, account: str) -> None:
+        """Create or migrate the schema, in the caller's transaction.
+
+        Workers opening one journal together are serialised by a transaction-level
+        advisory lock (:data:`SCHEMA_LOCK`); the schema version is read first, and the
+        DDL runs only when it is missing or older. A journal of the current schema is
+        opened without any lock on ``rtb_rows``: a ``CREATE INDEX IF NOT EXISTS`` takes
+        a SHARE lock on the table even when the index exists, and an ``ALTER TABLE``
+        then wants ACCESS EXCLUSIVE, while a claim (its ``FOR UPDATE`` subquery takes
+        ROW SHARE before its ``UPDATE`` takes ROW EXCLUSIVE) could hold the one and
+        wait for the other: a deadlock. When DDL must run, ACCESS EXCLUSIVE is taken
+        first, so the opener never asks for a stronger lock than it holds.
+        """
+        self._db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        tables = self._db.execute(
+            "SELECT to_regclass('rtb_meta') IS NOT NULL, to_regclass('rtb_rows') IS NOT NULL"
+        ).fetchone()
+        version = 0
+        if tables[0]:
+            found = self._db.execute(
+                "SELECT value FROM rtb_meta WHERE key = 'schema_version'"
+            ).fetchone()
+            version = int(found[0]) if found else 1
+        if not tables[1] or version < SCHEMA_VERSION:
+            if tables[1]:
+                self._db.execute("LOCK TABLE rtb_rows IN ACCESS EXCLUSIVE MODE")
+            self._db.execute(_SCHEMA)
+            self._db.execute(_MIGRATE)
+            self._db.execute(
+                "INSERT INTO rtb_meta VALUES ('schema_version', %s) ON CONFLICT (key) DO "
+                "UPDATE SET value = GREATEST(rtb_meta.value::int, EXCLUDED.value::int)::text",
+                (str(SCHEMA_VERSION),),
+            )
+        self._db.execute(
+            "INSERT INTO rtb_meta VALUES ('batch_id', %s), ('account', %s) "
+            "ON CONFLICT (key) DO NOTHING",
+            (uuid.uuid4().hex[:12], account),
+        )
 
     @property
     def location(self) -> str:

@@ -5,6 +5,7 @@ Each backend keeps its own schema and dialect."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
@@ -27,6 +28,7 @@ __all__ = [
     "ADDED_INDEXES",
     "COMPARED",
     "READY",
+    "SCHEMA_LOCK",
     "check_claim",
     "expiry_keyset",
     "index_statements",
@@ -34,6 +36,16 @@ __all__ = [
     "pace_queries",
     "selection_where",
 ]
+
+#: The key of the PostgreSQL advisory lock (``pg_advisory_xact_lock``, one per
+#: database, as a database holds one batch) under which the journal's and the rate
+#: limits' tables are created or migrated: derived from the table names, so that
+#: another application's keys are unlikely to collide with it.
+SCHEMA_LOCK: Final = int.from_bytes(
+    hashlib.sha256(b"removethebackground rtb_meta rtb_rows rtb_buckets").digest()[:8],
+    "big",
+    signed=True,
+)
 
 #: The manifest columns a rerun must give unchanged for a recorded row.
 COMPARED: Final = ("image", "given_id", "product_id", "template_id", "callback_url")
