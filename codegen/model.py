@@ -15,6 +15,9 @@ from typing import Any
 
 from lxml import etree
 
+from removethebackground.core.codec import parse_scalar
+from removethebackground.core.errors import MalformedResponseError
+
 from .errors import CodegenError
 from .naming import pascal, snake
 from .overlay import ConstraintModel, Overlay, OverlayError
@@ -117,6 +120,7 @@ class FieldModel:
     enumeration: tuple[str, ...] = ()
     xsd_list: bool = False  # xs:list: a space-separated list of xsd values
     text: bool = False  # the text of an xs:simpleContent type
+    schema_default: str | None = None  # an attribute's default="..." (lexical form)
 
     @property
     def repeated(self) -> bool:
@@ -775,8 +779,11 @@ class _Builder:
                 namespace=ns,
                 min_occurs=1 if attribute.required else 0,
                 attribute=True,
+                schema_default=getattr(attribute, "default", None),
             )
             self._simple(fm, attribute.type, f"{where}/@{local}")
+            if fm.schema_default is not None:
+                _check_default(fm, f"{where}/@{local}")
             out.append(fm)
         # Two XML names with one Python name (``Street_Type`` and ``StreetType``): the
         # later one, in schema order, gets ``_2`` (then ``_3``, ...).
@@ -788,6 +795,22 @@ class _Builder:
                 n += 1
             seen.add(fm.attr)
         return out, any_attribute
+
+
+def _check_default(fm: FieldModel, where: str) -> None:
+    """Refuse an attribute default the runtime could not read as the attribute's type."""
+    if fm.xsd is None or fm.xsd_list or fm.xsd in (UNTYPED, ANY_XML):
+        raise CodegenError(
+            f"{where}: a default ({fm.schema_default!r}) on an attribute of this type is not "
+            "supported: drop the default or give the attribute a built-in simple type"
+        )
+    try:
+        parse_scalar(fm.xsd, fm.schema_default, where)
+    except MalformedResponseError as exc:
+        raise CodegenError(
+            f"{where}: default={fm.schema_default!r} is not a valid {fm.xsd}: correct the "
+            f"schema's default ({exc})"
+        ) from None
 
 
 def _refuse_unsupported_children(ztype: Any, where: str | None = None) -> None:

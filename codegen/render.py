@@ -88,6 +88,8 @@ def _field_expr(f: FieldModel, service: ServiceModel) -> str:
         args.append("xsd_list=True")
     if f.text:
         args.append("text=True")
+    if f.schema_default is not None:
+        args.append(f"default={f.schema_default!r}")
     return f"Field({', '.join(args)})"
 
 

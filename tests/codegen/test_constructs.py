@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from codegen.errors import CodegenError
 from codegen.model import ANY_SERVICE, ServiceModel, build
 from codegen.render import render_module
 from lxml import etree
@@ -598,3 +599,87 @@ def test_anonymous_types_of_one_element_name_are_sent_and_read_as_zeep_does(
     assert result == m.Planning(
         margin=m.Margin(size=5), property=[m.PlanningProperty(value="1", name="x")]
     )
+
+
+# --- attribute defaults ------------------------------------------------------------------------
+
+DEFAULTS = FIXTURES / "attribute_defaults.wsdl"
+
+
+@pytest.fixture(scope="module")
+def defaults(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    model = build("defaults", DEFAULTS, "HotelClient", FIXTURES, options=ANY_SERVICE)
+    path = tmp_path_factory.mktemp("defaults") / "defaults_generated.py"
+    path.write_text(render_module(model, FIXTURES), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("defaults_generated", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["defaults_generated"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _book_answer(attributes: str) -> HttpAnswer:
+    env = ENVELOPE_NS[Binding.SOAP11]
+    body = (
+        f'<soap:Envelope xmlns:soap="{env}"><soap:Body>'
+        '<BookResponse xmlns="http://example.org/defaults/">'
+        f"<BookResult {attributes}><name>x</name></BookResult>"
+        "</BookResponse></soap:Body></soap:Envelope>"
+    )
+    return HttpAnswer(200, "OK", {"Content-Type": "text/xml; charset=utf-8"}, body.encode())
+
+
+def test_an_absent_attribute_reads_as_its_schema_default(defaults: ModuleType) -> None:
+    """``default="false"`` on a boolean, ``default="Closed"`` on an enumeration and
+    ``default=""`` on a string: an answer without them reads as those values (zeep does the
+    same, keeping the default's lexical form); an attribute without a default stays None."""
+    m = defaults
+    read = SOAP_BINDINGS[Binding.SOAP11].read_answer
+    context = CallContext(lambda t: t, fault_class)
+    result = read(m.OP_BOOK, _book_answer(""), context)
+    assert result == m.Room(name="x", smoking=False, status="Closed", note="", floor=None)
+    given = 'smoking="true" status="Open" note="n" floor="2"'
+    result = read(m.OP_BOOK, _book_answer(given), context)
+    assert result == m.Room(name="x", smoking=True, status="Open", note="n", floor=2)
+
+    zeep = _zeep_client(str(DEFAULTS))
+    operation = zeep.bind("Hotel", "HotelSoap")._binding._operations["Book"]
+    theirs = operation.output.body.parse(
+        parse_xml(_book_answer("").body)[0][0], zeep.wsdl.types
+    ).BookResult
+    lexical = {"smoking": "false", "status": "Closed", "note": "", "floor": None}
+    assert {k: theirs[k] for k in lexical} == lexical
+
+
+def test_an_attribute_default_is_carried_only_where_the_schema_gives_one(
+    defaults: ModuleType,
+) -> None:
+    by_attr = {f.attr: f.default for f in defaults.Room.__wire__.fields}
+    assert by_attr == {
+        "name": None,
+        "smoking": "false",
+        "status": "Closed",
+        "note": "",
+        "floor": None,
+    }
+    # writing is unchanged: an attribute left None is not sent (zeep leaves it out too)
+    envelope = parse_xml(
+        SOAP_BINDINGS[Binding.SOAP11].build_envelope(
+            defaults.OP_BOOK, {"room": defaults.Room(name="x")}
+        )
+    )
+    (room,) = envelope.iter("{http://example.org/defaults/}room")
+    assert dict(room.attrib) == {}
+
+
+def test_an_attribute_default_not_of_its_type_is_refused(tmp_path: Path) -> None:
+    wsdl = tmp_path / "bad_default.wsdl"
+    wsdl.write_text(
+        DEFAULTS.read_text(encoding="utf-8").replace('default="false"', 'default="maybe"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        CodegenError, match=r"Room/@smoking: default='maybe' is not a valid boolean"
+    ):
+        build("bad", wsdl, "HotelClient", FIXTURES, options=ANY_SERVICE)

@@ -515,7 +515,11 @@ def parse_children(
                 out[f.attr] = parse_scalar(f.xsd, el.text, where)
             continue
         if f.attribute:
-            raw = el.get(f.tag)
+            # An absent attribute is its schema default (XSD 1.0 part 1, 3.2.1), as
+            # wsdl.exe's proxies read it: the default becomes the field's initialiser
+            # (XmlCodeExporter.ExportMember's DefaultValueAttribute in the reference source,
+            # System.Xml/System/Xml/Serialization/XmlCodeExporter.cs).
+            raw = el.get(f.tag, f.default)
             assert f.xsd is not None
             out[f.attr] = None if raw is None else parse_scalar(f.xsd, raw, f"{where}/@{f.name}")
             continue

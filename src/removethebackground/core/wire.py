@@ -177,7 +177,9 @@ class Field:
     (its value an :data:`XmlElement`). ``xsd_list``: the text is a space-separated
     list of ``xsd`` values (``xs:list``, a .NET ``[Flags]`` enum), the value a Python
     list. ``text``: the field is the text of its type's element (``xs:simpleContent``;
-    ``name`` is ``""``), beside the type's attribute fields.
+    ``name`` is ``""``), beside the type's attribute fields. ``default``: an attribute's
+    schema ``default`` (its lexical form), the value an answer without the attribute is
+    read as; ``None`` when the schema gives none.
     """
 
     attr: str
@@ -194,6 +196,7 @@ class Field:
     constraint: Constraint | None = None
     xsd_list: bool = False
     text: bool = False
+    default: str | None = None
 
     @property
     def tag(self) -> str:
