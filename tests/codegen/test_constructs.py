@@ -17,6 +17,7 @@ import importlib.util
 import inspect
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,11 +29,18 @@ from codegen.render import render_module
 from lxml import etree
 
 from removethebackground.bindings import SOAP_BINDINGS, CallContext
-from removethebackground.core.codec import XSD_NS, XSI_NS, dataset_rows, dataset_tables
+from removethebackground.core.codec import (
+    XSD_NS,
+    XSI_NS,
+    dataset_rows,
+    dataset_tables,
+    parse_model,
+    read_model,
+)
 from removethebackground.core.errors import InvalidParameterError
 from removethebackground.core.faults import fault_class
 from removethebackground.core.http import HttpAnswer
-from removethebackground.core.wire import Binding
+from removethebackground.core.wire import Binding, Field, TypeSpec, WireModel
 from removethebackground.service import render_soap_result
 from support.envelopes import ENVELOPE_NS
 from support.xmltree import assert_xml_equivalent, parse_xml
@@ -683,3 +691,43 @@ def test_an_attribute_default_not_of_its_type_is_refused(tmp_path: Path) -> None
         CodegenError, match=r"Room/@smoking: default='maybe' is not a valid boolean"
     ):
         build("bad", wsdl, "HotelClient", FIXTURES, options=ANY_SERVICE)
+
+
+@dataclass
+class _Shared(WireModel):
+    """A type whose sequence holds one qualified name twice: zeep flattens a base type's
+    element and a group's element of the same name (National Rail's ``ServiceDetails``,
+    ``formation`` and ``formation_2``) into one sequence."""
+
+    first: str | None = None
+    middle: str = ""
+    second: str | None = None
+
+
+_Shared.__wire__ = TypeSpec(
+    "Shared",
+    NS,
+    (
+        Field("first", "formation", NS, xsd="string"),
+        Field("middle", "middle", NS, xsd="string", min_occurs=1),
+        Field("second", "formation", NS, xsd="string"),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("children", "expected"),
+    [
+        (["formation", "middle"], _Shared(first="1", middle="2")),
+        (["middle", "formation"], _Shared(middle="1", second="2")),
+        (["formation", "middle", "formation"], _Shared(first="1", middle="2", second="3")),
+    ],
+)
+def test_one_name_on_two_fields_is_read_by_position_as_zeep_reads_it(
+    children: list[str], expected: _Shared
+) -> None:
+    el = etree.Element(f"{{{NS}}}Shared")
+    for n, name in enumerate(children, 1):
+        etree.SubElement(el, f"{{{NS}}}{name}").text = str(n)
+    assert read_model(el, _Shared) == expected
+    assert parse_model(el, _Shared) == expected

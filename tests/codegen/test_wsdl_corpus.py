@@ -133,13 +133,7 @@ COMPARED = [
 ]
 # WSDLs whose answers do not read back as written, for a reason other than a codegen bug,
 # expected to fail (not strict: the difference shows only when a draw has the construct).
-READ_BACK_DIFFERS = {
-    "fsharp-wsdlprovider/national-rail/NationalRail.wsdl": (
-        "the generated ServiceDetails (2017-10-01) has two fields for the one element "
-        "formation of one namespace (formation, formation_2): an answer's formation reads "
-        "into formation_2, formation as None"
-    ),
-}
+READ_BACK_DIFFERS: dict[str, str] = {}
 READ_BACK = [
     pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=READ_BACK_DIFFERS[name]))
     if name in READ_BACK_DIFFERS
@@ -149,7 +143,13 @@ READ_BACK = [
 EXAMPLES = settings(  # bounded for make test; make corpus runs 200
     max_examples=int(os.environ.get("CORPUS_EXAMPLES", "10")),
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    # data_too_large: a WSDL with many large result types (National Rail: eleven boards of
+    # nested arrays) overruns the entropy buffer on some draws; those are skipped, not failed
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
     # no "explain" phase: tracing the engines while many operations draw takes minutes; and
     # make test reports a failing example as found (make corpus shrinks it)
     phases=[Phase.explicit, Phase.reuse, Phase.generate]

@@ -484,7 +484,11 @@ def read_field(el: etree._Element | None, f: Field, where: str) -> Any:
 
 
 def parse_children(
-    el: etree._Element, fields: tuple[Field, ...], by_tag: Mapping[str, Field], where: str
+    el: etree._Element,
+    fields: tuple[Field, ...],
+    by_tag: Mapping[str, Field],
+    where: str,
+    shared: Mapping[str, tuple[Field, ...]] | None = None,
 ) -> dict[str, Any]:
     """Read the children of ``el`` into a dict keyed by attribute name.
 
@@ -492,6 +496,7 @@ def parse_children(
     an absent required element raises :class:`MalformedResponseError`.
     """
     out: dict[str, Any] = {}
+    last = -1  # with ``shared``: the schema position of the last element read
     for child in el:
         tag = child.tag
         if not isinstance(tag, str):
@@ -499,6 +504,10 @@ def parse_children(
         f = by_tag.get(tag)
         if f is None:
             continue
+        if shared:
+            if tag in shared:
+                f = _by_position(shared[tag], fields, last, out)
+            last = fields.index(f)
         value = _read_value(child, f, f"{where}/{f.name}")
         if f.repeated and f.item is None:
             out.setdefault(f.attr, []).append(value)
@@ -536,10 +545,25 @@ def parse_children(
     return out
 
 
+def _by_position(
+    candidates: tuple[Field, ...], fields: tuple[Field, ...], last: int, out: Mapping[str, Any]
+) -> Field:
+    """Which of several fields with one XML name an element is: the first at or after the
+    last element read (a sequence is read in order, as zeep reads it), else the first not
+    yet read."""
+    for f in candidates:
+        if fields.index(f) >= last and (f.attr not in out or f.repeated):
+            return f
+    for f in candidates:
+        if f.attr not in out:
+            return f
+    return candidates[0]
+
+
 def parse_model(el: etree._Element, model: type[M], where: str = "") -> M:
     """Read ``el`` as an instance of the generated dataclass ``model``."""
     spec = model.__wire__
-    values = parse_children(el, spec.fields, spec.by_tag, where or spec.name)
+    values = parse_children(el, spec.fields, spec.by_tag, where or spec.name, spec.shared)
     return model(**values)
 
 
@@ -834,7 +858,8 @@ def _converter(f: Field) -> _Converter:
 
 def _compile_reader(model: type[WireModel]) -> _Reader:
     spec = model.__wire__
-    if any(f.attribute or f.text for f in spec.fields):
+    if spec.shared or any(f.attribute or f.text for f in spec.fields):
+        # attributes, simple content or one name on several fields: the general reader
         return lambda el: parse_model(el, model)
     entries: dict[str, tuple[str, bool, bool]] = {}
     absent: dict[str, Any] = {}

@@ -219,11 +219,20 @@ class TypeSpec:
     namespace: str
     fields: tuple[Field, ...]
     by_tag: Mapping[str, Field] = field(default_factory=dict, compare=False, repr=False)
+    shared: Mapping[str, tuple[Field, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "by_tag", {f.tag: f for f in self.fields if not f.attribute and not f.text}
-        )
+        # One qualified name on several fields (``formation`` and ``formation_2``: a
+        # sequence that extends one holding an element of the same name, as zeep flattens
+        # it): ``shared`` lists them in schema order and the reader picks one by position
+        # (see codec.parse_children).
+        named: dict[str, list[Field]] = {}
+        for f in self.fields:
+            if not f.attribute and not f.text:
+                named.setdefault(f.tag, []).append(f)
+        object.__setattr__(self, "by_tag", {tag: fs[0] for tag, fs in named.items()})
+        shared = {tag: tuple(fs) for tag, fs in named.items() if len(fs) > 1}
+        object.__setattr__(self, "shared", shared)
 
 
 class WireModel:
