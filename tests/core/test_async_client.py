@@ -1,5 +1,6 @@
 """The async clients: generated from the same facts, built without I/O inside a running
-loop, closed by ``async with``, and the extra named when aiohttp is missing.
+loop, closed by ``async with``, and the extra named when httptools is missing; and what
+only their transport does (cancellation, the connection limit, the environment).
 
 The behaviour they share with the sync clients (bindings, faults, retries, deadline,
 reconciliation, secrets) is tested once for both, through the ``client_kind`` fixture
@@ -31,7 +32,7 @@ from removethebackground import (
     PixelzClient,
     RetryPolicy,
 )
-from removethebackground.core.asynctransport import AiohttpTransport
+from removethebackground.core.asynctransport import AsyncHttpTransport
 from removethebackground.testing.sandbox import SandboxHandle, run_sandbox
 from support.hostile import HostileServer, answer
 
@@ -62,8 +63,8 @@ def test_construction_inside_a_running_loop_does_no_io() -> None:
         # Nothing listens on this endpoint: a construction that connected would fail.
         client = AsyncPixelzClient(EMAIL, KEY, endpoint="http://127.0.0.1:9/soap.asmx")
         transport = client.transport.inner  # type: ignore[attr-defined]
-        assert isinstance(transport, AiohttpTransport)
-        assert transport.session is None  # made on the first call, in its loop
+        assert isinstance(transport, AsyncHttpTransport)
+        assert transport._pool is None  # made on the first call, in its loop
         await client.close()
         return client
 
@@ -82,7 +83,8 @@ def test_calls_over_every_binding_and_a_fault(sb: SandboxHandle) -> None:
             assert info.value.operation == "GetImageStatus"
             assert info.value.__context__ is None
             transport = client.transport.inner  # type: ignore[attr-defined]
-        assert transport.session is None  # async with closed it
+            assert transport.open_connections == 1  # one kept for the next call
+        assert transport.open_connections == 0  # async with closed it
         async with AsyncRemoveTheBackgroundClient(
             EMAIL, KEY, endpoint=sb.legacy_endpoint, binding="http_get"
         ) as legacy:
@@ -117,20 +119,20 @@ def test_max_connections_is_checked_before_anything(bad: object) -> None:
     assert repr(bad) in str(info.value)
 
 
-def test_the_sync_client_loads_neither_asyncio_nor_aiohttp() -> None:
+def test_the_sync_client_loads_neither_asyncio_nor_httptools() -> None:
     code = (
         "import sys, removethebackground as r\n"
         "r.PixelzClient(email='a@b.c', api_key='k')\n"
-        "bad = [m for m in ('asyncio', 'aiohttp') if m in sys.modules]\n"
+        "bad = [m for m in ('asyncio', 'httptools', 'aiohttp') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_without_aiohttp_the_error_names_the_extra() -> None:
+def test_without_httptools_the_error_names_the_extra() -> None:
     code = (
         "import sys\n"
-        "sys.modules['aiohttp'] = None  # as if it were not installed\n"
+        "sys.modules['httptools'] = None  # as if it were not installed\n"
         "import removethebackground as r\n"
         "try:\n"
         "    r.AsyncPixelzClient(email='a@b.c', api_key='k')\n"
@@ -174,22 +176,19 @@ def _watching_close(closed: list[float], head: bool = False) -> Any:
     return behave
 
 
-def _aiohttp_transport(client: Any) -> AiohttpTransport:
+def _http_transport(client: Any) -> AsyncHttpTransport:
     """The client's innermost transport (under its retries)."""
     transport = client.transport
-    while not isinstance(transport, AiohttpTransport):
+    while not isinstance(transport, AsyncHttpTransport):
         transport = transport.inner
     return transport
 
 
 def _pool_size(client: Any) -> tuple[int, int]:
     """Connections of the client's pool: (in use, kept for reuse)."""
-    session = _aiohttp_transport(client).session
-    assert session is not None
-    connector = session.connector
-    acquired = len(connector._acquired)  # aiohttp keeps no public count of these
-    idle = sum(len(conns) for conns in connector._conns.values())
-    return acquired, idle
+    transport = _http_transport(client)
+    idle = transport.idle_connections
+    return transport.open_connections - idle, idle
 
 
 @pytest.mark.parametrize("head", [False, True], ids=["waiting-for-the-head", "reading-the-body"])
@@ -204,7 +203,7 @@ def test_cancelling_a_call_closes_its_connection_and_leaks_nothing(how: str, hea
 
         async def main() -> tuple[int, int]:
             client = AsyncPixelzClient(EMAIL, KEY, endpoint=server.endpoint, timeout=30)
-            transport = _aiohttp_transport(client)
+            transport = _http_transport(client)
             reading = asyncio.Event()
             read = transport._read
 
@@ -299,13 +298,13 @@ def test_max_connections_bounds_the_connections_open_at_once() -> None:
     assert len(server.requests) == 12
 
 
-def test_calls_waiting_for_a_free_connection_hold_no_request_of_aiohttp() -> None:
-    """Calls beyond ``max_connections`` wait before aiohttp builds anything for them (its
-    request, headers, cookie, payload, connection key: about 5 KiB a call), so 1,000 calls
-    in flight hold 250 of those, not 1,000."""
+def test_calls_waiting_for_a_free_connection_hold_no_connection() -> None:
+    """Calls beyond ``max_connections`` wait before the transport opens or takes a
+    connection for them (its parser, buffers and futures), so 1,000 calls in flight
+    hold 250 of those, not 1,000."""
     import gc
 
-    import aiohttp
+    from removethebackground.core.asynctransport import _Connection
 
     closed: list[float] = []
     with HostileServer(_watching_close(closed)) as server:
@@ -321,7 +320,9 @@ def test_calls_waiting_for_a_free_connection_hold_no_request_of_aiohttp() -> Non
                 while len(server.requests) < 2:  # two on the wire, eighteen waiting
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(0.05)  # the waiting ones have run as far as they go
-                held = sum(isinstance(o, aiohttp.ClientRequest) for o in gc.get_objects())
+                pool = _http_transport(client)._pool
+                gc.collect()
+                held = sum(isinstance(o, _Connection) and o.pool is pool for o in gc.get_objects())
                 assert not any(call.done() for call in calls)
                 for call in calls:
                     call.cancel()
@@ -407,13 +408,13 @@ def test_proxies_from_the_environment_are_read_once_per_host(
     from support.tls import Proxy
 
     reads: list[str] = []
-    real = asynctransport.AiohttpTransport._read_environment
+    real = asynctransport.AsyncHttpTransport._read_environment
 
     def counting(self: Any, url: str) -> Any:
         reads.append(url)
         return real(self, url)
 
-    monkeypatch.setattr(asynctransport.AiohttpTransport, "_read_environment", counting)
+    monkeypatch.setattr(asynctransport.AsyncHttpTransport, "_read_environment", counting)
     with Proxy() as proxy:
         for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
             monkeypatch.delenv(name, raising=False)

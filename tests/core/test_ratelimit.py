@@ -19,7 +19,7 @@ import pytest
 
 from removethebackground import Binding, HTTPStatusError, PixelzClient, TransportTimeout
 from removethebackground.core import deadline as _deadline
-from removethebackground.core.asynctransport import AiohttpTransport
+from removethebackground.core.asynctransport import AsyncHttpTransport
 from removethebackground.core.config import ClientConfig
 from removethebackground.core.errors import InvalidParameterError
 from removethebackground.core.http import HttpAnswer
@@ -326,7 +326,7 @@ def _limited(kind: str, clock: Clock, *, retries: bool = False) -> Any:
             )
         return transport
     transport = AsyncRateLimitedTransport(
-        AiohttpTransport(timeout=2.0, deadline=10.0), RateLimits(), clock=clock.clock, sleep=sleep
+        AsyncHttpTransport(timeout=2.0, deadline=10.0), RateLimits(), clock=clock.clock, sleep=sleep
     )
     if retries:
         transport = AsyncRetryingTransport(
@@ -337,7 +337,7 @@ def _limited(kind: str, clock: Clock, *, retries: bool = False) -> Any:
 
 RETRYING = {"sync": RetryingTransport, "async": AsyncRetryingTransport}
 LIMITED = {"sync": RateLimitedTransport, "async": AsyncRateLimitedTransport}
-SENDING = {"sync": RequestsTransport, "async": AiohttpTransport}
+SENDING = {"sync": RequestsTransport, "async": AsyncHttpTransport}
 
 
 def test_a_429_over_http_pauses_the_clients_other_reads(

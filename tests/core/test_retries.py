@@ -30,7 +30,7 @@ from removethebackground import (
     RetryPolicy,
     TransportTimeout,
 )
-from removethebackground.core.asynctransport import AiohttpTransport
+from removethebackground.core.asynctransport import AsyncHttpTransport
 from removethebackground.core.retry import AsyncRetryingTransport, check_retries
 from removethebackground.core.transport import RequestsTransport
 from removethebackground.testing.sandbox import SandboxHandle
@@ -149,7 +149,7 @@ def client_through(
             clock.sleep(seconds)
 
         transport = AsyncRetryingTransport(
-            AiohttpTransport(timeout=0.5, deadline=2.0),
+            AsyncHttpTransport(timeout=0.5, deadline=2.0),
             policy or RetryPolicy(),
             clock=clock.clock,
             sleep=sleep,

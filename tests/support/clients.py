@@ -15,7 +15,7 @@ A test's own sync ``transport=`` (canned answers) is awaited through
 thread, with the same retry policy as the sync client's default. Such tests check what
 the two clients share above the transport (bindings, faults, retries, reconciliation,
 redaction); the tests against real loopback servers (hostile servers, proxies, TLS
-servers, the sandbox) check the aiohttp transport itself.
+servers, the sandbox) check the async transport itself.
 """
 
 from __future__ import annotations

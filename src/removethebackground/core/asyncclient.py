@@ -137,10 +137,10 @@ class AsyncServiceClient(ClientBase):
         sender: Any = transport
         if sender is None:
             # Imported here: a sync program that imports the generated modules never
-            # loads asyncio or aiohttp.
-            from .asynctransport import DEFAULT_MAX_CONNECTIONS, AiohttpTransport
+            # loads asyncio or httptools.
+            from .asynctransport import DEFAULT_MAX_CONNECTIONS, AsyncHttpTransport
 
-            sender = AiohttpTransport(
+            sender = AsyncHttpTransport(
                 timeout=config.timeout,
                 max_response_bytes=config.max_response_bytes,
                 verify=config.verify,

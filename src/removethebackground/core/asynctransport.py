@@ -1,4 +1,4 @@
-"""The async transport seam: :class:`AsyncTransport` and :class:`AiohttpTransport`.
+"""The async transport seam: :class:`AsyncTransport` and :class:`AsyncHttpTransport`.
 
 The async client (:class:`~removethebackground.core.asyncclient.AsyncServiceClient`)
 sends through an :class:`AsyncTransport`: anything with ``async def send(request, ctx)``
@@ -7,56 +7,83 @@ and ``async def close()``, speaking the same
 :class:`~removethebackground.core.http.HttpAnswer` as the sync transports, and raising the
 same library errors (classes, ``retryable``, ``request_sent``), redacted.
 
-:class:`AiohttpTransport` is the default, on aiohttp (the ``async`` extra:
-``pip install 'removethebackground[async]'``), chosen by measurement: 1,000 concurrent
-POSTs through 100 pooled connections to a loopback server answering after 200 ms took
-2.4 s with aiohttp against about 25 s with httpx/httpcore, whose pool's request
-assignment dominated the profile. asyncio only: aiohttp is bound to asyncio, so trio
-and anyio's trio backend are not supported.
+:class:`AsyncHttpTransport` is the default: HTTP/1.1 on asyncio's own connections
+(``loop.create_connection``, ``loop.start_tls``) with httptools, the llhttp parser that
+uvicorn reads requests with, reading the answers (the ``async`` extra:
+``pip install 'removethebackground[async]'``). Chosen by measurement (bench/async_calls.py,
+docs: Async): 1,000 concurrent calls through 250 connections to a loopback server that
+answers after 200 ms take 0.96-1.05 s as bare aiohttp POSTs, about 18 s through httpx,
+and less with this transport than with bare aiohttp, at a fraction of aiohttp's import
+(about 6.5 MiB resident, which put the async client above a 64-thread pool of sync
+clients). A client of one SOAP service needs little of a general HTTP client: no
+cookies, redirects, multipart, websockets or streaming of requests; what it needs is
+below. Parsing HTTP is the part not written here: llhttp (node.js's parser) does it,
+framing (``Content-Length``, chunked, to the end of the connection), ``1xx`` answers
+and keep-alive included. asyncio only: trio, and anyio on trio, are not supported.
 
 What it does, as :class:`~removethebackground.core.transport.RequestsTransport` does:
 
 - **a connection limit**: ``max_connections`` (default :data:`DEFAULT_MAX_CONNECTIONS`,
-  100) connections at most, to all hosts together; calls beyond it wait for a free one
-  (within their deadline);
-- **timeouts**: ``timeout`` seconds, or a ``(connect, read)`` pair, for connecting and
-  for each read of the answer;
+  100) connections at most, to all hosts together, kept open between calls; calls
+  beyond it wait for a free one (within their deadline), and a call to another host
+  closes a kept one to make room;
+- **timeouts**: ``timeout`` seconds, or a ``(connect, read)`` pair: for connecting
+  (the TCP connection, a proxy's tunnel, the TLS handshake), and for each wait for
+  more of the answer (or for the request to go out);
 - **the deadline**: every attempt is bounded by what is left of the call's budget
   (:mod:`removethebackground.core.deadline`, one budget per asyncio task) with
   ``asyncio.timeout``; no watchdog thread. When it passes the attempt is cancelled,
   its connection closed, and it raises
   :class:`~removethebackground.core.errors.TransportTimeout`;
-- **the size cap**: answers larger than ``max_response_bytes`` (after decompression)
-  are refused and their connection closed;
+- **the size cap**: answers larger than ``max_response_bytes`` (as received, and after
+  decompression) are refused and their connection closed; a declared
+  ``Content-Length`` over it is refused before its body is read;
+- **compression**: ``Accept-Encoding: gzip, deflate`` as requests sends it, and the
+  answer decompressed (in steps, within the cap);
 - **no redirects**: a 3xx is returned as it is (the binding makes it an
   :class:`~removethebackground.core.errors.HTTPStatusError`), so credentials never
   travel to another address;
-- **TLS**: ``verify=`` (``True``, ``False``, a CA bundle file or directory) and
-  ``cert=`` (a client certificate), as :mod:`removethebackground.core.connection`;
+- **TLS**: ``verify=`` (``True``: the CA bundle requests uses, certifi's, or
+  ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` with ``trust_env``; ``False``; a CA bundle
+  file or directory) and ``cert=`` (a client certificate), as the sync transport;
 - **proxies**: ``proxies=``/``proxy=`` name the proxy of each scheme (``http://``
-  proxies; ``https://`` endpoints go through a ``CONNECT`` tunnel); without them,
-  ``trust_env=True`` (the default, as requests does) reads ``HTTP_PROXY``,
-  ``HTTPS_PROXY``, ``NO_PROXY`` and ``~/.netrc``, once per host on its first call (as
-  the sync transport does for a session of its own: later changes are not seen);
-  ``trust_env=False`` ignores them.
+  proxies, with ``user:password@`` sent as ``Proxy-Authorization``; ``https://``
+  endpoints go through a ``CONNECT`` tunnel); without them, ``trust_env=True`` (the
+  default, as requests does) reads ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``,
+  ``NO_PROXY`` and ``~/.netrc`` (requests' own readers), once per host on its first
+  call (as the sync transport does for a session of its own: later changes are not
+  seen); ``trust_env=False`` ignores them.
+
+A request is written whole (the binding built it in memory); the answer is read whole,
+as the binding reads it. A kept connection that the server closed is dropped when its
+close arrives, and never written to. An answer that breaks off, a parser error or a
+cap closes the connection; an answer read to its end keeps it, unless the server said
+``Connection: close``.
 
 **Cancelling** a call (``task.cancel()``, ``asyncio.timeout``, ``wait_for``) closes the
 connection of the attempt in flight (never returned to the pool half read) and lets
 the ``CancelledError`` through.
 
-The aiohttp session is made on the first call, inside the running loop (constructing
-the transport does no I/O and needs no loop); a transport used from a later loop (after
-the first one closed) makes a new session there. ``await transport.close()`` closes it.
+The connections are made on the first call, inside the running loop (constructing the
+transport does no I/O and needs no loop); a transport used from a later loop (after
+the first one closed) opens new ones there. ``await transport.close()`` closes them.
+
+**Recording**: every exchange goes through :attr:`AsyncHttpTransport.wire`
+(:class:`Wire`), which the testing kit's cassettes
+(:mod:`removethebackground.testing.cassettes`) replace while one is in use.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import ssl
 import time
+import zlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
-from urllib.parse import urlsplit
+from typing import Any, NamedTuple, Protocol
+from urllib.parse import unquote, urlsplit
 
 from ..bindings.base import CallContext
 from . import deadline as _deadline
@@ -73,27 +100,33 @@ from .transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     Timeout,
-    _content_length,
     _text,
     default_deadline,
 )
 
-if TYPE_CHECKING:
-    import aiohttp
-
 __all__ = [
     "DEFAULT_MAX_CONNECTIONS",
-    "AiohttpTransport",
+    "AsyncHttpTransport",
     "AsyncTransport",
-    "require_aiohttp",
+    "Wire",
+    "require_httptools",
 ]
 
-#: Connections an :class:`AiohttpTransport` opens at most (all hosts together). 100 is
-#: aiohttp's own default; the benchmark's 1,000 concurrent calls of 200 ms finish in
-#: about 2 s with it, and in about 1 s with 250 (``max_connections=250``).
+#: Connections an :class:`AsyncHttpTransport` opens at most (all hosts together). The
+#: benchmark's 1,000 concurrent calls of 200 ms finish in about 2 s with 100, and in
+#: about 1 s with 250 (``max_connections=250``); an ASMX service on IIS of that era
+#: serves requests from a pool of a few dozen threads per core, so more connections
+#: than this rarely shorten a real queue of work.
 DEFAULT_MAX_CONNECTIONS = 100
-_CHUNK = 65536
 EXTRA = "pip install 'removethebackground[async]'"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: As requests sends them (``requests.utils.default_headers``), so that both clients
+#: look the same on the wire; the binding's own headers (User-Agent among them) win.
+_DEFAULT_HEADERS = (
+    ("accept-encoding", "Accept-Encoding: gzip, deflate"),
+    ("accept", "Accept: */*"),
+    ("connection", "Connection: keep-alive"),
+)
 
 
 class AsyncTransport(Protocol):
@@ -106,27 +139,42 @@ class AsyncTransport(Protocol):
         """Release connections (if this transport owns them)."""
 
 
-def require_aiohttp() -> Any:
-    """The ``aiohttp`` module, or :class:`InvalidParameterError` naming the extra."""
+def require_httptools() -> Any:
+    """The ``httptools`` module, or :class:`InvalidParameterError` naming the extra."""
     try:
-        import aiohttp
+        import httptools
     except ImportError:
         raise InvalidParameterError(
             "transport",
-            f"the async client's default transport needs aiohttp, which is not installed: "
+            f"the async client's default transport needs httptools, which is not installed: "
             f"{EXTRA} (or pass transport= an AsyncTransport of your own)",
         ) from None
-    return aiohttp
+    return httptools
 
 
-class AiohttpTransport:
-    """The async client's default transport (asyncio only): aiohttp, a connection limit,
+class Wire:
+    """Where :class:`AsyncHttpTransport` sends an exchange: its ``wire`` attribute is
+    looked up for every request, so a recorder can stand in for the network (the
+    testing kit's cassettes put a subclass there while a cassette is in use, as vcrpy
+    does for the HTTP libraries it knows)."""
+
+    @staticmethod
+    async def exchange(
+        transport: AsyncHttpTransport, request: HttpRequest, ctx: CallContext
+    ) -> HttpAnswer:
+        """Send ``request`` on a connection of ``transport`` and read the whole answer."""
+        return await transport._exchange(request, ctx)
+
+
+class AsyncHttpTransport:
+    """The async client's default transport (asyncio and httptools): a connection limit,
     the deadline, a size cap, no redirects; see the module documentation.
 
     Args:
         timeout: seconds, or a ``(connect, read)`` pair: for connecting, and for each
-            read of the answer.
-        max_response_bytes: answers larger than this (after decompression) are refused.
+            wait for more of the answer.
+        max_response_bytes: answers larger than this (as received or decompressed) are
+            refused.
         verify, cert, proxies: TLS verification (``True``/``False``/CA bundle path),
             client certificate and proxies by scheme (checked values, as
             :class:`~removethebackground.core.config.ClientConfig` holds them).
@@ -134,12 +182,16 @@ class AiohttpTransport:
             call's budget rules); default 3 times the largest timeout.
         max_connections: connections open at most (default
             :data:`DEFAULT_MAX_CONNECTIONS`); calls beyond it wait for one.
-        trust_env: read proxies and ``.netrc`` from the environment (default ``True``);
-            proxies given in ``proxies`` win.
+        trust_env: read proxies, ``.netrc`` and the CA bundle variables from the
+            environment (default ``True``); what is given here wins.
 
-    Raises :class:`InvalidParameterError` naming the ``async`` extra when aiohttp is
+    Raises :class:`InvalidParameterError` naming the ``async`` extra when httptools is
     not installed.
     """
+
+    #: Where exchanges go (looked up for every request): the testing kit's cassettes
+    #: put their recorder here while a cassette is in use.
+    wire: type[Wire] = Wire
 
     def __init__(
         self,
@@ -153,10 +205,7 @@ class AiohttpTransport:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         trust_env: bool = True,
     ) -> None:
-        self._aiohttp = require_aiohttp()
-        import yarl  # aiohttp's own URL type
-
-        self._url = yarl.URL
+        self._parser = require_httptools().HttpResponseParser
         self.max_connections = check_max_connections(max_connections)
         if not isinstance(trust_env, bool):
             raise InvalidParameterError(
@@ -169,146 +218,34 @@ class AiohttpTransport:
         self.proxies = dict(proxies) if proxies is not None else None
         self.max_response_bytes = max_response_bytes
         self.trust_env = trust_env
-        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-        self._timeout = self._aiohttp.ClientTimeout(
-            total=None, connect=None, sock_connect=connect, sock_read=read
+        self._connect_timeout, self._read_timeout = (
+            timeout if isinstance(timeout, tuple) else (timeout, timeout)
         )
-        self._session: aiohttp.ClientSession | None = None
-        self._environments: dict[str, asyncio.Future[_Environment]] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._gate: asyncio.Semaphore | None = None
-        self._gate_loop: asyncio.AbstractEventLoop | None = None
-        self._ssl: ssl.SSLContext | bool | None = None
+        self._pool: _Pool | None = None
+        self._tls: dict[str, ssl.SSLContext] = {}
 
     @property
-    def session(self) -> aiohttp.ClientSession | None:
-        """The aiohttp session (``None`` before the first call)."""
-        return self._session
+    def open_connections(self) -> int:
+        """Connections open now: in use and kept for reuse."""
+        pool = self._pool
+        return 0 if pool is None else len(pool.open)
+
+    @property
+    def idle_connections(self) -> int:
+        """Connections open now and kept for reuse (not in use)."""
+        pool = self._pool
+        return 0 if pool is None else sum(len(kept) for kept in pool.idle.values())
 
     async def close(self) -> None:
-        """Close the session and its connections."""
-        session, self._session = self._session, None
-        if session is not None and not session.closed:
-            await session.close()
-
-    # --- the session -------------------------------------------------------------------
-
-    def _ssl_context(self) -> ssl.SSLContext | bool:
-        """The TLS setting of the connector: ``True`` (aiohttp's own verifying context,
-        made once per process) unless ``verify=`` or ``cert=`` ask for another."""
-        if self._ssl is None:
-            if self.cert is None and self.verify in (None, True):
-                context: ssl.SSLContext | bool = True
-            elif self.verify is False:
-                context = False if self.cert is None else _no_verify()
-            elif isinstance(self.verify, str):
-                import os.path
-
-                if os.path.isdir(self.verify):
-                    context = ssl.create_default_context(capath=self.verify)
-                else:
-                    context = ssl.create_default_context(cafile=self.verify)
-            else:
-                context = ssl.create_default_context()
-            if self.cert is not None:
-                assert isinstance(context, ssl.SSLContext)
-                if isinstance(self.cert, tuple):
-                    context.load_cert_chain(self.cert[0], self.cert[1])
-                else:
-                    context.load_cert_chain(self.cert)
-            self._ssl = context
-        return self._ssl
-
-    def _session_here(self) -> aiohttp.ClientSession:
-        """The session of the running loop, made on the first call in it."""
-        loop = asyncio.get_running_loop()
-        session = self._session
-        if session is not None and self._loop is loop and not session.closed:
-            return session
-        lib = self._aiohttp
-        connector = lib.TCPConnector(
-            limit=self.max_connections, limit_per_host=0, ssl=self._ssl_context()
-        )
-        session = lib.ClientSession(
-            connector=connector,
-            timeout=self._timeout,
-            # The environment is read here, once per host (_environment), not by aiohttp:
-            # with trust_env it reads .netrc and the proxy variables in a worker thread on
-            # every request, two thread hops per call that queue behind each other.
-            trust_env=False,
-            auto_decompress=True,
-        )
-        # aiohttp sends a GET (an "idempotent" method) again by itself when a pooled
-        # connection breaks under it (RFC 9112, 9.3.1). Over the HTTP GET binding an ASMX
-        # GET may queue an image (AddImageToQueue), so that resend could queue it twice:
-        # resending is the retry policy's decision alone. aiohttp has no public switch for
-        # it; its own test client turns it off through this attribute.
-        session._retry_connection = False
-        self._session, self._loop = session, loop
-        self._environments = {}  # its futures belong to the loop before
-        made: aiohttp.ClientSession = session
-        return made
-
-    def _gate_here(self) -> asyncio.Semaphore:
-        """The running loop's ``max_connections`` slots, one held by each request from
-        before it enters aiohttp until its connection is released or closed.
-
-        Calls beyond the limit wait here rather than in the connector: a call waiting in
-        aiohttp already holds its ``ClientRequest``, three header dicts, a cookie, a
-        payload, a connection key, a waiter future and a stack of coroutines (about 5 KiB
-        a call), a call waiting here only its own request. The connector keeps the same
-        limit, so it never makes a request wait on top of this."""
-        loop = asyncio.get_running_loop()
-        gate = self._gate
-        if gate is None or self._gate_loop is not loop:
-            gate = asyncio.Semaphore(self.max_connections)
-            self._gate, self._gate_loop = gate, loop
-        return gate
-
-    def _proxy_for(self, url: str) -> str | None:
-        proxies = self.proxies
-        if not proxies:
-            return None
-        parts = urlsplit(url)
-        for key in (f"{parts.scheme}://{parts.hostname}", parts.scheme, "all"):
-            if key in proxies:
-                return proxies[key]
-        return None
-
-    async def _environment(self, url: str) -> _Environment:
-        """The proxy (given, or from the environment) and ``.netrc`` credentials for
-        ``url``'s host, read once per host (in a worker thread: it reads files), as the
-        sync transport does for a session of its own. Later changes to the variables are
-        not seen by this transport."""
-        parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc}"
-        found = self._environments.get(key)
-        if found is None:
-            found = asyncio.ensure_future(asyncio.to_thread(self._read_environment, url))
-            self._environments[key] = found  # the calls that come meanwhile await it too
-        return await asyncio.shield(found)
-
-    def _read_environment(self, url: str) -> _Environment:
-        from aiohttp.helpers import basicauth_from_netrc, get_env_proxy_for_url, netrc_from_env
-
-        given = self._proxy_for(url)
-        if not self.trust_env:
-            return _Environment(given, None, None)
-        target = self._url(url, encoded=True)
-        proxy, proxy_auth = given, None
-        if proxy is None:
-            try:
-                found, proxy_auth = get_env_proxy_for_url(target)
-                proxy = str(found)
-            except LookupError:
-                pass
-        auth = None
-        if target.host is not None:
-            try:
-                auth = basicauth_from_netrc(netrc_from_env(), target.host)
-            except LookupError:
-                pass
-        return _Environment(proxy, proxy_auth, auth)
+        """Close every connection."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if pool.loop is asyncio.get_running_loop():
+            pool.close_all()
+            await asyncio.sleep(0)  # the transports' closing callbacks run
+        else:
+            pool.forget()
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -329,14 +266,14 @@ class AiohttpTransport:
             raise failure
         loop = asyncio.get_running_loop()
         bound = asyncio.timeout_at(loop.time() + (ends - time.monotonic()))
-        gate = self._gate_here()
+        gate = self._pool_here(loop).gate
         try:
             async with bound:
                 # The wait for a slot is within the deadline. acquire/release rather than
                 # ``async with gate``: one coroutine fewer held by every waiting call.
                 await gate.acquire()
                 try:
-                    return await self._send(request, ctx)
+                    return await self.wire.exchange(self, request, ctx)
                 finally:
                     gate.release()
         except TimeoutError:
@@ -350,142 +287,177 @@ class AiohttpTransport:
         failure.request_sent = None
         raise failure
 
-    async def _send(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
-        lib = self._aiohttp
-        op, binding = request.operation.name, request.binding.value
-        session = self._session_here()
+    def _pool_here(self, loop: asyncio.AbstractEventLoop) -> _Pool:
+        """The running loop's connections, made on the first call in it."""
+        pool = self._pool
+        if pool is None or pool.loop is not loop:
+            if pool is not None:  # its loop is gone: its connections cannot be reused
+                pool.forget()
+            pool = self._pool = _Pool(loop, self.max_connections)
+        return pool
+
+    async def _exchange(self, request: HttpRequest, ctx: CallContext) -> HttpAnswer:
+        """One request on a kept or a new connection, its whole answer read (called by
+        :meth:`Wire.exchange` with a slot of the connection limit held)."""
+        pool = self._pool_here(asyncio.get_running_loop())
+        route = pool.routes.get(_origin(request.url))
+        if route is None or not route.done():
+            route = await self._route(pool, request)
+        found = route.result()
+        head = _head(request, found)
+        conn = pool.take(found.key)
+        if conn is None:
+            conn = await self._connect(pool, found, request, ctx)
         failure: TransportError | None = None
         try:
-            env = await self._environment(request.url)
-            response = await session.request(
-                request.method,
-                # As built: yarl would otherwise re-quote the query (a key's %2F as "/").
-                self._url(request.url, encoded=True),
-                data=request.body,
-                headers=dict(request.headers),
-                allow_redirects=False,
-                proxy=env.proxy,
-                proxy_auth=env.proxy_auth,
-                auth=env.auth,
+            conn.begin(
+                request.body, head, self._parser, self._read_timeout, self.max_response_bytes
             )
-        except lib.ClientConnectorCertificateError as exc:
-            failure = self._tls(exc, request, ctx) or self._unreachable(exc, request, ctx)
-            failure.request_sent = False
-        except lib.ClientSSLError as exc:
-            failure = self._tls(exc, request, ctx) or self._unreachable(exc, request, ctx)
-            failure.request_sent = False
-        except lib.ConnectionTimeoutError as exc:
+            await conn.head
+        except _Failed as exc:
+            failure = self._failure(exc, request, ctx, conn)
+        except BaseException:  # a cancellation: the connection is cut, not kept
+            conn.abort()
+            raise
+        if failure is not None:
+            conn.abort()
+            raise failure  # outside the except block: no __context__ back to the request
+        done = False
+        try:
+            body = await self._read(conn, request, ctx)
+            done = True
+        finally:
+            if done:
+                pool.give_back(conn)
+            else:  # an error, a cancellation, the cap: the connection is not reused
+                conn.abort()
+        return HttpAnswer(conn.status, conn.reason, conn.answer_headers(), body)
+
+    async def _read(self, conn: _Connection, request: HttpRequest, ctx: CallContext) -> bytes:
+        """The answer's body, once its head is in: all of it, decompressed, within the cap."""
+        failure: TransportError | None = None
+        try:
+            await conn.body
+            return _decoded(conn, self.max_response_bytes)
+        except _Failed as exc:
+            failure = self._failure(exc, request, ctx, conn)
+        raise failure
+
+    def _failure(
+        self, exc: _Failed, request: HttpRequest, ctx: CallContext, conn: _Connection
+    ) -> TransportError:
+        """The library error for what went wrong with an exchange."""
+        op, binding = request.operation.name, request.binding.value
+        status = conn.status if conn.head_done else None
+        failure: TransportError
+        if isinstance(exc, _TooLarge):
+            return MalformedResponseError(
+                exc.text, http_status=status, operation=op, binding=binding
+            )
+        if isinstance(exc, _Stalled):
+            if status is None:
+                text = f"no answer within {self.timeout} s"
+            else:
+                text = f"the answer stopped for over {self.timeout} s"
+            failure = TransportTimeout(text, http_status=status, operation=op, binding=binding)
+        elif isinstance(exc, _NotHttp):
+            failure = MalformedResponseError(
+                ctx.redact(f"the answer is not HTTP: {exc.text}"),
+                http_status=status,
+                operation=op,
+                binding=binding,
+            )
+        else:
+            cause = exc.cause
+            tls = self._tls_failure(cause, request, ctx) if cause is not None else None
+            if tls is not None and conn.received == 0:
+                # Under TLS 1.3 a server refuses a client certificate after the handshake,
+                # with an alert read as the answer: the service never saw the request.
+                tls.request_sent = False
+                return tls
+            if status is not None:
+                failure = MalformedResponseError(
+                    ctx.redact(f"the answer broke off: {exc.text}"),
+                    http_status=status,
+                    operation=op,
+                    binding=binding,
+                )
+            else:
+                host = urlsplit(request.url).netloc.rpartition("@")[2]
+                failure = ConnectionFailedError(
+                    ctx.redact(f"the connection to {host} broke: {exc.text}"),
+                    operation=op,
+                    binding=binding,
+                )
+        failure.request_sent = None  # it ran, or not: what came was cut short
+        return failure
+
+    # --- connections -----------------------------------------------------------------------
+
+    async def _connect(
+        self, pool: _Pool, route: _Route, request: HttpRequest, ctx: CallContext
+    ) -> _Connection:
+        """A new connection for ``route`` (through its proxy, TLS done), or the library
+        error: nothing was sent (``request_sent=False``)."""
+        pool.make_room()
+        loop = pool.loop
+        conn = _Connection(pool, route.key)
+        failure: TransportError | None = None
+        op, binding = request.operation.name, request.binding.value
+        pool.connecting += 1
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                context = self._context(route) if route.scheme == "https" else None
+                if route.proxy is None:
+                    await loop.create_connection(
+                        lambda: conn,
+                        route.host,
+                        route.port,
+                        ssl=context,
+                        server_hostname=route.host if context is not None else None,
+                    )
+                else:
+                    await loop.create_connection(lambda: conn, route.proxy.host, route.proxy.port)
+                    if context is not None:
+                        await conn.tunnel(route, self.max_response_bytes)
+                        conn.upgraded(
+                            await loop.start_tls(
+                                conn.require_transport(), conn, context, server_hostname=route.host
+                            )
+                        )
+            return conn
+        except TimeoutError as exc:
+            conn.abort()
             failure = TransportTimeout(
                 ctx.redact(f"no connection within {self.timeout} s: {_text(exc)}"),
                 operation=op,
                 binding=binding,
             )
-            failure.request_sent = False
-        except lib.ServerTimeoutError as exc:  # a read of the answer's head timed out
-            failure = TransportTimeout(
-                ctx.redact(f"no answer within {self.timeout} s: {_text(exc)}"),
+        except _Failed as exc:  # the proxy refused the tunnel, or closed it
+            conn.abort()
+            failure = ConnectionFailedError(
+                ctx.redact(f"cannot reach {route.authority} through its proxy: {exc.text}"),
                 operation=op,
                 binding=binding,
             )
-            failure.request_sent = None
-        except lib.ClientConnectorError as exc:  # never connected: nothing was sent
-            failure = self._unreachable(exc, request, ctx)
-            failure.request_sent = False
-        except (lib.ServerDisconnectedError, lib.ClientOSError) as exc:
-            # Under TLS 1.3 a server refuses a client certificate after the handshake, with
-            # an alert read as the answer: the service never saw the request.
-            tls = self._tls(exc, request, ctx)
-            if tls is not None:
-                failure = tls
-                failure.request_sent = False
-            else:
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            conn.abort()
+            failure = self._tls_failure(exc, request, ctx)
+            if failure is None:
                 failure = ConnectionFailedError(
-                    ctx.redact(
-                        f"the connection to {urlsplit(request.url).netloc} broke: {_text(exc)}"
-                    ),
+                    ctx.redact(f"cannot reach {route.authority}: {_text(exc)}"),
                     operation=op,
                     binding=binding,
                 )
-                failure.request_sent = None
-        except lib.ClientResponseError as exc:  # an answer aiohttp cannot parse
-            failure = MalformedResponseError(
-                ctx.redact(f"the answer is not HTTP: {_text(exc)}"),
-                operation=op,
-                binding=binding,
-            )
-            failure.request_sent = None
-        except Exception as exc:
-            if getattr(exc, "passes_through", False):  # a test double's own assertion
-                raise
-            failure = TransportError(
-                ctx.redact(f"{type(exc).__name__}: {_text(exc)}"), operation=op, binding=binding
-            )
-            failure.request_sent = None
-        if failure is not None:
-            # Raised outside the except block: no __context__ leads back to the request.
-            raise failure
-        done = False
-        try:
-            body = await self._read(response, request, ctx)
-            done = True
-            return HttpAnswer(response.status, str(response.reason or ""), response.headers, body)
+        except BaseException:
+            conn.abort()
+            raise
         finally:
-            if done:
-                response.release()
-            else:  # an error, a cancellation, the cap: the connection is not reused
-                response.close()
+            pool.connecting -= 1
+        failure.request_sent = False
+        raise failure
 
-    async def _read(
-        self, response: aiohttp.ClientResponse, request: HttpRequest, ctx: CallContext
-    ) -> bytes:
-        lib = self._aiohttp
-        op, binding = request.operation.name, request.binding.value
-        status = response.status
-        cap = self.max_response_bytes
-        declared = _content_length(response.headers)
-        if declared is not None and declared > cap:
-            raise MalformedResponseError(
-                f"the answer is {declared} bytes, over max_response_bytes={cap}",
-                http_status=status,
-                operation=op,
-                binding=binding,
-            )
-        chunks: list[bytes] = []
-        size = 0
-        failure: TransportError | None = None
-        try:
-            async for chunk in response.content.iter_chunked(_CHUNK):
-                size += len(chunk)
-                if size > cap:
-                    failure = MalformedResponseError(
-                        f"the answer exceeds max_response_bytes={cap}",
-                        http_status=status,
-                        operation=op,
-                        binding=binding,
-                    )
-                    break
-                chunks.append(chunk)
-        except lib.ServerTimeoutError as exc:
-            failure = TransportTimeout(
-                ctx.redact(f"the answer stopped for over {self.timeout} s: {_text(exc)}"),
-                http_status=status,
-                operation=op,
-                binding=binding,
-            )
-            failure.request_sent = None
-        except Exception as exc:
-            failure = MalformedResponseError(
-                ctx.redact(f"the answer broke off: {type(exc).__name__}: {_text(exc)}"),
-                http_status=status,
-                operation=op,
-                binding=binding,
-            )
-            failure.request_sent = None  # it ran, or not: what came was cut short
-        if failure is not None:
-            raise failure
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-    def _tls(
+    def _tls_failure(
         self, exc: BaseException, request: HttpRequest, ctx: CallContext
     ) -> TransportError | None:
         found = tls_error(
@@ -495,23 +467,535 @@ class AiohttpTransport:
             found.args = (ctx.redact(str(found.args[0])),)
         return found
 
-    def _unreachable(
-        self, exc: BaseException, request: HttpRequest, ctx: CallContext
-    ) -> TransportError:
-        host = urlsplit(request.url).netloc
-        return ConnectionFailedError(
-            ctx.redact(f"cannot reach {host}: {_text(exc)}"),
-            operation=request.operation.name,
-            binding=request.binding.value,
+    def _context(self, route: _Route) -> ssl.SSLContext:
+        """The TLS context of an ``https`` origin (made once per transport and CA bundle)."""
+        verify = self.verify
+        if verify is None or verify is True:
+            verify = route.ca_bundle
+        key = repr(verify)
+        context = self._tls.get(key)
+        if context is None:
+            if verify is False:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            elif isinstance(verify, str) and os.path.isdir(verify):
+                context = ssl.create_default_context(capath=verify)
+            else:
+                context = ssl.create_default_context(cafile=verify)
+            if self.cert is not None:
+                if isinstance(self.cert, tuple):
+                    context.load_cert_chain(self.cert[0], self.cert[1])
+                else:
+                    context.load_cert_chain(self.cert)
+            self._tls[key] = context
+        return context
+
+    async def _route(self, pool: _Pool, request: HttpRequest) -> asyncio.Future[_Route]:
+        """Where requests to ``request.url``'s origin go (its proxy, credentials and CA
+        bundle), read once per origin in a worker thread (it reads files); the calls
+        that come meanwhile wait for the same reading."""
+        origin = _origin(request.url)
+        found = pool.routes.get(origin)
+        if found is None:
+            found = asyncio.ensure_future(asyncio.to_thread(self._read_environment, request.url))
+            pool.routes[origin] = found
+        try:
+            await asyncio.shield(found)
+        except InvalidParameterError:
+            del pool.routes[origin]  # said once to each call; read again next time
+            raise
+        return found
+
+    def _proxy_for(self, url: str) -> str | None:
+        proxies = self.proxies
+        if not proxies:
+            return None
+        parts = urlsplit(url)
+        for key in (f"{parts.scheme}://{parts.hostname}", parts.scheme, "all"):
+            if key in proxies:
+                return proxies[key]
+        return None
+
+    def _read_environment(self, url: str) -> _Route:
+        """The route of ``url``'s origin: the proxy given or named by the environment
+        (``NO_PROXY`` honoured), ``.netrc`` credentials, and the CA bundle; requests'
+        own readers, so that both clients read the environment alike."""
+        import requests.utils
+
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = parts.hostname or ""
+        port = parts.port or _DEFAULT_PORTS.get(scheme, 80)
+        authority = parts.netloc.rpartition("@")[2]
+        proxy = self._proxy_for(url)
+        auth: str | None = None
+        ca_bundle: str = requests.utils.DEFAULT_CA_BUNDLE_PATH
+        if self.trust_env:
+            if proxy is None and not self.proxies:
+                proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+            found = requests.utils.get_netrc_auth(url)
+            if found:
+                auth = _basic(*found)
+            ca_bundle = (
+                os.environ.get("REQUESTS_CA_BUNDLE")
+                or os.environ.get("CURL_CA_BUNDLE")
+                or ca_bundle
+            )
+        through = _proxy(proxy) if proxy else None
+        return _Route(
+            key=(scheme, host, port, proxy),
+            scheme=scheme,
+            host=host,
+            port=port,
+            authority=authority,
+            proxy=through,
+            auth=auth,
+            ca_bundle=ca_bundle,
         )
 
 
-class _Environment(NamedTuple):
-    """What the environment says for one host: its proxy and credentials."""
+class _Proxy(NamedTuple):
+    host: str
+    port: int
+    authorization: str | None  # the Proxy-Authorization value, from user:password@
 
-    proxy: str | None
-    proxy_auth: Any
-    auth: Any
+
+class _Route(NamedTuple):
+    """Where the requests of one origin go."""
+
+    key: tuple[str, str, int, str | None]
+    scheme: str
+    host: str
+    port: int
+    authority: str  # host[:port] as written in the URL: the Host header
+    proxy: _Proxy | None
+    auth: str | None  # the Authorization value from .netrc
+    ca_bundle: str
+
+
+def _proxy(url: str) -> _Proxy:
+    if "://" not in url:
+        url = "http://" + url  # as requests reads HTTP_PROXY=host:port
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http" or not parts.hostname:
+        raise InvalidParameterError(
+            "proxies",
+            f"{parts.scheme}://{parts.hostname}:... is not an http:// proxy: the async "
+            "transport speaks to proxies in plain HTTP (https:// endpoints go through a "
+            "CONNECT tunnel); name an http:// proxy",
+        )
+    authorization = None
+    if parts.username is not None:
+        authorization = _basic(unquote(parts.username), unquote(parts.password or ""))
+    return _Proxy(parts.hostname, parts.port or 80, authorization)
+
+
+def _basic(user: str, password: str) -> str:
+    token = base64.b64encode(f"{user}:{password}".encode("latin-1")).decode("ascii")
+    return f"Basic {token}"
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}"
+
+
+def _head(request: HttpRequest, route: _Route) -> bytes:
+    """The request line and headers, as bytes; refused when a header would break it."""
+    url = request.url
+    if route.proxy is not None and route.scheme == "http":
+        target = url.split("#", 1)[0]  # a proxy is sent the whole URL
+    else:
+        rest = url.partition("://")[2]
+        slash = rest.find("/")
+        query = rest.find("?")
+        start = slash if slash >= 0 and (query < 0 or slash < query) else query
+        target = "/" if start < 0 else rest[start:].split("#", 1)[0]
+        if target.startswith("?"):
+            target = "/" + target
+    if " " in target or "\r" in target or "\n" in target:
+        raise InvalidParameterError(
+            "url", f"{target[:80]!r} holds a space or a line break: quote it (%20)"
+        )
+    lines = [f"{request.method} {target} HTTP/1.1", f"Host: {route.authority}"]
+    given = set()
+    for name, value in request.headers.items():
+        if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
+            raise InvalidParameterError(
+                "headers",
+                f"the header {name[:40]!r} holds a line break or its name a colon, which "
+                "would end the request's head early: remove it",
+            )
+        given.add(name.lower())
+        lines.append(f"{name}: {value}")
+    for name, line in _DEFAULT_HEADERS:
+        if name not in given:
+            lines.append(line)
+    if request.body is not None:
+        lines.append(f"Content-Length: {len(request.body)}")
+    if route.auth is not None and "authorization" not in given:
+        lines.append(f"Authorization: {route.auth}")
+    if route.proxy is not None and route.proxy.authorization and route.scheme == "http":
+        lines.append(f"Proxy-Authorization: {route.proxy.authorization}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _decoded(conn: _Connection, cap: int) -> bytes:
+    """The body of ``conn``'s answer, decompressed when ``Content-Encoding`` says gzip or
+    deflate (as urllib3 does: other codings are returned as they came)."""
+    body = b"".join(conn.chunks) if len(conn.chunks) != 1 else conn.chunks[0]
+    coding = conn.header(b"content-encoding")
+    if not coding:
+        return body
+    coding = coding.strip().lower()
+    if coding in ("gzip", "x-gzip"):
+        return _inflate(body, zlib.MAX_WBITS | 16, cap)
+    if coding == "deflate":
+        try:
+            return _inflate(body, zlib.MAX_WBITS, cap)
+        except _NotHttp:  # some servers send raw deflate, without zlib's header
+            return _inflate(body, -zlib.MAX_WBITS, cap)
+    return body
+
+
+def _inflate(data: bytes, wbits: int, cap: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(data, cap + 1)
+    except zlib.error as exc:
+        raise _NotHttp(f"the compressed body is broken: {exc}") from None
+    if len(out) > cap:
+        raise _TooLarge(f"the answer exceeds max_response_bytes={cap} once decompressed")
+    return out
+
+
+# --- the connections ------------------------------------------------------------------------
+
+
+class _Failed(Exception):
+    """What went wrong with an exchange, before it is a library error."""
+
+    def __init__(self, text: str, cause: BaseException | None = None) -> None:
+        super().__init__(text)
+        self.text = text
+        self.cause = cause
+
+
+class _Broken(_Failed):
+    """The connection closed or failed before the answer was whole."""
+
+
+class _Stalled(_Failed):
+    """Nothing moved for longer than the read timeout."""
+
+
+class _NotHttp(_Failed):
+    """The answer could not be parsed."""
+
+
+class _TooLarge(_Failed):
+    """The answer is over the size cap."""
+
+
+class _Pool:
+    """One loop's connections: ``gate`` holds a slot per request in flight, ``idle`` the
+    kept connections by route, ``open`` every connection (never more than the limit)."""
+
+    __slots__ = ("connecting", "gate", "idle", "limit", "loop", "open", "routes")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+        self.loop = loop
+        self.limit = limit
+        self.gate = asyncio.Semaphore(limit)
+        self.idle: dict[tuple[str, str, int, str | None], list[_Connection]] = {}
+        self.open: set[_Connection] = set()
+        self.routes: dict[str, asyncio.Future[_Route]] = {}
+        self.connecting = 0  # connections being made, not yet in ``open``
+
+    def take(self, key: tuple[str, str, int, str | None]) -> _Connection | None:
+        kept = self.idle.get(key)
+        while kept:
+            conn = kept.pop()  # the most recently used: the least likely to be timed out
+            if conn.reusable():
+                return conn
+        return None
+
+    def give_back(self, conn: _Connection) -> None:
+        if conn.reusable():
+            self.idle.setdefault(conn.key, []).append(conn)
+        else:
+            conn.abort()
+
+    def make_room(self) -> None:
+        """Close a kept connection (the longest unused) when the limit is reached: the
+        slot a new connection needs is free, so one is kept for another route."""
+        if len(self.open) + self.connecting < self.limit:
+            return
+        for kept in self.idle.values():
+            if kept:
+                kept.pop(0).abort()
+                return
+
+    def dropped(self, conn: _Connection) -> None:
+        self.open.discard(conn)
+        kept = self.idle.get(conn.key)
+        if kept and conn in kept:
+            kept.remove(conn)
+
+    def close_all(self) -> None:
+        for conn in list(self.open):
+            conn.close()
+        self.idle.clear()
+
+    def forget(self) -> None:
+        """Drop the connections of a loop that has closed (they cannot be closed from
+        another loop; their sockets close as they are collected)."""
+        for conn in list(self.open):
+            if not self.loop.is_closed():
+                conn.abort()
+        self.open.clear()
+        self.idle.clear()
+
+
+class _Connection(asyncio.Protocol):
+    """One HTTP/1.1 connection: writes a request, feeds what comes to httptools, and
+    resolves ``head`` once the answer's head is in and ``body`` once it is whole."""
+
+    def __init__(self, pool: _Pool, key: tuple[str, str, int, str | None]) -> None:
+        self.pool = pool
+        self.key = key
+        self.loop = pool.loop
+        self.transport: asyncio.Transport | None = None
+        self.lost = False
+        self.busy = False
+        self.reuse = True
+        self.parser: Any = None
+        self.head: asyncio.Future[None] = self.loop.create_future()
+        self.body: asyncio.Future[None] = self.loop.create_future()
+        self.status = 0
+        self.reason = ""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.chunks: list[bytes] = []
+        self.received = 0
+        self.size = 0
+        self.head_done = False
+        self.framed = True
+        self.cap = 0
+        self.read_timeout = 0.0
+        self.activity = 0.0
+        self.written = 0
+        self.timer: asyncio.TimerHandle | None = None
+        self.tunnel_head: bytearray | None = None
+
+    # -- asyncio's side --
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.pool.open.add(self)
+
+    def upgraded(self, transport: asyncio.Transport | None) -> None:
+        """The TLS transport over a proxy's tunnel."""
+        if transport is None:
+            raise _Broken("the proxy closed the tunnel")
+        self.transport = transport
+
+    def require_transport(self) -> asyncio.Transport:
+        if self.transport is None:
+            raise _Broken("not connected")
+        return self.transport
+
+    def data_received(self, data: bytes) -> None:
+        if self.tunnel_head is not None:
+            self.tunnel_head += data
+            if b"\r\n\r\n" in self.tunnel_head and not self.head.done():
+                self.head.set_result(None)
+            return
+        if not self.busy:  # bytes nobody asked for: the connection is not to be trusted
+            self.reuse = False
+            self.abort()
+            return
+        self.received += len(data)
+        self.activity = self.loop.time()
+        try:
+            self.parser.feed_data(data)
+        except Exception as exc:
+            failure = exc if isinstance(exc, _Failed) else exc.__context__
+            if not isinstance(failure, _Failed):
+                failure = _NotHttp(_text(exc) or type(exc).__name__)
+            self.fail(failure)
+
+    def eof_received(self) -> bool:
+        return False  # close: an HTTP/1.1 client has nothing to send after the server's end
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self.pool.dropped(self)
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.busy and self.head_done and not self.framed and not self.body.done():
+            self.finish()  # an answer without a length ends with its connection
+            return
+        text = "the server closed the connection" if exc is None else _text(exc)
+        self.fail(_Broken(text or type(exc).__name__, exc))
+
+    # -- one exchange --
+
+    def begin(
+        self, body: bytes | None, head: bytes, parser: Any, read_timeout: float, cap: int
+    ) -> None:
+        """Write the request; ``head`` and ``body`` resolve as its answer comes."""
+        transport = self.require_transport()
+        self.busy = True
+        self.parser = parser(self)
+        self.cap = cap
+        self.read_timeout = read_timeout
+        if self.head.done():  # after a CONNECT tunnel, or an earlier exchange
+            self.head = self.loop.create_future()
+            self.body = self.loop.create_future()
+            self.status, self.reason, self.headers, self.chunks = 0, "", [], []
+            self.received = self.size = 0
+            self.head_done, self.framed = False, True
+        if body and len(body) > 65536:  # not copied into one buffer with the head
+            transport.write(head)
+            transport.write(body)
+        else:
+            transport.write(head + body if body else head)
+        self.activity = self.loop.time()
+        self.written = transport.get_write_buffer_size()
+        self.timer = self.loop.call_at(self.activity + read_timeout, self.check)
+
+    def check(self) -> None:
+        """The read timeout: fail when nothing came (and nothing went out) for longer."""
+        if self.body.done() or self.transport is None:
+            return
+        now = self.loop.time()
+        pending = self.transport.get_write_buffer_size()
+        if pending != self.written:  # the request is still going out
+            self.written = pending
+            self.activity = now
+        if now - self.activity >= self.read_timeout:
+            self.timer = None
+            self.fail(_Stalled("nothing came within the read timeout"))
+        else:
+            self.timer = self.loop.call_at(self.activity + self.read_timeout, self.check)
+
+    def fail(self, failure: _Failed) -> None:
+        self.reuse = False
+        for waiter in (self.head, self.body):
+            if not waiter.done():
+                waiter.set_exception(failure)
+                waiter.exception()  # retrieved: the one awaited raises it; no log of the other
+        if self.transport is not None and not self.lost:
+            self.transport.abort()
+
+    def finish(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if not self.head.done():
+            self.head.set_result(None)
+        if not self.body.done():
+            self.body.set_result(None)
+
+    def reusable(self) -> bool:
+        return self.reuse and not self.lost and self.body.done() and not self.busy
+
+    def answer_headers(self) -> Mapping[str, str]:
+        from requests.structures import CaseInsensitiveDict
+
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        for name, value in self.headers:
+            key, text = name.decode("latin-1"), value.decode("latin-1")
+            if key in headers:
+                headers[key] = f"{headers[key]}, {text}"
+            else:
+                headers[key] = text
+        return headers
+
+    def header(self, name: bytes) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value.decode("latin-1")
+        return None
+
+    def abort(self) -> None:
+        self.reuse = False
+        self.busy = False
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.transport is not None and not self.lost:
+            self.transport.abort()
+        self.pool.dropped(self)
+
+    def close(self) -> None:
+        self.reuse = False
+        if self.transport is not None and not self.lost:
+            self.transport.close()
+
+    async def tunnel(self, route: _Route, cap: int) -> None:
+        """``CONNECT`` through the proxy to ``route``'s host; :class:`_Failed` unless the
+        proxy answers 2xx."""
+        transport = self.require_transport()
+        assert route.proxy is not None
+        lines = [f"CONNECT {route.host}:{route.port} HTTP/1.1", f"Host: {route.host}:{route.port}"]
+        if route.proxy.authorization:
+            lines.append(f"Proxy-Authorization: {route.proxy.authorization}")
+        self.tunnel_head = bytearray()
+        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        await self.head
+        got, self.tunnel_head = bytes(self.tunnel_head), None
+        head, _, rest = got.partition(b"\r\n\r\n")
+        status_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
+        parts = status_line.split(" ", 2)
+        if len(parts) < 2 or not parts[1].isdigit() or not 200 <= int(parts[1]) < 300 or rest:
+            raise _Broken(f"the proxy answered the tunnel with {status_line[:200]!r}")
+
+    # -- httptools' callbacks --
+
+    def on_status(self, reason: bytes) -> None:
+        self.reason += reason.decode("latin-1")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        status = self.parser.get_status_code()
+        if 100 <= status < 200:  # an interim answer (100 Continue): the real one follows
+            return
+        self.status = status
+        self.head_done = True
+        length = None
+        self.framed = status in (204, 304)
+        for name, value in self.headers:
+            lower = name.lower()
+            if lower == b"content-length":
+                self.framed = True
+                if value.strip().isdigit():
+                    length = int(value)
+            elif lower == b"transfer-encoding":
+                self.framed = True
+        if length is not None and length > self.cap:
+            raise _TooLarge(f"the answer is {length} bytes, over max_response_bytes={self.cap}")
+        if not self.head.done():
+            self.head.set_result(None)
+
+    def on_body(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _TooLarge(f"the answer exceeds max_response_bytes={self.cap}")
+
+    def on_message_complete(self) -> None:
+        if not self.head_done:  # the end of an interim answer
+            self.headers = []
+            self.reason = ""
+            return
+        self.reuse = self.reuse and self.parser.should_keep_alive()
+        self.busy = False
+        self.finish()
 
 
 def check_max_connections(value: object) -> int:
@@ -523,11 +1007,3 @@ def check_max_connections(value: object) -> int:
             f"{DEFAULT_MAX_CONNECTIONS}; more lets more calls wait on the service at once)",
         )
     return value
-
-
-def _no_verify() -> ssl.SSLContext:
-    """A client context that checks no certificate (``verify=False`` with ``cert=``)."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context

@@ -16,7 +16,13 @@ are, API key included. This module gives:
   bodies, form bodies, query strings and headers *before anything is written*,
   and any literal secret you name from responses too;
 - :func:`vcr_config` and :func:`register_matchers` to wire both into vcrpy, and
-  :mod:`removethebackground.testing.pytest_plugin` to do it for pytest-recording.
+  :mod:`removethebackground.testing.pytest_plugin` to do it for pytest-recording;
+- :class:`CassetteWire`, which records and replays the async clients' requests: vcrpy
+  patches the HTTP libraries it knows (requests, for the sync clients), and
+  :func:`vcr_config` names this one in ``custom_patches``, so that while a cassette is
+  in use the async transport's ``wire``
+  (:class:`~removethebackground.core.asynctransport.Wire`) is this class. One cassette
+  serves both clients: the same requests, the same matchers, the same scrubbing.
 
 Usage with pytest-recording (in ``conftest.py``)::
 
@@ -37,11 +43,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
+from ..core import asynctransport as _asynctransport
 from ..core.redaction import MASK, redact
 from ..core.wire import EMAIL_PARAMS, SECRET_PARAMS
 
 __all__ = [
     "EMAIL_PLACEHOLDER",
+    "CassetteWire",
     "MATCH_ON",
     "SECRET_PARAMS",
     "SECRET_PLACEHOLDER",
@@ -337,6 +345,81 @@ def vcr_config(secrets: Iterable[str] = (), **overrides: Any) -> dict[str, Any]:
         "before_record_response": make_response_scrubber(literal),
         "filter_headers": list(SECRET_HEADERS),
         "decode_compressed_response": True,
+        "custom_patches": ((_asynctransport.AsyncHttpTransport, "wire", CassetteWire),),
     }
     config.update(overrides)
     return config
+
+
+_REAL_EXCHANGE = _asynctransport.Wire.exchange
+
+
+class CassetteWire(_asynctransport.Wire):
+    """The async transport's wire while a vcrpy cassette is in use (vcrpy makes a
+    subclass with ``cassette`` set): a recorded answer is played, else the request
+    goes out and its answer is recorded (scrubbed by the cassette's filters), or
+    refused when the cassette may not grow, as vcrpy does for requests."""
+
+    cassette: Any = None
+
+    @classmethod
+    async def exchange(
+        cls,
+        transport: _asynctransport.AsyncHttpTransport,
+        request: Any,
+        ctx: Any,
+    ) -> Any:
+        from vcr.errors import (  # type: ignore[import-untyped]
+            CannotOverwriteExistingCassetteException,
+        )
+        from vcr.request import Request  # type: ignore[import-untyped]
+
+        from ..core.http import HttpAnswer
+
+        cassette = cls.cassette
+        recorded = Request(request.method, request.url, request.body, dict(request.headers))
+        if cassette.can_play_response_for(recorded):
+            played = cassette.play_response(recorded)
+            headers = _AnswerHeaders(
+                {
+                    k: ", ".join(v) if isinstance(v, list) else str(v)
+                    for k, v in played["headers"].items()
+                }
+            )
+            body = played["body"]["string"]
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            status = played["status"]
+            return HttpAnswer(int(status["code"]), str(status["message"]), headers, body)
+        if cassette.write_protected and cassette.filter_request(recorded):
+            raise CannotOverwriteExistingCassetteException(
+                cassette=cassette, failed_request=recorded
+            )
+        answer = await _REAL_EXCHANGE(transport, request, ctx)
+        kept = {k: [v] for k, v in answer.headers.items() if k.lower() != "content-encoding"}
+        cassette.append(
+            recorded,
+            {
+                "status": {"code": answer.status, "message": answer.reason},
+                "headers": kept,
+                "body": {"string": answer.body},
+            },
+        )
+        return answer
+
+
+class _AnswerHeaders(dict[str, str]):
+    """A played answer's headers, looked up case-insensitively as the wire's are."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        super().__init__(headers)
+        self._lower = {k.lower(): v for k, v in headers.items()}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._lower.get(key.lower(), default)
+
+    def __getitem__(self, key: str) -> str:
+        return self._lower[key.lower()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._lower

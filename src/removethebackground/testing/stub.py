@@ -52,7 +52,7 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from ..core.asyncclient import AsyncServiceClient
-from ..core.asynctransport import AiohttpTransport
+from ..core.asynctransport import AsyncHttpTransport
 from ..core.client import ServiceClient
 from ..core.codec import format_field
 from ..core.errors import InvalidParameterError
@@ -189,7 +189,7 @@ class Stubber:
         """
         if isinstance(self._client, AsyncServiceClient):
             self._stubbed = _innermost(self._client.transport)
-            method = "_send" if isinstance(self._stubbed, AiohttpTransport) else "send"
+            method = "_exchange" if isinstance(self._stubbed, AsyncHttpTransport) else "send"
             self._stubbed_method = method
             setattr(self._stubbed, method, self._answer_async)
             return
