@@ -3,8 +3,9 @@
 Hypothesis mutates the recorded ASMX answers (/work/shared/reference/asmx-traffic/)
 and their headers (bad Content-Length, bad Content-Type parameters, bad encodings,
 huge and many headers, compression that lies) and a loopback server sends the
-result over a real socket, so urllib3 and http.client read it as they would in
-production. Each call must return a result or raise a
+result over a real socket, so urllib3 and http.client (the sync client), and asyncio
+and httptools (the async client) read it as they would in production. Each call, of
+either client, must return a result or raise a
 :class:`~removethebackground.RemoveTheBackgroundError`; nothing else.
 
 The number of examples comes from a hypothesis profile (registered in
@@ -29,6 +30,7 @@ from hypothesis import strategies as st
 
 from removethebackground import Binding, PixelzClient, RemoveTheBackgroundError
 from removethebackground.generated import GENERATIONS
+from support.clients import CLIENT_KINDS, make_client
 from support.hostile import HostileServer, Request
 from support.paths import NO_REFERENCE, REFERENCE, read_http_message
 
@@ -209,11 +211,12 @@ def _client(binding: Binding, endpoint: str) -> PixelzClient:
     )
 
 
-def _method(binding: Binding, op_name: str, endpoint: str) -> Any:
+def _method(binding: Binding, op_name: str, endpoint: str, kind: str = "sync") -> Any:
     for generation in GENERATIONS.values():
         op = generation.service.operations.get(op_name)
         if op is not None and binding in op.bindings:
-            client = generation.client_class(
+            client = make_client(
+                kind,
                 "fuzz@example.com",
                 KEY,
                 binding=binding,
@@ -222,18 +225,20 @@ def _method(binding: Binding, op_name: str, endpoint: str) -> Any:
                 deadline=2.0,
                 retries=False,
                 max_response_bytes=1 << 20,
+                cls=generation.client_class,
             )
             return client, op
     return None, None
 
 
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
 @PROFILE
 @given(mutated())
-def test_only_library_errors_leave_a_call(case: tuple[Binding, str, bytes]) -> None:
+def test_only_library_errors_leave_a_call(kind: str, case: tuple[Binding, str, bytes]) -> None:
     binding, op_name, payload = case
     srv = server()
     STAGE.payload = payload
-    client, op = _method(binding, op_name, srv.endpoint)
+    client, op = _method(binding, op_name, srv.endpoint, kind)
     if client is None:
         return
     try:
