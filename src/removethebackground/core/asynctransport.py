@@ -77,11 +77,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import os
 import ssl
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -106,6 +107,7 @@ from .transport import (
 
 __all__ = [
     "DEFAULT_MAX_CONNECTIONS",
+    "AnswerHeaders",
     "AsyncHttpTransport",
     "AsyncTransport",
     "Wire",
@@ -236,6 +238,44 @@ class AsyncHttpTransport:
         pool = self._pool
         return 0 if pool is None else sum(len(kept) for kept in pool.idle.values())
 
+    async def hold(self, operation: str, binding: str) -> _Held | None:
+        """A slot of the connection limit for a whole call of this task (its attempts,
+        backoff waits and reconciliation lookups: none of them waits for a slot again),
+        or ``None`` when the task holds one already. The async client takes it before
+        it builds the request; :meth:`_Held.release` gives it back.
+
+        Waiting for it is within the call's deadline: when that passes first, it raises
+        :class:`~removethebackground.core.errors.TransportTimeout` (nothing was sent)."""
+        loop = asyncio.get_running_loop()
+        pool = self._pool_here(loop)
+        if _HELD.get() is pool:
+            return None
+        gate = pool.gate
+        if gate.locked():
+            spent = _deadline.budget()
+            if spent is None:
+                ends, seconds = time.monotonic() + self.deadline, self.deadline
+            else:
+                ends, seconds = spent.ends, spent.seconds
+            bound = asyncio.timeout_at(loop.time() + (ends - time.monotonic()))
+            try:
+                async with bound:
+                    await gate.acquire()
+            except TimeoutError:
+                if not bound.expired():
+                    raise
+                failure = TransportTimeout(
+                    f"the call took longer than its deadline of {seconds} s, waiting for "
+                    f"one of max_connections={self.max_connections} connections",
+                    operation=operation,
+                    binding=binding,
+                )
+                failure.request_sent = False
+                raise failure from None
+        else:
+            await gate.acquire()  # free: taken at once
+        return _Held(pool, _HELD.set(pool))
+
     async def close(self) -> None:
         """Close every connection."""
         pool, self._pool = self._pool, None
@@ -266,9 +306,12 @@ class AsyncHttpTransport:
             raise failure
         loop = asyncio.get_running_loop()
         bound = asyncio.timeout_at(loop.time() + (ends - time.monotonic()))
-        gate = self._pool_here(loop).gate
+        pool = self._pool_here(loop)
+        gate = None if _HELD.get() is pool else pool.gate  # the call's own slot, or one now
         try:
             async with bound:
+                if gate is None:
+                    return await self.wire.exchange(self, request, ctx)
                 # The wait for a slot is within the deadline. acquire/release rather than
                 # ``async with gate``: one coroutine fewer held by every waiting call.
                 await gate.acquire()
@@ -553,6 +596,59 @@ class AsyncHttpTransport:
             auth=auth,
             ca_bundle=ca_bundle,
         )
+
+
+#: The pool whose slot the running call holds (:meth:`AsyncHttpTransport.hold`).
+_HELD: contextvars.ContextVar[_Pool | None] = contextvars.ContextVar(
+    "removethebackground_async_slot", default=None
+)
+
+
+class _Held:
+    """A call's slot of the connection limit."""
+
+    __slots__ = ("pool", "token")
+
+    def __init__(self, pool: _Pool, token: contextvars.Token[_Pool | None]) -> None:
+        self.pool = pool
+        self.token = token
+
+    def release(self) -> None:
+        """Give the slot back (in the task that took it)."""
+        _HELD.reset(self.token)
+        self.pool.gate.release()
+
+
+class AnswerHeaders(dict[str, str]):
+    """An answer's headers: a dict of the names as they came, looked up (``[]``, ``get``,
+    ``in``) in any case, as requests' ``CaseInsensitiveDict`` is; a name that came more
+    than once holds its values joined by ``", "`` (RFC 9110, 5.3)."""
+
+    __slots__ = ("_lower",)
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__()
+        lower: dict[str, str] = {}
+        spelled: dict[str, str] = {}
+        for name, value in pairs:
+            key = name.lower()
+            if key in lower:
+                value = f"{lower[key]}, {value}"
+                name = spelled[key]
+            else:
+                spelled[key] = name
+            lower[key] = value
+            dict.__setitem__(self, name, value)
+        self._lower = lower
+
+    def __getitem__(self, name: str) -> str:
+        return self._lower[name.lower()]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._lower
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._lower.get(name.lower(), default)
 
 
 class _Proxy(NamedTuple):
@@ -902,17 +998,10 @@ class _Connection(asyncio.Protocol):
     def reusable(self) -> bool:
         return self.reuse and not self.lost and self.body.done() and not self.busy
 
-    def answer_headers(self) -> Mapping[str, str]:
-        from requests.structures import CaseInsensitiveDict
-
-        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-        for name, value in self.headers:
-            key, text = name.decode("latin-1"), value.decode("latin-1")
-            if key in headers:
-                headers[key] = f"{headers[key]}, {text}"
-            else:
-                headers[key] = text
-        return headers
+    def answer_headers(self) -> AnswerHeaders:
+        return AnswerHeaders(
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in self.headers
+        )
 
     def header(self, name: bytes) -> str | None:
         for key, value in self.headers:

@@ -380,11 +380,9 @@ class CassetteWire(_asynctransport.Wire):
         recorded = Request(request.method, request.url, request.body, dict(request.headers))
         if cassette.can_play_response_for(recorded):
             played = cassette.play_response(recorded)
-            headers = _AnswerHeaders(
-                {
-                    k: ", ".join(v) if isinstance(v, list) else str(v)
-                    for k, v in played["headers"].items()
-                }
+            headers = _asynctransport.AnswerHeaders(
+                (k, ", ".join(v) if isinstance(v, list) else str(v))
+                for k, v in played["headers"].items()
             )
             body = played["body"]["string"]
             if isinstance(body, str):
@@ -406,20 +404,3 @@ class CassetteWire(_asynctransport.Wire):
             },
         )
         return answer
-
-
-class _AnswerHeaders(dict[str, str]):
-    """A played answer's headers, looked up case-insensitively as the wire's are."""
-
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        super().__init__(headers)
-        self._lower = {k.lower(): v for k, v in headers.items()}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._lower.get(key.lower(), default)
-
-    def __getitem__(self, key: str) -> str:
-        return self._lower[key.lower()]
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.lower() in self._lower
