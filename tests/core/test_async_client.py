@@ -365,6 +365,64 @@ def test_the_deadline_covers_the_wait_for_a_free_connection() -> None:
     assert len(server.requests) < 3
 
 
+def test_cancelled_and_timed_out_waits_give_every_slot_back() -> None:
+    """Calls that stop waiting for a connection (cancelled, or out of deadline) take no
+    slot with them: afterwards the limit is whole and new calls go through."""
+    from removethebackground import TransportTimeout
+
+    with HostileServer(answer(200, _status_body(), _XML, close=False)) as server:
+
+        async def main() -> tuple[list[object], list[object], int]:
+            async with AsyncPixelzClient(
+                EMAIL, KEY, endpoint=server.endpoint, max_connections=2, retries=False
+            ) as client:
+                transport = _http_transport(client)
+                gate = transport._pool_here(asyncio.get_running_loop()).gate
+                go_on = asyncio.Event()
+
+                async def holder() -> None:  # a call that holds its slot until told
+                    slot = await transport.hold("GetTemplates", "soap11")
+                    assert slot is not None
+                    await go_on.wait()
+                    slot.release()
+
+                holders = [asyncio.ensure_future(holder()) for _ in range(2)]
+                while gate.free:
+                    await asyncio.sleep(0.01)
+                waiting = [
+                    asyncio.ensure_future(client.get_image_status(image_ticket="nonticket"))
+                    for _ in range(6)
+                ]
+                short = AsyncPixelzClient(
+                    EMAIL, KEY, endpoint=server.endpoint, transport=transport, deadline=0.2
+                )
+                timed_out = await asyncio.gather(
+                    *(short.get_image_status(image_ticket="nonticket") for _ in range(3)),
+                    return_exceptions=True,
+                )
+                for task in waiting[:3]:
+                    task.cancel()
+                await asyncio.sleep(0.05)
+                go_on.set()  # the holders are done: the three left waiting go on
+                await asyncio.gather(*holders)
+                done = await asyncio.gather(*waiting, return_exceptions=True)
+                after = await asyncio.gather(
+                    *(client.get_image_status(image_ticket="nonticket") for _ in range(4))
+                )
+                return timed_out, done + list(after), gate.free
+
+        async def bounded() -> tuple[list[object], list[object], int]:
+            async with asyncio.timeout(10):  # a slot lost makes the calls after it wait
+                return await main()
+
+        timed_out, done, free = asyncio.run(bounded())
+    assert all(isinstance(r, TransportTimeout) and r.request_sent is False for r in timed_out)
+    assert [type(r).__name__ for r in done[:3]] == ["CancelledError"] * 3
+    assert all(not isinstance(r, BaseException) for r in done[3:])
+    assert free == 2  # the whole limit, free again
+    assert len(server.requests) == 3 + 4
+
+
 def test_rate_limits_hold_async_calls_too() -> None:
     """``rate_limits=`` wraps the async transport: the second read waits for its token."""
     with HostileServer(answer(200, _status_body(), _XML, close=False)) as server:

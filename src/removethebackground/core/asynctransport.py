@@ -77,7 +77,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import contextvars
+import math
 import os
 import ssl
 import time
@@ -251,19 +253,13 @@ class AsyncHttpTransport:
         if _HELD.get() is pool:
             return None
         gate = pool.gate
-        if gate.locked():
+        if not gate.take():  # none free: wait, within the deadline
             spent = _deadline.budget()
             if spent is None:
                 ends, seconds = time.monotonic() + self.deadline, self.deadline
             else:
                 ends, seconds = spent.ends, spent.seconds
-            bound = asyncio.timeout_at(loop.time() + (ends - time.monotonic()))
-            try:
-                async with bound:
-                    await gate.acquire()
-            except TimeoutError:
-                if not bound.expired():
-                    raise
+            if not await gate.wait(loop.time() + (ends - time.monotonic())):
                 failure = TransportTimeout(
                     f"the call took longer than its deadline of {seconds} s, waiting for "
                     f"one of max_connections={self.max_connections} connections",
@@ -271,9 +267,7 @@ class AsyncHttpTransport:
                     binding=binding,
                 )
                 failure.request_sent = False
-                raise failure from None
-        else:
-            await gate.acquire()  # free: taken at once
+                raise failure
         return _Held(pool, _HELD.set(pool))
 
     async def close(self) -> None:
@@ -312,9 +306,9 @@ class AsyncHttpTransport:
             async with bound:
                 if gate is None:
                     return await self.wire.exchange(self, request, ctx)
-                # The wait for a slot is within the deadline. acquire/release rather than
-                # ``async with gate``: one coroutine fewer held by every waiting call.
-                await gate.acquire()
+                # The wait for a slot is within the deadline (``bound``).
+                if not gate.take():
+                    await gate.wait(math.inf)
                 try:
                     return await self.wire.exchange(self, request, ctx)
                 finally:
@@ -794,6 +788,78 @@ class _TooLarge(_Failed):
     """The answer is over the size cap."""
 
 
+class _Gate:
+    """The slots of the connection limit: ``take`` one if free, else ``wait`` for one in
+    turn. Waiters hold a future each and one timer serves them all (armed for the
+    earliest deadline), where ``asyncio.Semaphore`` under ``asyncio.timeout`` gives each
+    waiting call a timer, a timeout object and a coroutine of its own: with thousands
+    of calls queued behind the limit that is most of what they hold."""
+
+    __slots__ = ("free", "loop", "timer", "waiters")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+        self.loop = loop
+        self.free = limit
+        self.waiters: collections.deque[tuple[float, asyncio.Future[None]]] = collections.deque()
+        self.timer: asyncio.TimerHandle | None = None
+
+    def take(self) -> bool:
+        """A free slot, taken at once; ``False`` when none is free. (While one is free
+        no call waits: :meth:`release` hands a slot to a waiter before freeing it.)"""
+        if self.free > 0:
+            self.free -= 1
+            return True
+        return False
+
+    async def wait(self, ends: float) -> bool:
+        """Wait in turn for a slot until ``ends`` (loop time): ``True`` with one,
+        ``False`` when ``ends`` came first. A cancelled wait takes no slot."""
+        waiter: asyncio.Future[None] = self.loop.create_future()
+        self.waiters.append((ends, waiter))
+        if ends != math.inf and (self.timer is None or ends < self.timer.when()):
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = self.loop.call_at(ends, self._expire)
+        try:
+            await waiter
+        except TimeoutError:
+            return False
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.release()  # handed a slot as the cancellation came: pass it on
+            raise
+        return True
+
+    def release(self) -> None:
+        """Give a slot back: to the first waiter still waiting, else to the free ones."""
+        waiters = self.waiters
+        while waiters:
+            _ends, waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.free += 1
+
+    def _expire(self) -> None:
+        """The earliest deadline came: fail the waiters whose deadline passed, and arm
+        the timer for the next (a scan, once per deadline that passes)."""
+        self.timer = None
+        now = self.loop.time()
+        kept: collections.deque[tuple[float, asyncio.Future[None]]] = collections.deque()
+        soonest = math.inf
+        for ends, waiter in self.waiters:
+            if waiter.done():
+                continue
+            if ends <= now:
+                waiter.set_exception(TimeoutError())
+                continue
+            kept.append((ends, waiter))
+            soonest = min(soonest, ends)
+        self.waiters = kept
+        if soonest != math.inf:
+            self.timer = self.loop.call_at(soonest, self._expire)
+
+
 class _Pool:
     """One loop's connections: ``gate`` holds a slot per request in flight, ``idle`` the
     kept connections by route, ``open`` every connection (never more than the limit)."""
@@ -803,7 +869,7 @@ class _Pool:
     def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
         self.loop = loop
         self.limit = limit
-        self.gate = asyncio.Semaphore(limit)
+        self.gate = _Gate(loop, limit)
         self.idle: dict[tuple[str, str, int, str | None], list[_Connection]] = {}
         self.open: set[_Connection] = set()
         self.routes: dict[str, asyncio.Future[_Route]] = {}
