@@ -4,7 +4,7 @@ Generated from the service's own WSDLs (``wsdl/``): see
 :class:`PixelzClient` (generation 2, 16 operations) and
 :class:`RemoveTheBackgroundClient` (generation 1, ``getImageStatus``), and their
 asyncio forms :class:`AsyncPixelzClient` and :class:`AsyncRemoveTheBackgroundClient`
-(the ``async`` extra: aiohttp); every
+(the ``async`` extra: httptools); every
 generated client and the registry ``GENERATIONS`` come from
 :mod:`removethebackground.generated`.
 Result types live in :mod:`removethebackground.generated.pixelz` and

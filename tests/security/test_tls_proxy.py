@@ -270,3 +270,35 @@ def test_a_caller_session_is_used_as_is(tls_server: TLSServer, pki: PKI, ticket:
     strict = _client(tls_server.url(), session=requests.Session(), verify=True)
     with pytest.raises(TLSVerificationError):
         strict.get_image_status(image_ticket=ticket)
+
+
+def test_a_proxy_url_with_credentials_sends_them_to_the_proxy(
+    sandbox: SandboxHandle, tls_server: TLSServer, pki: PKI, ticket: str, client_kind: str
+) -> None:
+    """``http://user:password@proxy``: both clients send ``Proxy-Authorization`` (Basic,
+    the URL's quoting undone) to the proxy, in the forwarded request and in the
+    ``CONNECT`` of a tunnel (inside the tunnel the proxy sees nothing)."""
+    import base64
+
+    expected = "Basic " + base64.b64encode(b"shop:p@ss word").decode()
+    with Proxy() as proxy:
+        with_credentials = proxy.url.replace("http://", "http://shop:p%40ss%20word@")
+        plain = make_client(
+            client_kind,
+            sandbox.demo_email,
+            sandbox.demo_api_key,
+            endpoint=sandbox.pixelz_endpoint,
+            proxy=with_credentials,
+        )
+        assert plain.get_image_status(image_ticket=sandbox.seed_image(status=10)).image_status
+        tunnelled = _client(
+            tls_server.url(),
+            client_kind,
+            verify=str(pki.ca.cert_file),
+            proxies={"https": with_credentials},
+        )
+        assert tunnelled.get_image_status(image_ticket=ticket).image_status is not None
+    sent = [line for line in proxy.log.lines if line.lower().startswith("proxy-authorization:")]
+    assert sent == [f"Proxy-Authorization: {expected}"] * 2, proxy.log.lines
+    assert proxy.log.forwarded == 1 and proxy.log.tunnels == 1
+    assert "p@ss" not in proxy.log.text and "shop:" not in proxy.log.text

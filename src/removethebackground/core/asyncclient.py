@@ -10,7 +10,7 @@ scrubbing of every error are the same code. Only the sending is awaited::
     answer  = await transport.send(request, ctx)          # asynctransport.py, retry.py
     return    self._answer(op, answer)                    # ClientBase (no I/O)
 
-The transport is :class:`~removethebackground.core.asynctransport.AiohttpTransport`
+The transport is :class:`~removethebackground.core.asynctransport.AsyncHttpTransport`
 (the ``async`` extra), under :class:`~removethebackground.core.ratelimit.AsyncRateLimitedTransport`
 when ``rate_limits=`` is given and :class:`~removethebackground.core.retry.AsyncRetryingTransport`
 (the sync policy's own decisions). One budget per call, held by the asyncio task
@@ -19,7 +19,14 @@ wait and reconciliation lookup; a lost answer of a call that queues an image is
 reconciled by :func:`~removethebackground.core.reconcile.reconcile_async` from the same
 ``Operation.outcome_lookup`` facts.
 
-asyncio only (aiohttp is bound to it): trio, and anyio on trio, are not supported.
+A call takes a slot of the transport's connection limit
+(:meth:`AsyncHttpTransport.hold
+<removethebackground.core.asynctransport.AsyncHttpTransport.hold>`) before its request
+is built, and keeps it to its end: calls beyond ``max_connections`` wait holding nothing
+but their task, and the first ones go out without waiting for the others to be built.
+
+asyncio only (the transport runs on asyncio's connections): trio, and anyio on trio, are
+not supported.
 Constructing a client does no I/O and works inside a running loop; its connections are
 made on the first call, in the loop that awaits it.
 """
@@ -72,7 +79,7 @@ class AsyncServiceClient(ClientBase):
     Args:
         transport: an :class:`~removethebackground.core.asynctransport.AsyncTransport`
             (``async def send``/``close``) instead of the default
-            :class:`~removethebackground.core.asynctransport.AiohttpTransport`; the client
+            :class:`~removethebackground.core.asynctransport.AsyncHttpTransport`; the client
             leaves closing it to you. There is no ``session=``.
         max_connections: connections open at most, to all hosts together (default 100,
             :data:`~removethebackground.core.asynctransport.DEFAULT_MAX_CONNECTIONS`);
@@ -85,7 +92,7 @@ class AsyncServiceClient(ClientBase):
     raising the same errors as the sync client's (classes, attributes, redaction). Use
     a client from one event loop at a time (its connections belong to that loop); many
     tasks of that loop may share it, up to ``max_connections`` calls on the wire at once.
-    Without aiohttp installed, constructing one raises
+    Without httptools installed, constructing one raises
     :class:`~removethebackground.core.errors.InvalidParameterError` naming the extra
     (``pip install 'removethebackground[async]'``).
     """

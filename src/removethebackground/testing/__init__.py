@@ -8,7 +8,7 @@
 
 Each works with the sync clients and with the async ones (``AsyncPixelzClient``,
 ``AsyncRemoveTheBackgroundClient``): the stubber answers an async client's transport,
-cassettes record and replay its aiohttp requests (vcrpy patches aiohttp), and the
+cassettes record and replay its requests (through the async transport's wire), and the
 sandbox handle makes async clients (``sb.async_pixelz_client()``).
 
 These need the ``testing`` (and, for the sandbox, ``sandbox``; for async clients,

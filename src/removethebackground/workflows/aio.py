@@ -38,7 +38,7 @@ file writing of :mod:`.download`. What differs:
 
 Cancelling one of these (``task.cancel()``, ``asyncio.timeout``) cancels the call in
 flight; a download keeps its ``.part`` file and resumes it next time. asyncio only:
-the async clients run on aiohttp, which needs an asyncio loop (no trio).
+the async clients and the downloads need an asyncio loop (no trio).
 """
 
 from __future__ import annotations
