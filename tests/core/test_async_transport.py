@@ -54,12 +54,7 @@ def _transport(client: Any) -> AsyncHttpTransport:
 def _kept_then_closed(server: HostileServer, conn: socket.socket, request: Request) -> None:
     """A keep-alive answer (no ``Connection: close``), then the server closes the
     connection, as IIS does when a kept connection's idle time runs out."""
-    body = _status_body()
-    head = (
-        "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode()
-    server.write(conn, head + body)
+    answer(200, _status_body(), _XML, close=False)(server, conn, request)
     time.sleep(0.05)
     conn.close()
 
