@@ -192,3 +192,44 @@ def test_a_line_break_in_a_header_is_refused_before_anything_is_sent() -> None:
     assert info.value.parameter == "headers"
     assert "SOAPAction" in str(info.value)
     assert server.requests == []
+
+
+def test_bytes_after_an_answer_are_not_read_into_it_and_close_the_connection() -> None:
+    """A server that writes a second answer's head behind the first, in one write: the
+    call gets the first answer as it was, and the connection is not kept."""
+    body = _status_body("first")
+    first = (
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    behind = b"HTTP/1.1 500 Nope\r\nX-Behind: 1\r\nContent-Length: 0\r\n\r\n"
+
+    def behave(server: HostileServer, conn: socket.socket, request: Request) -> None:
+        server.write(conn, first + behind)
+
+    with HostileServer(behave) as server:
+
+        async def main() -> tuple[Any, int]:
+            transport = AsyncHttpTransport(timeout=5)
+            client = AsyncPixelzClient(EMAIL, KEY, endpoint=server.endpoint, transport=transport)
+            seen: list[Any] = []
+            real = transport._exchange
+
+            async def keep(request: HttpRequest, ctx: CallContext) -> Any:
+                answer = await real(request, ctx)
+                seen.append(answer)
+                return answer
+
+            transport._exchange = keep  # type: ignore[method-assign]
+            try:
+                status = await client.get_image_status(image_ticket="nonticket")
+                assert status.image_status is not None
+                assert status.image_status.customer_image_id == "first"
+                await asyncio.sleep(0.05)
+                return seen[0], transport.open_connections
+            finally:
+                await transport.close()
+
+        answer, kept = asyncio.run(main())
+    assert answer.status == 200 and "X-Behind" not in answer.headers
+    assert kept == 0

@@ -1110,6 +1110,11 @@ class _Connection(asyncio.Protocol):
 
     # -- httptools' callbacks --
 
+    def on_message_begin(self) -> None:
+        if not self.busy:  # bytes after the answer, in the same read: not to be trusted
+            self.reuse = False
+            raise _NotHttp("more bytes came after the answer")
+
     def on_status(self, reason: bytes) -> None:
         self.reason += reason.decode("latin-1")
 
