@@ -416,7 +416,9 @@ def test_cancelled_and_timed_out_waits_give_every_slot_back() -> None:
                 return await main()
 
         timed_out, done, free = asyncio.run(bounded())
-    assert all(isinstance(r, TransportTimeout) and r.request_sent is False for r in timed_out)
+    for r in timed_out:  # no slot within the deadline: nothing sent, the call's context
+        assert isinstance(r, TransportTimeout) and r.request_sent is False, r
+        assert r.endpoint and r.operation == "GetImageStatus" and r.__context__ is None
     assert [type(r).__name__ for r in done[:3]] == ["CancelledError"] * 3
     assert all(not isinstance(r, BaseException) for r in done[3:])
     assert free == 2  # the whole limit, free again

@@ -225,15 +225,18 @@ class AsyncServiceClient(ClientBase):
             # out without waiting for the others to be built.
             holder = self._slots
             if holder is not None:
+                refused: TransportError | None = None
                 try:
                     held = await holder.hold(op.name, self._config.binding.value)
                 except TransportError as exc:  # no slot within the deadline
-                    _deadline.end_task(token)
-                    self._refused(op, args, exc)
-                    raise
+                    refused = exc
                 except BaseException:
                     _deadline.end_task(token)
                     raise
+                if refused is not None:  # outside the except block: nothing chains to it
+                    _deadline.end_task(token)
+                    self._refused(op, args, refused)
+                    raise self._scrub(refused)
         try:
             return await self._call_held(op, args, token)
         finally:
@@ -248,11 +251,12 @@ class AsyncServiceClient(ClientBase):
         if observed is not None:
             observed.end(exc)
 
-    async def _call_held(self, op: Operation[R], args: Mapping[str, object], token: object) -> R:
+    async def _call_held(self, op: Operation[R], args: Mapping[str, object], token: Any) -> R:
+        """The call, with its slot held: build, send, settle a lost answer, read."""
         try:
             request = self._prepare(op, args)
         except BaseException:
-            _deadline.end_task(token)  # type: ignore[arg-type]
+            _deadline.end_task(token)
             raise
         observed = self._observe(op, request)  # an observer's spans and metrics; None: off
         lost: TransportError | None
@@ -289,7 +293,7 @@ class AsyncServiceClient(ClientBase):
                 observed = None
             raise
         finally:
-            _deadline.end_task(token)  # type: ignore[arg-type]
+            _deadline.end_task(token)
             if observed is not None:
                 observed.end(failure)
         # Outside the except block, so that nothing chains the error to what it replaced.
