@@ -359,16 +359,16 @@ class AsyncHttpTransport:
         if failure is not None:
             conn.abort()
             raise failure  # outside the except block: no __context__ back to the request
-        done = False
+        answer = None
         try:
             body = await self._read(conn, request, ctx)
-            done = True
+            answer = HttpAnswer(conn.status, conn.reason, conn.answer_headers(), body)
         finally:
-            if done:
-                pool.give_back(conn)
+            if answer is not None:
+                pool.give_back(conn)  # read to its end: kept for the next request
             else:  # an error, a cancellation, the cap: the connection is not reused
                 conn.abort()
-        return HttpAnswer(conn.status, conn.reason, conn.answer_headers(), body)
+        return answer
 
     async def _read(self, conn: _Connection, request: HttpRequest, ctx: CallContext) -> bytes:
         """The answer's body, once its head is in: all of it, decompressed, within the cap."""
