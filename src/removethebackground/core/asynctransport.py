@@ -609,8 +609,8 @@ class _Held:
 
     def release(self) -> None:
         """Give the slot back (in the task that took it)."""
-        _HELD.reset(self.token)
         self.pool.gate.release()
+        _HELD.reset(self.token)
 
 
 class AnswerHeaders(dict[str, str]):
