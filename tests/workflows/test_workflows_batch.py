@@ -370,7 +370,10 @@ def test_killed_or_interrupted_at_an_arbitrary_moment_then_resume(
     n = 40
     manifest = _manifest(tmp_path / "m.csv", _url_rows(n, given_ids=False))
     journal = tmp_path / "j.sqlite"
-    child = _run_child(sandbox, journal, manifest, "--slow", "0.02")
+    # 0.1 s after each answer: with 4 calls at a time the 40 take about a second, so the
+    # signal sent once 10 are recorded lands well before the end even on a busy machine
+    # (with 0.02 s the child sometimes finished all 40 first).
+    child = _run_child(sandbox, journal, manifest, "--slow", "0.1")
     deadline = time.monotonic() + 30
     try:
         while time.monotonic() < deadline:
