@@ -122,12 +122,10 @@ class AsyncServiceClient(ClientBase):
         max_connections: int | None = None,
         trust_env: bool = True,
     ) -> None:
-        if not isinstance(email, str) or not email.strip():
-            raise InvalidParameterError("email", "is empty: pass the account's contact email")
-        if not isinstance(api_key, (str, Secret)) or not api_key:
-            raise InvalidParameterError("api_key", "is empty: pass the account's API key")
-        config = ClientConfig.for_service(
-            self.SERVICE,
+        config = self._checked_config(
+            email,
+            api_key,
+            transport,
             binding=binding,
             endpoint=endpoint,
             timeout=timeout,
@@ -145,14 +143,6 @@ class AsyncServiceClient(ClientBase):
             endpoint_source=endpoint_source,
             rate_limits=rate_limits,
         )
-        if transport is not None and (
-            config.verify is not None or config.cert is not None or config.proxies is not None
-        ):
-            raise InvalidParameterError(
-                "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
-            )
-        owns = transport is None
-        policy = config.retries or RetryPolicy()
         sender: Any = transport
         if sender is None:
             # Imported here: a sync program that imports the generated modules never
@@ -171,22 +161,18 @@ class AsyncServiceClient(ClientBase):
                 ),
                 trust_env=trust_env,
             )
-            if config.rate_limits is not None:  # under the retries: every attempt takes a token
-                sender = AsyncRateLimitedTransport(sender, config.rate_limits)
-            if policy.attempts > 1:
-                sender = AsyncRetryingTransport(sender, policy)
-        else:  # wrappers of a transport you pass close themselves, never it
-            if max_connections is not None or trust_env is not True:
-                raise InvalidParameterError(
-                    "max_connections" if max_connections is not None else "trust_env",
-                    "goes to the transport you pass, not here",
-                )
-            if config.rate_limits is not None:
-                sender = AsyncRateLimitedTransport(sender, config.rate_limits, owns_inner=False)
-                owns = True
-            if config.retries is not None and policy.attempts > 1:
-                sender = AsyncRetryingTransport(sender, policy, owns_inner=owns)
-                owns = True
+        elif max_connections is not None or trust_env is not True:
+            raise InvalidParameterError(
+                "max_connections" if max_connections is not None else "trust_env",
+                "goes to the transport you pass, not here",
+            )
+        sender, owns = self._wrapped(
+            sender,
+            config,
+            made=transport is None,
+            rate_limited=AsyncRateLimitedTransport,
+            retrying=AsyncRetryingTransport,
+        )
         self._configure(email, Secret(api_key), config, sender, owns=owns)
 
     @property

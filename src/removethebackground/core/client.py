@@ -99,6 +99,50 @@ class ClientBase:
     def __init__(self, email: str, api_key: str | Secret, **kwargs: Any) -> None:
         raise NotImplementedError  # the sync and async clients each construct themselves
 
+    @classmethod
+    def _checked_config(
+        cls, email: object, api_key: object, transport: object, **options: Any
+    ) -> ClientConfig:
+        """The constructor's checks, for the sync and the async clients alike: the account
+        given, the options made one :class:`ClientConfig`, and no TLS or proxy option
+        beside a transport of the caller's (they would not reach it)."""
+        if not isinstance(email, str) or not email.strip():
+            raise InvalidParameterError("email", "is empty: pass the account's contact email")
+        if not isinstance(api_key, (str, Secret)) or not api_key:
+            raise InvalidParameterError("api_key", "is empty: pass the account's API key")
+        config = ClientConfig.for_service(cls.SERVICE, **options)
+        if transport is not None and (
+            config.verify is not None or config.cert is not None or config.proxies is not None
+        ):
+            raise InvalidParameterError(
+                "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
+            )
+        return config
+
+    @staticmethod
+    def _wrapped(
+        transport: Any, config: ClientConfig, *, made: bool, rate_limited: Any, retrying: Any
+    ) -> tuple[Any, bool]:
+        """``transport`` under the rate limiter and the retries the configuration asks for
+        (``rate_limited``, ``retrying``: the sync or the async classes), and whether the
+        client closes what it holds. A transport the client ``made`` gets the default
+        retries; the wrappers of a transport you pass close themselves, never it."""
+        policy = config.retries or RetryPolicy()
+        if made:
+            if config.rate_limits is not None:  # under the retries: every attempt takes one
+                transport = rate_limited(transport, config.rate_limits)
+            if policy.attempts > 1:
+                transport = retrying(transport, policy)
+            return transport, True
+        owns = False
+        if config.rate_limits is not None:
+            transport = rate_limited(transport, config.rate_limits, owns_inner=False)
+            owns = True
+        if config.retries is not None and policy.attempts > 1:
+            transport = retrying(transport, policy, owns_inner=owns)
+            owns = True
+        return transport, owns
+
     def _configure(
         self, email: str, api_key: Secret, config: ClientConfig, transport: Any, *, owns: bool
     ) -> None:
@@ -484,12 +528,10 @@ class ServiceClient(ClientBase):
         endpoint_source: str | None = None,
         rate_limits: RateLimits | Mapping[str, object] | None = None,
     ) -> None:
-        if not isinstance(email, str) or not email.strip():
-            raise InvalidParameterError("email", "is empty: pass the account's contact email")
-        if not isinstance(api_key, (str, Secret)) or not api_key:
-            raise InvalidParameterError("api_key", "is empty: pass the account's API key")
-        config = ClientConfig.for_service(
-            self.SERVICE,
+        config = self._checked_config(
+            email,
+            api_key,
+            transport,
             binding=binding,
             endpoint=endpoint,
             timeout=timeout,
@@ -507,14 +549,7 @@ class ServiceClient(ClientBase):
             endpoint_source=endpoint_source,
             rate_limits=rate_limits,
         )
-        if transport is not None and (
-            config.verify is not None or config.cert is not None or config.proxies is not None
-        ):
-            raise InvalidParameterError(
-                "transport", "verify=, cert= and proxies= go to the transport you pass, not here"
-            )
-        owns = transport is None
-        policy = config.retries or RetryPolicy()
+        made = transport is None
         if transport is None:
             transport = RequestsTransport(
                 session,
@@ -525,18 +560,14 @@ class ServiceClient(ClientBase):
                 proxies=None if config.proxies is None else dict(config.proxies),
                 deadline=config.deadline,
             )
-            if config.rate_limits is not None:  # under the retries: every attempt takes a token
-                transport = RateLimitedTransport(transport, config.rate_limits)
-            if policy.attempts > 1:
-                transport = RetryingTransport(transport, policy)
-        else:  # wrappers of a transport you pass close themselves, never it
-            if config.rate_limits is not None:
-                transport = RateLimitedTransport(transport, config.rate_limits, owns_inner=False)
-                owns = True
-            if config.retries is not None and policy.attempts > 1:
-                transport = RetryingTransport(transport, policy, owns_inner=owns)
-                owns = True
-        self._configure(email, Secret(api_key), config, transport, owns=owns)
+        sender, owns = self._wrapped(
+            transport,
+            config,
+            made=made,
+            rate_limited=RateLimitedTransport,
+            retrying=RetryingTransport,
+        )
+        self._configure(email, Secret(api_key), config, sender, owns=owns)
 
     @property
     def transport(self) -> Transport:
